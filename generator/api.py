@@ -1,0 +1,50 @@
+"""The pipeline in one place: load -> resolve -> model -> render -> format -> write."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import build_package
+from .format import format_files
+from .render import render_package
+from .write import Plan, check_package, write_package
+
+
+@dataclass(frozen=True)
+class GenerateResult:
+    """What one generation did: files written, left unchanged and removed, and any warnings."""
+
+    package_dir: Path
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    removed: tuple[str, ...]
+    warnings: tuple[str, ...]
+    seconds: float
+    plan: Plan | None = None  # set by check mode, which writes nothing
+
+
+def render(spec: Path, package: str, select: Sequence[str] = (),
+           templates: Path | None = None, cache_dir: Path | None = None) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The formatted files of a package, and the warnings met on the way."""
+    pkg = build_package(Path(spec), package, select)
+    files = format_files(render_package(pkg, templates), cache_dir)
+    return files, pkg.warnings
+
+
+def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
+             templates: Path | None = None, check: bool = False, force: bool = False,
+             cache_dir: Path | None = None) -> GenerateResult:
+    """Generate package `package` from `spec` into `out/package` (or, with check, compare only)."""
+    start = time.perf_counter()
+    files, warnings = render(Path(spec), package, select, templates, cache_dir)
+    package_dir = Path(out) / package
+    if check:
+        plan = check_package(package_dir, files)
+        return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,
+                              time.perf_counter() - start, plan)
+    result = write_package(package_dir, files, force=force)
+    return GenerateResult(package_dir, result.written, result.unchanged, result.removed, warnings,
+                          time.perf_counter() - start)

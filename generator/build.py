@@ -1,0 +1,68 @@
+"""Spec -> Package: choose the roots (all, or a selection), resolve them, split into modules."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import SpecError
+from .ir import Package, Union
+from .load import SpecSet
+from .package import plan_modules, with_tags
+from .resolve import Resolver
+
+
+def display_path(path: Path) -> str:
+    """The spec's path as written in headers: relative to the working folder when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def build_package(spec: Path, package: str, select: Sequence[str] = ()) -> Package:
+    specs = SpecSet(Path(spec))
+    root = specs.root
+    if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
+        raise SpecError(
+            "not an OpenAPI document or fragment: no `components` and no `paths`",
+            file=display_path(spec), line=1, column=1,
+            hint="point runmodels at an OpenAPI 3.0/3.1 YAML or JSON file",
+        )
+    resolver = Resolver(specs, display_path(spec))
+    for key in _selected_components(resolver, select, spec):
+        resolver.add_component(key)
+    resolver.drain()
+    entities = dict(resolver.entities)
+    for name, entity in list(entities.items()):
+        if isinstance(entity, Union):
+            entities[name] = with_tags(entity, entities)
+    info = root.get("info") if isinstance(root.get("info"), dict) else {}
+    title = info.get("title") if isinstance(info.get("title"), str) else package
+    return Package(
+        name=package,
+        title=title,
+        spec_display=display_path(spec),
+        spec_hash=hashlib.sha256(Path(spec).read_bytes()).hexdigest(),
+        entities=entities,
+        modules=plan_modules(entities, resolver.owner),
+        warnings=tuple(resolver.warnings),
+    )
+
+
+def _selected_components(resolver: Resolver, select: Sequence[str], spec: Path) -> list[str]:
+    available = sorted(resolver.components())
+    if not select:
+        return available
+    chosen: list[str] = []
+    for item in select:
+        if item in resolver.components():
+            chosen.append(item)
+        elif not item.startswith(("tag:", "path:")):
+            close = difflib.get_close_matches(item, available, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else "check the schema name"
+            raise SpecError(f"--select names {item!r}, which is not a component schema",
+                            file=display_path(spec), hint=hint)
+    return chosen

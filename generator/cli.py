@@ -1,0 +1,120 @@
+"""The `runmodels` command: the only place that prints and picks exit codes (0 ok, 1 stale, 2 bad input)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .api import GenerateResult, generate
+from .config import Target, find_config, load_config
+from .errors import SpecError
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _targets(spec: Path | None, out: Path | None, package: str | None, select: tuple[str, ...],
+             templates: Path | None, config: Path | None, names: tuple[str, ...]) -> list[Target]:
+    if spec is not None:
+        if out is None or package is None:
+            raise click.UsageError("with a SPEC argument, --out and --package are required")
+        if not package.isidentifier():
+            raise click.UsageError(f"--package {package!r} is not a valid Python identifier")
+        return [Target(package, spec, out, package, select, templates, True)]
+    path = config or find_config(Path.cwd())
+    if path is None:
+        raise click.UsageError(
+            "no SPEC given and no [tool.runmodels] table found in a pyproject.toml here or above;"
+            " run `runmodels generate SPEC --out DIR --package NAME`"
+        )
+    targets = load_config(path)
+    if names:
+        unknown = [n for n in names if n not in {t.name for t in targets}]
+        if unknown:
+            known = ", ".join(t.name for t in targets)
+            raise click.UsageError(f"unknown --target {', '.join(unknown)} (known: {known})")
+        targets = [t for t in targets if t.name in names]
+    if templates is not None:
+        targets = [Target(t.name, t.spec, t.out, t.package, t.select, templates, t.client)
+                   for t in targets]
+    return targets
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runmodels")
+def main() -> None:
+    """Generate typed, lossless Python models and a client from OpenAPI specs."""
+
+
+@main.command("generate")
+@click.argument("spec", required=False, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Folder that receives the package.")
+@click.option("--package", help="Name of the generated package (a Python identifier).")
+@click.option("--select", multiple=True, help="Schemas to generate (with what they reference).")
+@click.option("--config", type=click.Path(path_type=Path), help="TOML file with [tool.runmodels].")
+@click.option("--target", "target_names", multiple=True, help="Only these configured targets.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of templates overriding the built-in ones by file name.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if out of date.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the diff, and write.")
+@click.option("--force", is_flag=True, help="Take over an output folder runmodels did not create.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every file and warning.")
+def generate_command(spec: Path | None, out: Path | None, package: str | None,
+                     select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
+                     templates: Path | None, check: bool, show_diff: bool, force: bool,
+                     quiet: bool, verbose: bool) -> None:
+    """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
+    try:
+        targets = _targets(spec, out, package, _split(select), templates, config, target_names)
+        stale = False
+        for target in targets:
+            result = generate(target.spec, target.out, target.package, select=target.select,
+                              templates=target.templates, check=check or show_diff, force=force)
+            for warning in result.warnings:
+                if verbose or not quiet:
+                    click.echo(warning, err=True)
+            if result.plan is not None and result.plan.changed:
+                stale = True
+                click.echo(result.plan.unified_diff(color=sys.stdout.isatty()), nl=False)
+                if check:
+                    _report_stale(result)
+            if show_diff:
+                result = generate(target.spec, target.out, target.package, select=target.select,
+                                  templates=target.templates, force=force)
+            if not quiet and not check:
+                _summary(target.name, result, verbose)
+    except SpecError as error:
+        click.echo(f"error: {error.format()}", err=True)
+        sys.exit(2)
+    if check and stale:
+        click.echo("generated code is out of date: run `runmodels generate`", err=True)
+        sys.exit(1)
+    if check and not quiet:
+        click.echo("generated code is up to date")
+
+
+def _report_stale(result: GenerateResult) -> None:
+    plan = result.plan
+    assert plan is not None
+    for label, files in (("added", plan.added), ("changed", plan.modified),
+                         ("removed", plan.removed)):
+        for rel in files:
+            click.echo(f"would be {label}: {result.package_dir / rel}", err=True)
+
+
+def _summary(name: str, result: GenerateResult, verbose: bool) -> None:
+    if verbose:
+        for rel in result.written:
+            click.echo(f"  wrote {result.package_dir / rel}")
+        for rel in result.removed:
+            click.echo(f"  removed {result.package_dir / rel}")
+    total = len(result.written) + len(result.unchanged)
+    click.echo(
+        f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "
+        f"unchanged, {len(result.removed)} removed — {result.seconds:.1f} s"
+    )

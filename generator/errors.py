@@ -1,0 +1,69 @@
+"""The one error type a user ever sees from the generator, and its warning twin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _where(file: str | Path | None, line: int | None, column: int | None, pointer: str | None) -> str:
+    parts = []
+    if file is not None:
+        place = str(file)
+        if line is not None:
+            place += f":{line}"
+            if column is not None:
+                place += f":{column}"
+        parts.append(place)
+    if pointer:
+        parts.append(f"({pointer})")
+    return " ".join(parts)
+
+
+class SpecError(Exception):
+    """A spec (or configuration) that cannot be generated; printed as one line, exit code 2."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        pointer: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        self.pointer = pointer
+        self.hint = hint
+
+    def format(self) -> str:
+        where = _where(self.file, self.line, self.column, self.pointer)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+@dataclass(frozen=True)
+class SpecWarning:
+    """Something generated in a reduced form (never silently dropped)."""
+
+    message: str
+    file: str | Path | None = None
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None
+
+    def format(self) -> str:
+        where = _where(self.file, self.line, self.column, self.pointer)
+        return f"{where}: warning: {self.message}" if where else f"warning: {self.message}"

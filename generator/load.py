@@ -1,0 +1,431 @@
+"""Load YAML/JSON spec files into position-aware containers and resolve `$ref`s across files."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml  # type: ignore[import-untyped, unused-ignore]
+from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
+
+from .errors import SpecError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_DEPTH = 500
+MAX_MERGED_KEYS = 1_000_000
+USE_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
+
+_TAG = "tag:yaml.org,2002:"
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_RESOLVER = yaml.resolver.Resolver()
+_NO_KEY = object()
+_MERGE = object()
+_TRUE = {"yes", "true", "on", "y"}
+
+
+class YMap(dict[str, Any]):
+    """A mapping that remembers its file, its position and the position of each key."""
+
+    __slots__ = ("file", "key_locs", "loc")
+    loc: tuple[int, int]
+    key_locs: dict[str, tuple[int, int]]
+    file: Path
+
+
+class YSeq(list[Any]):
+    """A sequence that remembers its file and its position."""
+
+    __slots__ = ("file", "loc")
+    loc: tuple[int, int]
+    file: Path
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of a character index in text."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """Bytes → text, rejecting invalid UTF-8 and characters YAML forbids, with positions."""
+    try:
+        text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", "replace")
+        line, col = _position(before, len(before))
+        raise SpecError(
+            f"file is not valid UTF-8 text (byte 0x{data[exc.start]:02x})",
+            file=path, line=line, column=col,
+            hint="save the spec as UTF-8; is this really a YAML or JSON file?",
+        ) from None
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line, col = _position(text, bad.start())
+        what = "a NUL byte" if bad.group() == "\0" else f"control character {bad.group()!r}"
+        raise SpecError(
+            f"file contains {what}, which YAML does not allow",
+            file=path, line=line, column=col,
+            hint="remove the character; binary data cannot be part of a spec",
+        )
+    return text
+
+
+def _int(text: str) -> int:
+    """YAML 1.1 integer (sign, 0b/0x/0 octal, sexagesimal, underscores)."""
+    text = text.replace("_", "")
+    sign = -1 if text[:1] == "-" else 1
+    text = text.lstrip("+-")
+    if text.startswith(("0b", "0x")):
+        return sign * int(text, 0)
+    if ":" in text:
+        total = 0
+        for part in text.split(":"):
+            total = total * 60 + int(part)
+        return sign * total
+    if len(text) > 1 and text[0] == "0":
+        return sign * int(text, 8)
+    return sign * int(text)
+
+
+def _float(text: str) -> float:
+    """YAML 1.1 float (.inf, .nan, sexagesimal, underscores)."""
+    text = text.replace("_", "").lower()
+    sign = -1.0 if text[:1] == "-" else 1.0
+    text = text.lstrip("+-")
+    if text == ".inf":
+        return sign * float("inf")
+    if text == ".nan":
+        return float("nan")
+    if ":" in text:
+        total = 0.0
+        for part in text.split(":"):
+            total = total * 60 + float(part)
+        return sign * total
+    return sign * float(text)
+
+
+class _Builder:
+    """Builds YMap/YSeq trees straight from parser events (allows re-defined anchors)."""
+
+    def __init__(self, path: Path, is_json: bool) -> None:
+        self.path = path
+        self.is_json = is_json
+        self.anchors: dict[str, tuple[Any, str | None]] = {}
+        self.stack: list[list[Any]] = []  # [container, pending key, key loc, merges]
+        self.open_ids: set[int] = set()
+        self.merged = 0
+        self.plain: dict[str, Any] = {}
+        self.root: Any = _NO_KEY
+
+    def fail(self, message: str, mark: Any, hint: str) -> SpecError:
+        """A SpecError at a parser mark."""
+        return SpecError(message, file=self.path, line=mark.line + 1, column=mark.column + 1,
+                         hint=hint)
+
+    def scalar(self, event: Any) -> Any:
+        """Construct a plain Python value from a scalar event (safe tags only)."""
+        tag, value = event.tag, event.value
+        if tag is None:
+            if event.style:
+                return value
+            found = self.plain.get(value, _NO_KEY)
+            if found is _NO_KEY:
+                found = self.plain[value] = self.plain_value(value, event)
+            return found
+        if tag == "!":
+            return value
+        return self.typed(tag, value, event.start_mark)
+
+    def plain_value(self, value: str, event: Any) -> Any:
+        """An untagged plain scalar, resolved as JSON (in .json files) or YAML 1.1."""
+        if self.is_json:
+            try:
+                return json.loads(value)
+            except ValueError:
+                pass
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+        return self.typed(tag, value, event.start_mark)
+
+    def typed(self, tag: str, value: str, mark: Any) -> Any:
+        """A scalar with a resolved or explicit tag; unknown tags are refused."""
+        kind = tag[len(_TAG):] if tag.startswith(_TAG) else None
+        try:
+            if kind in ("str", "timestamp", "binary", "value"):
+                return value
+            if kind == "merge":
+                return _MERGE
+            if kind == "int":
+                return _int(value)
+            if kind == "float":
+                return _float(value)
+            if kind == "bool":
+                return value.lower() in _TRUE
+            if kind == "null":
+                return None
+        except ValueError:
+            raise self.fail(f"{value!r} is not a valid {kind}", mark,
+                            f"quote the value or drop the !!{kind} tag") from None
+        raise self.unknown_tag(tag, mark)
+
+    def unknown_tag(self, tag: str, mark: Any) -> SpecError:
+        """The error for a custom or unsafe tag."""
+        return self.fail(f"custom tags are not allowed (found {tag!r})", mark,
+                         "remove the tag; specs may only use plain YAML/JSON values")
+
+    def add(self, value: Any, event: Any, text: str | None = None) -> None:
+        """Attach a finished value to the open container (or make it the root)."""
+        if not self.stack:
+            self.root = "<<" if value is _MERGE else value
+            return
+        frame = self.stack[-1]
+        box = frame[0]
+        if value is _MERGE and (box.__class__ is YSeq or frame[1] is not _NO_KEY):
+            value = "<<"
+        if box.__class__ is YSeq:
+            box.append(value)
+        elif frame[1] is _NO_KEY:
+            if isinstance(value, (YMap, YSeq)):
+                raise self.fail("mapping keys must be plain scalars", event.start_mark,
+                                "use a string key")
+            mark = event.start_mark
+            frame[1] = value if isinstance(value, str) or value is _MERGE else str(text)
+            frame[2] = (mark.line + 1, mark.column + 1)
+        elif frame[1] is _MERGE:
+            sources = value if isinstance(value, YSeq) else [value]
+            if not all(isinstance(src, YMap) for src in sources):
+                raise SpecError("merge key '<<' needs a mapping or a list of mappings",
+                                file=self.path, line=frame[2][0], column=frame[2][1],
+                                hint="point '<<' at anchored mappings")
+            frame[3].extend(sources)
+            frame[1] = _NO_KEY
+        else:
+            box[frame[1]] = value
+            box.key_locs[frame[1]] = frame[2]
+            frame[1] = _NO_KEY
+
+    def open(self, box: YMap | YSeq, event: Any) -> None:
+        """Start a container: position, file, anchor, depth check."""
+        mark = event.start_mark
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", mark,
+                            "flatten the document; real specs are far shallower")
+        if self.stack and self.stack[-1][1] is _NO_KEY and self.stack[-1][0].__class__ is YMap:
+            raise self.fail("mapping keys must be plain scalars", mark, "use a string key")
+        box.loc = (mark.line + 1, mark.column + 1)
+        box.file = self.path
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (box, None)
+        self.open_ids.add(id(box))
+        self.stack.append([box, _NO_KEY, None, []])
+
+    def close(self, event: Any) -> None:
+        """Finish the innermost container, applying any merge keys."""
+        box, _, _, merges = self.stack.pop()
+        self.open_ids.discard(id(box))
+        if merges:
+            own, own_locs = dict(box), dict(box.key_locs)
+            box.clear()
+            for source in merges:
+                self.merged += len(source)
+                if self.merged > MAX_MERGED_KEYS:
+                    raise self.fail("too many keys copied by merge keys '<<'",
+                                    event.start_mark, "the document looks like a merge bomb")
+                for key, value in source.items():
+                    if key not in box:
+                        box[key] = value
+                        box.key_locs[key] = source.key_locs[key]
+            box.update(own)
+            box.key_locs.update(own_locs)
+        self.add(box, event)
+
+    def alias(self, event: Any) -> None:
+        """Re-use (never copy) the node an alias names."""
+        found = self.anchors.get(event.anchor)
+        if found is None:
+            raise self.fail(f"alias *{event.anchor} names no anchor defined before it",
+                            event.start_mark, "define the &anchor before using it")
+        if id(found[0]) in self.open_ids:
+            raise self.fail(f"alias *{event.anchor} refers to a node that contains it",
+                            event.start_mark, "recursive structures cannot be generated")
+        self.add(found[0], event, found[1])
+
+    def run(self, parser: Any) -> Any:
+        """Consume the whole event stream; return the single document's root."""
+        get_event = parser.get_event
+        docs = 0
+        while True:
+            event = get_event()
+            kind = event.__class__
+            if kind is ev.ScalarEvent:
+                value = self.scalar(event)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, event.value)
+                self.add(value, event, event.value)
+            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                is_map = kind is ev.MappingStartEvent
+                if event.tag not in (None, "!") and event.tag[len(_TAG):] not in (
+                        ("map", "set") if is_map else ("seq", "omap", "pairs")):
+                    raise self.unknown_tag(event.tag, event.start_mark)
+                box: YMap | YSeq = YMap() if is_map else YSeq()
+                if is_map:
+                    box.key_locs = {}  # type: ignore[union-attr]
+                self.open(box, event)
+            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
+                self.close(event)
+            elif kind is ev.AliasEvent:
+                self.alias(event)
+            elif kind is ev.DocumentStartEvent:
+                docs += 1
+                if docs > 1:
+                    raise self.fail("file holds more than one YAML document", event.start_mark,
+                                    "keep one spec per file (remove the extra '---')")
+            elif kind is ev.StreamEndEvent:
+                return self.root
+
+
+def _parse(path: Path, text: str) -> Any:
+    """Text → containers, turning every parser failure into a SpecError."""
+    loader_class = yaml.CSafeLoader if USE_LIBYAML else yaml.SafeLoader
+    parser = loader_class(text)
+    builder = _Builder(path, path.suffix.lower() == ".json")
+    try:
+        return builder.run(parser)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise SpecError(f"invalid YAML: {problem}", file=path, line=line, column=col,
+                        hint="fix the syntax at this position") from None
+    except yaml.YAMLError as exc:
+        offset = getattr(exc, "position", 0)
+        line, col = _position(text, min(offset, len(text)))
+        raise SpecError(f"invalid YAML: {exc}", file=path, line=line, column=col,
+                        hint="fix the syntax at this position") from None
+    finally:
+        parser.dispose()
+
+
+def load_file(path: Path) -> Any:
+    """Parse a YAML or JSON spec file into YMap/YSeq containers with source positions."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"cannot read the file: {exc.strerror}", file=path,
+                        hint="check the path and its permissions") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SpecError(f"file is larger than {MAX_FILE_BYTES // 2**20} MB", file=path, line=1,
+                        column=1, hint="split the spec into several files joined by $ref")
+    text = _decode(path, data)
+    if path.suffix.lower() == ".json":
+        text = text.replace("\t", " ")  # JSON allows tabs only as whitespace; YAML does not
+    root = _parse(path, text)
+    if root is _NO_KEY or root is None:
+        raise SpecError("empty document", file=path, line=1, column=1,
+                        hint="the file must contain an OpenAPI mapping (openapi: 3.x ...)")
+    if not isinstance(root, YMap):
+        line, col = root.loc if isinstance(root, YSeq) else (1, 1)
+        raise SpecError(f"the document root must be a mapping, not {type(root).__name__}",
+                        file=path, line=line, column=col,
+                        hint="an OpenAPI document starts with keys like 'openapi:' and 'paths:'")
+    return root
+
+
+def _unescape(token: str) -> str:
+    """One JSON-pointer token with ~1 and ~0 decoded."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+class SpecSet:
+    """The loaded documents of one generation run, with cross-file `$ref` resolution."""
+
+    def __init__(self, root_file: Path, allowed_roots: Sequence[Path] | None = None) -> None:
+        self.root_file = Path(root_file).resolve()
+        roots = allowed_roots if allowed_roots is not None else [self.root_file.parent]
+        self.allowed_roots = [Path(root).resolve() for root in roots]
+        self._docs: dict[Path, Any] = {}
+        self.root = self.load(self.root_file)
+
+    def load(self, path: Path) -> Any:
+        """Load a document once (cached by absolute path)."""
+        key = Path(path).resolve()
+        if key not in self._docs:
+            self._docs[key] = load_file(key)
+        return self._docs[key]
+
+    def location(self, node: Any, key: str | None = None) -> tuple[Path | None, int | None,
+                                                                  int | None]:
+        """(file, line, column) of a container, or of one of its keys."""
+        if not isinstance(node, (YMap, YSeq)):
+            return None, None, None
+        loc = node.loc
+        if key is not None and isinstance(node, YMap) and key in node.key_locs:
+            loc = node.key_locs[key]
+        return node.file, loc[0], loc[1]
+
+    def _error(self, message: str, at: YMap | None, base_file: Path, pointer: str | None,
+               hint: str) -> SpecError:
+        """A SpecError placed at the `$ref` key of `at` when known."""
+        file, line, col = self.location(at, "$ref")
+        return SpecError(message, file=file or base_file, line=line, column=col,
+                         pointer=pointer, hint=hint)
+
+    def _target(self, ref: str, base_file: Path, at: YMap | None) -> tuple[Path, str]:
+        """Split a ref into (absolute file, decoded JSON pointer), checking where it points."""
+        file_part, _, fragment = ref.partition("#")
+        scheme = urlsplit(file_part).scheme
+        if len(scheme) > 1:
+            raise self._error(f"$ref {ref!r} points to a URL; the generator never downloads",
+                              at, base_file, None, "download the file and $ref it by path")
+        file = base_file.resolve()
+        if file_part:
+            file = (file.parent / unquote(file_part)).resolve()
+            if not any(file.is_relative_to(root) for root in self.allowed_roots):
+                raise self._error(f"$ref {ref!r} leaves the allowed folder", at, base_file,
+                                  None, "pass --allow-root or move the file")
+            if not file.is_file():
+                raise self._error(f"$ref {ref!r}: file {file} does not exist", at, base_file,
+                                  None, "check the relative path (it is relative to the "
+                                  "file holding the $ref)")
+        pointer = unquote(fragment)
+        if pointer and not pointer.startswith("/"):
+            raise self._error(f"$ref {ref!r}: fragment must be a JSON pointer like "
+                              "'#/components/schemas/Name'", at, base_file, pointer,
+                              "named anchors are not supported; use a JSON pointer")
+        return file, pointer
+
+    def _walk(self, file: Path, pointer: str, ref: str, at: YMap | None,
+              base_file: Path) -> Any:
+        """The node a JSON pointer names inside a file."""
+        node = self.load(file)
+        for token in pointer.split("/")[1:] if pointer else []:
+            name = _unescape(token)
+            if isinstance(node, YMap) and name in node:
+                node = node[name]
+            elif isinstance(node, YSeq) and name.isdigit() and int(name) < len(node):
+                node = node[int(name)]
+            else:
+                raise self._error(f"$ref {ref!r}: nothing at {name!r} in {file.name}", at,
+                                  base_file, pointer, "check the spelling of the pointer")
+        return node
+
+    def resolve_ref(self, ref: str, base_file: Path,
+                    at: YMap | None = None) -> tuple[Path, str, Any]:
+        """Follow a `$ref` (and any chain of refs) to (file, pointer without '#', node)."""
+        seen: set[tuple[Path, str]] = set()
+        while True:
+            file, pointer = self._target(ref, base_file, at)
+            if (file, pointer) in seen:
+                raise self._error(f"circular $ref: {ref!r} never reaches a schema", at,
+                                  base_file, pointer, "break the cycle of $refs")
+            seen.add((file, pointer))
+            node = self._walk(file, pointer, ref, at, base_file)
+            if not (isinstance(node, YMap) and isinstance(node.get("$ref"), str)):
+                return file, pointer, node
+            ref, base_file, at = node["$ref"], file, node

@@ -1,0 +1,437 @@
+"""Schemas -> entities: follow `$ref`, merge `allOf`, read unions and nullability, name inline schemas."""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+from typing import Any, Protocol
+
+from . import names
+from .errors import SpecError
+from .ir import ANY_TYPE, Alias, Entity, Enum, EnumMember, Field, Model, Origin, StatusHelper
+from .ir import TypeRef, Union
+from .schema import (
+    PRIM_OF_TYPE,
+    constraints_of,
+    description_of,
+    enum_info,
+    is_annotation_only,
+    is_null_schema,
+    says_nullable,
+    type_list,
+)
+
+STATUS_EXTENSION = "x-runmodels-status"
+
+
+class Specs(Protocol):
+    """What the resolver needs from the loader."""
+
+    root: Any
+    root_file: Path
+
+    def resolve_ref(self, ref: str, base_file: Path, at: Any = None) -> tuple[Path, str, Any]: ...
+
+    def location(
+        self, node: Any, key: str | None = None
+    ) -> tuple[Path | None, int | None, int | None]: ...
+
+
+def escape_pointer(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+class Resolver:
+    """Turns the schemas reachable from some roots into named entities."""
+
+    def __init__(self, specs: Specs, display: str) -> None:
+        self.specs = specs
+        self.display = display
+        self.entities: dict[str, Entity] = {}
+        self.owner: dict[str, str] = {}
+        self.warnings: list[str] = []
+        self._namer = names.Namer()
+        self._named: dict[int, str] = {}  # id(schema node) -> entity name
+        self._kinds: dict[str, str] = {}
+        self._component_keys: dict[int, str] = {}  # id(component node) -> key in the spec
+        self._queue: deque[tuple[str, Any, Path, str]] = deque()
+        self._owner_now: str | None = None
+        self._in_flight: set[int] = set()
+        self._reserve_components()
+
+    # ---- entry points -------------------------------------------------------------------------
+
+    def components(self) -> dict[str, Any]:
+        comps = self.specs.root.get("components") if isinstance(self.specs.root, dict) else None
+        schemas = comps.get("schemas") if isinstance(comps, dict) else None
+        return schemas if isinstance(schemas, dict) else {}
+
+    def add_component(self, key: str) -> None:
+        """Generate the component schema `key` (and everything it references)."""
+        node = self.components()[key]
+        pointer = f"/components/schemas/{escape_pointer(key)}"
+        self._owner_now = None
+        ref = self.type_of(node, self.specs.root_file, pointer, key)
+        name = self._named.get(id(self._deref(node, self.specs.root_file)[0]))
+        own_name = self._named.get(id(node))
+        if own_name is None:
+            alias_name = self._claim_component(node, key)
+            self._add(
+                Alias(alias_name, self._origin(node, self.specs.root_file, pointer), ref,
+                      description_of(node))
+            )
+            self.owner.setdefault(alias_name, name or alias_name)
+        self.drain()
+
+    def drain(self) -> None:
+        """Build every entity created so far, until nothing new turns up."""
+        while self._queue:
+            name, node, file, pointer = self._queue.popleft()
+            self._owner_now = self.owner[name]
+            kind = self._kinds[name]
+            if kind == "model":
+                self._add(self._build_model(name, node, file, pointer))
+            elif kind == "union":
+                self._add(self._build_union(name, node, file, pointer))
+        self._owner_now = None
+
+    # ---- naming ------------------------------------------------------------------------------
+
+    def _reserve_components(self) -> None:
+        for key in sorted(self.components()):
+            node = self.components()[key]
+            if isinstance(node, dict) and id(node) not in self._component_keys:
+                self._component_keys[id(node)] = key
+        # component names win over inline names: claim them all first, in sorted order
+        self._component_names = {
+            key: self._namer.claim(names.class_name(key)) for key in sorted(self.components())
+        }
+
+    def _claim_component(self, node: Any, key: str) -> str:
+        return self._component_names.get(key) or self._namer.claim(names.class_name(key))
+
+    def _entity_name(self, node: Any, hint: str) -> str:
+        key = self._component_keys.get(id(node))
+        if key is not None:
+            return self._component_names[key]
+        return self._namer.claim(names.class_name(hint))
+
+    def _new_entity(self, kind: str, node: Any, file: Path, pointer: str, hint: str) -> str:
+        name = self._entity_name(node, hint)
+        self._named[id(node)] = name
+        self._kinds[name] = kind
+        is_component = id(node) in self._component_keys
+        self.owner[name] = name if is_component or self._owner_now is None else self._owner_now
+        if kind in ("model", "union"):
+            self._queue.append((name, node, file, pointer))
+        return name
+
+    # ---- errors ------------------------------------------------------------------------------
+
+    def fail(self, message: str, node: Any, file: Path, pointer: str, hint: str | None = None,
+             key: str | None = None) -> SpecError:
+        where_file, line, column = self.specs.location(node, key)
+        return SpecError(message, file=self._show(where_file or file), line=line, column=column,
+                         pointer="#" + pointer, hint=hint)
+
+    def warn(self, message: str, node: Any, file: Path, pointer: str) -> None:
+        where_file, line, column = self.specs.location(node)
+        place = self._show(where_file or file)
+        if line is not None:
+            place += f":{line}:{column}"
+        self.warnings.append(f"{place} (#{pointer}): warning: {message}")
+
+    def _show(self, file: Path) -> str:
+        try:
+            return str(Path(file).resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(file)
+
+    def _origin(self, node: Any, file: Path, pointer: str) -> Origin:
+        _, line, column = self.specs.location(node)
+        return Origin(self._show(file), pointer, line, column)
+
+    # ---- types -------------------------------------------------------------------------------
+
+    def _deref(self, node: Any, file: Path, pointer: str = "") -> tuple[Any, Path, str, bool]:
+        """Follow `$ref` chains; also report whether a sibling of some `$ref` said nullable."""
+        nullable = False
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            nullable = nullable or says_nullable(node)
+            file, pointer, node = self.specs.resolve_ref(node["$ref"], file, node)
+        return node, file, pointer, nullable
+
+    def type_of(self, node: Any, file: Path, pointer: str, hint: str) -> TypeRef:
+        """The type of the schema `node`, creating named entities for objects, enums and unions."""
+        if isinstance(node, dict) and "$ref" in node:
+            if not isinstance(node["$ref"], str):
+                raise self.fail("$ref must be a string", node, file, pointer, key="$ref")
+            target, tfile, tpointer, nullable = self._deref(node, file, pointer)
+            key = self._component_keys.get(id(target))
+            tref = self.type_of(target, tfile, tpointer, key or tpointer.rsplit("/", 1)[-1] or hint)
+            return tref.with_nullable() if nullable and not tref.nullable else tref
+        if node is True or node == {}:
+            return ANY_TYPE
+        if not isinstance(node, dict):
+            raise self.fail(f"a schema must be a mapping, not {type(node).__name__}", node, file,
+                            pointer, hint="write an object schema, e.g. {type: string}")
+        named = self._named.get(id(node))
+        if named is not None:
+            return TypeRef(self._kinds[named], ref=named, nullable=says_nullable(node))  # type: ignore[arg-type]
+        if id(node) in self._in_flight:
+            self.warn("recursive non-object schema typed as Any", node, file, pointer)
+            return ANY_TYPE
+        self._in_flight.add(id(node))
+        try:
+            tref = self._shape(node, file, pointer, hint)
+        finally:
+            self._in_flight.discard(id(node))
+        if says_nullable(node) and not tref.nullable:
+            tref = tref.with_nullable()
+        return tref
+
+    def _shape(self, node: dict[str, Any], file: Path, pointer: str, hint: str) -> TypeRef:
+        for keyword in ("oneOf", "anyOf"):
+            if keyword in node:
+                return self._alternatives(node, keyword, file, pointer, hint)
+        if "allOf" in node:
+            merged = self._all_of(node, file, pointer, hint)
+            if merged is not None:
+                return merged
+        info = enum_info(node)
+        if info is not None:
+            return self._enum_type(node, info, file, pointer, hint)
+        types = type_list(node)
+        if len(types) > 1:
+            prims = tuple(PRIM_OF_TYPE.get(t, "any") for t in types)
+            if "object" in types or "array" in types:
+                return TypeRef("any", nullable=says_nullable(node))
+            return TypeRef("any", types=prims, constraints=constraints_of(node))
+        kind = types[0] if types else None
+        if kind is None and "properties" in node:
+            kind = "object"
+        if kind is None and ("items" in node or "prefixItems" in node):
+            kind = "array"
+        if kind is None and "additionalProperties" in node:
+            kind = "object"
+        if kind == "object":
+            return self._object_type(node, file, pointer, hint)
+        if kind == "array":
+            return self._array_type(node, file, pointer, hint)
+        if kind is None:
+            return ANY_TYPE
+        if kind not in PRIM_OF_TYPE:
+            raise self.fail(f"unsupported type {kind!r}", node, file, pointer, key="type",
+                            hint="use one of string, integer, number, boolean, array, object, null")
+        return TypeRef(PRIM_OF_TYPE[kind], constraints=constraints_of(node))  # type: ignore[arg-type]
+
+    def _alternatives(self, node: dict[str, Any], keyword: str, file: Path, pointer: str,
+                      hint: str) -> TypeRef:
+        members = node[keyword]
+        if not isinstance(members, list):
+            raise self.fail(f"{keyword} must be a list of schemas", node, file, pointer, key=keyword)
+        real = [m for m in members if not is_null_schema(self._deref(m, file)[0])]
+        nullable = len(real) < len(members)
+        if not real:
+            return TypeRef("any", nullable=True)
+        if len(real) == 1:
+            index = members.index(real[0])
+            tref = self.type_of(real[0], file, f"{pointer}/{keyword}/{index}", hint)
+            return tref.with_nullable() if nullable else tref
+        name = self._new_entity("union", node, file, pointer, hint)
+        return TypeRef("union", ref=name, nullable=nullable)
+
+    def _all_of(self, node: dict[str, Any], file: Path, pointer: str, hint: str) -> TypeRef | None:
+        members = node["allOf"]
+        if not isinstance(members, list):
+            raise self.fail("allOf must be a list of schemas", node, file, pointer, key="allOf")
+        real = [m for m in members if not is_annotation_only(m)]
+        nullable = any(isinstance(m, dict) and says_nullable(m) for m in members)
+        if len(real) == 1 and "properties" not in node:
+            tref = self.type_of(real[0], file, f"{pointer}/allOf/{members.index(real[0])}", hint)
+            return tref.with_nullable() if nullable and not tref.nullable else tref
+        if not real:
+            return None
+        self._check_all_of_types(node, real, file, pointer)
+        name = self._new_entity("model", node, file, pointer, hint)
+        return TypeRef("model", ref=name, nullable=nullable)
+
+    def _check_all_of_types(self, node: dict[str, Any], members: list[Any], file: Path,
+                            pointer: str) -> None:
+        seen: set[str] = set(type_list(node))
+        for member in members:
+            target = self._deref(member, file)[0]
+            if isinstance(target, dict):
+                types = set(type_list(target))
+                if types and seen and not (types & seen):
+                    raise self.fail(
+                        f"allOf members contradict each other: type {sorted(seen)} and "
+                        f"{sorted(types)} can never both hold", node, file, pointer, key="allOf",
+                        hint="fix the member types, or use oneOf if either may apply")
+                seen |= types
+
+    def _enum_type(self, node: dict[str, Any], info: Any, file: Path, pointer: str,
+                   hint: str) -> TypeRef:
+        declared = [PRIM_OF_TYPE.get(t) for t in type_list(node)]
+        if info.base in ("str", "int") and len(info.values) > 1:
+            name = self._named.get(id(node)) or self._new_entity("enum", node, file, pointer, hint)
+            if name not in self.entities:
+                members = self._members(info.values)
+                self._add(Enum(name, self._origin(node, file, pointer), info.base, members,
+                               description_of(node)))
+            return TypeRef("enum", ref=name, nullable=info.nullable)
+        constraints = constraints_of(node, const=info.values)
+        if info.base is not None:
+            return TypeRef(info.base, nullable=info.nullable, constraints=constraints)
+        kinds = sorted({"bool" if isinstance(v, bool) else PRIM_OF_TYPE.get(
+            {"str": "string", "int": "integer", "float": "number"}[type(v).__name__], "any")
+            for v in info.values})
+        if len(kinds) == 1 and kinds[0] in ("float", "bool"):
+            return TypeRef(kinds[0], nullable=info.nullable, constraints=constraints)  # type: ignore[arg-type]
+        types = tuple(k for k in declared if k) or tuple(kinds)
+        return TypeRef("any", types=types, nullable=info.nullable, constraints=constraints)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _members(values: tuple[Any, ...]) -> tuple[EnumMember, ...]:
+        namer = names.Namer(frozenset({"mro"}))
+        return tuple(EnumMember(namer.claim(names.member_name(v)), v) for v in values)
+
+    def _object_type(self, node: dict[str, Any], file: Path, pointer: str, hint: str) -> TypeRef:
+        props = node.get("properties")
+        if isinstance(props, dict) and props:
+            name = self._new_entity("model", node, file, pointer, hint)
+            return TypeRef("model", ref=name)
+        extra = node.get("additionalProperties")
+        constraints = constraints_of(node)
+        if isinstance(extra, dict) and extra:
+            value = self.type_of(extra, file, f"{pointer}/additionalProperties", hint + "Value")
+            return TypeRef("map", item=value, constraints=constraints)
+        return TypeRef("map", item=ANY_TYPE, constraints=constraints)
+
+    def _array_type(self, node: dict[str, Any], file: Path, pointer: str, hint: str) -> TypeRef:
+        items = node.get("items")
+        if "prefixItems" in node and not isinstance(items, dict):
+            self.warn("prefixItems (a tuple) is typed as list[Any]; items decode as they come",
+                      node, file, pointer)
+            items = None
+        if isinstance(items, dict):
+            item = self.type_of(items, file, f"{pointer}/items", hint + "Item")
+        else:
+            item = ANY_TYPE
+        return TypeRef("list", item=item, constraints=constraints_of(node))
+
+    # ---- entities ----------------------------------------------------------------------------
+
+    def _add(self, entity: Entity) -> None:
+        self.entities[entity.name] = entity
+
+    def _collect(self, node: Any, file: Path, pointer: str,
+                 props: dict[str, tuple[Any, Path, str]], required: set[str],
+                 seen: set[int]) -> bool:
+        """Merge the properties of `node` and its allOf members; returns "closed"."""
+        node, file, pointer, _ = self._deref(node, file, pointer)
+        if not isinstance(node, dict) or id(node) in seen:
+            return False
+        seen.add(id(node))
+        closed = node.get("additionalProperties") is False
+        for index, member in enumerate(node.get("allOf") or []):
+            self._collect(member, file, f"{pointer}/allOf/{index}", props, required, seen)
+        own = node.get("properties")
+        if isinstance(own, dict):
+            for key, value in own.items():
+                props[str(key)] = (value, file, f"{pointer}/properties/{escape_pointer(str(key))}")
+        req = node.get("required")
+        if isinstance(req, list):
+            required.update(str(r) for r in req)
+        return closed
+
+    def _build_model(self, name: str, node: Any, file: Path, pointer: str) -> Model:
+        props: dict[str, tuple[Any, Path, str]] = {}
+        required: set[str] = set()
+        closed = self._collect(node, file, pointer, props, required, set())
+        namer = names.Namer()
+        fields: list[Field] = []
+        for json_name, (prop, pfile, ppointer) in props.items():
+            py_name = namer.claim(names.field_name(json_name))
+            tref = self.type_of(prop, pfile, ppointer, name + names.pascal(json_name))
+            target = self._deref(prop, pfile)[0]
+            desc = description_of(prop) or description_of(target)
+            has_default = isinstance(prop, dict) and "default" in prop
+            fields.append(Field(
+                py_name, json_name, tref, json_name in required, desc,
+                prop.get("default") if has_default else None, has_default,
+                bool(isinstance(prop, dict) and prop.get("deprecated") is True)))
+        helpers = self._status_helpers(node, file, pointer, fields, namer)
+        return Model(name, self._origin(node, file, pointer), tuple(fields), description_of(node),
+                     closed, helpers)
+
+    def _status_helpers(self, node: Any, file: Path, pointer: str, fields: list[Field],
+                        namer: names.Namer) -> tuple[StatusHelper, ...]:
+        spec = node.get(STATUS_EXTENSION) if isinstance(node, dict) else None
+        if spec is None:
+            return ()
+        bad = "x-runmodels-status must be {field: NAME, helpers: {helper_name: [values]}}"
+        if not isinstance(spec, dict) or not isinstance(spec.get("helpers"), dict):
+            raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION)
+        by_json = {f.json_name: f for f in fields}
+        status = by_json.get(str(spec.get("field")))
+        if status is None:
+            raise self.fail(f"x-runmodels-status names field {spec.get('field')!r}, which the "
+                            "schema does not have", node, file, pointer, key=STATUS_EXTENSION)
+        helpers = []
+        for helper, values in spec["helpers"].items():
+            if not (isinstance(helper, str) and helper.isidentifier() and helper not in namer):
+                raise self.fail(f"status helper name {helper!r} is not a free Python identifier",
+                                node, file, pointer, key=STATUS_EXTENSION)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION)
+            namer.claim(helper)
+            helpers.append(StatusHelper(helper, status.name, tuple(values)))
+        return tuple(helpers)
+
+    def _build_union(self, name: str, node: Any, file: Path, pointer: str) -> Union:
+        keyword = "oneOf" if "oneOf" in node else "anyOf"
+        variants: list[TypeRef] = []
+        for index, member in enumerate(node[keyword]):
+            target = self._deref(member, file)[0]
+            if is_null_schema(target):
+                continue
+            label = self._variant_label(target, index)
+            tref = self.type_of(member, file, f"{pointer}/{keyword}/{index}", name + label)
+            if tref not in variants:
+                variants.append(tref)
+        union = Union(name, self._origin(node, file, pointer), tuple(variants), description_of(node))
+        disc = node.get("discriminator")
+        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
+            mapping = disc.get("mapping") if isinstance(disc.get("mapping"), dict) else {}
+            pairs = []
+            for value, ref in mapping.items():
+                if isinstance(ref, str):
+                    target_name = self._mapped_name(ref, file, node, pointer)
+                    pairs.append((str(value), target_name))
+            return Union(union.name, union.origin, union.variants, union.description,
+                         disc["propertyName"], tuple(pairs))
+        return union
+
+    def _mapped_name(self, ref: str, file: Path, node: Any, pointer: str) -> str:
+        if not ref.startswith("#") and "/" not in ref and "." not in ref:
+            ref = f"#/components/schemas/{ref}"
+        tref = self.type_of({"$ref": ref}, file, pointer, "Variant")
+        if not tref.ref:
+            raise self.fail(f"discriminator mapping {ref!r} does not point at an object schema",
+                            node, file, pointer, key="discriminator")
+        return tref.ref
+
+    @staticmethod
+    def _variant_label(target: Any, index: int) -> str:
+        if isinstance(target, dict):
+            title = target.get("title")
+            if isinstance(title, str) and names.pascal(title):
+                return names.pascal(title)
+            props = target.get("properties")
+            if isinstance(props, dict):
+                for key in ("type", "event", "object"):
+                    info = enum_info(props[key]) if isinstance(props.get(key), dict) else None
+                    if info is not None and len(info.values) == 1:
+                        return names.pascal(str(info.values[0])) or f"Variant{index + 1}"
+        return f"Variant{index + 1}"
