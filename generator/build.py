@@ -10,6 +10,7 @@ from pathlib import Path
 from .errors import SpecError
 from .ir import Package, Union
 from .load import SpecSet
+from .operations import OperationSet, build_operations, servers, wants_operations
 from .package import plan_modules, with_tags
 from .resolve import Resolver
 
@@ -34,13 +35,17 @@ def build_package(spec: Path, package: str, select: Sequence[str] = ()) -> Packa
     resolver = Resolver(specs, display_path(spec))
     for key in _selected_components(resolver, select, spec):
         resolver.add_component(key)
+    ops = build_operations(resolver, select) if wants_operations(select) else OperationSet(
+        (), servers(root), ())
     resolver.drain()
     entities = dict(resolver.entities)
     for name, entity in list(entities.items()):
         if isinstance(entity, Union):
             entities[name] = with_tags(entity, entities)
-    info = root.get("info") if isinstance(root.get("info"), dict) else {}
-    title = info.get("title") if isinstance(info.get("title"), str) else package
+    info = root.get("info")
+    title = info.get("title") if isinstance(info, dict) else None
+    if not isinstance(title, str):
+        title = package
     return Package(
         name=package,
         title=title,
@@ -48,6 +53,9 @@ def build_package(spec: Path, package: str, select: Sequence[str] = ()) -> Packa
         spec_hash=hashlib.sha256(Path(spec).read_bytes()).hexdigest(),
         entities=entities,
         modules=plan_modules(entities, resolver.owner),
+        operations=ops.operations,
+        servers=ops.servers,
+        fixed_headers=ops.fixed_headers,
         warnings=tuple(resolver.warnings),
     )
 

@@ -6,12 +6,15 @@ import hashlib
 import os
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 
 import black
+from black.mode import Mode, TargetVersion
+from black.report import NothingChanged
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=88)
-_MODE_KEY = f"black {black.__version__} py310 line_length=88"
+MODE = Mode(target_versions={TargetVersion.PY310}, line_length=88)
+_MODE_KEY = f"black {version('black')} py310 line_length=88"
 PARALLEL_THRESHOLD = 48
 
 
@@ -29,7 +32,7 @@ def default_cache_dir() -> Path | None:
 def format_source(source: str) -> str:
     try:
         return black.format_str(source, mode=MODE)
-    except black.NothingChanged:
+    except NothingChanged:
         return source
 
 

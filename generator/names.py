@@ -65,6 +65,12 @@ def field_name(json_name: str) -> str:
     return _safe(name, "field", RESERVED_FIELD_NAMES)
 
 
+def is_free_attribute(name: str) -> bool:
+    """Whether a spec-chosen name (e.g. a status helper) can be a model attribute as it is."""
+    return (name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
+            and not name.startswith("_") and name not in RESERVED_FIELD_NAMES)
+
+
 def class_name(text: str) -> str:
     return _safe(pascal(text), "Model", RESERVED_CLASS_NAMES)
 
@@ -97,7 +103,7 @@ class Namer:
         candidate, n = name, 1
         while candidate in self._taken or candidate.lower() in self._taken:
             n += 1
-            candidate = f"{name}{n}" if not name.endswith("_") else f"{name}{n}"
+            candidate = f"{name}{n}"
         self._taken.add(candidate)
         self._taken.add(candidate.lower())
         return candidate

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from . import names
-from .ir import Alias, Entity, Model, Module, TypeRef, Union
+from .ir import Alias, Entity, Enum, Model, Module, TypeRef, Union
 
 TAG_PREFERENCE = ("type", "event", "object")
 
@@ -50,10 +50,14 @@ def flat_variants(union: Union, entities: dict[str, Entity], seen: set[str] | No
     return out
 
 
-def _const_of(model: Model, json_name: str) -> str | None:
+def _const_of(model: Model, json_name: str, entities: dict[str, Entity]) -> str | None:
+    """The one value member `json_name` can take (a `const` or a one-member enum), if any."""
     for f in model.fields:
         if f.json_name == json_name:
             const = f.type.constraints.const
+            enum = entities.get(f.type.ref) if f.type.kind == "enum" else None
+            if isinstance(enum, Enum) and len(enum.members) == 1:
+                const = (enum.members[0].value,)
             if const and len(const) == 1 and isinstance(const[0], str):
                 return const[0]
     return None
@@ -61,12 +65,12 @@ def _const_of(model: Model, json_name: str) -> str | None:
 
 def with_tags(union: Union, entities: dict[str, Entity]) -> Union:
     """Fill in how object variants are told apart: the discriminator, else a one-value member."""
-    models = [entities[v.ref] for v in flat_variants(union, entities) if v.kind == "model"]
-    models = [m for m in models if isinstance(m, Model)]
+    found = [entities.get(v.ref) for v in flat_variants(union, entities) if v.kind == "model"]
+    models = [m for m in found if isinstance(m, Model)]
     if union.tag is not None:
         pairs = dict(union.tag_map)
         for m in models:
-            value = _const_of(m, union.tag)
+            value = _const_of(m, union.tag, entities)
             if value is not None and value not in pairs:
                 pairs[value] = m.name
             elif value is None and m.name not in pairs.values():
@@ -74,10 +78,10 @@ def with_tags(union: Union, entities: dict[str, Entity]) -> Union:
         return _replace_tags(union, union.tag, pairs)
     if len(models) < 2:
         return union
-    candidates = [f.json_name for f in models[0].fields if _const_of(models[0], f.json_name)]
+    candidates = [f.json_name for f in models[0].fields if _const_of(models[0], f.json_name, entities)]
     candidates.sort(key=lambda n: (TAG_PREFERENCE.index(n) if n in TAG_PREFERENCE else 9, n))
     for prop in candidates:
-        values = [_const_of(m, prop) for m in models]
+        values = [_const_of(m, prop, entities) for m in models]
         if all(values) and len(set(values)) == len(values):
             return _replace_tags(union, prop, {v: m.name for v, m in zip(values, models) if v})
     return union

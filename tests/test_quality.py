@@ -1,0 +1,52 @@
+"""Quality gates: real mypy --strict and ruff on the generator and on the generated packages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, check=False,
+                          timeout=600)
+
+
+def test_mypy_strict_on_generated_packages() -> None:
+    result = _run("mypy", "--strict", "--no-incremental", "runs_v2", "runs_v1",
+                  cwd=ROOT / "generated")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_on_the_generator() -> None:
+    result = _run("mypy", "--strict", "generator")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_default_rules_on_generated_packages() -> None:
+    # --isolated: the rules a user's own default ruff would apply to vendored code
+    result = _run("ruff", "check", "--isolated", "generated")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_on_generator_and_tests() -> None:
+    result = _run("ruff", "check", "generator", "tests", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_code_is_black_formatted() -> None:
+    result = _run("black", "--check", "--quiet", "--line-length", "88", "--target-version",
+                  "py310", "generated")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generated_packages_use_only_the_standard_library() -> None:
+    stdlib = set(sys.stdlib_module_names)
+    for path in (ROOT / "generated").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            words = line.split()
+            if line.startswith(("import ", "from ")) and not words[1].startswith("."):
+                top = words[1].split(".")[0]
+                assert top in stdlib or top == "__future__", f"{path}: {line}"
