@@ -5,6 +5,7 @@ Everything recursive about a type is computed here, so templates only place stri
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import fields as dc_fields
 
@@ -22,13 +23,26 @@ _FIELD_CHECKS = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
 
 def literal(value: object) -> str:
     """A Python literal for a JSON scalar; `repr` escapes quotes, controls and bidi marks."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"  # repr gives `inf`/`nan`, which are not literals
+    if isinstance(value, tuple):
+        inner = ", ".join(literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
     return repr(value)
 
 
 def doc_literal(text: str) -> str:
     """A triple-quoted docstring literal that means exactly `text` and cannot end early."""
     out = []
-    for ch in text.rstrip():
+    chars = text.rstrip()
+    run = 0  # unescaped '"' emitted in a row: a third one, or one at the very end, is escaped
+    for i, ch in enumerate(chars):
+        if ch == '"':
+            escape = run == 2 or i == len(chars) - 1
+            out.append('\\"' if escape else '"')
+            run = 0 if escape else run + 1
+            continue
+        run = 0
         if ch == "\\":
             out.append("\\\\")
         elif ch == "\n":
@@ -39,10 +53,7 @@ def doc_literal(text: str) -> str:
             out.append(repr(ch)[1:-1] if ord(ch) > 0x7F else f"\\x{ord(ch):02x}")
         else:
             out.append(ch)
-    body = "".join(out).replace('"""', '\\"\\"\\"')
-    body = "\n".join(line.rstrip() for line in body.split("\n"))
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
+    body = "\n".join(line.rstrip() for line in "".join(out).split("\n"))
     return f'"""{body}"""'
 
 
@@ -109,6 +120,8 @@ def decode_call(t: TypeRef, value: str, path: str) -> str:
         if item.kind in ("str", "any") and not item.nullable and not item.types:
             return f"{_decoder_of(t)}({value}, {path}, c)"
         return f"_r.dec_map({value}, {path}, c, {decoder(item)})"
+    if t.kind == "any" and t.types:
+        return f"_r.dec_prims({value}, {path}, c, {t.types!r})"
     return f"{_decoder_of(t)}({value}, {path}, c)"
 
 

@@ -180,6 +180,7 @@ class Package:
     servers: tuple[str, ...] = ()
     fixed_headers: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()
+    schema_names: tuple[tuple[str, str], ...] = ()  # component key in the spec -> Python name
 
 
 ANY_TYPE = TypeRef("any")

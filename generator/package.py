@@ -18,8 +18,8 @@ def type_refs(t: TypeRef | None) -> Iterator[str]:
         t = t.item
 
 
-def references(entity: Entity) -> set[str]:
-    """Names of the entities this one mentions."""
+def references(entity: Entity, entities: dict[str, Entity]) -> set[str]:
+    """Names of the entities this one mentions (a union: also those of the unions it nests)."""
     found: set[str] = set()
     if isinstance(entity, Model):
         for f in entity.fields:
@@ -28,6 +28,8 @@ def references(entity: Entity) -> set[str]:
         for v in entity.variants:
             found.update(type_refs(v))
         found.update(name for _, name in entity.tag_map)
+        for v in flat_variants(entity, entities):
+            found.update(type_refs(v))
     elif isinstance(entity, Alias):
         found.update(type_refs(entity.type))
     found.discard(entity.name)
@@ -148,7 +150,7 @@ def plan_modules(entities: dict[str, Entity], owner: dict[str, str]) -> tuple[Mo
         members[owner.get(name, name)].append(name)
     edges: dict[str, set[str]] = defaultdict(set)
     for name, entity in entities.items():
-        for ref in references(entity):
+        for ref in references(entity, entities):
             if ref in entities and owner.get(ref, ref) != owner.get(name, name):
                 edges[owner.get(name, name)].add(owner.get(ref, ref))
     groups = _strongly_connected(roots, edges)
@@ -168,7 +170,7 @@ def plan_modules(entities: dict[str, Entity], owner: dict[str, str]) -> tuple[Mo
     for module, ordered in plans:
         needed: dict[str, set[str]] = defaultdict(set)
         for name in ordered:
-            for ref in references(entities[name]):
+            for ref in references(entities[name], entities):
                 if ref in entities:
                     other = module_of_root[owner.get(ref, ref)]
                     if other != module:

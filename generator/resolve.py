@@ -8,8 +8,19 @@ from typing import Any, Protocol
 
 from . import names
 from .errors import SpecError
-from .ir import ANY_TYPE, Alias, Entity, Enum, EnumMember, Field, Model, Origin, StatusHelper
-from .ir import TypeRef, Union
+from .ir import (
+    ANY_TYPE,
+    Alias,
+    Entity,
+    Enum,
+    EnumMember,
+    Field,
+    Model,
+    Origin,
+    StatusHelper,
+    TypeRef,
+    Union,
+)
 from .schema import (
     PRIM_OF_TYPE,
     constraints_of,
@@ -22,6 +33,7 @@ from .schema import (
 )
 
 STATUS_EXTENSION = "x-runmodels-status"
+MAX_TYPE_DEPTH = 100  # schemas nested inside one type (array items, map values, single refs)
 
 
 class Specs(Protocol):
@@ -74,7 +86,7 @@ class Resolver:
         ref = self.type_of(node, self.specs.root_file, pointer, key)
         name = self._named.get(id(self._deref(node, self.specs.root_file)[0]))
         own_name = self._named.get(id(node))
-        if own_name is None:
+        if own_name is None and ref.ref != self._component_names.get(key):
             alias_name = self._claim_component(node, key)
             self._add(
                 Alias(alias_name, self._origin(node, self.specs.root_file, pointer), ref,
@@ -82,6 +94,13 @@ class Resolver:
             )
             self.owner.setdefault(alias_name, name or alias_name)
         self.drain()
+
+    def schema_names(self) -> tuple[tuple[str, str], ...]:
+        """Each generated component schema's key in the spec and its Python name."""
+        return tuple(
+            (key, name) for key, name in sorted(self._component_names.items())
+            if name in self.entities
+        )
 
     def drain(self) -> None:
         """Build every entity created so far, until nothing new turns up."""
@@ -131,6 +150,14 @@ class Resolver:
     def fail(self, message: str, node: Any, file: Path, pointer: str, hint: str | None = None,
              key: str | None = None) -> SpecError:
         where_file, line, column = self.specs.location(node, key)
+        if line is None and "/" in pointer:  # a scalar has no position: use its key's
+            parent, _, last = pointer.rpartition("/")
+            try:
+                where_file, _, holder = self.specs.resolve_ref("#" + parent, file)
+            except SpecError:
+                holder = None
+            token = last.replace("~1", "/").replace("~0", "~")
+            _, line, column = self.specs.location(holder, token if token in (holder or {}) else None)
         return SpecError(message, file=self._show(where_file or file), line=line, column=column,
                          pointer="#" + pointer, hint=hint)
 
@@ -165,7 +192,8 @@ class Resolver:
         """The type of the schema `node`, creating named entities for objects, enums and unions."""
         if isinstance(node, dict) and "$ref" in node:
             if not isinstance(node["$ref"], str):
-                raise self.fail("$ref must be a string", node, file, pointer, key="$ref")
+                raise self.fail("$ref must be a string", node, file, pointer, key="$ref",
+                                hint="write $ref: '#/components/schemas/Name'")
             target, tfile, tpointer, nullable = self._deref(node, file, pointer)
             key = self._component_keys.get(id(target))
             tref = self.type_of(target, tfile, tpointer, key or tpointer.rsplit("/", 1)[-1] or hint)
@@ -173,7 +201,8 @@ class Resolver:
         if node is True or node == {}:
             return ANY_TYPE
         if not isinstance(node, dict):
-            raise self.fail(f"a schema must be a mapping, not {type(node).__name__}", node, file,
+            kind = "a list" if isinstance(node, list) else f"the scalar {str(node)[:40]!r}"
+            raise self.fail(f"a schema must be a mapping, not {kind}", node, file,
                             pointer, hint="write an object schema, e.g. {type: string}")
         named = self._named.get(id(node))
         if named is not None:
@@ -181,6 +210,10 @@ class Resolver:
         if id(node) in self._in_flight:
             self.warn("recursive non-object schema typed as Any", node, file, pointer)
             return ANY_TYPE
+        if len(self._in_flight) >= MAX_TYPE_DEPTH:
+            raise self.fail(f"the schema nests more than {MAX_TYPE_DEPTH} types inside one "
+                            "another", node, file, pointer,
+                            hint="flatten the schema, or name inner parts as components")
         self._in_flight.add(id(node))
         try:
             tref = self._shape(node, file, pointer, hint)
@@ -198,6 +231,14 @@ class Resolver:
             merged = self._all_of(node, file, pointer, hint)
             if merged is not None:
                 return merged
+        enum = node.get("enum")
+        if enum is not None and not isinstance(enum, list):
+            raise self.fail("enum must be a list of values", node, file, pointer, key="enum",
+                            hint="write enum: [a, b, c]")
+        if any(isinstance(v, (dict, list)) for v in enum or ()):
+            raise self.fail("enum values must be strings, numbers, booleans or null; this one "
+                            "lists an object or array", node, file, pointer, key="enum",
+                            hint="describe object values with oneOf/const schemas instead")
         info = enum_info(node)
         if info is not None:
             return self._enum_type(node, info, file, pointer, hint)
@@ -223,19 +264,28 @@ class Resolver:
         if kind not in PRIM_OF_TYPE:
             raise self.fail(f"unsupported type {kind!r}", node, file, pointer, key="type",
                             hint="use one of string, integer, number, boolean, array, object, null")
-        return TypeRef(PRIM_OF_TYPE[kind], constraints=constraints_of(node))  # type: ignore[arg-type]
+        return TypeRef(PRIM_OF_TYPE[kind], constraints=constraints_of(node))
+
+    def _pass_component_name(self, wrapper: Any, member: Any) -> None:
+        """A component that only wraps one inline schema lends that schema its name."""
+        key = self._component_keys.get(id(wrapper))
+        inline = isinstance(member, dict) and "$ref" not in member
+        if key is not None and inline and id(member) not in self._component_keys:
+            self._component_keys[id(member)] = key
 
     def _alternatives(self, node: dict[str, Any], keyword: str, file: Path, pointer: str,
                       hint: str) -> TypeRef:
         members = node[keyword]
         if not isinstance(members, list):
-            raise self.fail(f"{keyword} must be a list of schemas", node, file, pointer, key=keyword)
+            raise self.fail(f"{keyword} must be a list of schemas", node, file, pointer, key=keyword,
+                            hint=f"write {keyword}: [{{$ref: ...}}, {{type: ...}}]")
         real = [m for m in members if not is_null_schema(self._deref(m, file)[0])]
         nullable = len(real) < len(members)
         if not real:
             return TypeRef("any", nullable=True)
         if len(real) == 1:
             index = members.index(real[0])
+            self._pass_component_name(node, real[0])
             tref = self.type_of(real[0], file, f"{pointer}/{keyword}/{index}", hint)
             return tref.with_nullable() if nullable else tref
         name = self._new_entity("union", node, file, pointer, hint)
@@ -244,10 +294,12 @@ class Resolver:
     def _all_of(self, node: dict[str, Any], file: Path, pointer: str, hint: str) -> TypeRef | None:
         members = node["allOf"]
         if not isinstance(members, list):
-            raise self.fail("allOf must be a list of schemas", node, file, pointer, key="allOf")
+            raise self.fail("allOf must be a list of schemas", node, file, pointer, key="allOf",
+                            hint="write allOf: [{$ref: ...}, {type: ...}]")
         real = [m for m in members if not is_annotation_only(m)]
         nullable = any(isinstance(m, dict) and says_nullable(m) for m in members)
         if len(real) == 1 and "properties" not in node:
+            self._pass_component_name(node, real[0])
             tref = self.type_of(real[0], file, f"{pointer}/allOf/{members.index(real[0])}", hint)
             return tref.with_nullable() if nullable and not tref.nullable else tref
         if not real:
@@ -273,7 +325,8 @@ class Resolver:
     def _enum_type(self, node: dict[str, Any], info: Any, file: Path, pointer: str,
                    hint: str) -> TypeRef:
         declared = [PRIM_OF_TYPE.get(t) for t in type_list(node)]
-        if info.base in ("str", "int") and len(info.values) > 1:
+        named = id(node) in self._component_keys  # a named one-value enum stays an enum
+        if info.base in ("str", "int") and (len(info.values) > 1 or named):
             name = self._named.get(id(node)) or self._new_entity("enum", node, file, pointer, hint)
             if name not in self.entities:
                 members = self._members(info.values)
@@ -287,9 +340,9 @@ class Resolver:
             {"str": "string", "int": "integer", "float": "number"}[type(v).__name__], "any")
             for v in info.values})
         if len(kinds) == 1 and kinds[0] in ("float", "bool"):
-            return TypeRef(kinds[0], nullable=info.nullable, constraints=constraints)  # type: ignore[arg-type]
+            return TypeRef(kinds[0], nullable=info.nullable, constraints=constraints)
         types = tuple(k for k in declared if k) or tuple(kinds)
-        return TypeRef("any", types=types, nullable=info.nullable, constraints=constraints)  # type: ignore[arg-type]
+        return TypeRef("any", types=types, nullable=info.nullable, constraints=constraints)
 
     @staticmethod
     def _members(values: tuple[Any, ...]) -> tuple[EnumMember, ...]:
@@ -371,21 +424,25 @@ class Resolver:
         if spec is None:
             return ()
         bad = "x-runmodels-status must be {field: NAME, helpers: {helper_name: [values]}}"
+        bad_hint = "e.g. {field: status, helpers: {is_terminal: [completed, failed]}}"
         if not isinstance(spec, dict) or not isinstance(spec.get("helpers"), dict):
-            raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION)
+            raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION, hint=bad_hint)
         by_json = {f.json_name: f for f in fields}
         status = by_json.get(str(spec.get("field")))
         if status is None:
             raise self.fail(f"x-runmodels-status names field {spec.get('field')!r}, which the "
-                            "schema does not have", node, file, pointer, key=STATUS_EXTENSION)
+                            "schema does not have", node, file, pointer, key=STATUS_EXTENSION,
+                            hint="set `field` to the JSON name of a property of this schema")
         helpers = []
         for helper, values in spec["helpers"].items():
-            if not (isinstance(helper, str) and helper.isidentifier() and helper not in namer):
+            if not (isinstance(helper, str) and names.is_free_attribute(helper)
+                    and helper not in namer and namer.claim(helper) == helper):
                 raise self.fail(f"status helper name {helper!r} is not a free Python identifier",
-                                node, file, pointer, key=STATUS_EXTENSION)
+                                node, file, pointer, key=STATUS_EXTENSION,
+                                hint="use a lowercase ASCII name such as is_terminal that is "
+                                     "not a keyword and not the name of a field")
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION)
-            namer.claim(helper)
+                raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION, hint=bad_hint)
             helpers.append(StatusHelper(helper, status.name, tuple(values)))
         return tuple(helpers)
 
@@ -403,23 +460,32 @@ class Resolver:
         union = Union(name, self._origin(node, file, pointer), tuple(variants), description_of(node))
         disc = node.get("discriminator")
         if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
-            mapping = disc.get("mapping") if isinstance(disc.get("mapping"), dict) else {}
+            raw_mapping = disc.get("mapping")
+            mapping: dict[str, Any] = raw_mapping if isinstance(raw_mapping, dict) else {}
             pairs = []
             for value, ref in mapping.items():
                 if isinstance(ref, str):
-                    target_name = self._mapped_name(ref, file, node, pointer)
+                    target_name = self._mapped_name(ref, file, mapping, value,
+                                                    f"{pointer}/discriminator/mapping")
                     pairs.append((str(value), target_name))
             return Union(union.name, union.origin, union.variants, union.description,
                          disc["propertyName"], tuple(pairs))
         return union
 
-    def _mapped_name(self, ref: str, file: Path, node: Any, pointer: str) -> str:
+    def _mapped_name(self, ref: str, file: Path, mapping: Any, value: Any, pointer: str) -> str:
         if not ref.startswith("#") and "/" not in ref and "." not in ref:
             ref = f"#/components/schemas/{ref}"
-        tref = self.type_of({"$ref": ref}, file, pointer, "Variant")
+        try:
+            tref = self.type_of({"$ref": ref}, file, pointer, "Variant")
+        except SpecError as error:
+            if error.line is not None:
+                raise
+            raise self.fail(f"discriminator mapping {value!r}: {error.message}", mapping, file,
+                            pointer, key=value, hint=error.hint) from None
         if not tref.ref:
             raise self.fail(f"discriminator mapping {ref!r} does not point at an object schema",
-                            node, file, pointer, key="discriminator")
+                            mapping, file, pointer, key=value,
+                            hint="map each tag value to one of the oneOf object schemas")
         return tref.ref
 
     @staticmethod
