@@ -84,16 +84,18 @@ class Resolver:
         pointer = f"/components/schemas/{escape_pointer(key)}"
         self._owner_now = None
         ref = self.type_of(node, self.specs.root_file, pointer, key)
-        name = self._named.get(id(self._deref(node, self.specs.root_file)[0]))
-        own_name = self._named.get(id(node))
-        if own_name is None and ref.ref != self._component_names.get(key):
-            alias_name = self._claim_component(node, key)
-            self._add(
-                Alias(alias_name, self._origin(node, self.specs.root_file, pointer), ref,
-                      description_of(node))
-            )
-            self.owner.setdefault(alias_name, name or alias_name)
+        self._alias_component(key, node, pointer, ref)
         self.drain()
+
+    def _alias_component(self, key: str, node: Any, pointer: str, ref: TypeRef) -> None:
+        """A component that is no class of its own (a map, a list, a string…) is a type alias."""
+        name = self._component_names.get(key)
+        if self._named.get(id(node)) is not None or ref.ref == name or name in self.entities:
+            return
+        alias_name = self._claim_component(node, key)
+        self._add(Alias(alias_name, self._origin(node, self.specs.root_file, pointer), ref,
+                        description_of(node)))
+        self.owner.setdefault(alias_name, alias_name)
 
     def schema_names(self) -> tuple[tuple[str, str], ...]:
         """Each generated component schema's key in the spec and its Python name."""
@@ -197,6 +199,8 @@ class Resolver:
             target, tfile, tpointer, nullable = self._deref(node, file, pointer)
             key = self._component_keys.get(id(target))
             tref = self.type_of(target, tfile, tpointer, key or tpointer.rsplit("/", 1)[-1] or hint)
+            if key is not None and tpointer == f"/components/schemas/{escape_pointer(key)}":
+                self._alias_component(key, target, tpointer, tref)
             return tref.with_nullable() if nullable and not tref.nullable else tref
         if node is True or node == {}:
             return ANY_TYPE
