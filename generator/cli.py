@@ -71,23 +71,16 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
         targets = _targets(spec, out, package, _split(select), templates, config, target_names)
+        # a progress bar on a terminal when there is more than one target; what the run prints
+        # meanwhile is held back and printed below it
+        say = _Output(hold=not quiet and len(targets) > 1 and sys.stderr.isatty())
         stale = False
-        for target in targets:
-            result = generate(target.spec, target.out, target.package, select=target.select,
-                              templates=target.templates, check=check or show_diff, force=force)
-            for warning in result.warnings:
-                if verbose or not quiet:
-                    click.echo(warning, err=True)
-            if result.plan is not None and result.plan.changed:
-                stale = True
-                click.echo(result.plan.unified_diff(color=sys.stdout.isatty()), nl=False)
-                if check:
-                    _report_stale(result)
-            if show_diff:
-                result = generate(target.spec, target.out, target.package, select=target.select,
-                                  templates=target.templates, force=force)
-            if not quiet and not check:
-                _summary(target.name, result, verbose)
+        with click.progressbar(targets, label="generating", file=sys.stderr,
+                               item_show_func=lambda t: t.name if t else None,
+                               hidden=not say.hold) as bar:
+            for target in bar:
+                stale |= _generate_target(target, say, check, show_diff, force, quiet, verbose)
+        say.flush()
     except SpecError as error:
         click.echo(f"error: {error.format()}", err=True)
         sys.exit(2)
@@ -98,23 +91,93 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
         click.echo("generated code is up to date")
 
 
-def _report_stale(result: GenerateResult) -> None:
+class _Output:
+    """click.echo, or held back until flush() while a progress bar is drawn."""
+
+    def __init__(self, hold: bool) -> None:
+        self.hold = hold
+        self.held: list[tuple[str, bool, bool]] = []
+
+    def __call__(self, text: str, err: bool = False, nl: bool = True) -> None:
+        if self.hold:
+            self.held.append((text, err, nl))
+        else:
+            click.echo(text, err=err, nl=nl)
+
+    def flush(self) -> None:
+        for text, err, nl in self.held:
+            click.echo(text, err=err, nl=nl)
+        self.held.clear()
+
+
+def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool, force: bool,
+                     quiet: bool, verbose: bool) -> bool:
+    """Generate (or check) one target; True when its files were out of date."""
+    result = generate(target.spec, target.out, target.package, select=target.select,
+                      templates=target.templates, check=check or show_diff, force=force)
+    if not quiet:
+        for warning in result.warnings:
+            say(warning, err=True)
+    stale = result.plan is not None and result.plan.changed
+    if result.plan is not None and stale:
+        say(result.plan.unified_diff(color=sys.stdout.isatty()), nl=False)
+        if check:
+            _report_stale(result, say)
+    if show_diff:
+        result = generate(target.spec, target.out, target.package, select=target.select,
+                          templates=target.templates, force=force)
+    if not quiet and not check:
+        _summary(target.name, result, verbose, say)
+    return stale
+
+
+@main.command("diff")
+@click.argument("old_spec", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new_spec", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--select", multiple=True, help="Compare only these schemas (and what they use).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--fail-on", type=click.Choice(["breaking", "any"]),
+              help="Exit 1 when a breaking change (or any change) is found.")
+def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: str,
+                 fail_on: str | None) -> None:
+    """Report how the generated Python API changes from OLD_SPEC to NEW_SPEC."""
+    from .apidiff import diff_specs
+
+    try:
+        report = diff_specs(old_spec, new_spec, _split(select))
+    except SpecError as error:
+        click.echo(f"error: {error.format()}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(report.to_json(), nl=False)
+    else:
+        color = sys.stdout.isatty()
+        for line in report.to_text().splitlines():
+            if color and line.startswith("    !"):
+                line = click.style(line, fg="red")
+            click.echo(line)
+    if (fail_on == "breaking" and report.breaking) or (fail_on == "any" and report.changes):
+        sys.exit(1)
+
+
+def _report_stale(result: GenerateResult, say: _Output) -> None:
     plan = result.plan
     assert plan is not None
     for label, files in (("added", plan.added), ("changed", plan.modified),
                          ("removed", plan.removed)):
         for rel in files:
-            click.echo(f"would be {label}: {result.package_dir / rel}", err=True)
+            say(f"would be {label}: {result.package_dir / rel}", err=True)
 
 
-def _summary(name: str, result: GenerateResult, verbose: bool) -> None:
+def _summary(name: str, result: GenerateResult, verbose: bool, say: _Output) -> None:
     if verbose:
         for rel in result.written:
-            click.echo(f"  wrote {result.package_dir / rel}")
+            say(f"  wrote {result.package_dir / rel}")
         for rel in result.removed:
-            click.echo(f"  removed {result.package_dir / rel}")
+            say(f"  removed {result.package_dir / rel}")
     total = len(result.written) + len(result.unchanged)
-    click.echo(
+    say(
         f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "
         f"unchanged, {len(result.removed)} removed — {result.seconds:.1f} s"
     )
