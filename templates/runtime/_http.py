@@ -19,12 +19,33 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol, TypeVar, final
 
 __all__ = [
-    "APIConnectionError", "APIError", "APIResponseError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "BaseClient", "ConflictError", "EventStream",
-    "Headers", "InternalServerError", "JSONResult", "NotFoundError", "PermissionDeniedError",
-    "PollTimeoutError", "RateLimitError", "Request", "Response", "ServerSentEvent", "Transport",
-    "UnprocessableEntityError", "UrllibTransport", "iter_sse", "make_status_error", "parse_sse",
-    "quote_path_param", "split_lines",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BaseClient",
+    "ConflictError",
+    "EventStream",
+    "Headers",
+    "InternalServerError",
+    "JSONResult",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PollTimeoutError",
+    "RateLimitError",
+    "Request",
+    "Response",
+    "ServerSentEvent",
+    "Transport",
+    "UnprocessableEntityError",
+    "UrllibTransport",
+    "iter_sse",
+    "make_status_error",
+    "parse_sse",
+    "quote_path_param",
+    "split_lines",
 ]
 
 T = TypeVar("T")
@@ -37,9 +58,17 @@ class APIError(Exception):
     """Base error of the client; `status_code` is None when no HTTP response was received."""
 
     def __init__(
-        self, message: str, *, status_code: int | None = None, type: str | None = None,
-        code: str | None = None, param: str | None = None, request_id: str | None = None,
-        body: bytes | None = None, request: str = "", headers: Mapping[str, str] | None = None,
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        body: bytes | None = None,
+        request: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -53,7 +82,9 @@ class APIError(Exception):
         self.headers: Mapping[str, str] = headers if headers is not None else Headers()
 
     def __str__(self) -> str:
-        parts = [f"{self.status_code}: {self.message}" if self.status_code else self.message]
+        parts = [
+            f"{self.status_code}: {self.message}" if self.status_code else self.message
+        ]
         if self.request:
             parts.append(f"[{self.request}]")
         if self.request_id:
@@ -114,15 +145,22 @@ class APIResponseError(APIError):
 
 
 _STATUS_ERRORS: dict[int, type[APIError]] = {
-    400: BadRequestError, 401: AuthenticationError, 403: PermissionDeniedError,
-    404: NotFoundError, 409: ConflictError, 422: UnprocessableEntityError, 429: RateLimitError,
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
 }
 
 
 class Headers(Mapping[str, str]):
     """Read-only, case-insensitive header mapping (repeated headers are joined with ", ")."""
 
-    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()
+    ) -> None:
         pairs = items.items() if isinstance(items, Mapping) else items
         self._data: dict[str, tuple[str, str]] = {}
         for key, value in pairs:
@@ -174,8 +212,12 @@ class Response:
     """An HTTP response whose body is read lazily from `stream` (or given as bytes)."""
 
     def __init__(
-        self, status: int, headers: Mapping[str, str] | Iterable[tuple[str, str]],
-        body: bytes | _Readable | None = None, *, request: Request | None = None,
+        self,
+        status: int,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        body: bytes | _Readable | None = None,
+        *,
+        request: Request | None = None,
     ) -> None:
         self.status = status
         self.headers: Mapping[str, str] = Headers(headers)
@@ -238,7 +280,10 @@ class UrllibTransport:
     def send(self, request: Request, *, timeout: float, stream: bool) -> Response:
         """Send `request` with a per-socket-operation timeout."""
         raw = urllib.request.Request(
-            request.url, data=request.body, headers=request.headers, method=request.method
+            request.url,
+            data=request.body,
+            headers=request.headers,
+            method=request.method,
         )
         try:
             resp = self._opener.open(raw, timeout=timeout)
@@ -246,9 +291,15 @@ class UrllibTransport:
             body: bytes | _Readable = exc if exc.fp is not None else b""
             return Response(exc.code, list(exc.headers.items()), body, request=request)
         except TimeoutError as exc:
-            raise APITimeoutError(f"request timed out: {exc}", request=request.describe()) from exc
+            raise APITimeoutError(
+                f"request timed out: {exc}", request=request.describe()
+            ) from exc
         except urllib.error.URLError as exc:
-            cls = APITimeoutError if isinstance(exc.reason, TimeoutError) else APIConnectionError
+            cls = (
+                APITimeoutError
+                if isinstance(exc.reason, TimeoutError)
+                else APIConnectionError
+            )
             msg = f"connection error: {exc.reason}"
             raise cls(msg, request=request.describe()) from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -276,8 +327,11 @@ def _decode_json(data: bytes, where: str, what: str = "response body") -> Any:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         snippet = data[:200].decode("utf-8", "replace")
-        raise APIResponseError(f"malformed JSON in {what} of {where}: {exc} (got {snippet!r})",
-                               request=where, body=data) from exc
+        raise APIResponseError(
+            f"malformed JSON in {what} of {where}: {exc} (got {snippet!r})",
+            request=where,
+            body=data,
+        ) from exc
 
 
 def _opt_str(value: object) -> str | None:
@@ -302,9 +356,14 @@ def make_status_error(response: Response, body: bytes, where: str) -> APIError:
             message = err
     cls = _STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIError)
     return cls(
-        message, status_code=status, type=_opt_str(info.get("type")),
-        code=_opt_str(info.get("code")), param=_opt_str(info.get("param")),
-        request_id=_header(response.headers, "x-request-id"), body=body, request=where,
+        message,
+        status_code=status,
+        type=_opt_str(info.get("type")),
+        code=_opt_str(info.get("code")),
+        param=_opt_str(info.get("param")),
+        request_id=_header(response.headers, "x-request-id"),
+        body=body,
+        request=where,
         headers=response.headers,
     )
 
@@ -374,7 +433,9 @@ def split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield buf
 
 
-def parse_sse(lines: Iterable[bytes | str], origin: str = "") -> Iterator[ServerSentEvent]:
+def parse_sse(
+    lines: Iterable[bytes | str], origin: str = ""
+) -> Iterator[ServerSentEvent]:
     """Parse SSE lines per WHATWG; an unterminated final event at EOF is discarded (as specified)."""
     event: str | None = None
     data: list[str] = []
@@ -414,7 +475,9 @@ def iter_sse(response: Response, origin: str = "") -> Iterator[ServerSentEvent]:
 class EventStream(Iterator[ServerSentEvent]):
     """Iterator over the SSE events of a response; closes the response when done or closed."""
 
-    def __init__(self, response: Response, where: str, raise_on_error: bool = True) -> None:
+    def __init__(
+        self, response: Response, where: str, raise_on_error: bool = True
+    ) -> None:
         self.response = response
         self._events = self._generate(where, raise_on_error)
 
@@ -449,11 +512,16 @@ def _stream_error(sse: ServerSentEvent, where: str) -> APIError:
     data = sse.json()
     err = data.get("error", data) if isinstance(data, dict) else None
     if not isinstance(err, dict):
-        raise APIResponseError(f"malformed error event in {where}: {sse.data!r}", request=where)
+        raise APIResponseError(
+            f"malformed error event in {where}: {sse.data!r}", request=where
+        )
     return APIError(
-        str(err.get("message") or "error event in stream"), type=_opt_str(err.get("type")),
-        code=_opt_str(err.get("code")), param=_opt_str(err.get("param")),
-        body=sse.data.encode(), request=where,
+        str(err.get("message") or "error event in stream"),
+        type=_opt_str(err.get("type")),
+        code=_opt_str(err.get("code")),
+        param=_opt_str(err.get("param")),
+        body=sse.data.encode(),
+        request=where,
     )
 
 
@@ -470,12 +538,20 @@ class BaseClient:
     user_agent = f"runmodels-client/0.1 Python/{platform.python_version()}"
 
     def __init__(
-        self, base_url: str | None = None, api_key: str | None = None, *, timeout: float = 600.0,
-        max_retries: int = 2, default_headers: Mapping[str, str] | None = None,
-        transport: Transport | None = None, default_base_url: str = "",
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        timeout: float = 600.0,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        transport: Transport | None = None,
+        default_base_url: str = "",
         fixed_headers: Mapping[str, str] | None = None,
     ) -> None:
-        self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        self.api_key = (
+            api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        )
         url = base_url or os.environ.get("OPENAI_BASE_URL") or default_base_url
         if not url:
             raise ValueError("no base_url given and OPENAI_BASE_URL is not set")
@@ -497,19 +573,27 @@ class BaseClient:
         return f"{url}?{urllib.parse.urlencode(pairs)}" if pairs else url
 
     def _build_request(
-        self, method: str, path: str, query: Mapping[str, Any] | None, body: Any,
-        stream: bool, headers: Mapping[str, str] | None,
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None,
+        body: Any,
+        stream: bool,
+        headers: Mapping[str, str] | None,
     ) -> Request:
         hdrs = {
             "Accept": "text/event-stream" if stream else "application/json",
-            "User-Agent": self.user_agent, **self._headers,
+            "User-Agent": self.user_agent,
+            **self._headers,
         }
         if self.api_key:
             hdrs["Authorization"] = f"Bearer {self.api_key}"
         data = None
         if body is not None:
             hdrs["Content-Type"] = "application/json"
-            text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+            text = json.dumps(
+                body, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            )
             data = text.encode("utf-8")
         hdrs.update(headers or {})
         return Request(method.upper(), self._build_url(path, query), hdrs, data)
@@ -551,8 +635,14 @@ class BaseClient:
             attempt += 1
 
     def _request(
-        self, method: str, path: str, *, query: Mapping[str, Any] | None = None,
-        body: Any | None = None, stream: bool = False, headers: Mapping[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        body: Any | None = None,
+        stream: bool = False,
+        headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Response:
         """Perform a request with retries; raise the mapped APIError for non-2xx."""
@@ -560,8 +650,13 @@ class BaseClient:
         return self._send(request, stream, timeout)
 
     def _request_json(
-        self, method: str, path: str, *, query: Mapping[str, Any] | None = None,
-        body: Any | None = None, headers: Mapping[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        body: Any | None = None,
+        headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> JSONResult:
         """Perform a request and decode its JSON body (None for an empty body)."""
@@ -574,9 +669,15 @@ class BaseClient:
         return JSONResult(data, response.headers)
 
     def _stream(
-        self, method: str, path: str, *, query: Mapping[str, Any] | None = None,
-        body: Any | None = None, headers: Mapping[str, str] | None = None,
-        raise_on_error: bool = True, timeout: float | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        body: Any | None = None,
+        headers: Mapping[str, str] | None = None,
+        raise_on_error: bool = True,
+        timeout: float | None = None,
     ) -> EventStream:
         """Perform a streaming request (retried only before a 2xx arrives) and return its events."""
         request = self._build_request(method, path, query, body, True, headers)
@@ -586,7 +687,9 @@ class BaseClient:
             content = response.read()
             raise APIResponseError(
                 f"expected text/event-stream from {request.describe()}, got {ctype!r}",
-                status_code=response.status, body=content, request=request.describe(),
+                status_code=response.status,
+                body=content,
+                request=request.describe(),
             )
         return EventStream(response, request.describe(), raise_on_error)
 
@@ -603,8 +706,12 @@ class BaseClient:
             after = last_id
 
     def _poll(
-        self, fetch: Callable[[], tuple[T, Mapping[str, str]]], is_done: Callable[[T], bool],
-        *, interval: float = 1.0, timeout: float | None = None,
+        self,
+        fetch: Callable[[], tuple[T, Mapping[str, str]]],
+        is_done: Callable[[T], bool],
+        *,
+        interval: float = 1.0,
+        timeout: float | None = None,
     ) -> T:
         """Fetch until `is_done`, sleeping `openai-poll-after-ms` (or `interval`) in between."""
         deadline = None if timeout is None else self._clock() + timeout
@@ -620,6 +727,8 @@ class BaseClient:
             if deadline is not None:
                 remaining = deadline - self._clock()
                 if remaining <= 0:
-                    raise PollTimeoutError(f"polling timed out after {timeout} s", value)
+                    raise PollTimeoutError(
+                        f"polling timed out after {timeout} s", value
+                    )
                 delay = min(delay, remaining)
             self._sleep(max(delay, 0.0))
