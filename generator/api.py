@@ -27,19 +27,23 @@ class GenerateResult:
 
 
 def render(spec: Path, package: str, select: Sequence[str] = (),
-           templates: Path | None = None, cache_dir: Path | None = None) -> tuple[dict[str, str], tuple[str, ...]]:
+           templates: Path | None = None, cache_dir: Path | None = None, *,
+           client: bool = True) -> tuple[dict[str, str], tuple[str, ...]]:
     """The formatted files of a package, and the warnings met on the way."""
-    pkg = build_package(Path(spec), package, select)
+    pkg = build_package(Path(spec), package, select, client=client)
     files = format_files(render_package(pkg, templates), cache_dir)
     return files, pkg.warnings
 
 
 def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
              templates: Path | None = None, check: bool = False, force: bool = False,
-             cache_dir: Path | None = None) -> GenerateResult:
-    """Generate package `package` from `spec` into `out/package` (or, with check, compare only)."""
+             cache_dir: Path | None = None, client: bool = True) -> GenerateResult:
+    """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
+
+    Returns what was written, left unchanged and removed; `client=False` generates models only.
+    """
     start = time.perf_counter()
-    files, warnings = render(Path(spec), package, select, templates, cache_dir)
+    files, warnings = render(Path(spec), package, select, templates, cache_dir, client=client)
     package_dir = Path(out) / package
     if check:
         plan = check_package(package_dir, files)

@@ -23,7 +23,9 @@ def display_path(path: Path) -> str:
         return Path(path).name
 
 
-def build_package(spec: Path, package: str, select: Sequence[str] = ()) -> Package:
+def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
+                  client: bool = True) -> Package:
+    """The IR of one package; `client=False` leaves the operations (and the client) out."""
     specs = SpecSet(Path(spec))
     root = specs.root
     if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
@@ -32,10 +34,12 @@ def build_package(spec: Path, package: str, select: Sequence[str] = ()) -> Packa
             file=display_path(spec), line=1, column=1,
             hint="point runmodels at an OpenAPI 3.0/3.1 YAML or JSON file",
         )
+    _check_containers(specs, display_path(spec))
     resolver = Resolver(specs, display_path(spec))
     for key in _selected_components(resolver, select, spec):
         resolver.add_component(key)
-    ops = build_operations(resolver, select) if wants_operations(select) else OperationSet(
+    wanted = client and wants_operations(select)
+    ops = build_operations(resolver, select) if wanted else OperationSet(
         (), servers(root), ())
     resolver.drain()
     entities = dict(resolver.entities)
@@ -57,7 +61,22 @@ def build_package(spec: Path, package: str, select: Sequence[str] = ()) -> Packa
         servers=ops.servers,
         fixed_headers=ops.fixed_headers,
         warnings=tuple(resolver.warnings),
+        schema_names=resolver.schema_names(),
     )
+
+
+def _check_containers(specs: SpecSet, display: str) -> None:
+    """`components`, `components.schemas` and `paths` must be mappings when present."""
+    for parent, key, pointer in ((specs.root, "components", "#/components"),
+                                 (specs.root.get("components"), "schemas", "#/components/schemas"),
+                                 (specs.root, "paths", "#/paths")):
+        value = parent.get(key) if isinstance(parent, dict) else None
+        if value is not None and not isinstance(value, dict):
+            kind = "a list" if isinstance(value, list) else f"the scalar {str(value)[:40]!r}"
+            _, line, column = specs.location(parent, key)
+            raise SpecError(f"`{key}` must be a mapping, not {kind}",
+                            file=display, line=line, column=column, pointer=pointer,
+                            hint=f"write `{key}:` as a mapping of names to objects")
 
 
 def _selected_components(resolver: Resolver, select: Sequence[str], spec: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -62,15 +63,19 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if out of date.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the diff, and write.")
 @click.option("--force", is_flag=True, help="Take over an output folder runmodels did not create.")
+@click.option("--client/--no-client", "client", default=None,
+              help="Generate the API client (default: yes, or as the config says).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every file and warning.")
 def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
-                     quiet: bool, verbose: bool) -> None:
+                     client: bool | None, quiet: bool, verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
         targets = _targets(spec, out, package, _split(select), templates, config, target_names)
+        if client is not None:
+            targets = [dataclasses.replace(t, client=client) for t in targets]
         # a progress bar on a terminal when there is more than one target; what the run prints
         # meanwhile is held back and printed below it
         say = _Output(hold=not quiet and len(targets) > 1 and sys.stderr.isatty())
@@ -114,7 +119,8 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
                      quiet: bool, verbose: bool) -> bool:
     """Generate (or check) one target; True when its files were out of date."""
     result = generate(target.spec, target.out, target.package, select=target.select,
-                      templates=target.templates, check=check or show_diff, force=force)
+                      templates=target.templates, check=check or show_diff, force=force,
+                      client=target.client)
     if not quiet:
         for warning in result.warnings:
             say(warning, err=True)
@@ -125,7 +131,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
             _report_stale(result, say)
     if show_diff:
         result = generate(target.spec, target.out, target.package, select=target.select,
-                          templates=target.templates, force=force)
+                          templates=target.templates, force=force, client=target.client)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
     return stale

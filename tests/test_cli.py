@@ -517,3 +517,12 @@ def test_pre_commit_runs_the_hook(sample_repo: Path) -> None:
     stale = pre_commit_run()
     assert stale.returncode == 1, stale.stdout
     assert "Failed" in stale.stdout and 'LOST = "lost"' in stale.stdout
+
+
+def test_no_client_generates_models_only(tmp_path: Path) -> None:
+    spec = Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml"
+    result = CliRunner().invoke(main, ["generate", str(spec), "--out", str(tmp_path),
+                                       "--package", "models_only", "--no-client", "-q"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "models_only" / "client.py").exists()
+    assert (tmp_path / "models_only" / "models" / "run.py").exists()
