@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import build_package
-from .format import format_files
+from . import memo
+from .build import build_package, display_path
+from .format import default_cache_dir, format_files
 from .render import render_package
 from .write import Plan, check_package, write_package
 
@@ -30,8 +31,15 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
            client: bool = True) -> tuple[dict[str, str], tuple[str, ...]]:
     """The formatted files of a package, and the warnings met on the way."""
+    cache = cache_dir if cache_dir is not None else default_cache_dir()
+    key = memo.run_key(Path(spec), package, select, templates, client,
+                       display_path(Path(spec))) if cache is not None else None
+    hit = memo.load(cache, key)
+    if hit is not None:  # nothing generation reads has changed since that run
+        return hit
     pkg = build_package(Path(spec), package, select, client=client)
     files = format_files(render_package(pkg, templates), cache_dir)
+    memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
 
 

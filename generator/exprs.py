@@ -6,6 +6,7 @@ Everything recursive about a type is computed here, so templates only place stri
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import fields as dc_fields
 
@@ -31,8 +32,14 @@ def literal(value: object) -> str:
     return repr(value)
 
 
+_PLAIN_DOC = re.compile(r"[ !#-\[\]-~\n]*")  # printable ASCII and newlines; no '"', no '\\'
+
+
 def doc_literal(text: str) -> str:
     """A triple-quoted docstring literal that means exactly `text` and cannot end early."""
+    if _PLAIN_DOC.fullmatch(text):  # the common case needs no escaping (and no loop)
+        body = "\n".join(line.rstrip() for line in text.rstrip().split("\n"))
+        return f'"""{body}"""'
     out = []
     chars = text.rstrip()
     run = 0  # unescaped '"' emitted in a row: a third one, or one at the very end, is escaped
@@ -81,8 +88,9 @@ def field_annotation(f: Field) -> str:
 def decoder(t: TypeRef) -> str:
     """An expression for a function `(value, path, ctx) -> decoded` for this type."""
     base = _decoder_of(t)
-    if t.nullable and t.kind != "any":
-        return f"lambda v, p, c: None if v is None else {base}(v, p, c)"
+    if t.nullable and (t.kind != "any" or t.types):  # plain Any takes null already
+        call = f"({base})" if base.startswith("lambda") else base  # call the lambda, not return it
+        return f"lambda v, p, c: None if v is None else {call}(v, p, c)"
     return base
 
 

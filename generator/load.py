@@ -17,6 +17,7 @@ from .errors import SpecError
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 500
 MAX_MERGED_KEYS = 1_000_000
+MAX_EXPANDED_VALUES = 10_000_000  # values a document holds once shared (aliased) nodes are copied
 USE_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
 
 _TAG = "tag:yaml.org,2002:"
@@ -169,13 +170,15 @@ class _Builder:
             if kind == "null":
                 return None
         except ValueError:
-            raise self.fail(f"{value!r} is not a valid {kind}", mark,
+            shown = value if len(value) <= 60 else f"{value[:40]}...({len(value)} characters)"
+            raise self.fail(f"{shown!r} is not a valid {kind}", mark,
                             f"quote the value or drop the !!{kind} tag") from None
         raise self.unknown_tag(tag, mark)
 
     def unknown_tag(self, tag: str, mark: Any) -> SpecError:
         """The error for a custom or unsafe tag."""
-        return self.fail(f"custom tags are not allowed (found {tag!r})", mark,
+        shown = "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+        return self.fail(f"custom tags are not allowed (found {shown!r})", mark,
                          "remove the tag; specs may only use plain YAML/JSON values")
 
     def add(self, value: Any, event: Any, text: str | None = None) -> None:
@@ -300,12 +303,14 @@ def _parse(path: Path, text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise SpecError(f"invalid YAML: {problem}", file=path, line=line, column=col,
+        lang = "JSON" if builder.is_json else "YAML"
+        raise SpecError(f"invalid {lang}: {problem}", file=path, line=line, column=col,
                         hint="fix the syntax at this position") from None
     except yaml.YAMLError as exc:
         offset = getattr(exc, "position", 0)
         line, col = _position(text, min(offset, len(text)))
-        raise SpecError(f"invalid YAML: {exc}", file=path, line=line, column=col,
+        lang = "JSON" if builder.is_json else "YAML"
+        raise SpecError(f"invalid {lang}: {exc}", file=path, line=line, column=col,
                         hint="fix the syntax at this position") from None
     finally:
         parser.dispose()
@@ -331,10 +336,37 @@ def load_file(path: Path) -> Any:
                         hint="the file must contain an OpenAPI mapping (openapi: 3.x ...)")
     if not isinstance(root, YMap):
         line, col = root.loc if isinstance(root, YSeq) else (1, 1)
-        raise SpecError(f"the document root must be a mapping, not {type(root).__name__}",
+        kind = "a list" if isinstance(root, YSeq) else f"the scalar {str(root)[:40]!r}"
+        raise SpecError(f"the document root must be a mapping, not {kind}",
                         file=path, line=line, column=col,
                         hint="an OpenAPI document starts with keys like 'openapi:' and 'paths:'")
     return root
+
+
+def check_expansion(root: Any) -> None:
+    """Refuse a document whose aliases make it hold too many values once walked (an alias bomb).
+
+    load_file shares aliased nodes instead of copying them, so loading stays cheap; but any walk
+    of the tree (a default rendered as JSON, an enum listed) would see every copy.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if done:
+            total = 1 + sum(sizes.get(id(child), 1) for child in children)
+            sizes[id(node)] = total
+            if total > MAX_EXPANDED_VALUES:
+                raise SpecError(
+                    f"this value expands to more than {MAX_EXPANDED_VALUES:,} values through "
+                    "aliases", file=node.file, line=node.loc[0], column=node.loc[1],
+                    hint="the document looks like an alias bomb (billion laughs); write the "
+                         "values out or drop the aliases")
+        elif id(node) not in sizes:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children
+                         if isinstance(child, (YMap, YSeq)) and id(child) not in sizes)
 
 
 def _unescape(token: str) -> str:
@@ -350,13 +382,23 @@ class SpecSet:
         roots = allowed_roots if allowed_roots is not None else [self.root_file.parent]
         self.allowed_roots = [Path(root).resolve() for root in roots]
         self._docs: dict[Path, Any] = {}
+        self._real: dict[Path, Path] = {}  # Path.resolve() is slow and asked ~15,000 times
         self.root = self.load(self.root_file)
+
+    def _resolve(self, path: Path) -> Path:
+        """`path.resolve()`, memoised for this run."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = Path(path).resolve()
+        return real
 
     def load(self, path: Path) -> Any:
         """Load a document once (cached by absolute path)."""
-        key = Path(path).resolve()
+        key = self._resolve(Path(path))
         if key not in self._docs:
-            self._docs[key] = load_file(key)
+            doc = load_file(key)
+            check_expansion(doc)
+            self._docs[key] = doc
         return self._docs[key]
 
     def location(self, node: Any, key: str | None = None) -> tuple[Path | None, int | None,
@@ -383,9 +425,9 @@ class SpecSet:
         if len(scheme) > 1:
             raise self._error(f"$ref {ref!r} points to a URL; the generator never downloads",
                               at, base_file, None, "download the file and $ref it by path")
-        file = base_file.resolve()
+        file = self._resolve(base_file)
         if file_part:
-            file = (file.parent / unquote(file_part)).resolve()
+            file = self._resolve(file.parent / unquote(file_part))
             if not any(file.is_relative_to(root) for root in self.allowed_roots):
                 raise self._error(f"$ref {ref!r} leaves the allowed folder", at, base_file,
                                   None, "pass --allow-root or move the file")

@@ -1,0 +1,538 @@
+"""runmodels against its peers: generation, decode/encode, import time and memory.
+
+    python benchmarks/run.py            # full run (several minutes; peers when installed)
+    python benchmarks/run.py --quick    # < 2 minutes: fewer repeats, no whole-spec peers
+    pip install -e '.[bench]'           # the peers (datamodel-code-generator, openapi-python-client,
+                                        # pydantic, openai, msgspec, mashumaro, cattrs)
+
+Installs nothing.  Contenders run interleaved (A B C, A B C, ...) and every number is a median.
+Prints a markdown table and writes benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "openai-openapi"
+WHOLE_SPEC = CORPUS / "2026-08-21.yaml"
+RUN_SPEC = ROOT / "specs" / "runs_v2.yaml"
+PAYLOADS = ROOT / "tests" / "payloads" / "v2"
+PY = sys.executable
+
+# issue 7's targets, as (ratio limit, what it is compared with)
+TARGETS: dict[str, str] = {}
+
+
+def log(*parts: Any) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def which(tool: str) -> str | None:
+    """A console script of this interpreter's environment, else one on PATH."""
+    local = Path(PY).parent / tool
+    return str(local) if local.exists() else shutil.which(tool)
+
+
+def have(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+def version_of(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "-"
+
+
+# --- subprocess timing with peak memory ----------------------------------------------------------
+_WRAPPER = """
+import resource, subprocess, sys, time, json
+start = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+seconds = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "rc": proc.returncode,
+                  "tail": proc.stdout.decode("utf-8", "replace")[-3000:]}))
+"""
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, Any]:
+    """Run cmd in a wrapper process: wall seconds, peak RSS (MB) of the command, exit code."""
+    out = subprocess.run([PY, "-c", _WRAPPER, *cmd], capture_output=True, text=True,
+                         env=env, cwd=cwd, check=True)
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+# --- generation ------------------------------------------------------------------------------------
+class Gen:
+    """One generation contender on one spec: a setup step and a command per repetition."""
+
+    def __init__(self, label: str, run: Callable[[int], dict[str, Any]]) -> None:
+        self.label = label
+        self.run = run
+        self.results: list[dict[str, Any]] = []
+
+
+def _changed_copy(text: str, schema: str, n: int) -> str:
+    """The spec text with the description of one component schema edited (a one-schema change)."""
+    pattern = re.compile(rf"^(    {re.escape(schema)}:\n(?:      .*\n)*?      description: )(.*)$",
+                         re.MULTILINE)
+    new, count = pattern.subn(lambda m: f"{m.group(1)}{m.group(2)} (edit {n})", text, count=1)
+    if not count:
+        raise SystemExit(f"cannot find the description of {schema} to change")
+    return new
+
+
+def runmodels_contenders(spec: Path, package: str, schema: str, work: Path) -> list[Gen]:
+    """runmodels cold (empty cache, empty output), warm (nothing changed), one schema changed."""
+    original = spec.read_text(encoding="utf-8")
+    spec_copy = work / "spec" / spec.name
+    spec_copy.parent.mkdir(parents=True, exist_ok=True)
+    out = work / "out"
+    cache = work / "cache"
+    env = dict(os.environ, RUNMODELS_CACHE=str(cache), PYTHONPATH=str(ROOT))
+    cmd = [PY, "-m", "generator", "generate", str(spec_copy), "--out", str(out), "--package",
+           package, "-q"]
+
+    def cold(rep: int) -> dict[str, Any]:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        spec_copy.write_text(original, encoding="utf-8")
+        return timed(cmd, env, ROOT)
+
+    def warm(rep: int) -> dict[str, Any]:
+        return timed(cmd, env, ROOT)
+
+    def changed(rep: int) -> dict[str, Any]:
+        spec_copy.write_text(_changed_copy(original, schema, rep), encoding="utf-8")
+        result = timed(cmd, env, ROOT)
+        spec_copy.write_text(original, encoding="utf-8")
+        return result
+
+    return [Gen("runmodels cold (empty cache)", cold), Gen("runmodels warm (nothing changed)", warm),
+            Gen("runmodels, one schema changed", changed)]
+
+
+def peer_contenders(spec: Path, work: Path) -> list[Gen]:
+    gens = []
+    dmcg = which("datamodel-codegen")
+    if dmcg:
+        def run_dmcg(rep: int) -> dict[str, Any]:
+            target = work / "dmcg.py"
+            target.unlink(missing_ok=True)
+            result = timed([dmcg, "--input", str(spec), "--input-file-type", "openapi",
+                            "--output-model-type", "dataclasses.dataclass",
+                            "--output", str(target)], cwd=work)
+            text = target.read_text(encoding="utf-8") if target.exists() else ""
+            result["classes"] = len(re.findall(r"^class ", text, re.MULTILINE))
+            result["has_run"] = bool(re.search(r"^class (RunObject|Run)\b", text, re.MULTILINE))
+            return result
+
+        gens.append(Gen(f"datamodel-code-generator {version_of('datamodel-code-generator')} "
+                        "(dataclasses)", run_dmcg))
+    opc = which("openapi-python-client")
+    if opc:
+        def run_opc(rep: int) -> dict[str, Any]:
+            target = work / "opc"
+            shutil.rmtree(target, ignore_errors=True)
+            result = timed([opc, "generate", "--path", str(spec), "--meta", "none",
+                            "--output-path", str(target), "--overwrite"], cwd=work)
+            models = target / "models"
+            names = {p.stem for p in models.glob("*.py")} if models.is_dir() else set()
+            result["classes"] = len(names)
+            result["has_run"] = bool(names & {"run_object", "run"})
+            result["warnings"] = result["tail"].count("WARNING")
+            return result
+
+        gens.append(Gen(f"openapi-python-client {version_of('openapi-python-client')}", run_opc))
+    return gens
+
+
+def bench_generation(spec: Path, package: str, schema: str, reps: int, peers: bool,
+                     work: Path) -> dict[str, Any]:
+    log(f"generation: {spec.name} ({reps} reps{'' if peers else ', runmodels only'})")
+    gens = runmodels_contenders(spec, package, schema, work / "runmodels")
+    if peers:
+        peer_dir = work / "peers"
+        peer_dir.mkdir(parents=True, exist_ok=True)
+        gens += peer_contenders(spec, peer_dir)
+    for rep in range(reps):
+        for gen in gens:
+            result = gen.run(rep)
+            gen.results.append(result)
+            log(f"  {gen.label}: {result['seconds']:.2f} s, {result['peak_mb']:.0f} MB, "
+                f"rc {result['rc']}")
+    rows = []
+    for gen in gens:
+        ok = [r for r in gen.results if r["rc"] == 0]
+        row: dict[str, Any] = {
+            "contender": gen.label,
+            "seconds": median([r["seconds"] for r in ok]),
+            "peak_mb": median([r["peak_mb"] for r in ok]),
+            "runs": [round(r["seconds"], 3) for r in gen.results],
+            "failed": len(gen.results) - len(ok),
+        }
+        last = gen.results[-1]
+        for key in ("classes", "has_run", "warnings"):
+            if key in last:
+                row[key] = last[key]
+        if row["failed"]:
+            row["error"] = last["tail"][-400:]
+        rows.append(row)
+    return {"spec": spec.name, "package": package, "rows": rows,
+            "package_dir": str(work / "runmodels" / "out" / package)}
+
+
+# --- decode / encode ------------------------------------------------------------------------------
+def _bench_calls(cases: list[tuple[str, str, Callable[[], Any]]], reps: int,
+                 budget: float) -> dict[tuple[str, str], float]:
+    """Median microseconds per call; each round runs every case once (interleaved)."""
+    loops: dict[tuple[str, str], int] = {}
+    for contender, op, fn in cases:  # calibrate: about `budget` seconds per measurement
+        fn()
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < budget / 4:
+            fn()
+            n += 1
+        loops[(contender, op)] = max(1, int(n * 4 * budget / (time.perf_counter() - start) / 4))
+    samples: dict[tuple[str, str], list[float]] = {k: [] for k in loops}
+    for _ in range(reps):
+        for contender, op, fn in cases:
+            n = loops[(contender, op)]
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples[(contender, op)].append((time.perf_counter() - start) / n * 1e6)
+    return {k: median(v) for k, v in samples.items()}
+
+
+def _corpus_run_example() -> tuple[str, Any] | None:
+    """The RunObject example of the 2026 spec (x-oaiMeta.example), when the corpus is here."""
+    if not WHOLE_SPEC.exists():
+        return None
+    import yaml
+
+    text = WHOLE_SPEC.read_text(encoding="utf-8")
+    start = text.index("\n    RunObject:\n")
+    block = text[start:text.index("\n    RunStep", start)]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    schema = yaml.load(block, Loader=loader)["RunObject"]
+    example = schema.get("x-oaiMeta", {}).get("example")
+    if not isinstance(example, str):
+        return None
+    return "corpus RunObject example", json.loads(example)
+
+
+def bench_codecs(package_dir: Path, reps: int, budget: float) -> dict[str, Any]:
+    sys.path.insert(0, str(package_dir.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import importlib
+
+    gen = importlib.import_module(package_dir.name)
+    import peer_models as pm
+
+    payloads: list[tuple[str, str, Any]] = []
+    corpus = _corpus_run_example()
+    if corpus:
+        payloads.append(("run", corpus[0], corpus[1]))
+    payloads.append(("run", "Run, completed", json.loads((PAYLOADS / "Run__completed_with_usage.json").read_text())))
+    payloads.append(("run", "Run, requires_action, 8 tool calls",
+                     json.loads((PAYLOADS / "Run__requires_action_8_tool_calls.json").read_text())))
+    payloads.append(("steps", "run-step list, 20 steps",
+                     json.loads((PAYLOADS / "ListRunStepsResponse__20_steps.json").read_text())))
+
+    ours: dict[str, Any] = {"run": gen.Run, "steps": gen.ListRunStepsResponse}
+    generated: dict[str, Callable[[Any], Any]] = {}
+    for kind, cls in ours.items():
+        generated[f"from_dict_{kind}"] = cls.from_dict
+        generated[f"to_dict_{kind}"] = cls.to_dict
+        generated[f"from_json_{kind}"] = cls.from_json
+        generated[f"to_json_{kind}"] = cls.to_json
+    contenders: list[tuple[str, dict[str, Callable[[Any], Any]]]] = [("runmodels", generated)]
+    if have("pydantic"):
+        label, codec = pm.pydantic_codec()
+        contenders.append((label, codec))
+    for name, builder in (("msgspec", pm.msgspec_codec), ("mashumaro", pm.mashumaro_codec),
+                          ("cattrs", pm.cattrs_codec)):
+        if have(name):
+            contenders.append((f"{name} {version_of(name)}", builder()))
+
+    results: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    for kind, label, data in payloads:
+        text = json.dumps(data)
+        cases: list[tuple[str, str, Callable[[], Any]]] = []
+        for contender, codec in contenders:
+            try:
+                obj = codec[f"from_dict_{kind}"](data)
+            except Exception as exc:  # a peer that rejects the payload is reported, not timed
+                log(f"  {contender} cannot decode {label}: {str(exc).splitlines()[0][:120]}")
+                failures.append({"payload": label, "contender": contender,
+                                 "error": str(exc).splitlines()[0][:200]})
+                continue
+            for op in ("from_dict", "to_dict", "from_json", "to_json"):
+                fn = codec.get(f"{op}_{kind}")
+                if fn is None:
+                    continue
+                arg = data if op == "from_dict" else text if op == "from_json" else obj
+                cases.append((contender, op, (lambda fn=fn, arg=arg: fn(arg))))
+        log(f"codecs: {label}")
+        timings = _bench_calls(cases, reps, budget)
+        for (contender, op), us in timings.items():
+            results.append({"payload": label, "contender": contender, "op": op, "us": us})
+    return {"results": results, "failures": failures, "contenders": [c for c, _ in contenders]}
+
+
+# --- import time ---------------------------------------------------------------------------------
+_IMPORT_PROBE = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+start = time.perf_counter()
+exec(sys.argv[2])
+print(time.perf_counter() - start)
+"""
+
+
+def import_ms(path: str, statement: str, reps: int) -> float | None:
+    """Median wall ms of `statement` in fresh interpreters (bytecode already compiled)."""
+    samples = []
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for i in range(reps + 1):
+        out = subprocess.run([PY, "-c", _IMPORT_PROBE, path, statement], capture_output=True,
+                             text=True, env=env, check=False)
+        if out.returncode != 0:
+            log(f"  import failed: {statement}: {out.stderr.strip()[-300:]}")
+            return None
+        if i:  # the first run compiles bytecode
+            samples.append(float(out.stdout) * 1000)
+    return median(samples)
+
+
+def bench_imports(run_pkg: Path, whole_pkg: Path | None, reps: int) -> list[dict[str, Any]]:
+    log("imports")
+    probes = [("generated run package: import", str(run_pkg.parent), f"import {run_pkg.name}"),
+              ("generated run package: from … import Run", str(run_pkg.parent),
+               f"from {run_pkg.name} import Run")]
+    if whole_pkg is not None:
+        probes += [("whole-spec package: import", str(whole_pkg.parent), f"import {whole_pkg.name}"),
+                   ("whole-spec package: from … import RunObject", str(whole_pkg.parent),
+                    f"from {whole_pkg.name} import RunObject")]
+    if have("openai"):
+        probes.append(("openai: from openai.types.beta.threads import Run", ".",
+                       "from openai.types.beta.threads import Run"))
+    samples: dict[str, list[float]] = {label: [] for label, _, _ in probes}
+    for _ in range(reps):  # interleaved; each probe is itself a median of 1 run here
+        for label, path, statement in probes:
+            ms = import_ms(path, statement, 1)
+            if ms is not None:
+                samples[label].append(ms)
+    return [{"what": label, "ms": median(v)} for label, v in samples.items() if v]
+
+
+# --- report --------------------------------------------------------------------------------------
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 2**20:.0f} GB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpu": cpu,
+            "cores": os.cpu_count(), "memory": mem,
+            "versions": {d: version_of(d) for d in (
+                "black", "pydantic", "openai", "msgspec", "mashumaro", "cattrs",
+                "datamodel-code-generator", "openapi-python-client")}}
+
+
+def _fmt_s(x: float) -> str:
+    return "—" if math.isnan(x) else f"{x:.2f} s"
+
+
+def _ratio(a: float, b: float | None) -> str:
+    if not b or math.isnan(a) or math.isnan(b):
+        return "—"
+    return f"{a / b:.3f}×" if a / b < 0.1 else f"{a / b:.2f}×"
+
+
+def report(data: dict[str, Any]) -> str:
+    out: list[str] = []
+    m = data["machine"]
+    out.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; Python {m['python']}; "
+               f"{m['platform']}. Mode: {data['mode']}.\n")
+    for gen in data["generation"]:
+        out.append(f"### Generation: {gen['spec']} (whole process, median of "
+                   f"{max(len(r['runs']) for r in gen['rows'])})\n")
+        rows = gen["rows"]
+        dmcg = next((r["seconds"] for r in rows if r["contender"].startswith("datamodel")), None)
+        out.append("| contender | median | peak RSS | vs datamodel-code-generator | target | notes |")
+        out.append("|---|---:|---:|---:|---|---|")
+        targets = {"runmodels cold": "≤ 1/3 (0.33×), ≤ 200 MB", "runmodels warm": "≤ 1/20 (0.05×)",
+                   "runmodels, one": "≤ 1/10 (0.10×)"}
+        for r in rows:
+            target = next((t for k, t in targets.items() if r["contender"].startswith(k)), "")
+            notes = []
+            if "classes" in r:
+                notes.append(f"{r['classes']} classes/modules")
+            if "has_run" in r and not r["has_run"]:
+                notes.append("**no RunObject** (dropped)")
+            if r.get("warnings"):
+                notes.append(f"{r['warnings']} warnings")
+            if r["failed"]:
+                notes.append(f"**failed** {r['failed']}×")
+            out.append(f"| {r['contender']} | {_fmt_s(r['seconds'])} | {r['peak_mb']:.0f} MB | "
+                       f"{_ratio(r['seconds'], dmcg) if dmcg else '—'} | {target} | "
+                       f"{'; '.join(notes)} |")
+        out.append("")
+    codecs = data.get("codecs")
+    if codecs:
+        out.append("### Decode / encode (µs per call, median; ratio = runmodels ÷ peer)\n")
+        contenders = codecs["contenders"]
+        by: dict[tuple[str, str, str], float] = {
+            (r["payload"], r["contender"], r["op"]): r["us"] for r in codecs["results"]}
+        payloads = list(dict.fromkeys(r["payload"] for r in codecs["results"]))
+        head = "| payload | op | " + " | ".join(contenders[1:]).join(["runmodels | ", ""]) + " |"
+        out.append(head)
+        out.append("|---|---|" + "---:|" * len(contenders))
+        for payload in payloads:
+            for op in ("from_dict", "to_dict", "from_json", "to_json"):
+                ours = by.get((payload, "runmodels", op))
+                if ours is None:
+                    continue
+                cells = [f"{ours:.1f}"]
+                for c in contenders[1:]:
+                    theirs = by.get((payload, c, op))
+                    failed = any(f["payload"] == payload and f["contender"] == c
+                                 for f in codecs.get("failures", []))
+                    cells.append("rejects payload" if failed else "—" if theirs is None
+                                 else f"{theirs:.1f} ({_ratio(ours, theirs)})")
+                out.append(f"| {payload} | {op} | " + " | ".join(cells) + " |")
+        out.append("\nTargets: from_dict ≤ 0.33× pydantic (issue 2: ≤ 0.5×), < 1× mashumaro and "
+                   "cattrs, ≤ 3× msgspec; to_dict ≤ 0.33× pydantic; from_json/to_json ≤ 1× "
+                   "pydantic.\n")
+    imports = data.get("imports")
+    if imports:
+        out.append("### Import, cold (fresh interpreter, bytecode compiled; median)\n")
+        out.append("| what | median | target |")
+        out.append("|---|---:|---|")
+        targets = {"generated run package": "≤ 25 ms", "whole-spec package: import": "≤ 100 ms",
+                   "whole-spec package: from": "≤ 150 ms (issue 3)"}
+        for r in imports:
+            target = next((t for k, t in targets.items() if r["what"].startswith(k)), "")
+            out.append(f"| {r['what']} | {r['ms']:.1f} ms | {target} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def verify_black(spec: Path) -> int:
+    """Every file of the generated package formatted by runmodels equals black's own output."""
+    sys.path.insert(0, str(ROOT))
+    from concurrent.futures import ProcessPoolExecutor
+
+    from generator.build import build_package
+    from generator.render import render_package
+
+    files = render_package(build_package(spec, "verify_pkg"))
+    items = sorted((p, s) for p, s in files.items() if p.endswith(".py"))
+    log(f"verify-black: {len(items)} files of {spec.name} (black on every file; minutes)")
+    with ProcessPoolExecutor() as pool:
+        same = list(pool.map(_same_as_black, [s for _, s in items], chunksize=8))
+    bad = [p for (p, _), ok in zip(items, same) if not ok]
+    for path in bad:
+        print(f"differs from black: {path}")
+    print(f"verify-black {spec.name}: {len(items) - len(bad)}/{len(items)} files identical")
+    return 1 if bad else 0
+
+
+def _same_as_black(source: str) -> bool:
+    import black
+
+    from generator.format import MODE, format_source, split_header
+
+    header, body = split_header(source)
+    return format_source(source) == header + black.format_str(body, mode=MODE)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, < 2 minutes")
+    parser.add_argument("--reps", type=int, help="generation repetitions (default 3, quick 1)")
+    parser.add_argument("--only", choices=("generation", "codecs", "imports"), action="append",
+                        help="run only these sections (repeatable)")
+    parser.add_argument("--no-whole-peers", action="store_true",
+                        help="skip the peers on the whole 2026 spec (they take ~40 s each)")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
+    parser.add_argument("--verify-black", type=Path, nargs="?", const=WHOLE_SPEC, metavar="SPEC",
+                        help="only check that the fast formatter's output is black's, file by file")
+    args = parser.parse_args()
+    if args.verify_black:
+        raise SystemExit(verify_black(args.verify_black))
+    sections = set(args.only or ("generation", "codecs", "imports"))
+    reps = args.reps or (1 if args.quick else 3)
+    data: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine(),
+                            "generation": []}
+    work = Path(tempfile.mkdtemp(prefix="runmodels-bench-"))
+    try:
+        run_gen = bench_generation(RUN_SPEC, "runs_v2", "Run", reps, True, work / "runs")
+        if "generation" in sections:
+            data["generation"].append(run_gen)
+        whole_pkg = None
+        if WHOLE_SPEC.exists() and sections & {"generation", "imports"}:
+            whole_peers = "generation" in sections and not (args.quick or args.no_whole_peers)
+            whole = bench_generation(WHOLE_SPEC, "openai_api", "RunObject",
+                                     reps if "generation" in sections else 1, whole_peers,
+                                     work / "whole")
+            if "generation" in sections:
+                data["generation"].append(whole)
+            whole_pkg = Path(whole["package_dir"])
+        run_pkg = Path(run_gen["package_dir"])
+        if "codecs" in sections:
+            data["codecs"] = bench_codecs(run_pkg, 5 if args.quick else 9,
+                                          0.05 if args.quick else 0.2)
+        if "imports" in sections:
+            data["imports"] = bench_imports(run_pkg, whole_pkg, 3 if args.quick else 5)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = report(data)
+    print(text)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    data["table"] = text
+    args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Whole-run memo: when nothing that generation reads has changed, reuse the last output.
+
+The key covers every input of a run: the bytes of every YAML/JSON file a `$ref` could reach
+(refs cannot leave the spec's folder, so that folder's spec files are a safe superset), the
+spec's path as shown in headers (it depends on the working folder), the options, the
+generator's own source and templates, and the black version.  A hit skips loading, resolving,
+rendering and formatting: warm regeneration is then reading one file and comparing the package.
+Folders with too many spec files are not memoised (hashing them would cost more than it saves).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+MAX_INPUT_FILES = 200
+MAX_INPUT_BYTES = 64 * 2**20
+KEEP = 16  # memo files kept in the cache folder (oldest removed)
+MAX_ENTRIES = 5000  # directory entries looked at before giving up
+_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+_SKIP_DIRS = {"node_modules", "__pycache__", "venv", "site-packages"}
+
+
+def _fingerprint() -> str:
+    """The generator itself: its Python source, its templates, and black's version."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"black {version('black')}".encode())
+    roots = [here, here / "templates", here.parent / "templates"]
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".jinja") and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(spec: Path, package: str, select: Sequence[str], templates: Path | None,
+            client: bool, display: str) -> str | None:
+    """The memo key of a run, or None when its inputs are too many to hash cheaply."""
+    spec = Path(spec).resolve()
+    folder = spec.parent
+    inputs: list[Path] = []
+    total = 0
+    seen = 0
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+        seen += len(names) + len(dirs)
+        if seen > MAX_ENTRIES:
+            return None
+        for name in sorted(names):
+            path = Path(root, name)
+            if path.suffix.lower() in _SPEC_SUFFIXES and path.is_file():
+                inputs.append(path)
+                total += path.stat().st_size
+                if len(inputs) > MAX_INPUT_FILES or total > MAX_INPUT_BYTES:
+                    return None
+    digest = hashlib.sha256()
+    options = {"spec": str(spec), "display": display, "package": package,
+               "select": list(select), "client": client, "cwd": os.getcwd(),
+               "templates": str(templates) if templates else None, "generator": _fingerprint()}
+    digest.update(json.dumps(options, sort_keys=True).encode())
+    for path in inputs:
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    if templates is not None and Path(templates).is_dir():
+        for path in sorted(Path(templates).rglob("*")):
+            if path.is_file():
+                digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def load(cache: Path | None, key: str | None) -> tuple[dict[str, str], tuple[str, ...]] | None:
+    if cache is None or key is None:
+        return None
+    try:
+        data: Any = json.loads((cache / "runs" / f"{key}.json").read_text(encoding="utf-8"))
+        files = {str(k): str(v) for k, v in data["files"].items()}
+        warnings = tuple(str(w) for w in data["warnings"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return files, warnings
+
+
+def store(cache: Path | None, key: str | None, files: dict[str, str],
+          warnings: Sequence[str]) -> None:
+    if cache is None or key is None:
+        return
+    folder = cache / "runs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"files": files, "warnings": list(warnings)}), encoding="utf-8")
+        os.replace(tmp, folder / f"{key}.json")
+        memos = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in memos[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
