@@ -291,7 +291,7 @@ def bench_codecs(package_dir: Path, reps: int, budget: float) -> dict[str, Any]:
         for contender, codec in contenders:
             try:
                 obj = codec[f"from_dict_{kind}"](data)
-            except Exception as exc:  # a peer that rejects the payload is reported, not timed
+            except Exception as exc:  # noqa: BLE001 - a peer that rejects it is reported, not timed
                 log(f"  {contender} cannot decode {label}: {str(exc).splitlines()[0][:120]}")
                 failures.append({"payload": label, "contender": contender,
                                  "error": str(exc).splitlines()[0][:200]})

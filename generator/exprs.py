@@ -162,8 +162,14 @@ def decode_lines(f: Field, pool: CheckPool) -> list[str]:
     t = f.type
     lines = [f"v = g({key}, UNSET)"]
     if t.kind in _FIELD_CHECKS and not t.types:
+        # the common cases skip the call: the exact type, an int for a number, null if allowed
+        test = f"v.__class__ is not {t.kind}"
+        if t.kind == "float":
+            test += " and v.__class__ is not int"
+        if t.nullable:
+            test += " and v is not None"
         lines += [
-            f"if v.__class__ is not {t.kind}:",
+            f"if {test}:",
             f"    v = _r.field_{t.kind}(v, p, {key}, c, {flags(f)})",
         ]
     elif t.kind == "any" and not t.types:

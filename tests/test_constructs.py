@@ -82,6 +82,13 @@ def test_all_construct_packages_pass_mypy_strict(built: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+def test_all_construct_packages_are_black_formatted(built: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "black", "--check", "--line-length", "88",
+                             "--target-version", "py310", "."], cwd=built, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+
+
 def test_union_dispatch(built: Path) -> None:
     m = importlib.import_module("c_unions")
     holder = m.Holder.from_dict({

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from corpus import V2_2024, corpus_file
+
 from generator.build import build_package
 from generator.errors import SpecError
 from generator.load import load_file
