@@ -16,7 +16,7 @@ def _where(file: str | Path | None, line: int | None, column: int | None, pointe
                 place += f":{column}"
         parts.append(place)
     if pointer:
-        parts.append(f"({pointer})")
+        parts.append(f"(#{pointer})" if pointer.startswith("/") else f"({pointer})")
     return " ".join(parts)
 
 

@@ -117,8 +117,10 @@ def enum_info(node: dict[str, Any]) -> EnumInfo | None:
         return None
     nullable = any(v is None for v in raw)
     values: list[Any] = []
+    seen: set[tuple[type, Any]] = set()  # by type too: 1, 1.0 and true are different values
     for v in raw:
-        if v is not None and v not in values and isinstance(v, (str, int, float, bool)):
+        if v is not None and isinstance(v, (str, int, float, bool)) and (type(v), v) not in seen:
+            seen.add((type(v), v))
             values.append(v)
     if not values:
         return None

@@ -114,13 +114,23 @@ class Ctx:
             self.error(path, "null is not allowed")
 
 
-def finish(value: Any, ctx: Ctx) -> Any:
+def decode_root(decode: Decoder, data: Any, strict: bool) -> Any:
+    """Run a decoder on a whole payload; every problem found is raised as one `DecodeError`."""
+    ctx = Ctx(strict)
+    if data is None:
+        raise DecodeError([("$", "expected a value, got null")])
+    try:
+        value = decode(data, "$", ctx)
+    except RecursionError:
+        raise DecodeError([("$", "nesting is too deep to decode")]) from None
     if ctx.errors:
         raise DecodeError(ctx.errors)
     return value
 
 
-def _field_prim(value: Any, path: Any, key: str, ctx: Ctx, flags: int, expected: str) -> Any:
+def _field_prim(
+    value: Any, path: Any, key: str, ctx: Ctx, flags: int, expected: str
+) -> Any:
     if value is UNSET or value is None:
         if ctx.strict:
             ctx.absent(value, path, key, flags)
@@ -188,7 +198,12 @@ def dec_any(value: Any, path: Any, ctx: Ctx) -> Any:
     return value
 
 
-_PRIM_TYPES: Final = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+_PRIM_TYPES: Final = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "bool": (bool,),
+}
 
 
 def dec_prims(value: Any, path: Any, ctx: Ctx, kinds: tuple[str, ...]) -> Any:
@@ -198,7 +213,9 @@ def dec_prims(value: Any, path: Any, ctx: Ctx, kinds: tuple[str, ...]) -> Any:
     for kind in kinds:
         if kind == "any":
             return value
-        if isinstance(value, _PRIM_TYPES[kind]) and (kind == "bool") == isinstance(value, bool):
+        if isinstance(value, _PRIM_TYPES[kind]) and (kind == "bool") == isinstance(
+            value, bool
+        ):
             return value
     return ctx.wrong(path, value, " or ".join(kinds))
 
@@ -250,12 +267,16 @@ def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
     return ctx.wrong(path, value, "object")
 
 
-def extras(data: dict[str, Any], known: frozenset[str], path: Any, ctx: Ctx, closed: bool) -> Any:
+def extras(
+    data: dict[str, Any], known: frozenset[str], path: Any, ctx: Ctx, closed: bool
+) -> Any:
     """The members a model does not declare: kept as they came, so nothing is lost."""
     extra = {k: v for k, v in data.items() if k not in known}
     if closed and ctx.strict:
         for k in extra:
-            ctx.error((path, k), "unknown field (the schema allows no additional properties)")
+            ctx.error(
+                (path, k), "unknown field (the schema allows no additional properties)"
+            )
     return extra
 
 
@@ -329,7 +350,11 @@ _SIZE_RULES: Final[dict[str, tuple[type, str]]] = {
     "min_properties": (dict, "min"),
     "max_properties": (dict, "max"),
 }
-_UNITS: Final[dict[type, str]] = {str: "length", list: "number of items", dict: "number of keys"}
+_UNITS: Final[dict[type, str]] = {
+    str: "length",
+    list: "number of items",
+    dict: "number of keys",
+}
 
 
 def check_each(value: Any, path: Any, ctx: Ctx, checks: Checks) -> None:
@@ -535,7 +560,9 @@ def dec_str_union(
     return enums[0]._decode(value, path, ctx)
 
 
-def first_match(value: Any, path: Any, ctx: Ctx, decoders: tuple[Decoder, ...], union: str) -> Any:
+def first_match(
+    value: Any, path: Any, ctx: Ctx, decoders: tuple[Decoder, ...], union: str
+) -> Any:
     """Object variants with no tag: the first that decodes strictly, else the first that decodes."""
     fallback: Any = UNSET
     for decode in decoders:
