@@ -18,6 +18,26 @@ from ._runtime import (
 from ._runtime import enc as encode
 
 if TYPE_CHECKING:
+    from ._http import APIConnectionError as APIConnectionError
+    from ._http import APIError as APIError
+    from ._http import APIResponseError as APIResponseError
+    from ._http import APITimeoutError as APITimeoutError
+    from ._http import AuthenticationError as AuthenticationError
+    from ._http import BadRequestError as BadRequestError
+    from ._http import ConflictError as ConflictError
+    from ._http import InternalServerError as InternalServerError
+    from ._http import NotFoundError as NotFoundError
+    from ._http import PermissionDeniedError as PermissionDeniedError
+    from ._http import PollTimeoutError as PollTimeoutError
+    from ._http import RateLimitError as RateLimitError
+    from ._http import Request as Request
+    from ._http import Response as Response
+    from ._http import Transport as Transport
+    from ._http import UnprocessableEntityError as UnprocessableEntityError
+    from ._http import UrllibTransport as UrllibTransport
+    from .client import Client as Client
+    from .client import Stream as Stream
+    from .client import UnknownEvent as UnknownEvent
     from .models.assistant_tool import AssistantTool as AssistantTool
     from .models.assistant_tool import decode_assistant_tool as decode_assistant_tool
     from .models.code_interpreter_call_details import (
@@ -66,6 +86,7 @@ if TYPE_CHECKING:
     )
     from .models.metadata import Metadata as Metadata
     from .models.modify_run_request import ModifyRunRequest as ModifyRunRequest
+    from .models.order import Order as Order
     from .models.retrieval_tool import RetrievalTool as RetrievalTool
     from .models.retrieval_tool_call import RetrievalToolCall as RetrievalToolCall
     from .models.run import Run as Run
@@ -103,7 +124,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UNSET",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APITimeoutError",
     "AssistantTool",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
     "CodeInterpreterCallDetails",
     "CodeInterpreterCallDetailsOutputsItem",
     "CodeInterpreterImage",
@@ -111,6 +139,7 @@ __all__ = [
     "CodeInterpreterLogOutput",
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
+    "ConflictError",
     "CreateMessageRequest",
     "CreateRunRequest",
     "CreateThreadAndRunRequest",
@@ -120,6 +149,7 @@ __all__ = [
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallFunction",
+    "InternalServerError",
     "ListRunStepsResponse",
     "ListRunsResponse",
     "MessageCreation",
@@ -127,8 +157,15 @@ __all__ = [
     "Metadata",
     "Model",
     "ModifyRunRequest",
+    "NotFoundError",
     "OpenIntEnum",
     "OpenStrEnum",
+    "Order",
+    "PermissionDeniedError",
+    "PollTimeoutError",
+    "RateLimitError",
+    "Request",
+    "Response",
     "RetrievalTool",
     "RetrievalToolCall",
     "Run",
@@ -148,11 +185,16 @@ __all__ = [
     "RunToolCallFunction",
     "StepDetails",
     "StepToolCall",
+    "Stream",
     "SubmitToolOutputsRunRequest",
     "ToolCallsStepDetails",
     "ToolOutput",
+    "Transport",
+    "UnknownEvent",
     "UnknownVariant",
+    "UnprocessableEntityError",
     "Unset",
+    "UrllibTransport",
     "decode_assistant_tool",
     "decode_code_interpreter_call_details_outputs_item",
     "decode_step_details",
@@ -177,12 +219,13 @@ _LAZY: dict[str, str] = {
     "FunctionTool": "function_tool",
     "FunctionToolCall": "function_tool_call",
     "FunctionToolCallFunction": "function_tool_call_function",
-    "ListRunStepsResponse": "list_run_steps_response",
     "ListRunsResponse": "list_runs_response",
+    "ListRunStepsResponse": "list_run_steps_response",
     "MessageCreation": "message_creation",
     "MessageCreationStepDetails": "message_creation_step_details",
     "Metadata": "metadata",
     "ModifyRunRequest": "modify_run_request",
+    "Order": "order",
     "RetrievalTool": "retrieval_tool",
     "RetrievalToolCall": "retrieval_tool_call",
     "Run": "run",
@@ -209,6 +252,26 @@ _LAZY: dict[str, str] = {
     "decode_code_interpreter_call_details_outputs_item": "code_interpreter_call_details",
     "decode_step_details": "step_details",
     "decode_step_tool_call": "step_tool_call",
+    "APIConnectionError": "._http",
+    "APIError": "._http",
+    "APIResponseError": "._http",
+    "APITimeoutError": "._http",
+    "AuthenticationError": "._http",
+    "BadRequestError": "._http",
+    "Client": ".client",
+    "ConflictError": "._http",
+    "InternalServerError": "._http",
+    "NotFoundError": "._http",
+    "PermissionDeniedError": "._http",
+    "PollTimeoutError": "._http",
+    "RateLimitError": "._http",
+    "Request": "._http",
+    "Response": "._http",
+    "Stream": ".client",
+    "Transport": "._http",
+    "UnknownEvent": ".client",
+    "UnprocessableEntityError": "._http",
+    "UrllibTransport": "._http",
 }
 
 
@@ -217,7 +280,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".models.{module}", __name__), name)
+    where = module if module.startswith(".") else f".models.{module}"
+    value = getattr(import_module(where, __name__), name)
     globals()[name] = value
     return value
 

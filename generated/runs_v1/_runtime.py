@@ -115,7 +115,15 @@ class Ctx:
             self.error(path, "null is not allowed")
 
 
-def finish(value: Any, ctx: Ctx) -> Any:
+def decode_root(decode: Decoder, data: Any, strict: bool) -> Any:
+    """Run a decoder on a whole payload; every problem found is raised as one `DecodeError`."""
+    ctx = Ctx(strict)
+    if data is None:
+        raise DecodeError([("$", "expected a value, got null")])
+    try:
+        value = decode(data, "$", ctx)
+    except RecursionError:
+        raise DecodeError([("$", "nesting is too deep to decode")]) from None
     if ctx.errors:
         raise DecodeError(ctx.errors)
     return value

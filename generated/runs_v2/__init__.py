@@ -18,6 +18,26 @@ from ._runtime import (
 from ._runtime import enc as encode
 
 if TYPE_CHECKING:
+    from ._http import APIConnectionError as APIConnectionError
+    from ._http import APIError as APIError
+    from ._http import APIResponseError as APIResponseError
+    from ._http import APITimeoutError as APITimeoutError
+    from ._http import AuthenticationError as AuthenticationError
+    from ._http import BadRequestError as BadRequestError
+    from ._http import ConflictError as ConflictError
+    from ._http import InternalServerError as InternalServerError
+    from ._http import NotFoundError as NotFoundError
+    from ._http import PermissionDeniedError as PermissionDeniedError
+    from ._http import PollTimeoutError as PollTimeoutError
+    from ._http import RateLimitError as RateLimitError
+    from ._http import Request as Request
+    from ._http import Response as Response
+    from ._http import Transport as Transport
+    from ._http import UnprocessableEntityError as UnprocessableEntityError
+    from ._http import UrllibTransport as UrllibTransport
+    from .client import Client as Client
+    from .client import Stream as Stream
+    from .client import UnknownEvent as UnknownEvent
     from .models.assistant_stream_event import (
         AssistantStreamEvent as AssistantStreamEvent,
     )
@@ -95,6 +115,7 @@ if TYPE_CHECKING:
     from .models.named_tool_choice_function import (
         NamedToolChoiceFunction as NamedToolChoiceFunction,
     )
+    from .models.order import Order as Order
     from .models.response_format import ResponseFormat as ResponseFormat
     from .models.response_format import decode_response_format as decode_response_format
     from .models.response_format_mode import ResponseFormatMode as ResponseFormatMode
@@ -262,8 +283,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UNSET",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APITimeoutError",
     "AssistantStreamEvent",
     "AssistantTool",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
     "CodeInterpreterCallDetails",
     "CodeInterpreterCallDetailsOutputsItem",
     "CodeInterpreterImage",
@@ -271,6 +299,7 @@ __all__ = [
     "CodeInterpreterLogOutput",
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
+    "ConflictError",
     "CreateMessageRequest",
     "CreateMessageRequestRole",
     "CreateRunRequest",
@@ -287,6 +316,7 @@ __all__ = [
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallFunction",
+    "InternalServerError",
     "ListRunStepsResponse",
     "ListRunsResponse",
     "MessageAttachment",
@@ -299,8 +329,15 @@ __all__ = [
     "NamedToolChoice",
     "NamedToolChoiceFunction",
     "NamedToolChoiceType",
+    "NotFoundError",
     "OpenIntEnum",
     "OpenStrEnum",
+    "Order",
+    "PermissionDeniedError",
+    "PollTimeoutError",
+    "RateLimitError",
+    "Request",
+    "Response",
     "ResponseFormat",
     "ResponseFormatMode",
     "ResponseFormatObject",
@@ -342,6 +379,7 @@ __all__ = [
     "RunToolCallFunction",
     "StepDetails",
     "StepToolCall",
+    "Stream",
     "SubmitToolOutputsRunRequest",
     "ThreadRunCancelledEvent",
     "ThreadRunCancellingEvent",
@@ -364,10 +402,14 @@ __all__ = [
     "ToolChoice",
     "ToolChoiceMode",
     "ToolOutput",
+    "Transport",
     "TruncationStrategy",
     "TruncationStrategyType",
+    "UnknownEvent",
     "UnknownVariant",
+    "UnprocessableEntityError",
     "Unset",
+    "UrllibTransport",
     "decode_assistant_stream_event",
     "decode_assistant_tool",
     "decode_code_interpreter_call_details_outputs_item",
@@ -409,8 +451,8 @@ _LAZY: dict[str, str] = {
     "FunctionTool": "function_tool",
     "FunctionToolCall": "function_tool_call",
     "FunctionToolCallFunction": "function_tool_call_function",
-    "ListRunStepsResponse": "list_run_steps_response",
     "ListRunsResponse": "list_runs_response",
+    "ListRunStepsResponse": "list_run_steps_response",
     "MessageAttachment": "message_attachment",
     "MessageAttachmentToolsItem": "message_attachment",
     "MessageCreation": "message_creation",
@@ -420,6 +462,7 @@ _LAZY: dict[str, str] = {
     "NamedToolChoice": "named_tool_choice",
     "NamedToolChoiceFunction": "named_tool_choice_function",
     "NamedToolChoiceType": "named_tool_choice",
+    "Order": "order",
     "ResponseFormat": "response_format",
     "ResponseFormatMode": "response_format_mode",
     "ResponseFormatObject": "response_format_object",
@@ -468,8 +511,8 @@ _LAZY: dict[str, str] = {
     "ThreadRunCreatedEvent": "thread_run_created_event",
     "ThreadRunExpiredEvent": "thread_run_expired_event",
     "ThreadRunFailedEvent": "thread_run_failed_event",
-    "ThreadRunInProgressEvent": "thread_run_in_progress_event",
     "ThreadRunIncompleteEvent": "thread_run_incomplete_event",
+    "ThreadRunInProgressEvent": "thread_run_in_progress_event",
     "ThreadRunQueuedEvent": "thread_run_queued_event",
     "ThreadRunRequiresActionEvent": "thread_run_requires_action_event",
     "ThreadRunStepCancelledEvent": "thread_run_step_cancelled_event",
@@ -498,6 +541,26 @@ _LAZY: dict[str, str] = {
     "decode_step_details": "step_details",
     "decode_step_tool_call": "step_tool_call",
     "decode_tool_choice": "tool_choice",
+    "APIConnectionError": "._http",
+    "APIError": "._http",
+    "APIResponseError": "._http",
+    "APITimeoutError": "._http",
+    "AuthenticationError": "._http",
+    "BadRequestError": "._http",
+    "Client": ".client",
+    "ConflictError": "._http",
+    "InternalServerError": "._http",
+    "NotFoundError": "._http",
+    "PermissionDeniedError": "._http",
+    "PollTimeoutError": "._http",
+    "RateLimitError": "._http",
+    "Request": "._http",
+    "Response": "._http",
+    "Stream": ".client",
+    "Transport": "._http",
+    "UnknownEvent": ".client",
+    "UnprocessableEntityError": "._http",
+    "UrllibTransport": "._http",
 }
 
 
@@ -506,7 +569,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".models.{module}", __name__), name)
+    where = module if module.startswith(".") else f".models.{module}"
+    value = getattr(import_module(where, __name__), name)
     globals()[name] = value
     return value
 

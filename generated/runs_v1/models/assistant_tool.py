@@ -28,8 +28,7 @@ def _decode_AssistantTool(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_assistant_tool(data: Any, *, strict: bool = False) -> AssistantTool:
     """Decode a AssistantTool from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: AssistantTool = _r.finish(_decode_AssistantTool(data, "$", ctx), ctx)
+    result: AssistantTool = _r.decode_root(_decode_AssistantTool, data, strict)
     return result
 
 

@@ -22,9 +22,8 @@ class CodeInterpreterImage(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterImage:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CodeInterpreterImage = _r.finish(
-            _decode_CodeInterpreterImage(data, "$", ctx), ctx
+        result: CodeInterpreterImage = _r.decode_root(
+            _decode_CodeInterpreterImage, data, strict
         )
         return result
 

@@ -33,9 +33,8 @@ class CreateRunRequest(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CreateRunRequest = _r.finish(
-            _decode_CreateRunRequest(data, "$", ctx), ctx
+        result: CreateRunRequest = _r.decode_root(
+            _decode_CreateRunRequest, data, strict
         )
         return result
 
@@ -85,15 +84,15 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.field_str(v, p, "assistant_id", c, 1)
     o.assistant_id = v
     v = g("model", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "model", c, 2)
     o.model = v
     v = g("instructions", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "instructions", c, 2)
     o.instructions = v
     v = g("additional_instructions", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "additional_instructions", c, 2)
     o.additional_instructions = v
     v = g("tools", UNSET)

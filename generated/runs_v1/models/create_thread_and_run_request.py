@@ -34,9 +34,8 @@ class CreateThreadAndRunRequest(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadAndRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CreateThreadAndRunRequest = _r.finish(
-            _decode_CreateThreadAndRunRequest(data, "$", ctx), ctx
+        result: CreateThreadAndRunRequest = _r.decode_root(
+            _decode_CreateThreadAndRunRequest, data, strict
         )
         return result
 
@@ -93,11 +92,11 @@ def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _decode_CreateThreadRequest(v, (p, "thread"), c)
     o.thread = v
     v = g("model", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "model", c, 2)
     o.model = v
     v = g("instructions", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "instructions", c, 2)
     o.instructions = v
     v = g("tools", UNSET)

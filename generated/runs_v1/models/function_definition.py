@@ -26,9 +26,8 @@ class FunctionDefinition(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionDefinition:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: FunctionDefinition = _r.finish(
-            _decode_FunctionDefinition(data, "$", ctx), ctx
+        result: FunctionDefinition = _r.decode_root(
+            _decode_FunctionDefinition, data, strict
         )
         return result
 

@@ -25,8 +25,7 @@ class FunctionTool(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionTool:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: FunctionTool = _r.finish(_decode_FunctionTool(data, "$", ctx), ctx)
+        result: FunctionTool = _r.decode_root(_decode_FunctionTool, data, strict)
         return result
 
     @classmethod

@@ -26,9 +26,8 @@ class FunctionToolCallFunction(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionToolCallFunction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: FunctionToolCallFunction = _r.finish(
-            _decode_FunctionToolCallFunction(data, "$", ctx), ctx
+        result: FunctionToolCallFunction = _r.decode_root(
+            _decode_FunctionToolCallFunction, data, strict
         )
         return result
 
@@ -73,7 +72,7 @@ def _decode_FunctionToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.field_str(v, p, "arguments", c, 1)
     o.arguments = v
     v = g("output", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "output", c, 3)
     o.output = v
     o._extra = (

@@ -27,9 +27,8 @@ class MessageCreationStepDetails(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> MessageCreationStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: MessageCreationStepDetails = _r.finish(
-            _decode_MessageCreationStepDetails(data, "$", ctx), ctx
+        result: MessageCreationStepDetails = _r.decode_root(
+            _decode_MessageCreationStepDetails, data, strict
         )
         return result
 

@@ -22,8 +22,7 @@ class RetrievalTool(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RetrievalTool:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RetrievalTool = _r.finish(_decode_RetrievalTool(data, "$", ctx), ctx)
+        result: RetrievalTool = _r.decode_root(_decode_RetrievalTool, data, strict)
         return result
 
     @classmethod

@@ -26,9 +26,8 @@ class RetrievalToolCall(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RetrievalToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RetrievalToolCall = _r.finish(
-            _decode_RetrievalToolCall(data, "$", ctx), ctx
+        result: RetrievalToolCall = _r.decode_root(
+            _decode_RetrievalToolCall, data, strict
         )
         return result
 

@@ -67,8 +67,7 @@ Default (applied by the server when absent): []"""
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Run:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: Run = _r.finish(_decode_Run(data, "$", ctx), ctx)
+        result: Run = _r.decode_root(_decode_Run, data, strict)
         return result
 
     @classmethod
@@ -181,9 +180,8 @@ class RunRequiredAction(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunRequiredAction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunRequiredAction = _r.finish(
-            _decode_RunRequiredAction(data, "$", ctx), ctx
+        result: RunRequiredAction = _r.decode_root(
+            _decode_RunRequiredAction, data, strict
         )
         return result
 
@@ -223,9 +221,8 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunRequiredActionSubmitToolOutputs:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunRequiredActionSubmitToolOutputs = _r.finish(
-            _decode_RunRequiredActionSubmitToolOutputs(data, "$", ctx), ctx
+        result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
+            _decode_RunRequiredActionSubmitToolOutputs, data, strict
         )
         return result
 
@@ -303,23 +300,23 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _decode_RunLastError(v, (p, "last_error"), c)
     o.last_error = v
     v = g("expires_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "expires_at", c, 3)
     o.expires_at = v
     v = g("started_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "started_at", c, 3)
     o.started_at = v
     v = g("cancelled_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "cancelled_at", c, 3)
     o.cancelled_at = v
     v = g("failed_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "failed_at", c, 3)
     o.failed_at = v
     v = g("completed_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "completed_at", c, 3)
     o.completed_at = v
     v = g("model", UNSET)

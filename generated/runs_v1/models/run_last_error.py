@@ -32,8 +32,7 @@ class RunLastError(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunLastError:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunLastError = _r.finish(_decode_RunLastError(data, "$", ctx), ctx)
+        result: RunLastError = _r.decode_root(_decode_RunLastError, data, strict)
         return result
 
     @classmethod

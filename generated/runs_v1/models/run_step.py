@@ -66,8 +66,7 @@ class RunStep(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStep:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStep = _r.finish(_decode_RunStep(data, "$", ctx), ctx)
+        result: RunStep = _r.decode_root(_decode_RunStep, data, strict)
         return result
 
     @classmethod
@@ -173,9 +172,8 @@ class RunStepLastError(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepLastError:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepLastError = _r.finish(
-            _decode_RunStepLastError(data, "$", ctx), ctx
+        result: RunStepLastError = _r.decode_root(
+            _decode_RunStepLastError, data, strict
         )
         return result
 
@@ -263,19 +261,19 @@ def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _decode_RunStepLastError(v, (p, "last_error"), c)
     o.last_error = v
     v = g("expired_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "expired_at", c, 3)
     o.expired_at = v
     v = g("cancelled_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "cancelled_at", c, 3)
     o.cancelled_at = v
     v = g("failed_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "failed_at", c, 3)
     o.failed_at = v
     v = g("completed_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "completed_at", c, 3)
     o.completed_at = v
     v = g("metadata", UNSET)

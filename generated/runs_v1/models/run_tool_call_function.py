@@ -24,9 +24,8 @@ class RunToolCallFunction(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunToolCallFunction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunToolCallFunction = _r.finish(
-            _decode_RunToolCallFunction(data, "$", ctx), ctx
+        result: RunToolCallFunction = _r.decode_root(
+            _decode_RunToolCallFunction, data, strict
         )
         return result
 

@@ -30,8 +30,7 @@ def _decode_StepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_step_details(data: Any, *, strict: bool = False) -> StepDetails:
     """Decode a StepDetails from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: StepDetails = _r.finish(_decode_StepDetails(data, "$", ctx), ctx)
+    result: StepDetails = _r.decode_root(_decode_StepDetails, data, strict)
     return result
 
 

@@ -25,9 +25,8 @@ class SubmitToolOutputsRunRequest(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> SubmitToolOutputsRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: SubmitToolOutputsRunRequest = _r.finish(
-            _decode_SubmitToolOutputsRunRequest(data, "$", ctx), ctx
+        result: SubmitToolOutputsRunRequest = _r.decode_root(
+            _decode_SubmitToolOutputsRunRequest, data, strict
         )
         return result
 

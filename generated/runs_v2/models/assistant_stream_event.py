@@ -48,9 +48,8 @@ def decode_assistant_stream_event(
     data: Any, *, strict: bool = False
 ) -> AssistantStreamEvent:
     """Decode a AssistantStreamEvent from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: AssistantStreamEvent = _r.finish(
-        _decode_AssistantStreamEvent(data, "$", ctx), ctx
+    result: AssistantStreamEvent = _r.decode_root(
+        _decode_AssistantStreamEvent, data, strict
     )
     return result
 

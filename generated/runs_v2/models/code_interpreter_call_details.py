@@ -34,9 +34,8 @@ class CodeInterpreterCallDetails(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> CodeInterpreterCallDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CodeInterpreterCallDetails = _r.finish(
-            _decode_CodeInterpreterCallDetails(data, "$", ctx), ctx
+        result: CodeInterpreterCallDetails = _r.decode_root(
+            _decode_CodeInterpreterCallDetails, data, strict
         )
         return result
 
@@ -115,9 +114,8 @@ def decode_code_interpreter_call_details_outputs_item(
     data: Any, *, strict: bool = False
 ) -> CodeInterpreterCallDetailsOutputsItem:
     """Decode a CodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: CodeInterpreterCallDetailsOutputsItem = _r.finish(
-        _decode_CodeInterpreterCallDetailsOutputsItem(data, "$", ctx), ctx
+    result: CodeInterpreterCallDetailsOutputsItem = _r.decode_root(
+        _decode_CodeInterpreterCallDetailsOutputsItem, data, strict
     )
     return result
 

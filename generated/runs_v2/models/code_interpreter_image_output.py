@@ -27,9 +27,8 @@ class CodeInterpreterImageOutput(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> CodeInterpreterImageOutput:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CodeInterpreterImageOutput = _r.finish(
-            _decode_CodeInterpreterImageOutput(data, "$", ctx), ctx
+        result: CodeInterpreterImageOutput = _r.decode_root(
+            _decode_CodeInterpreterImageOutput, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class CodeInterpreterLogOutput(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterLogOutput:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CodeInterpreterLogOutput = _r.finish(
-            _decode_CodeInterpreterLogOutput(data, "$", ctx), ctx
+        result: CodeInterpreterLogOutput = _r.decode_root(
+            _decode_CodeInterpreterLogOutput, data, strict
         )
         return result
 

@@ -22,9 +22,8 @@ class CodeInterpreterTool(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterTool:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CodeInterpreterTool = _r.finish(
-            _decode_CodeInterpreterTool(data, "$", ctx), ctx
+        result: CodeInterpreterTool = _r.decode_root(
+            _decode_CodeInterpreterTool, data, strict
         )
         return result
 

@@ -30,9 +30,8 @@ class CodeInterpreterToolCall(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CodeInterpreterToolCall = _r.finish(
-            _decode_CodeInterpreterToolCall(data, "$", ctx), ctx
+        result: CodeInterpreterToolCall = _r.decode_root(
+            _decode_CodeInterpreterToolCall, data, strict
         )
         return result
 

@@ -36,9 +36,8 @@ class CreateMessageRequest(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateMessageRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CreateMessageRequest = _r.finish(
-            _decode_CreateMessageRequest(data, "$", ctx), ctx
+        result: CreateMessageRequest = _r.decode_root(
+            _decode_CreateMessageRequest, data, strict
         )
         return result
 

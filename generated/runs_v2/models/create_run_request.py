@@ -63,9 +63,8 @@ Default (applied by the server when absent): true"""
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CreateRunRequest = _r.finish(
-            _decode_CreateRunRequest(data, "$", ctx), ctx
+        result: CreateRunRequest = _r.decode_root(
+            _decode_CreateRunRequest, data, strict
         )
         return result
 
@@ -149,15 +148,15 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.field_str(v, p, "assistant_id", c, 1)
     o.assistant_id = v
     v = g("model", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "model", c, 2)
     o.model = v
     v = g("instructions", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "instructions", c, 2)
     o.instructions = v
     v = g("additional_instructions", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "additional_instructions", c, 2)
     o.additional_instructions = v
     v = g("additional_messages", UNSET)
@@ -187,29 +186,29 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         _r.check_each(v, (p, "metadata"), c, _CHECKS_3)
     o.metadata = v
     v = g("temperature", UNSET)
-    if v.__class__ is not float:
+    if v.__class__ is not float and v.__class__ is not int and v is not None:
         v = _r.field_float(v, p, "temperature", c, 2)
     if c.strict:
         _CHECKS_4.run(v, (p, "temperature"), c)
     o.temperature = v
     v = g("top_p", UNSET)
-    if v.__class__ is not float:
+    if v.__class__ is not float and v.__class__ is not int and v is not None:
         v = _r.field_float(v, p, "top_p", c, 2)
     if c.strict:
         _CHECKS_5.run(v, (p, "top_p"), c)
     o.top_p = v
     v = g("stream", UNSET)
-    if v.__class__ is not bool:
+    if v.__class__ is not bool and v is not None:
         v = _r.field_bool(v, p, "stream", c, 2)
     o.stream = v
     v = g("max_prompt_tokens", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "max_prompt_tokens", c, 2)
     if c.strict:
         _CHECKS_6.run(v, (p, "max_prompt_tokens"), c)
     o.max_prompt_tokens = v
     v = g("max_completion_tokens", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "max_completion_tokens", c, 2)
     if c.strict:
         _CHECKS_6.run(v, (p, "max_completion_tokens"), c)

@@ -25,9 +25,8 @@ class CreateThreadRequest(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: CreateThreadRequest = _r.finish(
-            _decode_CreateThreadRequest(data, "$", ctx), ctx
+        result: CreateThreadRequest = _r.decode_root(
+            _decode_CreateThreadRequest, data, strict
         )
         return result
 

@@ -22,8 +22,7 @@ class DoneEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> DoneEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: DoneEvent = _r.finish(_decode_DoneEvent(data, "$", ctx), ctx)
+        result: DoneEvent = _r.decode_root(_decode_DoneEvent, data, strict)
         return result
 
     @classmethod

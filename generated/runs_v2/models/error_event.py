@@ -24,8 +24,7 @@ class ErrorEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ErrorEvent = _r.finish(_decode_ErrorEvent(data, "$", ctx), ctx)
+        result: ErrorEvent = _r.decode_root(_decode_ErrorEvent, data, strict)
         return result
 
     @classmethod

@@ -28,8 +28,7 @@ class ErrorObject(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorObject:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ErrorObject = _r.finish(_decode_ErrorObject(data, "$", ctx), ctx)
+        result: ErrorObject = _r.decode_root(_decode_ErrorObject, data, strict)
         return result
 
     @classmethod
@@ -68,7 +67,7 @@ def _decode_ErrorObject(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(ErrorObject)
     g = d.get
     v = g("code", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "code", c, 3)
     o.code = v
     v = g("message", UNSET)
@@ -76,7 +75,7 @@ def _decode_ErrorObject(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.field_str(v, p, "message", c, 1)
     o.message = v
     v = g("param", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "param", c, 3)
     o.param = v
     v = g("type", UNSET)

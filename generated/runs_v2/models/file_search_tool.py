@@ -28,8 +28,7 @@ class FileSearchTool(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileSearchTool:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: FileSearchTool = _r.finish(_decode_FileSearchTool(data, "$", ctx), ctx)
+        result: FileSearchTool = _r.decode_root(_decode_FileSearchTool, data, strict)
         return result
 
     @classmethod

@@ -26,9 +26,8 @@ class FileSearchToolCall(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileSearchToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: FileSearchToolCall = _r.finish(
-            _decode_FileSearchToolCall(data, "$", ctx), ctx
+        result: FileSearchToolCall = _r.decode_root(
+            _decode_FileSearchToolCall, data, strict
         )
         return result
 

@@ -22,9 +22,8 @@ class FileSearchToolOptions(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileSearchToolOptions:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: FileSearchToolOptions = _r.finish(
-            _decode_FileSearchToolOptions(data, "$", ctx), ctx
+        result: FileSearchToolOptions = _r.decode_root(
+            _decode_FileSearchToolOptions, data, strict
         )
         return result
 

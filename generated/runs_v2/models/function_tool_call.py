@@ -30,9 +30,8 @@ class FunctionToolCall(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: FunctionToolCall = _r.finish(
-            _decode_FunctionToolCall(data, "$", ctx), ctx
+        result: FunctionToolCall = _r.decode_root(
+            _decode_FunctionToolCall, data, strict
         )
         return result
 

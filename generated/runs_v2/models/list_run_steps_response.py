@@ -31,9 +31,8 @@ class ListRunStepsResponse(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ListRunStepsResponse:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ListRunStepsResponse = _r.finish(
-            _decode_ListRunStepsResponse(data, "$", ctx), ctx
+        result: ListRunStepsResponse = _r.decode_root(
+            _decode_ListRunStepsResponse, data, strict
         )
         return result
 

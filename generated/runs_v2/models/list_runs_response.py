@@ -31,9 +31,8 @@ class ListRunsResponse(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ListRunsResponse:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ListRunsResponse = _r.finish(
-            _decode_ListRunsResponse(data, "$", ctx), ctx
+        result: ListRunsResponse = _r.decode_root(
+            _decode_ListRunsResponse, data, strict
         )
         return result
 

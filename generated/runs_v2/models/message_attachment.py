@@ -26,9 +26,8 @@ class MessageAttachment(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageAttachment:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: MessageAttachment = _r.finish(
-            _decode_MessageAttachment(data, "$", ctx), ctx
+        result: MessageAttachment = _r.decode_root(
+            _decode_MessageAttachment, data, strict
         )
         return result
 
@@ -103,9 +102,8 @@ def decode_message_attachment_tools_item(
     data: Any, *, strict: bool = False
 ) -> MessageAttachmentToolsItem:
     """Decode a MessageAttachmentToolsItem from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: MessageAttachmentToolsItem = _r.finish(
-        _decode_MessageAttachmentToolsItem(data, "$", ctx), ctx
+    result: MessageAttachmentToolsItem = _r.decode_root(
+        _decode_MessageAttachmentToolsItem, data, strict
     )
     return result
 

@@ -22,10 +22,7 @@ class MessageCreation(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageCreation:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: MessageCreation = _r.finish(
-            _decode_MessageCreation(data, "$", ctx), ctx
-        )
+        result: MessageCreation = _r.decode_root(_decode_MessageCreation, data, strict)
         return result
 
     @classmethod

@@ -22,9 +22,8 @@ class ModifyRunRequest(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ModifyRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ModifyRunRequest = _r.finish(
-            _decode_ModifyRunRequest(data, "$", ctx), ctx
+        result: ModifyRunRequest = _r.decode_root(
+            _decode_ModifyRunRequest, data, strict
         )
         return result
 

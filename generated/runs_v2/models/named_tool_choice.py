@@ -36,10 +36,7 @@ class NamedToolChoice(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> NamedToolChoice:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: NamedToolChoice = _r.finish(
-            _decode_NamedToolChoice(data, "$", ctx), ctx
-        )
+        result: NamedToolChoice = _r.decode_root(_decode_NamedToolChoice, data, strict)
         return result
 
     @classmethod

@@ -22,9 +22,8 @@ class NamedToolChoiceFunction(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> NamedToolChoiceFunction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: NamedToolChoiceFunction = _r.finish(
-            _decode_NamedToolChoiceFunction(data, "$", ctx), ctx
+        result: NamedToolChoiceFunction = _r.decode_root(
+            _decode_NamedToolChoiceFunction, data, strict
         )
         return result
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from .. import _runtime as _r
+from .response_format_mode import ResponseFormatMode
 from .response_format_object import ResponseFormatObject, _decode_ResponseFormatObject
 
-ResponseFormat: TypeAlias = "str | ResponseFormatObject | _r.UnknownVariant"
+ResponseFormat: TypeAlias = (
+    "ResponseFormatMode | ResponseFormatObject | _r.UnknownVariant"
+)
 """Specifies the format that the model must output."""
 
 
@@ -16,7 +19,7 @@ def _decode_ResponseFormat(v: Any, p: Any, c: _r.Ctx) -> Any:
             v, p, c, (_decode_ResponseFormatObject,), "ResponseFormat"
         )
     if isinstance(v, str):
-        return _r.dec_str_union(v, p, c, (), True, "ResponseFormat")
+        return _r.dec_str_union(v, p, c, (ResponseFormatMode,), False, "ResponseFormat")
     if v is None:
         return c.null(p)
     return c.wrong(p, v, "object or str")
@@ -24,6 +27,5 @@ def _decode_ResponseFormat(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_response_format(data: Any, *, strict: bool = False) -> ResponseFormat:
     """Decode a ResponseFormat from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: ResponseFormat = _r.finish(_decode_ResponseFormat(data, "$", ctx), ctx)
+    result: ResponseFormat = _r.decode_root(_decode_ResponseFormat, data, strict)
     return result

@@ -31,9 +31,8 @@ Default (applied by the server when absent): "text\""""
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseFormatObject:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ResponseFormatObject = _r.finish(
-            _decode_ResponseFormatObject(data, "$", ctx), ctx
+        result: ResponseFormatObject = _r.decode_root(
+            _decode_ResponseFormatObject, data, strict
         )
         return result
 

@@ -93,8 +93,7 @@ Default (applied by the server when absent): true"""
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Run:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: Run = _r.finish(_decode_Run(data, "$", ctx), ctx)
+        result: Run = _r.decode_root(_decode_Run, data, strict)
         return result
 
     @classmethod
@@ -229,9 +228,8 @@ class RunIncompleteDetails(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunIncompleteDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunIncompleteDetails = _r.finish(
-            _decode_RunIncompleteDetails(data, "$", ctx), ctx
+        result: RunIncompleteDetails = _r.decode_root(
+            _decode_RunIncompleteDetails, data, strict
         )
         return result
 
@@ -268,9 +266,8 @@ class RunRequiredAction(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunRequiredAction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunRequiredAction = _r.finish(
-            _decode_RunRequiredAction(data, "$", ctx), ctx
+        result: RunRequiredAction = _r.decode_root(
+            _decode_RunRequiredAction, data, strict
         )
         return result
 
@@ -310,9 +307,8 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunRequiredActionSubmitToolOutputs:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunRequiredActionSubmitToolOutputs = _r.finish(
-            _decode_RunRequiredActionSubmitToolOutputs(data, "$", ctx), ctx
+        result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
+            _decode_RunRequiredActionSubmitToolOutputs, data, strict
         )
         return result
 
@@ -390,23 +386,23 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _decode_RunLastError(v, (p, "last_error"), c)
     o.last_error = v
     v = g("expires_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "expires_at", c, 3)
     o.expires_at = v
     v = g("started_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "started_at", c, 3)
     o.started_at = v
     v = g("cancelled_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "cancelled_at", c, 3)
     o.cancelled_at = v
     v = g("failed_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "failed_at", c, 3)
     o.failed_at = v
     v = g("completed_at", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "completed_at", c, 3)
     o.completed_at = v
     v = g("incomplete_details", UNSET)
@@ -451,21 +447,21 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _decode_RunCompletionUsage(v, (p, "usage"), c)
     o.usage = v
     v = g("temperature", UNSET)
-    if v.__class__ is not float:
+    if v.__class__ is not float and v.__class__ is not int and v is not None:
         v = _r.field_float(v, p, "temperature", c, 2)
     o.temperature = v
     v = g("top_p", UNSET)
-    if v.__class__ is not float:
+    if v.__class__ is not float and v.__class__ is not int and v is not None:
         v = _r.field_float(v, p, "top_p", c, 2)
     o.top_p = v
     v = g("max_prompt_tokens", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "max_prompt_tokens", c, 3)
     if c.strict:
         _CHECKS_5.run(v, (p, "max_prompt_tokens"), c)
     o.max_prompt_tokens = v
     v = g("max_completion_tokens", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "max_completion_tokens", c, 3)
     if c.strict:
         _CHECKS_5.run(v, (p, "max_completion_tokens"), c)
@@ -626,4 +622,3 @@ _CHECKS_3: Final = _r.Checks(max_properties=16, key_max_length=64)
 _CHECKS_4: Final = _r.Checks(max_length=512)
 _CHECKS_5: Final = _r.Checks(minimum=256)
 _CHECKS_6: Final = _r.Checks(const=("submit_tool_outputs",))
-# x

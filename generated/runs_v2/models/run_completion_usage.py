@@ -26,9 +26,8 @@ class RunCompletionUsage(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunCompletionUsage:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunCompletionUsage = _r.finish(
-            _decode_RunCompletionUsage(data, "$", ctx), ctx
+        result: RunCompletionUsage = _r.decode_root(
+            _decode_RunCompletionUsage, data, strict
         )
         return result
 

@@ -26,9 +26,8 @@ class RunStepCompletionUsage(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepCompletionUsage:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepCompletionUsage = _r.finish(
-            _decode_RunStepCompletionUsage(data, "$", ctx), ctx
+        result: RunStepCompletionUsage = _r.decode_root(
+            _decode_RunStepCompletionUsage, data, strict
         )
         return result
 

@@ -27,8 +27,7 @@ class RunStepDelta(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepDelta:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDelta = _r.finish(_decode_RunStepDelta(data, "$", ctx), ctx)
+        result: RunStepDelta = _r.decode_root(_decode_RunStepDelta, data, strict)
         return result
 
     @classmethod

@@ -26,9 +26,8 @@ class RunStepDeltaChanges(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepDeltaChanges:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaChanges = _r.finish(
-            _decode_RunStepDeltaChanges(data, "$", ctx), ctx
+        result: RunStepDeltaChanges = _r.decode_root(
+            _decode_RunStepDeltaChanges, data, strict
         )
         return result
 

@@ -34,9 +34,8 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterCallDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaCodeInterpreterCallDetails = _r.finish(
-            _decode_RunStepDeltaCodeInterpreterCallDetails(data, "$", ctx), ctx
+        result: RunStepDeltaCodeInterpreterCallDetails = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterCallDetails, data, strict
         )
         return result
 
@@ -122,9 +121,8 @@ def decode_run_step_delta_code_interpreter_call_details_outputs_item(
     data: Any, *, strict: bool = False
 ) -> RunStepDeltaCodeInterpreterCallDetailsOutputsItem:
     """Decode a RunStepDeltaCodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: RunStepDeltaCodeInterpreterCallDetailsOutputsItem = _r.finish(
-        _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem(data, "$", ctx), ctx
+    result: RunStepDeltaCodeInterpreterCallDetailsOutputsItem = _r.decode_root(
+        _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem, data, strict
     )
     return result
 

@@ -24,9 +24,8 @@ class RunStepDeltaCodeInterpreterImage(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterImage:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaCodeInterpreterImage = _r.finish(
-            _decode_RunStepDeltaCodeInterpreterImage(data, "$", ctx), ctx
+        result: RunStepDeltaCodeInterpreterImage = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterImage, data, strict
         )
         return result
 

@@ -32,9 +32,8 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterImageOutput:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaCodeInterpreterImageOutput = _r.finish(
-            _decode_RunStepDeltaCodeInterpreterImageOutput(data, "$", ctx), ctx
+        result: RunStepDeltaCodeInterpreterImageOutput = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterImageOutput, data, strict
         )
         return result
 

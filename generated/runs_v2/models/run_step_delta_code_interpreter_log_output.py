@@ -28,9 +28,8 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterLogOutput:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaCodeInterpreterLogOutput = _r.finish(
-            _decode_RunStepDeltaCodeInterpreterLogOutput(data, "$", ctx), ctx
+        result: RunStepDeltaCodeInterpreterLogOutput = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterLogOutput, data, strict
         )
         return result
 

@@ -34,9 +34,8 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaCodeInterpreterToolCall = _r.finish(
-            _decode_RunStepDeltaCodeInterpreterToolCall(data, "$", ctx), ctx
+        result: RunStepDeltaCodeInterpreterToolCall = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterToolCall, data, strict
         )
         return result
 

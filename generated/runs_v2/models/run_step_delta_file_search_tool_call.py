@@ -30,9 +30,8 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaFileSearchToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaFileSearchToolCall = _r.finish(
-            _decode_RunStepDeltaFileSearchToolCall(data, "$", ctx), ctx
+        result: RunStepDeltaFileSearchToolCall = _r.decode_root(
+            _decode_RunStepDeltaFileSearchToolCall, data, strict
         )
         return result
 

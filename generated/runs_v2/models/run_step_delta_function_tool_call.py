@@ -34,9 +34,8 @@ class RunStepDeltaFunctionToolCall(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaFunctionToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaFunctionToolCall = _r.finish(
-            _decode_RunStepDeltaFunctionToolCall(data, "$", ctx), ctx
+        result: RunStepDeltaFunctionToolCall = _r.decode_root(
+            _decode_RunStepDeltaFunctionToolCall, data, strict
         )
         return result
 

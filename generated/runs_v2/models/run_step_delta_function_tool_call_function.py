@@ -28,9 +28,8 @@ class RunStepDeltaFunctionToolCallFunction(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaFunctionToolCallFunction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaFunctionToolCallFunction = _r.finish(
-            _decode_RunStepDeltaFunctionToolCallFunction(data, "$", ctx), ctx
+        result: RunStepDeltaFunctionToolCallFunction = _r.decode_root(
+            _decode_RunStepDeltaFunctionToolCallFunction, data, strict
         )
         return result
 
@@ -75,7 +74,7 @@ def _decode_RunStepDeltaFunctionToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> A
         v = _r.field_str(v, p, "arguments", c, 0)
     o.arguments = v
     v = g("output", UNSET)
-    if v.__class__ is not str:
+    if v.__class__ is not str and v is not None:
         v = _r.field_str(v, p, "output", c, 2)
     o.output = v
     o._extra = (

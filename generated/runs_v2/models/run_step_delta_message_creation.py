@@ -24,9 +24,8 @@ class RunStepDeltaMessageCreation(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaMessageCreation:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaMessageCreation = _r.finish(
-            _decode_RunStepDeltaMessageCreation(data, "$", ctx), ctx
+        result: RunStepDeltaMessageCreation = _r.decode_root(
+            _decode_RunStepDeltaMessageCreation, data, strict
         )
         return result
 

@@ -30,9 +30,8 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaMessageCreationStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaMessageCreationStepDetails = _r.finish(
-            _decode_RunStepDeltaMessageCreationStepDetails(data, "$", ctx), ctx
+        result: RunStepDeltaMessageCreationStepDetails = _r.decode_root(
+            _decode_RunStepDeltaMessageCreationStepDetails, data, strict
         )
         return result
 

@@ -37,9 +37,8 @@ def decode_run_step_delta_step_details(
     data: Any, *, strict: bool = False
 ) -> RunStepDeltaStepDetails:
     """Decode a RunStepDeltaStepDetails from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: RunStepDeltaStepDetails = _r.finish(
-        _decode_RunStepDeltaStepDetails(data, "$", ctx), ctx
+    result: RunStepDeltaStepDetails = _r.decode_root(
+        _decode_RunStepDeltaStepDetails, data, strict
     )
     return result
 

@@ -39,9 +39,8 @@ def decode_run_step_delta_tool_call(
     data: Any, *, strict: bool = False
 ) -> RunStepDeltaToolCall:
     """Decode a RunStepDeltaToolCall from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: RunStepDeltaToolCall = _r.finish(
-        _decode_RunStepDeltaToolCall(data, "$", ctx), ctx
+    result: RunStepDeltaToolCall = _r.decode_root(
+        _decode_RunStepDeltaToolCall, data, strict
     )
     return result
 

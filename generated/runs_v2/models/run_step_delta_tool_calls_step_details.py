@@ -27,9 +27,8 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> RunStepDeltaToolCallsStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunStepDeltaToolCallsStepDetails = _r.finish(
-            _decode_RunStepDeltaToolCallsStepDetails(data, "$", ctx), ctx
+        result: RunStepDeltaToolCallsStepDetails = _r.decode_root(
+            _decode_RunStepDeltaToolCallsStepDetails, data, strict
         )
         return result
 

@@ -55,9 +55,8 @@ def decode_run_step_stream_event(
     data: Any, *, strict: bool = False
 ) -> RunStepStreamEvent:
     """Decode a RunStepStreamEvent from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: RunStepStreamEvent = _r.finish(
-        _decode_RunStepStreamEvent(data, "$", ctx), ctx
+    result: RunStepStreamEvent = _r.decode_root(
+        _decode_RunStepStreamEvent, data, strict
     )
     return result
 

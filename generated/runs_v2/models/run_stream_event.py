@@ -59,8 +59,7 @@ def _decode_RunStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_run_stream_event(data: Any, *, strict: bool = False) -> RunStreamEvent:
     """Decode a RunStreamEvent from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: RunStreamEvent = _r.finish(_decode_RunStreamEvent(data, "$", ctx), ctx)
+    result: RunStreamEvent = _r.decode_root(_decode_RunStreamEvent, data, strict)
     return result
 
 

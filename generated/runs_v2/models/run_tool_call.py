@@ -27,8 +27,7 @@ class RunToolCall(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: RunToolCall = _r.finish(_decode_RunToolCall(data, "$", ctx), ctx)
+        result: RunToolCall = _r.decode_root(_decode_RunToolCall, data, strict)
         return result
 
     @classmethod

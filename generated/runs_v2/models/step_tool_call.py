@@ -31,8 +31,7 @@ def _decode_StepToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_step_tool_call(data: Any, *, strict: bool = False) -> StepToolCall:
     """Decode a StepToolCall from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: StepToolCall = _r.finish(_decode_StepToolCall(data, "$", ctx), ctx)
+    result: StepToolCall = _r.decode_root(_decode_StepToolCall, data, strict)
     return result
 
 

@@ -27,9 +27,8 @@ class SubmitToolOutputsRunRequest(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> SubmitToolOutputsRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: SubmitToolOutputsRunRequest = _r.finish(
-            _decode_SubmitToolOutputsRunRequest(data, "$", ctx), ctx
+        result: SubmitToolOutputsRunRequest = _r.decode_root(
+            _decode_SubmitToolOutputsRunRequest, data, strict
         )
         return result
 
@@ -74,7 +73,7 @@ def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.dec_list(v, (p, "tool_outputs"), c, _decode_ToolOutput)
     o.tool_outputs = v
     v = g("stream", UNSET)
-    if v.__class__ is not bool:
+    if v.__class__ is not bool and v is not None:
         v = _r.field_bool(v, p, "stream", c, 2)
     o.stream = v
     o._extra = (

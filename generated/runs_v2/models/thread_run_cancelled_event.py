@@ -24,9 +24,8 @@ class ThreadRunCancelledEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunCancelledEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunCancelledEvent = _r.finish(
-            _decode_ThreadRunCancelledEvent(data, "$", ctx), ctx
+        result: ThreadRunCancelledEvent = _r.decode_root(
+            _decode_ThreadRunCancelledEvent, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class ThreadRunCancellingEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunCancellingEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunCancellingEvent = _r.finish(
-            _decode_ThreadRunCancellingEvent(data, "$", ctx), ctx
+        result: ThreadRunCancellingEvent = _r.decode_root(
+            _decode_ThreadRunCancellingEvent, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class ThreadRunCompletedEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunCompletedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunCompletedEvent = _r.finish(
-            _decode_ThreadRunCompletedEvent(data, "$", ctx), ctx
+        result: ThreadRunCompletedEvent = _r.decode_root(
+            _decode_ThreadRunCompletedEvent, data, strict
         )
         return result
 

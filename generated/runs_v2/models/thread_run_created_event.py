@@ -24,9 +24,8 @@ class ThreadRunCreatedEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunCreatedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunCreatedEvent = _r.finish(
-            _decode_ThreadRunCreatedEvent(data, "$", ctx), ctx
+        result: ThreadRunCreatedEvent = _r.decode_root(
+            _decode_ThreadRunCreatedEvent, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class ThreadRunExpiredEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunExpiredEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunExpiredEvent = _r.finish(
-            _decode_ThreadRunExpiredEvent(data, "$", ctx), ctx
+        result: ThreadRunExpiredEvent = _r.decode_root(
+            _decode_ThreadRunExpiredEvent, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class ThreadRunFailedEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunFailedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunFailedEvent = _r.finish(
-            _decode_ThreadRunFailedEvent(data, "$", ctx), ctx
+        result: ThreadRunFailedEvent = _r.decode_root(
+            _decode_ThreadRunFailedEvent, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class ThreadRunInProgressEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunInProgressEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunInProgressEvent = _r.finish(
-            _decode_ThreadRunInProgressEvent(data, "$", ctx), ctx
+        result: ThreadRunInProgressEvent = _r.decode_root(
+            _decode_ThreadRunInProgressEvent, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class ThreadRunIncompleteEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunIncompleteEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunIncompleteEvent = _r.finish(
-            _decode_ThreadRunIncompleteEvent(data, "$", ctx), ctx
+        result: ThreadRunIncompleteEvent = _r.decode_root(
+            _decode_ThreadRunIncompleteEvent, data, strict
         )
         return result
 

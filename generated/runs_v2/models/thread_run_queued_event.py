@@ -24,9 +24,8 @@ class ThreadRunQueuedEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunQueuedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunQueuedEvent = _r.finish(
-            _decode_ThreadRunQueuedEvent(data, "$", ctx), ctx
+        result: ThreadRunQueuedEvent = _r.decode_root(
+            _decode_ThreadRunQueuedEvent, data, strict
         )
         return result
 

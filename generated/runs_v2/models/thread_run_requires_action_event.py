@@ -26,9 +26,8 @@ class ThreadRunRequiresActionEvent(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> ThreadRunRequiresActionEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunRequiresActionEvent = _r.finish(
-            _decode_ThreadRunRequiresActionEvent(data, "$", ctx), ctx
+        result: ThreadRunRequiresActionEvent = _r.decode_root(
+            _decode_ThreadRunRequiresActionEvent, data, strict
         )
         return result
 

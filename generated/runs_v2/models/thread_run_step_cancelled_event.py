@@ -26,9 +26,8 @@ class ThreadRunStepCancelledEvent(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> ThreadRunStepCancelledEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunStepCancelledEvent = _r.finish(
-            _decode_ThreadRunStepCancelledEvent(data, "$", ctx), ctx
+        result: ThreadRunStepCancelledEvent = _r.decode_root(
+            _decode_ThreadRunStepCancelledEvent, data, strict
         )
         return result
 

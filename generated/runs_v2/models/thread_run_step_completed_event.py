@@ -26,9 +26,8 @@ class ThreadRunStepCompletedEvent(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> ThreadRunStepCompletedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunStepCompletedEvent = _r.finish(
-            _decode_ThreadRunStepCompletedEvent(data, "$", ctx), ctx
+        result: ThreadRunStepCompletedEvent = _r.decode_root(
+            _decode_ThreadRunStepCompletedEvent, data, strict
         )
         return result
 

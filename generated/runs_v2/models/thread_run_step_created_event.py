@@ -24,9 +24,8 @@ class ThreadRunStepCreatedEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunStepCreatedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunStepCreatedEvent = _r.finish(
-            _decode_ThreadRunStepCreatedEvent(data, "$", ctx), ctx
+        result: ThreadRunStepCreatedEvent = _r.decode_root(
+            _decode_ThreadRunStepCreatedEvent, data, strict
         )
         return result
 

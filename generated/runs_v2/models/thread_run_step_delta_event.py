@@ -24,9 +24,8 @@ class ThreadRunStepDeltaEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunStepDeltaEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunStepDeltaEvent = _r.finish(
-            _decode_ThreadRunStepDeltaEvent(data, "$", ctx), ctx
+        result: ThreadRunStepDeltaEvent = _r.decode_root(
+            _decode_ThreadRunStepDeltaEvent, data, strict
         )
         return result
 

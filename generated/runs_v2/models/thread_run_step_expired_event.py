@@ -24,9 +24,8 @@ class ThreadRunStepExpiredEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunStepExpiredEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunStepExpiredEvent = _r.finish(
-            _decode_ThreadRunStepExpiredEvent(data, "$", ctx), ctx
+        result: ThreadRunStepExpiredEvent = _r.decode_root(
+            _decode_ThreadRunStepExpiredEvent, data, strict
         )
         return result
 

@@ -24,9 +24,8 @@ class ThreadRunStepFailedEvent(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunStepFailedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunStepFailedEvent = _r.finish(
-            _decode_ThreadRunStepFailedEvent(data, "$", ctx), ctx
+        result: ThreadRunStepFailedEvent = _r.decode_root(
+            _decode_ThreadRunStepFailedEvent, data, strict
         )
         return result
 

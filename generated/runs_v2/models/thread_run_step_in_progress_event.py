@@ -26,9 +26,8 @@ class ThreadRunStepInProgressEvent(_r.Model):
         cls, data: Any, *, strict: bool = False
     ) -> ThreadRunStepInProgressEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ThreadRunStepInProgressEvent = _r.finish(
-            _decode_ThreadRunStepInProgressEvent(data, "$", ctx), ctx
+        result: ThreadRunStepInProgressEvent = _r.decode_root(
+            _decode_ThreadRunStepInProgressEvent, data, strict
         )
         return result
 

@@ -25,9 +25,8 @@ class ToolCallsStepDetails(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolCallsStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ToolCallsStepDetails = _r.finish(
-            _decode_ToolCallsStepDetails(data, "$", ctx), ctx
+        result: ToolCallsStepDetails = _r.decode_root(
+            _decode_ToolCallsStepDetails, data, strict
         )
         return result
 

@@ -23,6 +23,5 @@ def _decode_ToolChoice(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_tool_choice(data: Any, *, strict: bool = False) -> ToolChoice:
     """Decode a ToolChoice from JSON-like data; problems raise `DecodeError`."""
-    ctx = _r.Ctx(strict)
-    result: ToolChoice = _r.finish(_decode_ToolChoice(data, "$", ctx), ctx)
+    result: ToolChoice = _r.decode_root(_decode_ToolChoice, data, strict)
     return result

@@ -24,8 +24,7 @@ class ToolOutput(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolOutput:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: ToolOutput = _r.finish(_decode_ToolOutput(data, "$", ctx), ctx)
+        result: ToolOutput = _r.decode_root(_decode_ToolOutput, data, strict)
         return result
 
     @classmethod

@@ -31,9 +31,8 @@ class TruncationStrategy(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> TruncationStrategy:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        ctx = _r.Ctx(strict)
-        result: TruncationStrategy = _r.finish(
-            _decode_TruncationStrategy(data, "$", ctx), ctx
+        result: TruncationStrategy = _r.decode_root(
+            _decode_TruncationStrategy, data, strict
         )
         return result
 
@@ -74,7 +73,7 @@ def _decode_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = TruncationStrategyType._decode(v, (p, "type"), c)
     o.type = v
     v = g("last_messages", UNSET)
-    if v.__class__ is not int:
+    if v.__class__ is not int and v is not None:
         v = _r.field_int(v, p, "last_messages", c, 2)
     if c.strict:
         _CHECKS_1.run(v, (p, "last_messages"), c)
