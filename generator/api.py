@@ -29,15 +29,18 @@ class GenerateResult:
 
 def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
-           client: bool = True) -> tuple[dict[str, str], tuple[str, ...]]:
+           client: bool = True, allow_roots: Sequence[Path] = ()
+           ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The formatted files of a package, and the warnings met on the way."""
     cache = cache_dir if cache_dir is not None else default_cache_dir()
+    # the run memo watches the spec's own folder only, so refs beyond it skip the memo
+    memo_ok = cache is not None and not allow_roots
     key = memo.run_key(Path(spec), package, select, templates, client,
-                       display_path(Path(spec))) if cache is not None else None
+                       display_path(Path(spec))) if memo_ok else None
     hit = memo.load(cache, key)
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
-    pkg = build_package(Path(spec), package, select, client=client)
+    pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
     files = format_files(render_package(pkg, templates), cache_dir)
     memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
@@ -45,13 +48,15 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
 
 def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
              templates: Path | None = None, check: bool = False, force: bool = False,
-             cache_dir: Path | None = None, client: bool = True) -> GenerateResult:
+             cache_dir: Path | None = None, client: bool = True,
+             allow_roots: Sequence[Path] = ()) -> GenerateResult:
     """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
 
     Returns what was written, left unchanged and removed; `client=False` generates models only.
     """
     start = time.perf_counter()
-    files, warnings = render(Path(spec), package, select, templates, cache_dir, client=client)
+    files, warnings = render(Path(spec), package, select, templates, cache_dir, client=client,
+                             allow_roots=allow_roots)
     package_dir = Path(out) / package
     if check:
         plan = check_package(package_dir, files)

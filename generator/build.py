@@ -24,9 +24,12 @@ def display_path(path: Path) -> str:
 
 
 def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
-                  client: bool = True) -> Package:
-    """The IR of one package; `client=False` leaves the operations (and the client) out."""
-    specs = SpecSet(Path(spec))
+                  client: bool = True, allow_roots: Sequence[Path] = ()) -> Package:
+    """The IR of one package; `client=False` leaves the operations (and the client) out.
+
+    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else.
+    """
+    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots])
     root = specs.root
     if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
         raise SpecError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -63,6 +64,9 @@ def main() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if out of date.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the diff, and write.")
 @click.option("--force", is_flag=True, help="Take over an output folder runmodels did not create.")
+@click.option("--allow-root", "allow_roots", multiple=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Another folder that $refs may read files from (besides the spec's).")
 @click.option("--client/--no-client", "client", default=None,
               help="Generate the API client (default: yes, or as the config says).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
@@ -70,7 +74,8 @@ def main() -> None:
 def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
-                     client: bool | None, quiet: bool, verbose: bool) -> None:
+                     allow_roots: tuple[Path, ...], client: bool | None, quiet: bool,
+                     verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
         targets = _targets(spec, out, package, _split(select), templates, config, target_names)
@@ -84,10 +89,20 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
                                item_show_func=lambda t: t.name if t else None,
                                hidden=not say.hold) as bar:
             for target in bar:
-                stale |= _generate_target(target, say, check, show_diff, force, quiet, verbose)
+                stale |= _generate_target(target, say, check, show_diff, force, quiet, verbose,
+                                          allow_roots)
         say.flush()
     except SpecError as error:
         click.echo(f"error: {error.format()}", err=True)
+        sys.exit(2)
+    except (click.ClickException, click.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - a bug of ours must still read as one message
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"error: runmodels failed unexpectedly ({type(error).__name__}: {error}); "
+                   "nothing was written. Please report this with the spec; --verbose shows "
+                   "the traceback.", err=True)
         sys.exit(2)
     if check and stale:
         click.echo("generated code is out of date: run `runmodels generate`", err=True)
@@ -116,11 +131,11 @@ class _Output:
 
 
 def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool, force: bool,
-                     quiet: bool, verbose: bool) -> bool:
+                     quiet: bool, verbose: bool, allow_roots: tuple[Path, ...]) -> bool:
     """Generate (or check) one target; True when its files were out of date."""
     result = generate(target.spec, target.out, target.package, select=target.select,
                       templates=target.templates, check=check or show_diff, force=force,
-                      client=target.client)
+                      client=target.client, allow_roots=allow_roots)
     if not quiet:
         for warning in result.warnings:
             say(warning, err=True)
@@ -131,7 +146,8 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
             _report_stale(result, say)
     if show_diff:
         result = generate(target.spec, target.out, target.package, select=target.select,
-                          templates=target.templates, force=force, client=target.client)
+                          templates=target.templates, force=force, client=target.client,
+                          allow_roots=allow_roots)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
     return stale

@@ -526,3 +526,37 @@ def test_no_client_generates_models_only(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "models_only" / "client.py").exists()
     assert (tmp_path / "models_only" / "models" / "run.py").exists()
+
+
+def test_allow_root_lets_refs_reach_another_folder(tmp_path: Path) -> None:
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "api").mkdir()
+    (tmp_path / "shared" / "common.yaml").write_text(
+        "components:\n  schemas:\n    Money:\n      type: object\n"
+        "      properties:\n        cents: {type: integer}\n")
+    spec = tmp_path / "api" / "spec.yaml"
+    spec.write_text("components:\n  schemas:\n    Price:\n      type: object\n      properties:\n"
+                    "        amount: {$ref: '../shared/common.yaml#/components/schemas/Money'}\n")
+    args = ["generate", str(spec), "--out", str(tmp_path / "out"), "--package", "p", "-q"]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 2 and "--allow-root" in refused.output
+    assert "Traceback" not in refused.output
+    allowed = CliRunner().invoke(main, [*args, "--allow-root", str(tmp_path / "shared")])
+    assert allowed.exit_code == 0, allowed.output
+    assert (tmp_path / "out" / "p" / "models" / "price.py").is_file()
+
+
+def test_an_internal_failure_is_one_message_not_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import generator.cli
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(generator.cli, "generate", broken)
+    spec = Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml"
+    result = CliRunner().invoke(main, ["generate", str(spec), "--out", str(tmp_path),
+                                       "--package", "p"])
+    assert result.exit_code == 2
+    assert "failed unexpectedly (RuntimeError: boom)" in result.output
+    assert "Traceback" not in result.output
