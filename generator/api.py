@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import memo
 from .build import build_package, display_path
-from .format import default_cache_dir, format_files
+from .format import Progress, default_cache_dir, format_files
 from .render import render_package
 from .write import Plan, check_package, write_package
 
@@ -29,8 +29,8 @@ class GenerateResult:
 
 def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
-           client: bool = True, allow_roots: Sequence[Path] = ()
-           ) -> tuple[dict[str, str], tuple[str, ...]]:
+           client: bool = True, allow_roots: Sequence[Path] = (),
+           progress: Progress | None = None) -> tuple[dict[str, str], tuple[str, ...]]:
     """The formatted files of a package, and the warnings met on the way."""
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     # the run memo watches the spec's own folder only, so refs beyond it skip the memo
@@ -41,7 +41,7 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
     pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
-    files = format_files(render_package(pkg, templates), cache_dir)
+    files = format_files(render_package(pkg, templates), cache_dir, progress)
     memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
 
@@ -49,14 +49,15 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
 def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
              templates: Path | None = None, check: bool = False, force: bool = False,
              cache_dir: Path | None = None, client: bool = True,
-             allow_roots: Sequence[Path] = ()) -> GenerateResult:
+             allow_roots: Sequence[Path] = (), progress: Progress | None = None
+             ) -> GenerateResult:
     """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
 
     Returns what was written, left unchanged and removed; `client=False` generates models only.
     """
     start = time.perf_counter()
     files, warnings = render(Path(spec), package, select, templates, cache_dir, client=client,
-                             allow_roots=allow_roots)
+                             allow_roots=allow_roots, progress=progress)
     package_dir = Path(out) / package
     if check:
         plan = check_package(package_dir, files)

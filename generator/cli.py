@@ -6,6 +6,7 @@ import dataclasses
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -130,12 +131,43 @@ class _Output:
         self.held.clear()
 
 
+class _FormatBar:
+    """A progress bar on a terminal while a long run formats its files (a big spec, cold)."""
+
+    MIN_FILES = 40
+
+    def __init__(self, name: str, enabled: bool) -> None:
+        self.name = name
+        self.enabled = enabled
+        self.bar: Any = None
+        self.shown = 0
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.MIN_FILES:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=f"formatting {self.name}",
+                                         file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool, force: bool,
                      quiet: bool, verbose: bool, allow_roots: tuple[Path, ...]) -> bool:
     """Generate (or check) one target; True when its files were out of date."""
-    result = generate(target.spec, target.out, target.package, select=target.select,
-                      templates=target.templates, check=check or show_diff, force=force,
-                      client=target.client, allow_roots=allow_roots)
+    bar = _FormatBar(target.name, enabled=not quiet and not say.hold and sys.stderr.isatty())
+    try:
+        result = generate(target.spec, target.out, target.package, select=target.select,
+                          templates=target.templates, check=check or show_diff, force=force,
+                          client=target.client, allow_roots=allow_roots, progress=bar.update)
+    finally:
+        bar.close()
     if not quiet:
         for warning in result.warnings:
             say(warning, err=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
@@ -86,7 +86,11 @@ def _key(source: str) -> str:
     return hashlib.sha256(f"{_MODE_KEY}\0{body}".encode()).hexdigest()
 
 
-def format_files(files: Mapping[str, str], cache_dir: Path | None = None) -> dict[str, str]:
+Progress = Callable[[int, int], None]  # (files formatted so far, files to format)
+
+
+def format_files(files: Mapping[str, str], cache_dir: Path | None = None,
+                 progress: Progress | None = None) -> dict[str, str]:
     """Format every `.py` file; unchanged inputs come from the cache, the rest run in parallel."""
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     out: dict[str, str] = {}
@@ -101,7 +105,7 @@ def format_files(files: Mapping[str, str], cache_dir: Path | None = None) -> dic
         else:
             out[path] = split_header(source)[0] + cached
     if todo:
-        formatted = _format_many(list(todo.values()))
+        formatted = _format_many(list(todo.values()), progress)
         for (path, source), result in zip(todo.items(), formatted):
             out[path] = result
             header = split_header(source)[0]
@@ -110,20 +114,28 @@ def format_files(files: Mapping[str, str], cache_dir: Path | None = None) -> dic
     return {path: out[path] for path in files}
 
 
-def _format_many(sources: list[str]) -> list[str]:
+def _format_many(sources: list[str], progress: Progress | None = None) -> list[str]:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     workers = min(cpus or 1, 8)
     size = sum(map(len, sources))
     if len(sources) < PARALLEL_THRESHOLD or workers < 2 or size < PARALLEL_MIN_CHARS:
-        return [format_source(s) for s in sources]
+        return list(_reporting(map(format_source, sources), len(sources), progress))
     # Largest first, in small chunks, so that no worker is left alone with a big file at the end.
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(format_source, [sources[i] for i in order], chunksize=4))
+        mapped = pool.map(format_source, [sources[i] for i in order], chunksize=4)
+        results = list(_reporting(mapped, len(sources), progress))
     out = [""] * len(sources)
     for i, result in zip(order, results):
         out[i] = result
     return out
+
+
+def _reporting(results: Iterable[str], total: int, progress: Progress | None) -> Iterator[str]:
+    for done, result in enumerate(results, 1):
+        if progress is not None:
+            progress(done, total)
+        yield result
 
 
 def _read_cache(cache: Path | None, key: str) -> str | None:

@@ -560,3 +560,16 @@ def test_an_internal_failure_is_one_message_not_a_traceback(
     assert result.exit_code == 2
     assert "failed unexpectedly (RuntimeError: boom)" in result.output
     assert "Traceback" not in result.output
+
+
+def test_progress_bar_while_one_big_target_formats(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNMODELS_CACHE", "off")  # cold, so there is formatting to show
+    spec = Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml"
+    args = ["generate", str(spec), "--out", str(tmp_path / "out"), "--package", "big"]
+    code, output = _run_on_tty([*args, "--no-client"], tmp_path)
+    assert code == 0, output
+    assert "formatting big" in output  # cold: ~80 files to format
+    piped = subprocess.run([sys.executable, "-m", "generator", *args], cwd=tmp_path,
+                           env=_env(), capture_output=True, text=True, check=False)
+    assert piped.returncode == 0 and "formatting" not in piped.stderr
