@@ -156,12 +156,13 @@ def _module_imports(view: dict[str, Any]) -> tuple[list[str], list[str]]:
     if aliases or unions:
         typing.append("TypeAlias")
     head = ["from dataclasses import dataclass"] if models else []
-    if typing:
-        head.append(f"from typing import {', '.join(typing)}")
     local = []
     if models or unions or view["enums"]:
         local.append("from .. import _runtime as _r")
-    runtime = ["UNSET"] if models else []
+    # typing names appear in annotations only, which are never evaluated (PEP 563)
+    view["typing"] = f"from typing import {', '.join(typing)}" if typing else ""
+    runtime = ["TYPE_CHECKING"] if typing else []
+    runtime += ["UNSET"] if models else []
     if any(f["default"] for m in models for f in m["fields"]):
         runtime.append("Unset")
     if runtime:

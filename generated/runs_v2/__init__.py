@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
 from ._runtime import (
+    TYPE_CHECKING,
     UNSET,
     DecodeError,
     Model,
@@ -18,6 +18,8 @@ from ._runtime import (
 from ._runtime import enc as encode
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._http import APIConnectionError as APIConnectionError
     from ._http import APIError as APIError
     from ._http import APIResponseError as APIResponseError

@@ -7,17 +7,20 @@ Standard library only; copied verbatim into every generated package.
 from __future__ import annotations
 
 import enum
-import json
 import math
-import re
-from collections.abc import Callable
-from dataclasses import fields
-from typing import Any, Final
+
+# Annotations are never evaluated at run time (PEP 563), so typing, re, json and dataclasses
+# stay unimported until used: importing the package costs only what decoding needs.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+    from collections.abc import Callable
+    from typing import Any, Final, TypeAlias
+
+    Decoder: TypeAlias = Callable[[Any, Any, "Ctx"], Any]
 
 REQUIRED: Final = 1
 NULLABLE: Final = 2
-
-Decoder = Callable[[Any, Any, "Ctx"], Any]
 
 
 class Unset:
@@ -56,6 +59,8 @@ class DecodeError(ValueError):
 
 def path_text(path: Any) -> str:
     """Render a linked path `((("$", "tools"), 1), "name")` as `$.tools[1].name`."""
+    import json
+
     parts: list[Any] = []
     while isinstance(path, tuple):
         path, key = path
@@ -293,6 +298,8 @@ class Checks:
     def pattern(self) -> re.Pattern[str] | None:
         text = self.limits.get("pattern")
         if text is not None and self._pattern is None:
+            import re
+
             try:
                 self._pattern = re.compile(text)
             except re.error:
@@ -309,6 +316,8 @@ class Checks:
 
 
 def _check_one(checks: Checks, name: str, limit: Any, value: Any) -> str | None:
+    import json
+
     is_num = isinstance(value, (int, float)) and not isinstance(value, bool)
     sized: Any = value if isinstance(value, (str, list, dict)) else None
     if name == "const":
@@ -407,6 +416,8 @@ class _OpenEnumMixin:
         if not cls._accepts(value):  # type: ignore[attr-defined]
             return ctx.wrong(path, value, cls._json_type())  # type: ignore[attr-defined]
         if ctx.strict:
+            import json
+
             ctx.error(path, f"unknown value {json.dumps(value)} for {cls.__name__}")
         return cls._make_unknown(value)
 
@@ -473,6 +484,8 @@ def enc(value: Any) -> Any:
 
 
 def parse_json(data: str | bytes | bytearray) -> Any:
+    import json
+
     try:
         return json.loads(data)
     except (ValueError, RecursionError) as exc:
@@ -480,6 +493,8 @@ def parse_json(data: str | bytes | bytearray) -> Any:
 
 
 def dumps(data: Any) -> str:
+    import json
+
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -497,6 +512,8 @@ class Model:
 
     def __repr__(self) -> str:
         shown = []
+        from dataclasses import fields
+
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
             if value is not UNSET and f.name != "_extra":
@@ -541,6 +558,8 @@ class UnknownVariant:
 
 
 def unknown_variant(value: Any, path: Any, ctx: Ctx, union: str) -> UnknownVariant:
+    import json
+
     if ctx.strict:
         tag = UnknownVariant(value).tag
         shown = f" (tag {json.dumps(tag)})" if tag is not None else ""

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
 
 from .. import _runtime as _r
-from .._runtime import UNSET, Unset
+from .._runtime import TYPE_CHECKING, UNSET, Unset
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _new = object.__new__
 

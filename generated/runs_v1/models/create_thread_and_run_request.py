@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
 
 from .. import _runtime as _r
-from .._runtime import UNSET, Unset
+from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .assistant_tool import AssistantTool, _decode_AssistantTool
 from .create_thread_request import CreateThreadRequest, _decode_CreateThreadRequest
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _new = object.__new__
 

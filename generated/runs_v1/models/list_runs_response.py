@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
 
 from .. import _runtime as _r
-from .._runtime import UNSET
+from .._runtime import TYPE_CHECKING, UNSET
 from .run import Run, _decode_Run
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _new = object.__new__
 

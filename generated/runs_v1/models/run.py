@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
 
 from .. import _runtime as _r
-from .._runtime import UNSET
+from .._runtime import TYPE_CHECKING, UNSET
 from .assistant_tool import AssistantTool, _decode_AssistantTool
 from .run_completion_usage import RunCompletionUsage, _decode_RunCompletionUsage
 from .run_last_error import RunLastError, _decode_RunLastError
 from .run_status import RunStatus
 from .run_tool_call import RunToolCall, _decode_RunToolCall
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _new = object.__new__
 

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
 
 from .. import _runtime as _r
-from .._runtime import UNSET
+from .._runtime import TYPE_CHECKING, UNSET
 from .run_step_completion_usage import (
     RunStepCompletionUsage,
     _decode_RunStepCompletionUsage,
@@ -13,6 +12,9 @@ from .run_step_completion_usage import (
 from .run_step_status import RunStepStatus
 from .run_step_type import RunStepType
 from .step_details import StepDetails, _decode_StepDetails
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _new = object.__new__
 

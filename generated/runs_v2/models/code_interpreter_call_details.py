@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
 
 from .. import _runtime as _r
-from .._runtime import UNSET
+from .._runtime import TYPE_CHECKING, UNSET
 from .code_interpreter_image_output import (
     CodeInterpreterImageOutput,
     _decode_CodeInterpreterImageOutput,
@@ -14,6 +13,9 @@ from .code_interpreter_log_output import (
     CodeInterpreterLogOutput,
     _decode_CodeInterpreterLogOutput,
 )
+
+if TYPE_CHECKING:
+    from typing import Any, Final, TypeAlias
 
 _new = object.__new__
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
 
 from .. import _runtime as _r
-from .._runtime import UNSET
+from .._runtime import TYPE_CHECKING, UNSET
 from .code_interpreter_tool import CodeInterpreterTool, _decode_CodeInterpreterTool
 from .file_search_tool import FileSearchTool, _decode_FileSearchTool
+
+if TYPE_CHECKING:
+    from typing import Any, Final, TypeAlias
 
 _new = object.__new__
 

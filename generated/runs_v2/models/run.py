@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
 
 from .. import _runtime as _r
-from .._runtime import UNSET, Unset
+from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .assistant_tool import AssistantTool, _decode_AssistantTool
 from .response_format import ResponseFormat, _decode_ResponseFormat
 from .run_completion_usage import RunCompletionUsage, _decode_RunCompletionUsage
@@ -14,6 +13,9 @@ from .run_status import RunStatus
 from .run_tool_call import RunToolCall, _decode_RunToolCall
 from .tool_choice import ToolChoice, _decode_ToolChoice
 from .truncation_strategy import TruncationStrategy, _decode_TruncationStrategy
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _new = object.__new__
 

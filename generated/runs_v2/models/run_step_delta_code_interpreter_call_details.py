@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, TypeAlias
 
 from .. import _runtime as _r
-from .._runtime import UNSET, Unset
+from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_code_interpreter_image_output import (
     RunStepDeltaCodeInterpreterImageOutput,
     _decode_RunStepDeltaCodeInterpreterImageOutput,
@@ -14,6 +13,9 @@ from .run_step_delta_code_interpreter_log_output import (
     RunStepDeltaCodeInterpreterLogOutput,
     _decode_RunStepDeltaCodeInterpreterLogOutput,
 )
+
+if TYPE_CHECKING:
+    from typing import Any, Final, TypeAlias
 
 _new = object.__new__
 

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
 
 from .. import _runtime as _r
-from .._runtime import UNSET, Unset
+from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_code_interpreter_call_details import (
     RunStepDeltaCodeInterpreterCallDetails,
     _decode_RunStepDeltaCodeInterpreterCallDetails,
 )
+
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _new = object.__new__
 
