@@ -178,8 +178,13 @@ def decode_lines(f: Field, pool: CheckPool) -> list[str]:
             f"    c.absent(v, p, {key}, {flags(f)})",
         ]
     else:
+        if t.kind == "enum":  # a known string member: one dict lookup, no call
+            members = f"{t.ref}._value2member_map_"
+            lines += [f"if v.__class__ is str and v in {members}:", f"    v = {members}[v]"]
+            lines += ["elif v is UNSET or v is None:"]
+        else:
+            lines += ["if v is UNSET or v is None:"]
         lines += [
-            "if v is UNSET or v is None:",
             "    if c.strict:",
             f"        c.absent(v, p, {key}, {flags(f)})",
             "else:",
@@ -201,8 +206,8 @@ def encode_value(t: TypeRef, value: str, depth: int = 0) -> str:
     """An expression turning `value` (never absent, maybe null) into plain JSON data."""
     if t.kind in ("str", "int", "float", "bool", "any"):
         return value
-    if t.kind == "enum":
-        return f"_r.enc_enum({value})"
+    if t.kind == "enum":  # a member's value; a plain value (or null) as it is
+        return f'getattr({value}, "_value_", {value})'
     if t.kind == "model":
         return f"None if {value} is None else {value}.to_dict()"
     if t.kind == "union":

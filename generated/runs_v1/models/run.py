@@ -98,7 +98,7 @@ Default (applied by the server when absent): []"""
             d["assistant_id"] = v
         v = self.status
         if v is not UNSET:
-            d["status"] = _r.enc_enum(v)
+            d["status"] = getattr(v, "_value_", v)
         v = self.required_action
         if v is not UNSET:
             d["required_action"] = None if v is None else v.to_dict()
@@ -281,7 +281,9 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.field_str(v, p, "assistant_id", c, 1)
     o.assistant_id = v
     v = g("status", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in RunStatus._value2member_map_:
+        v = RunStatus._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "status", 1)
     else:

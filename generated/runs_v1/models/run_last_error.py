@@ -50,7 +50,7 @@ class RunLastError(_r.Model):
         v: Any
         v = self.code
         if v is not UNSET:
-            d["code"] = _r.enc_enum(v)
+            d["code"] = getattr(v, "_value_", v)
         v = self.message
         if v is not UNSET:
             d["message"] = v
@@ -67,7 +67,9 @@ def _decode_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(RunLastError)
     g = d.get
     v = g("code", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in RunLastErrorCode._value2member_map_:
+        v = RunLastErrorCode._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "code", 1)
     else:

@@ -102,10 +102,10 @@ class RunStep(_r.Model):
             d["run_id"] = v
         v = self.type
         if v is not UNSET:
-            d["type"] = _r.enc_enum(v)
+            d["type"] = getattr(v, "_value_", v)
         v = self.status
         if v is not UNSET:
-            d["status"] = _r.enc_enum(v)
+            d["status"] = getattr(v, "_value_", v)
         v = self.step_details
         if v is not UNSET:
             d["step_details"] = _r.enc(v)
@@ -192,7 +192,7 @@ class RunStepLastError(_r.Model):
         v: Any
         v = self.code
         if v is not UNSET:
-            d["code"] = _r.enc_enum(v)
+            d["code"] = getattr(v, "_value_", v)
         v = self.message
         if v is not UNSET:
             d["message"] = v
@@ -235,14 +235,18 @@ def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.field_str(v, p, "run_id", c, 1)
     o.run_id = v
     v = g("type", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in RunStepType._value2member_map_:
+        v = RunStepType._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "type", 1)
     else:
         v = RunStepType._decode(v, (p, "type"), c)
     o.type = v
     v = g("status", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in RunStepStatus._value2member_map_:
+        v = RunStepStatus._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "status", 1)
     else:
@@ -309,7 +313,9 @@ def _decode_RunStepLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(RunStepLastError)
     g = d.get
     v = g("code", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in RunStepLastErrorCode._value2member_map_:
+        v = RunStepLastErrorCode._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "code", 1)
     else:

@@ -56,7 +56,7 @@ class CreateMessageRequest(_r.Model):
         v: Any
         v = self.role
         if v is not UNSET:
-            d["role"] = _r.enc_enum(v)
+            d["role"] = getattr(v, "_value_", v)
         v = self.content
         if v is not UNSET:
             d["content"] = v
@@ -83,7 +83,9 @@ def _decode_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(CreateMessageRequest)
     g = d.get
     v = g("role", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in CreateMessageRequestRole._value2member_map_:
+        v = CreateMessageRequestRole._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "role", 1)
     else:

@@ -54,7 +54,7 @@ class NamedToolChoice(_r.Model):
         v: Any
         v = self.type
         if v is not UNSET:
-            d["type"] = _r.enc_enum(v)
+            d["type"] = getattr(v, "_value_", v)
         v = self.function
         if v is not UNSET:
             d["function"] = None if v is None else v.to_dict()
@@ -71,7 +71,9 @@ def _decode_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(NamedToolChoice)
     g = d.get
     v = g("type", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in NamedToolChoiceType._value2member_map_:
+        v = NamedToolChoiceType._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "type", 1)
     else:

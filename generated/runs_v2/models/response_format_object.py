@@ -51,7 +51,7 @@ Default (applied by the server when absent): "text\""""
         v: Any
         v = self.type
         if v is not UNSET:
-            d["type"] = _r.enc_enum(v)
+            d["type"] = getattr(v, "_value_", v)
         if self._extra:
             d.update(self._extra)
         return d
@@ -65,7 +65,9 @@ def _decode_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(ResponseFormatObject)
     g = d.get
     v = g("type", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in ResponseFormatObjectType._value2member_map_:
+        v = ResponseFormatObjectType._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "type", 1)
     else:

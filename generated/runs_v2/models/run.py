@@ -124,7 +124,7 @@ Default (applied by the server when absent): true"""
             d["assistant_id"] = v
         v = self.status
         if v is not UNSET:
-            d["status"] = _r.enc_enum(v)
+            d["status"] = getattr(v, "_value_", v)
         v = self.required_action
         if v is not UNSET:
             d["required_action"] = None if v is None else v.to_dict()
@@ -248,7 +248,7 @@ class RunIncompleteDetails(_r.Model):
         v: Any
         v = self.reason
         if v is not UNSET:
-            d["reason"] = _r.enc_enum(v)
+            d["reason"] = getattr(v, "_value_", v)
         if self._extra:
             d.update(self._extra)
         return d
@@ -367,7 +367,9 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         v = _r.field_str(v, p, "assistant_id", c, 1)
     o.assistant_id = v
     v = g("status", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in RunStatus._value2member_map_:
+        v = RunStatus._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "status", 1)
     else:
@@ -505,7 +507,9 @@ def _decode_RunIncompleteDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(RunIncompleteDetails)
     g = d.get
     v = g("reason", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in RunIncompleteDetailsReason._value2member_map_:
+        v = RunIncompleteDetailsReason._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "reason", 0)
     else:

@@ -51,7 +51,7 @@ class TruncationStrategy(_r.Model):
         v: Any
         v = self.type
         if v is not UNSET:
-            d["type"] = _r.enc_enum(v)
+            d["type"] = getattr(v, "_value_", v)
         v = self.last_messages
         if v is not UNSET:
             d["last_messages"] = v
@@ -68,7 +68,9 @@ def _decode_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
     o = _new(TruncationStrategy)
     g = d.get
     v = g("type", UNSET)
-    if v is UNSET or v is None:
+    if v.__class__ is str and v in TruncationStrategyType._value2member_map_:
+        v = TruncationStrategyType._value2member_map_[v]
+    elif v is UNSET or v is None:
         if c.strict:
             c.absent(v, p, "type", 1)
     else:
