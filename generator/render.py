@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from . import exprs, names
+from . import __version__, exprs, names
 from . import package as pkg_mod
 from .ir import Alias, Entity, Enum, Model, Module, Package, TypeRef, Union
 
@@ -41,8 +42,6 @@ def environment(overrides: Path | None = None) -> jinja2.Environment:
 
 
 def header(pkg: Package) -> str:
-    from . import __version__
-
     shown = pkg.spec_display  # a file name can hold a newline: never let it end the comment
     shown = shown if shown.isprintable() else ascii(shown)
     return (
@@ -277,8 +276,6 @@ def _model_view(m: Model, pool: exprs.CheckPool) -> dict[str, Any]:
 def _field_doc(f: Any) -> str:
     text = f.description
     if f.has_default:
-        import json
-
         default = json.dumps(f.default, ensure_ascii=False, sort_keys=True)
         text = f"{text}\n\nDefault (applied by the server when absent): {default}".strip()
     if f.deprecated:

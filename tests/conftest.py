@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from fake_runs_server import FakeState, start_fake_server
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
@@ -27,3 +29,15 @@ def runs_v2() -> ModuleType:
 @pytest.fixture(scope="session")
 def runs_v1() -> ModuleType:
     return import_generated("runs_v1")
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, FakeState]]:
+    """A fake runs API on 127.0.0.1 (a free port): (base_url, its state)."""
+    with start_fake_server() as pair:
+        yield pair
+
+
+@pytest.fixture
+def state(server: tuple[str, FakeState]) -> FakeState:
+    return server[1]

@@ -67,17 +67,6 @@ def v1(generated: Path) -> ModuleType:
     return importlib.import_module(V1)
 
 
-@pytest.fixture
-def server() -> Iterator[tuple[str, FakeState]]:
-    with start_fake_server() as pair:
-        yield pair
-
-
-@pytest.fixture
-def state(server: tuple[str, FakeState]) -> FakeState:
-    return server[1]
-
-
 def make_client(pkg: ModuleType, base_url: str, **kwargs: Any) -> Any:
     """A client whose retry/poll sleeps are recorded in `.sleeps` rather than slept."""
     kwargs.setdefault("timeout", 5.0)

@@ -7,7 +7,6 @@ import importlib.util
 import socket
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fake_runs_server import FakeState, start_fake_server
+from fake_runs_server import FakeState
 
 RUNTIME = Path(__file__).resolve().parents[1] / "templates" / "runtime" / "_http.py"
 
@@ -30,17 +29,6 @@ def _load_runtime() -> ModuleType:
 
 
 h = _load_runtime()
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[str, FakeState]]:
-    with start_fake_server() as pair:
-        yield pair
-
-
-@pytest.fixture
-def state(server: tuple[str, FakeState]) -> FakeState:
-    return server[1]
 
 
 class Client(h.BaseClient):  # type: ignore[misc,name-defined]

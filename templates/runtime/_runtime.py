@@ -462,10 +462,6 @@ class OpenIntEnum(_OpenEnumMixin, int, enum.Enum):
         return cls._make_unknown(value) if ok else None
 
 
-def enc_enum(value: Any) -> Any:
-    return value._value_ if isinstance(value, enum.Enum) else value
-
-
 def enc(value: Any) -> Any:
     """Encode any model, enum, union member or container to plain JSON data."""
     cls = value.__class__
