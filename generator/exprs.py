@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import fields as dc_fields
 
 from .ir import Constraints, Field, TypeRef
@@ -19,7 +20,7 @@ _PRIM_DECODERS = {
     "bool": "_r.dec_bool",
     "any": "_r.dec_any",
 }
-_FIELD_CHECKS = {"str": "str", "int": "int", "float": "float", "bool": "bool"}
+LINE_LENGTH = 88  # black's default, which the generated code is formatted with
 
 
 def literal(value: object) -> str:
@@ -156,59 +157,17 @@ def flags(f: Field) -> int:
     return (1 if f.required else 0) | (2 if nullable else 0)
 
 
-def decode_lines(f: Field, pool: CheckPool) -> list[str]:
-    """Statements that read member `f.json_name` of dict `d` into `v` (path `p`, ctx `c`)."""
-    key = literal(f.json_name)
-    t = f.type
-    lines = [f"v = g({key}, UNSET)"]
-    if t.kind in _FIELD_CHECKS and not t.types:
-        # the common cases skip the call: the exact type, an int for a number, null if allowed
-        test = f"v.__class__ is not {t.kind}"
-        if t.kind == "float":
-            test += " and v.__class__ is not int"
-        if t.nullable:
-            test += " and v is not None"
-        lines += [
-            f"if {test}:",
-            f"    v = _r.field_{t.kind}(v, p, {key}, c, {flags(f)})",
-        ]
-    elif t.kind == "any" and not t.types:
-        lines += [
-            "if c.strict and v is UNSET:",
-            f"    c.absent(v, p, {key}, {flags(f)})",
-        ]
-    else:
-        if t.kind == "enum":  # a known string member: one dict lookup, no call
-            members = f"{t.ref}._value2member_map_"
-            lines += [f"if v.__class__ is str and v in {members}:", f"    v = {members}[v]"]
-            lines += ["elif v is UNSET or v is None:"]
-        else:
-            lines += ["if v is UNSET or v is None:"]
-        lines += [
-            "    if c.strict:",
-            f"        c.absent(v, p, {key}, {flags(f)})",
-            "else:",
-            f"    v = {decode_call(t, 'v', f'(p, {key})')}",
-        ]
-    checks = []
-    if t.constraints.any():
-        checks.append(f"{pool.name_for(t.constraints)}.run(v, (p, {key}), c)")
-    if t.kind in ("list", "map") and t.item is not None and t.item.constraints.any():
-        checks.append(f"_r.check_each(v, (p, {key}), c, {pool.name_for(t.item.constraints)})")
-    if checks:
-        lines.append("if c.strict:")
-        lines += [f"    {line}" for line in checks]
-    lines.append(f"o.{f.name} = v")
-    return lines
+def encode_value(t: TypeRef, value: str, objects: Callable[[str], bool], depth: int = 0) -> str:
+    """An expression turning `value` (never absent, maybe null) into plain JSON data.
 
-
-def encode_value(t: TypeRef, value: str, depth: int = 0) -> str:
-    """An expression turning `value` (never absent, maybe null) into plain JSON data."""
+    `objects(union)` tells whether every variant of a union is a model (its members then all
+    have `to_dict`, UnknownVariant included), which skips the generic `_r.enc`.
+    """
     if t.kind in ("str", "int", "float", "bool", "any"):
         return value
     if t.kind == "enum":  # a member's value; a plain value (or null) as it is
         return f'getattr({value}, "_value_", {value})'
-    if t.kind == "model":
+    if t.kind == "model" or (t.kind == "union" and objects(t.ref)):
         return f"None if {value} is None else {value}.to_dict()"
     if t.kind == "union":
         return f"_r.enc({value})"
@@ -218,25 +177,26 @@ def encode_value(t: TypeRef, value: str, depth: int = 0) -> str:
         if item.kind in ("str", "int", "float", "bool"):
             body = f"list({value})"
         else:
-            body = f"[{_item_encode(item, x, depth)} for {x} in {value}]"
+            body = f"[{_item_encode(item, x, objects, depth)} for {x} in {value}]"
     else:
         if item.kind in ("str", "int", "float", "bool", "any") and not item.types:
             body = f"dict({value})"
         else:
-            body = f"{{k{depth}: {_item_encode(item, x, depth)} for k{depth}, {x} in {value}.items()}}"
+            item_code = _item_encode(item, x, objects, depth)
+            body = f"{{k{depth}: {item_code} for k{depth}, {x} in {value}.items()}}"
     return f"None if {value} is None else {body}"
 
 
-def _item_encode(t: TypeRef, value: str, depth: int) -> str:
+def _item_encode(t: TypeRef, value: str, objects: Callable[[str], bool], depth: int) -> str:
     if t.kind in ("list", "map"):
         return f"_r.enc({value})"
-    expr = encode_value(t, value, depth + 1)
+    expr = encode_value(t, value, objects, depth + 1)
     return f"({expr})" if expr.startswith("None if") else expr
 
 
-def encode_lines(f: Field) -> list[str]:
+def encode_lines(f: Field, objects: Callable[[str], bool]) -> list[str]:
     return [
         f"v = self.{f.name}",
         "if v is not UNSET:",
-        f"    d[{literal(f.json_name)}] = {encode_value(f.type, 'v')}",
+        f"    d[{literal(f.json_name)}] = {encode_value(f.type, 'v', objects)}",
     ]

@@ -10,7 +10,7 @@ from typing import Any
 
 import jinja2
 
-from . import __version__, exprs, names
+from . import __version__, decoders, exprs, names
 from . import package as pkg_mod
 from .ir import Alias, Entity, Enum, Model, Module, Package, TypeRef, Union
 
@@ -127,11 +127,12 @@ def _client_init_view(pkg: Package, exports: list[tuple[str, str]]) -> dict[str,
 
 def module_view(pkg: Package, module: Module) -> dict[str, Any]:
     pool = exprs.CheckPool()
+    members = decoders.MemberMaps()
     entities = [pkg.entities[name] for name in module.entities]
     view: dict[str, Any] = {
         "imports": _import_lines(pkg, module, entities),
         "enums": [_enum_view(e) for e in entities if isinstance(e, Enum)],
-        "models": [_model_view(e, pool) for e in entities if isinstance(e, Model)],
+        "models": [_model_view(pkg, e, pool, members) for e in entities if isinstance(e, Model)],
         "unions": [_union_view(pkg, e) for e in entities if isinstance(e, Union)],
         "aliases": [
             {"name": e.name, "type": exprs.literal(exprs.annotation(e.type)), "doc": _doc(e)}
@@ -140,6 +141,7 @@ def module_view(pkg: Package, module: Module) -> dict[str, Any]:
         ],
     }
     view["checks"] = [(name, source) for source, name in pool.defs.items()]
+    view["members"] = [(name, enum) for enum, name in members.names.items()]
     view["head_imports"], view["local_imports"] = _module_imports(view)
     return view
 
@@ -150,7 +152,7 @@ def _module_imports(view: dict[str, Any]) -> tuple[list[str], list[str]]:
     typing = []
     if models or unions or any("Any" in a["type"] for a in aliases):
         typing.append("Any")
-    if models or view["checks"] or any(u["tag"] for u in unions):
+    if models or view["checks"] or any(u["tag"] or u["strings"] for u in unions):
         typing.append("Final")
     if aliases or unions:
         typing.append("TypeAlias")
@@ -241,7 +243,8 @@ def _enum_view(e: Enum) -> dict[str, Any]:
     }
 
 
-def _model_view(m: Model, pool: exprs.CheckPool) -> dict[str, Any]:
+def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
+                members: decoders.MemberMaps) -> dict[str, Any]:
     fields = []
     for f in m.fields:
         fields.append({
@@ -249,8 +252,7 @@ def _model_view(m: Model, pool: exprs.CheckPool) -> dict[str, Any]:
             "annotation": exprs.field_annotation(f),
             "default": "" if f.required else " = UNSET",
             "doc": _field_doc(f),
-            "decode": exprs.decode_lines(f, pool),
-            "encode": exprs.encode_lines(f),
+            "encode": exprs.encode_lines(f, lambda ref: _objects_only(pkg, ref)),
         })
     helpers = []
     for h in m.helpers:
@@ -267,7 +269,9 @@ def _model_view(m: Model, pool: exprs.CheckPool) -> dict[str, Any]:
         "name": m.name,
         "doc": _doc(m, f"The {m.name} object."),
         "fields": fields,
-        "known": "frozenset({" + ", ".join(exprs.literal(f.json_name) for f in m.fields) + "})",
+        "decode": decoders.decoder_body(m, pool, members,
+                                        lambda ref: _enum_base(pkg, TypeRef("enum", ref))),
+        "constants": decoders.constants(m),
         "closed": m.closed,
         "helpers": helpers,
     }
@@ -337,6 +341,14 @@ def union_decoder_name(name: str) -> str:
 
 def _plain(t: TypeRef) -> TypeRef:
     return t.with_nullable(False)
+
+
+def _objects_only(pkg: Package, union: str) -> bool:
+    """Whether every variant of a union is a model, so each value has `to_dict`."""
+    entity = pkg.entities.get(union)
+    if not isinstance(entity, Union):
+        return False
+    return all(v.kind == "model" for v in pkg_mod.flat_variants(entity, pkg.entities))
 
 
 def _enum_base(pkg: Package, t: TypeRef) -> str:

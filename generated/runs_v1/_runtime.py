@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import math
+from itertools import repeat
+from operator import itemgetter
 
 # Annotations are never evaluated at run time (PEP 563), so typing, re, json and dataclasses
 # stay unimported until used: importing the package costs only what decoding needs.
@@ -120,9 +122,14 @@ class Ctx:
             self.error(path, "null is not allowed")
 
 
+_new_ctx = object.__new__
+
+
 def decode_root(decode: Decoder, data: Any, strict: bool) -> Any:
     """Run a decoder on a whole payload; every problem found is raised as one `DecodeError`."""
-    ctx = Ctx(strict)
+    ctx = _new_ctx(Ctx)  # Ctx(strict) without the cost of calling __init__
+    ctx.strict = strict
+    ctx.errors = []
     if data is None:
         raise DecodeError([("$", "expected a value, got null")])
     try:
@@ -271,6 +278,32 @@ def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
     if value is None:
         return ctx.null(path)
     return ctx.wrong(path, value, "object")
+
+
+def field_map_any(value: Any, path: Any, key: str, ctx: Ctx, flags: int) -> Any:
+    if isinstance(value, dict):
+        return value
+    return _field_prim(value, path, key, ctx, flags, "object")
+
+
+def names(*keys: str) -> tuple[str, ...]:
+    """A model's member names, in declaration order."""
+    return keys
+
+
+def getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """Reads every declared member of a payload in one C call; KeyError if one is missing."""
+    return itemgetter(*names)
+
+
+def get_each(data: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """Every declared member of a payload, UNSET where it is absent."""
+    return tuple(map(data.get, names, repeat(UNSET)))
+
+
+def has_extra(data: dict[str, Any], known: frozenset[str]) -> bool:
+    """Whether a payload has members its model does not declare."""
+    return not data.keys() <= known
 
 
 def extras(
@@ -479,7 +512,42 @@ def enc(value: Any) -> Any:
     return value
 
 
+# orjson, when it is installed, parses and writes JSON several times faster than the standard
+# library; the results are the same values (see parse_json and dumps for the two differences).
+_orjson: Any = (
+    None  # the module, False when it is not installed, None until first looked up
+)
+_DIGITS: Final = bytes(
+    48 if 48 <= i <= 57 else 32 for i in range(256)
+)  # digit -> "0", else " "
+_LONG_INT: Final = b"0" * 20  # 20 digits in a row: maybe an integer beyond 64 bits
+
+
+def fast_json() -> Any:
+    """The orjson module if it is installed, else False (looked up once)."""
+    global _orjson
+    if _orjson is None:
+        from importlib import import_module
+
+        try:  # by name: type checkers need not have orjson installed
+            _orjson = import_module("orjson")
+        except ImportError:
+            _orjson = False
+    return _orjson
+
+
 def parse_json(data: str | bytes | bytearray) -> Any:
+    """JSON text to plain data; invalid JSON raises `DecodeError`."""
+    fast = _orjson if _orjson is not None else fast_json()
+    if fast and data.__class__ in (str, bytes, bytearray):
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+        # orjson reads an integer beyond 64 bits as a float; such text goes to the standard
+        # library, which keeps it exact
+        if _LONG_INT not in raw.translate(_DIGITS):
+            try:
+                return fast.loads(data)
+            except fast.JSONDecodeError:
+                pass  # the standard library decides, and words the error
     import json
 
     try:
@@ -489,9 +557,34 @@ def parse_json(data: str | bytes | bytearray) -> Any:
 
 
 def dumps(data: Any) -> str:
+    """Compact JSON, members in order, non-ASCII as it is; NaN and infinities (not JSON) as null."""
+    fast = _orjson if _orjson is not None else fast_json()
+    if fast:
+        try:
+            text: str = fast.dumps(data).decode()
+        except TypeError:
+            pass  # beyond orjson (an integer over 64 bits, a non-str key...): the standard library
+        else:
+            return text
     import json
 
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return json.dumps(
+            data, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
+    except ValueError:
+        return json.dumps(_finite(data), ensure_ascii=False, separators=(",", ":"))
+
+
+def _finite(data: Any) -> Any:
+    """data with NaN and infinities replaced by null (what orjson writes for them)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
 
 
 class Model:
@@ -561,6 +654,14 @@ def unknown_variant(value: Any, path: Any, ctx: Ctx, union: str) -> UnknownVaria
         shown = f" (tag {json.dumps(tag)})" if tag is not None else ""
         ctx.error(path, f"no variant of {union} matches{shown}")
     return UnknownVariant(value)
+
+
+def members_of(*enums: Any) -> dict[Any, Any]:
+    """The known members of a union's enums by value (the first enum wins a shared value)."""
+    merged: dict[Any, Any] = {}
+    for enum_cls in reversed(enums):
+        merged.update(enum_cls._value2member_map_)
+    return merged
 
 
 def dec_str_union(

@@ -18,11 +18,12 @@ AssistantTool: TypeAlias = (
 
 
 def _decode_AssistantTool(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if isinstance(v, dict):
+    if v.__class__ is dict or isinstance(v, dict):
         tag = v.get("type")
-        decode = _TAGS_AssistantTool.get(tag) if isinstance(tag, str) else None
-        if decode is not None:
-            return decode(v, p, c)
+        if tag.__class__ is str or isinstance(tag, str):
+            decode = _TAGS_AssistantTool.get(tag)
+            if decode is not None:
+                return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "AssistantTool")
     if v is None:
         return c.null(p)

@@ -57,7 +57,11 @@ class CodeInterpreterCallDetails(_r.Model):
             d["input"] = v
         v = self.outputs
         if v is not UNSET:
-            d["outputs"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["outputs"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         if self._extra:
             d.update(self._extra)
         return d
@@ -69,43 +73,44 @@ CodeInterpreterCallDetailsOutputsItem: TypeAlias = (
 
 
 def _decode_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(CodeInterpreterCallDetails)
-    g = d.get
-    v = g("input", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "input", c, 1)
-    o.input = v
-    v = g("outputs", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CodeInterpreterCallDetails(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CodeInterpreterCallDetails)
+        x = _r.has_extra(d, _KEYS_CodeInterpreterCallDetails)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "input", c, 1)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "outputs", 1)
+            c.absent(v1, p, "outputs", 1)
     else:
-        v = _r.dec_list(
-            v, (p, "outputs"), c, _decode_CodeInterpreterCallDetailsOutputsItem
+        v1 = _r.dec_list(
+            v1, (p, "outputs"), c, _decode_CodeInterpreterCallDetailsOutputsItem
         )
-    o.outputs = v
+    o = _new(CodeInterpreterCallDetails)
+    o.input = v0
+    o.outputs = v1
     o._extra = (
-        None
-        if d.keys() <= _KEYS_CodeInterpreterCallDetails
-        else _r.extras(d, _KEYS_CodeInterpreterCallDetails, p, c, False)
+        _r.extras(d, _KEYS_CodeInterpreterCallDetails, p, c, False) if x else None
     )
     return o
 
 
 def _decode_CodeInterpreterCallDetailsOutputsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if isinstance(v, dict):
+    if v.__class__ is dict or isinstance(v, dict):
         tag = v.get("type")
-        decode = (
-            _TAGS_CodeInterpreterCallDetailsOutputsItem.get(tag)
-            if isinstance(tag, str)
-            else None
-        )
-        if decode is not None:
-            return decode(v, p, c)
+        if tag.__class__ is str or isinstance(tag, str):
+            decode = _TAGS_CodeInterpreterCallDetailsOutputsItem.get(tag)
+            if decode is not None:
+                return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "CodeInterpreterCallDetailsOutputsItem")
     if v is None:
         return c.null(p)
@@ -122,7 +127,9 @@ def decode_code_interpreter_call_details_outputs_item(
     return result
 
 
-_KEYS_CodeInterpreterCallDetails: Final = frozenset({"input", "outputs"})
+_NAMES_CodeInterpreterCallDetails: Final = _r.names("input", "outputs")
+_KEYS_CodeInterpreterCallDetails: Final = frozenset(_NAMES_CodeInterpreterCallDetails)
+_GET_CodeInterpreterCallDetails: Final = _r.getter(_NAMES_CodeInterpreterCallDetails)
 
 
 _TAGS_CodeInterpreterCallDetailsOutputsItem: Final[dict[str, _r.Decoder]] = {

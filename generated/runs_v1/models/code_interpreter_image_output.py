@@ -57,32 +57,38 @@ class CodeInterpreterImageOutput(_r.Model):
 
 
 def _decode_CodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(CodeInterpreterImageOutput)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CodeInterpreterImageOutput(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CodeInterpreterImageOutput)
+        x = _r.has_extra(d, _KEYS_CodeInterpreterImageOutput)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("image", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "type"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "image", 1)
+            c.absent(v1, p, "image", 1)
     else:
-        v = _decode_CodeInterpreterImage(v, (p, "image"), c)
-    o.image = v
+        v1 = _decode_CodeInterpreterImage(v1, (p, "image"), c)
+    o = _new(CodeInterpreterImageOutput)
+    o.type = v0
+    o.image = v1
     o._extra = (
-        None
-        if d.keys() <= _KEYS_CodeInterpreterImageOutput
-        else _r.extras(d, _KEYS_CodeInterpreterImageOutput, p, c, False)
+        _r.extras(d, _KEYS_CodeInterpreterImageOutput, p, c, False) if x else None
     )
     return o
 
 
-_KEYS_CodeInterpreterImageOutput: Final = frozenset({"type", "image"})
+_NAMES_CodeInterpreterImageOutput: Final = _r.names("type", "image")
+_KEYS_CodeInterpreterImageOutput: Final = frozenset(_NAMES_CodeInterpreterImageOutput)
+_GET_CodeInterpreterImageOutput: Final = _r.getter(_NAMES_CodeInterpreterImageOutput)
 _CHECKS_1: Final = _r.Checks(const=("image",))

@@ -54,29 +54,33 @@ class CodeInterpreterLogOutput(_r.Model):
 
 
 def _decode_CodeInterpreterLogOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(CodeInterpreterLogOutput)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CodeInterpreterLogOutput(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CodeInterpreterLogOutput)
+        x = _r.has_extra(d, _KEYS_CodeInterpreterLogOutput)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("logs", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "logs", c, 1)
-    o.logs = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_CodeInterpreterLogOutput
-        else _r.extras(d, _KEYS_CodeInterpreterLogOutput, p, c, False)
-    )
+        _CHECKS_1.run(v0, (p, "type"), c)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "logs", c, 1)
+    o = _new(CodeInterpreterLogOutput)
+    o.type = v0
+    o.logs = v1
+    o._extra = _r.extras(d, _KEYS_CodeInterpreterLogOutput, p, c, False) if x else None
     return o
 
 
-_KEYS_CodeInterpreterLogOutput: Final = frozenset({"type", "logs"})
+_NAMES_CodeInterpreterLogOutput: Final = _r.names("type", "logs")
+_KEYS_CodeInterpreterLogOutput: Final = frozenset(_NAMES_CodeInterpreterLogOutput)
+_GET_CodeInterpreterLogOutput: Final = _r.getter(_NAMES_CodeInterpreterLogOutput)
 _CHECKS_1: Final = _r.Checks(const=("logs",))

@@ -66,54 +66,54 @@ Default (applied by the server when absent): []"""
 
 
 def _decode_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CreateMessageRequest(d)
+        x = len(d) != 4
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CreateMessageRequest)
+        x = _r.has_extra(d, _KEYS_CreateMessageRequest)
+    v0, v1, v2, v3 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "role", c, 1)
+    if c.strict:
+        _CHECKS_1.run(v0, (p, "role"), c)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "content", c, 1)
+    if c.strict:
+        _CHECKS_2.run(v1, (p, "content"), c)
+    if v2 is UNSET or v2 is None:
+        if c.strict:
+            c.absent(v2, p, "file_ids", 0)
+    else:
+        v2 = _r.dec_list_str(v2, (p, "file_ids"), c)
+    if c.strict:
+        _CHECKS_3.run(v2, (p, "file_ids"), c)
+    if v3 is UNSET or v3 is None:
+        if c.strict:
+            c.absent(v3, p, "metadata", 2)
+    else:
+        v3 = _r.dec_map_str(v3, (p, "metadata"), c)
+    if c.strict:
+        _CHECKS_4.run(v3, (p, "metadata"), c)
+        _r.check_each(v3, (p, "metadata"), c, _CHECKS_5)
     o = _new(CreateMessageRequest)
-    g = d.get
-    v = g("role", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "role", c, 1)
-    if c.strict:
-        _CHECKS_1.run(v, (p, "role"), c)
-    o.role = v
-    v = g("content", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "content", c, 1)
-    if c.strict:
-        _CHECKS_2.run(v, (p, "content"), c)
-    o.content = v
-    v = g("file_ids", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "file_ids", 0)
-    else:
-        v = _r.dec_list_str(v, (p, "file_ids"), c)
-    if c.strict:
-        _CHECKS_3.run(v, (p, "file_ids"), c)
-    o.file_ids = v
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "metadata", 2)
-    else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
-    if c.strict:
-        _CHECKS_4.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_5)
-    o.metadata = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_CreateMessageRequest
-        else _r.extras(d, _KEYS_CreateMessageRequest, p, c, True)
-    )
+    o.role = v0
+    o.content = v1
+    o.file_ids = v2
+    o.metadata = v3
+    o._extra = _r.extras(d, _KEYS_CreateMessageRequest, p, c, True) if x else None
     return o
 
 
-_KEYS_CreateMessageRequest: Final = frozenset(
-    {"role", "content", "file_ids", "metadata"}
-)
+_NAMES_CreateMessageRequest: Final = _r.names("role", "content", "file_ids", "metadata")
+_KEYS_CreateMessageRequest: Final = frozenset(_NAMES_CreateMessageRequest)
+_GET_CreateMessageRequest: Final = _r.getter(_NAMES_CreateMessageRequest)
 _CHECKS_1: Final = _r.Checks(const=("user",))
 _CHECKS_2: Final = _r.Checks(min_length=1, max_length=32768)
 _CHECKS_3: Final = _r.Checks(max_items=10)

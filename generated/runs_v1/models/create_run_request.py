@@ -65,7 +65,11 @@ class CreateRunRequest(_r.Model):
             d["additional_instructions"] = v
         v = self.tools
         if v is not UNSET:
-            d["tools"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["tools"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         v = self.metadata
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
@@ -75,65 +79,63 @@ class CreateRunRequest(_r.Model):
 
 
 def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CreateRunRequest(d)
+        x = len(d) != 6
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CreateRunRequest)
+        x = _r.has_extra(d, _KEYS_CreateRunRequest)
+    v0, v1, v2, v3, v4, v5 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "assistant_id", c, 1)
+    if v1.__class__ is not str and v1 is not None:
+        v1 = _r.field_str(v1, p, "model", c, 2)
+    if v2.__class__ is not str and v2 is not None:
+        v2 = _r.field_str(v2, p, "instructions", c, 2)
+    if v3.__class__ is not str and v3 is not None:
+        v3 = _r.field_str(v3, p, "additional_instructions", c, 2)
+    if v4 is UNSET or v4 is None:
+        if c.strict:
+            c.absent(v4, p, "tools", 2)
+    else:
+        v4 = _r.dec_list(v4, (p, "tools"), c, _decode_AssistantTool)
+    if c.strict:
+        _CHECKS_1.run(v4, (p, "tools"), c)
+    if v5 is UNSET or v5 is None:
+        if c.strict:
+            c.absent(v5, p, "metadata", 2)
+    else:
+        v5 = _r.dec_map_str(v5, (p, "metadata"), c)
+    if c.strict:
+        _CHECKS_2.run(v5, (p, "metadata"), c)
+        _r.check_each(v5, (p, "metadata"), c, _CHECKS_3)
     o = _new(CreateRunRequest)
-    g = d.get
-    v = g("assistant_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "assistant_id", c, 1)
-    o.assistant_id = v
-    v = g("model", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "model", c, 2)
-    o.model = v
-    v = g("instructions", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "instructions", c, 2)
-    o.instructions = v
-    v = g("additional_instructions", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "additional_instructions", c, 2)
-    o.additional_instructions = v
-    v = g("tools", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "tools", 2)
-    else:
-        v = _r.dec_list(v, (p, "tools"), c, _decode_AssistantTool)
-    if c.strict:
-        _CHECKS_1.run(v, (p, "tools"), c)
-    o.tools = v
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "metadata", 2)
-    else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
-    if c.strict:
-        _CHECKS_2.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_3)
-    o.metadata = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_CreateRunRequest
-        else _r.extras(d, _KEYS_CreateRunRequest, p, c, True)
-    )
+    o.assistant_id = v0
+    o.model = v1
+    o.instructions = v2
+    o.additional_instructions = v3
+    o.tools = v4
+    o.metadata = v5
+    o._extra = _r.extras(d, _KEYS_CreateRunRequest, p, c, True) if x else None
     return o
 
 
-_KEYS_CreateRunRequest: Final = frozenset(
-    {
-        "assistant_id",
-        "model",
-        "instructions",
-        "additional_instructions",
-        "tools",
-        "metadata",
-    }
+_NAMES_CreateRunRequest: Final = _r.names(
+    "assistant_id",
+    "model",
+    "instructions",
+    "additional_instructions",
+    "tools",
+    "metadata",
 )
+_KEYS_CreateRunRequest: Final = frozenset(_NAMES_CreateRunRequest)
+_GET_CreateRunRequest: Final = _r.getter(_NAMES_CreateRunRequest)
 _CHECKS_1: Final = _r.Checks(max_items=20)
 _CHECKS_2: Final = _r.Checks(max_properties=16, key_max_length=64)
 _CHECKS_3: Final = _r.Checks(max_length=512)

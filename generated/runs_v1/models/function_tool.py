@@ -53,32 +53,36 @@ class FunctionTool(_r.Model):
 
 
 def _decode_FunctionTool(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(FunctionTool)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_FunctionTool(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_FunctionTool)
+        x = _r.has_extra(d, _KEYS_FunctionTool)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("function", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "type"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "function", 1)
+            c.absent(v1, p, "function", 1)
     else:
-        v = _decode_FunctionDefinition(v, (p, "function"), c)
-    o.function = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_FunctionTool
-        else _r.extras(d, _KEYS_FunctionTool, p, c, False)
-    )
+        v1 = _decode_FunctionDefinition(v1, (p, "function"), c)
+    o = _new(FunctionTool)
+    o.type = v0
+    o.function = v1
+    o._extra = _r.extras(d, _KEYS_FunctionTool, p, c, False) if x else None
     return o
 
 
-_KEYS_FunctionTool: Final = frozenset({"type", "function"})
+_NAMES_FunctionTool: Final = _r.names("type", "function")
+_KEYS_FunctionTool: Final = frozenset(_NAMES_FunctionTool)
+_GET_FunctionTool: Final = _r.getter(_NAMES_FunctionTool)
 _CHECKS_1: Final = _r.Checks(const=("function",))

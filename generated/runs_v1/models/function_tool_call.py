@@ -63,36 +63,39 @@ class FunctionToolCall(_r.Model):
 
 
 def _decode_FunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(FunctionToolCall)
-    g = d.get
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 1)
-    o.id = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_FunctionToolCall(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_FunctionToolCall)
+        x = _r.has_extra(d, _KEYS_FunctionToolCall)
+    v0, v1, v2 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "id", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("function", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v1, (p, "type"), c)
+    if v2 is UNSET or v2 is None:
         if c.strict:
-            c.absent(v, p, "function", 1)
+            c.absent(v2, p, "function", 1)
     else:
-        v = _decode_FunctionToolCallFunction(v, (p, "function"), c)
-    o.function = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_FunctionToolCall
-        else _r.extras(d, _KEYS_FunctionToolCall, p, c, False)
-    )
+        v2 = _decode_FunctionToolCallFunction(v2, (p, "function"), c)
+    o = _new(FunctionToolCall)
+    o.id = v0
+    o.type = v1
+    o.function = v2
+    o._extra = _r.extras(d, _KEYS_FunctionToolCall, p, c, False) if x else None
     return o
 
 
-_KEYS_FunctionToolCall: Final = frozenset({"id", "type", "function"})
+_NAMES_FunctionToolCall: Final = _r.names("id", "type", "function")
+_KEYS_FunctionToolCall: Final = frozenset(_NAMES_FunctionToolCall)
+_GET_FunctionToolCall: Final = _r.getter(_NAMES_FunctionToolCall)
 _CHECKS_1: Final = _r.Checks(const=("function",))

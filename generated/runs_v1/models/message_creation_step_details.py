@@ -57,32 +57,38 @@ class MessageCreationStepDetails(_r.Model):
 
 
 def _decode_MessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(MessageCreationStepDetails)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_MessageCreationStepDetails(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_MessageCreationStepDetails)
+        x = _r.has_extra(d, _KEYS_MessageCreationStepDetails)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("message_creation", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "type"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "message_creation", 1)
+            c.absent(v1, p, "message_creation", 1)
     else:
-        v = _decode_MessageCreation(v, (p, "message_creation"), c)
-    o.message_creation = v
+        v1 = _decode_MessageCreation(v1, (p, "message_creation"), c)
+    o = _new(MessageCreationStepDetails)
+    o.type = v0
+    o.message_creation = v1
     o._extra = (
-        None
-        if d.keys() <= _KEYS_MessageCreationStepDetails
-        else _r.extras(d, _KEYS_MessageCreationStepDetails, p, c, False)
+        _r.extras(d, _KEYS_MessageCreationStepDetails, p, c, False) if x else None
     )
     return o
 
 
-_KEYS_MessageCreationStepDetails: Final = frozenset({"type", "message_creation"})
+_NAMES_MessageCreationStepDetails: Final = _r.names("type", "message_creation")
+_KEYS_MessageCreationStepDetails: Final = frozenset(_NAMES_MessageCreationStepDetails)
+_GET_MessageCreationStepDetails: Final = _r.getter(_NAMES_MessageCreationStepDetails)
 _CHECKS_1: Final = _r.Checks(const=("message_creation",))

@@ -49,27 +49,29 @@ class ModifyRunRequest(_r.Model):
 
 
 def _decode_ModifyRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(ModifyRunRequest)
-    g = d.get
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["metadata"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "metadata", 2)
+            c.absent(v0, p, "metadata", 2)
     else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
+        v0 = _r.dec_map_str(v0, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_1.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_2)
-    o.metadata = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ModifyRunRequest
-        else _r.extras(d, _KEYS_ModifyRunRequest, p, c, True)
-    )
+        _CHECKS_1.run(v0, (p, "metadata"), c)
+        _r.check_each(v0, (p, "metadata"), c, _CHECKS_2)
+    o = _new(ModifyRunRequest)
+    o.metadata = v0
+    o._extra = _r.extras(d, _KEYS_ModifyRunRequest, p, c, True) if x else None
     return o
 
 

@@ -47,23 +47,25 @@ class RetrievalTool(_r.Model):
 
 
 def _decode_RetrievalTool(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RetrievalTool)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["type"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RetrievalTool
-        else _r.extras(d, _KEYS_RetrievalTool, p, c, False)
-    )
+        _CHECKS_1.run(v0, (p, "type"), c)
+    o = _new(RetrievalTool)
+    o.type = v0
+    o._extra = _r.extras(d, _KEYS_RetrievalTool, p, c, False) if x else None
     return o
 
 

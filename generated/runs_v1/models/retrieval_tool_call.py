@@ -59,36 +59,36 @@ class RetrievalToolCall(_r.Model):
 
 
 def _decode_RetrievalToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RetrievalToolCall)
-    g = d.get
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 1)
-    o.id = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RetrievalToolCall(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RetrievalToolCall)
+        x = _r.has_extra(d, _KEYS_RetrievalToolCall)
+    v0, v1, v2 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "id", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("retrieval", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "retrieval", 1)
-    else:
-        v = _r.dec_map_any(v, (p, "retrieval"), c)
-    o.retrieval = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RetrievalToolCall
-        else _r.extras(d, _KEYS_RetrievalToolCall, p, c, False)
-    )
+        _CHECKS_1.run(v1, (p, "type"), c)
+    if v2.__class__ is not dict:
+        v2 = _r.field_map_any(v2, p, "retrieval", c, 1)
+    o = _new(RetrievalToolCall)
+    o.id = v0
+    o.type = v1
+    o.retrieval = v2
+    o._extra = _r.extras(d, _KEYS_RetrievalToolCall, p, c, False) if x else None
     return o
 
 
-_KEYS_RetrievalToolCall: Final = frozenset({"id", "type", "retrieval"})
+_NAMES_RetrievalToolCall: Final = _r.names("id", "type", "retrieval")
+_KEYS_RetrievalToolCall: Final = frozenset(_NAMES_RetrievalToolCall)
+_GET_RetrievalToolCall: Final = _r.getter(_NAMES_RetrievalToolCall)
 _CHECKS_1: Final = _r.Checks(const=("retrieval",))

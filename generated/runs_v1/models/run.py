@@ -128,7 +128,11 @@ Default (applied by the server when absent): []"""
             d["instructions"] = v
         v = self.tools
         if v is not UNSET:
-            d["tools"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["tools"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         v = self.file_ids
         if v is not UNSET:
             d["file_ids"] = None if v is None else list(v)
@@ -252,195 +256,214 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
 
 
 def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_Run(d)
+        x = len(d) != 19
+    except KeyError:
+        t = _r.get_each(d, _NAMES_Run)
+        x = _r.has_extra(d, _KEYS_Run)
+    (
+        v0,
+        v1,
+        v2,
+        v3,
+        v4,
+        v5,
+        v6,
+        v7,
+        v8,
+        v9,
+        v10,
+        v11,
+        v12,
+        v13,
+        v14,
+        v15,
+        v16,
+        v17,
+        v18,
+    ) = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "id", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "object", c, 1)
+    if c.strict:
+        _CHECKS_1.run(v1, (p, "object"), c)
+    if v2.__class__ is not int:
+        v2 = _r.field_int(v2, p, "created_at", c, 1)
+    if v3.__class__ is not str:
+        v3 = _r.field_str(v3, p, "thread_id", c, 1)
+    if v4.__class__ is not str:
+        v4 = _r.field_str(v4, p, "assistant_id", c, 1)
+    if v5.__class__ is str and v5 in _MEMBERS_1:
+        v5 = _MEMBERS_1[v5]
+    elif v5 is UNSET or v5 is None:
+        if c.strict:
+            c.absent(v5, p, "status", 1)
+    else:
+        v5 = RunStatus._decode(v5, (p, "status"), c)
+    if v6 is UNSET or v6 is None:
+        if c.strict:
+            c.absent(v6, p, "required_action", 3)
+    else:
+        v6 = _decode_RunRequiredAction(v6, (p, "required_action"), c)
+    if v7 is UNSET or v7 is None:
+        if c.strict:
+            c.absent(v7, p, "last_error", 3)
+    else:
+        v7 = _decode_RunLastError(v7, (p, "last_error"), c)
+    if v8.__class__ is not int and v8 is not None:
+        v8 = _r.field_int(v8, p, "expires_at", c, 3)
+    if v9.__class__ is not int and v9 is not None:
+        v9 = _r.field_int(v9, p, "started_at", c, 3)
+    if v10.__class__ is not int and v10 is not None:
+        v10 = _r.field_int(v10, p, "cancelled_at", c, 3)
+    if v11.__class__ is not int and v11 is not None:
+        v11 = _r.field_int(v11, p, "failed_at", c, 3)
+    if v12.__class__ is not int and v12 is not None:
+        v12 = _r.field_int(v12, p, "completed_at", c, 3)
+    if v13.__class__ is not str:
+        v13 = _r.field_str(v13, p, "model", c, 1)
+    if v14.__class__ is not str:
+        v14 = _r.field_str(v14, p, "instructions", c, 1)
+    if v15 is UNSET or v15 is None:
+        if c.strict:
+            c.absent(v15, p, "tools", 1)
+    else:
+        v15 = _r.dec_list(v15, (p, "tools"), c, _decode_AssistantTool)
+    if c.strict:
+        _CHECKS_2.run(v15, (p, "tools"), c)
+    if v16 is UNSET or v16 is None:
+        if c.strict:
+            c.absent(v16, p, "file_ids", 1)
+    else:
+        v16 = _r.dec_list_str(v16, (p, "file_ids"), c)
+    if v17 is UNSET or v17 is None:
+        if c.strict:
+            c.absent(v17, p, "metadata", 3)
+    else:
+        v17 = _r.dec_map_str(v17, (p, "metadata"), c)
+    if c.strict:
+        _CHECKS_3.run(v17, (p, "metadata"), c)
+        _r.check_each(v17, (p, "metadata"), c, _CHECKS_4)
+    if v18 is UNSET or v18 is None:
+        if c.strict:
+            c.absent(v18, p, "usage", 3)
+    else:
+        v18 = _decode_RunCompletionUsage(v18, (p, "usage"), c)
     o = _new(Run)
-    g = d.get
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 1)
-    o.id = v
-    v = g("object", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "object", c, 1)
-    if c.strict:
-        _CHECKS_1.run(v, (p, "object"), c)
-    o.object = v
-    v = g("created_at", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "created_at", c, 1)
-    o.created_at = v
-    v = g("thread_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "thread_id", c, 1)
-    o.thread_id = v
-    v = g("assistant_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "assistant_id", c, 1)
-    o.assistant_id = v
-    v = g("status", UNSET)
-    if v.__class__ is str and v in RunStatus._value2member_map_:
-        v = RunStatus._value2member_map_[v]
-    elif v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "status", 1)
-    else:
-        v = RunStatus._decode(v, (p, "status"), c)
-    o.status = v
-    v = g("required_action", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "required_action", 3)
-    else:
-        v = _decode_RunRequiredAction(v, (p, "required_action"), c)
-    o.required_action = v
-    v = g("last_error", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "last_error", 3)
-    else:
-        v = _decode_RunLastError(v, (p, "last_error"), c)
-    o.last_error = v
-    v = g("expires_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "expires_at", c, 3)
-    o.expires_at = v
-    v = g("started_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "started_at", c, 3)
-    o.started_at = v
-    v = g("cancelled_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "cancelled_at", c, 3)
-    o.cancelled_at = v
-    v = g("failed_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "failed_at", c, 3)
-    o.failed_at = v
-    v = g("completed_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "completed_at", c, 3)
-    o.completed_at = v
-    v = g("model", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "model", c, 1)
-    o.model = v
-    v = g("instructions", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "instructions", c, 1)
-    o.instructions = v
-    v = g("tools", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "tools", 1)
-    else:
-        v = _r.dec_list(v, (p, "tools"), c, _decode_AssistantTool)
-    if c.strict:
-        _CHECKS_2.run(v, (p, "tools"), c)
-    o.tools = v
-    v = g("file_ids", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "file_ids", 1)
-    else:
-        v = _r.dec_list_str(v, (p, "file_ids"), c)
-    o.file_ids = v
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "metadata", 3)
-    else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
-    if c.strict:
-        _CHECKS_3.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_4)
-    o.metadata = v
-    v = g("usage", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "usage", 3)
-    else:
-        v = _decode_RunCompletionUsage(v, (p, "usage"), c)
-    o.usage = v
-    o._extra = None if d.keys() <= _KEYS_Run else _r.extras(d, _KEYS_Run, p, c, False)
+    o.id = v0
+    o.object = v1
+    o.created_at = v2
+    o.thread_id = v3
+    o.assistant_id = v4
+    o.status = v5
+    o.required_action = v6
+    o.last_error = v7
+    o.expires_at = v8
+    o.started_at = v9
+    o.cancelled_at = v10
+    o.failed_at = v11
+    o.completed_at = v12
+    o.model = v13
+    o.instructions = v14
+    o.tools = v15
+    o.file_ids = v16
+    o.metadata = v17
+    o.usage = v18
+    o._extra = _r.extras(d, _KEYS_Run, p, c, False) if x else None
     return o
 
 
 def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunRequiredAction)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunRequiredAction(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunRequiredAction)
+        x = _r.has_extra(d, _KEYS_RunRequiredAction)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_5.run(v, (p, "type"), c)
-    o.type = v
-    v = g("submit_tool_outputs", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_5.run(v0, (p, "type"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "submit_tool_outputs", 1)
+            c.absent(v1, p, "submit_tool_outputs", 1)
     else:
-        v = _decode_RunRequiredActionSubmitToolOutputs(v, (p, "submit_tool_outputs"), c)
-    o.submit_tool_outputs = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RunRequiredAction
-        else _r.extras(d, _KEYS_RunRequiredAction, p, c, False)
-    )
+        v1 = _decode_RunRequiredActionSubmitToolOutputs(
+            v1, (p, "submit_tool_outputs"), c
+        )
+    o = _new(RunRequiredAction)
+    o.type = v0
+    o.submit_tool_outputs = v1
+    o._extra = _r.extras(d, _KEYS_RunRequiredAction, p, c, False) if x else None
     return o
 
 
 def _decode_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunRequiredActionSubmitToolOutputs)
-    g = d.get
-    v = g("tool_calls", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["tool_calls"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "tool_calls", 1)
+            c.absent(v0, p, "tool_calls", 1)
     else:
-        v = _r.dec_list(v, (p, "tool_calls"), c, _decode_RunToolCall)
-    o.tool_calls = v
+        v0 = _r.dec_list(v0, (p, "tool_calls"), c, _decode_RunToolCall)
+    o = _new(RunRequiredActionSubmitToolOutputs)
+    o.tool_calls = v0
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunRequiredActionSubmitToolOutputs
-        else _r.extras(d, _KEYS_RunRequiredActionSubmitToolOutputs, p, c, False)
+        _r.extras(d, _KEYS_RunRequiredActionSubmitToolOutputs, p, c, False)
+        if x
+        else None
     )
     return o
 
 
-_KEYS_Run: Final = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "thread_id",
-        "assistant_id",
-        "status",
-        "required_action",
-        "last_error",
-        "expires_at",
-        "started_at",
-        "cancelled_at",
-        "failed_at",
-        "completed_at",
-        "model",
-        "instructions",
-        "tools",
-        "file_ids",
-        "metadata",
-        "usage",
-    }
+_NAMES_Run: Final = _r.names(
+    "id",
+    "object",
+    "created_at",
+    "thread_id",
+    "assistant_id",
+    "status",
+    "required_action",
+    "last_error",
+    "expires_at",
+    "started_at",
+    "cancelled_at",
+    "failed_at",
+    "completed_at",
+    "model",
+    "instructions",
+    "tools",
+    "file_ids",
+    "metadata",
+    "usage",
 )
+_KEYS_Run: Final = frozenset(_NAMES_Run)
+_GET_Run: Final = _r.getter(_NAMES_Run)
 _IS_TERMINAL_Run: Final[frozenset[str]] = frozenset(
     {"cancelled", "failed", "completed", "expired"}
 )
@@ -452,7 +475,9 @@ _IS_FAILED_Run: Final[frozenset[str]] = frozenset({"failed"})
 _REQUIRES_ACTION_Run: Final[frozenset[str]] = frozenset({"requires_action"})
 
 
-_KEYS_RunRequiredAction: Final = frozenset({"type", "submit_tool_outputs"})
+_NAMES_RunRequiredAction: Final = _r.names("type", "submit_tool_outputs")
+_KEYS_RunRequiredAction: Final = frozenset(_NAMES_RunRequiredAction)
+_GET_RunRequiredAction: Final = _r.getter(_NAMES_RunRequiredAction)
 
 
 _KEYS_RunRequiredActionSubmitToolOutputs: Final = frozenset({"tool_calls"})
@@ -461,3 +486,4 @@ _CHECKS_2: Final = _r.Checks(max_items=20)
 _CHECKS_3: Final = _r.Checks(max_properties=16, key_max_length=64)
 _CHECKS_4: Final = _r.Checks(max_length=512)
 _CHECKS_5: Final = _r.Checks(const=("submit_tool_outputs",))
+_MEMBERS_1: Final = RunStatus._value2member_map_

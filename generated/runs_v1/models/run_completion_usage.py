@@ -59,32 +59,35 @@ class RunCompletionUsage(_r.Model):
 
 
 def _decode_RunCompletionUsage(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunCompletionUsage(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunCompletionUsage)
+        x = _r.has_extra(d, _KEYS_RunCompletionUsage)
+    v0, v1, v2 = t
+    if v0.__class__ is not int:
+        v0 = _r.field_int(v0, p, "completion_tokens", c, 1)
+    if v1.__class__ is not int:
+        v1 = _r.field_int(v1, p, "prompt_tokens", c, 1)
+    if v2.__class__ is not int:
+        v2 = _r.field_int(v2, p, "total_tokens", c, 1)
     o = _new(RunCompletionUsage)
-    g = d.get
-    v = g("completion_tokens", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "completion_tokens", c, 1)
-    o.completion_tokens = v
-    v = g("prompt_tokens", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "prompt_tokens", c, 1)
-    o.prompt_tokens = v
-    v = g("total_tokens", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "total_tokens", c, 1)
-    o.total_tokens = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RunCompletionUsage
-        else _r.extras(d, _KEYS_RunCompletionUsage, p, c, False)
-    )
+    o.completion_tokens = v0
+    o.prompt_tokens = v1
+    o.total_tokens = v2
+    o._extra = _r.extras(d, _KEYS_RunCompletionUsage, p, c, False) if x else None
     return o
 
 
-_KEYS_RunCompletionUsage: Final = frozenset(
-    {"completion_tokens", "prompt_tokens", "total_tokens"}
+_NAMES_RunCompletionUsage: Final = _r.names(
+    "completion_tokens", "prompt_tokens", "total_tokens"
 )
+_KEYS_RunCompletionUsage: Final = frozenset(_NAMES_RunCompletionUsage)
+_GET_RunCompletionUsage: Final = _r.getter(_NAMES_RunCompletionUsage)

@@ -108,7 +108,7 @@ class RunStep(_r.Model):
             d["status"] = getattr(v, "_value_", v)
         v = self.step_details
         if v is not UNSET:
-            d["step_details"] = _r.enc(v)
+            d["step_details"] = None if v is None else v.to_dict()
         v = self.last_error
         if v is not UNSET:
             d["last_error"] = None if v is None else v.to_dict()
@@ -202,157 +202,149 @@ class RunStepLastError(_r.Model):
 
 
 def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStep(d)
+        x = len(d) != 16
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStep)
+        x = _r.has_extra(d, _KEYS_RunStep)
+    v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "id", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "object", c, 1)
+    if c.strict:
+        _CHECKS_1.run(v1, (p, "object"), c)
+    if v2.__class__ is not int:
+        v2 = _r.field_int(v2, p, "created_at", c, 1)
+    if v3.__class__ is not str:
+        v3 = _r.field_str(v3, p, "assistant_id", c, 1)
+    if v4.__class__ is not str:
+        v4 = _r.field_str(v4, p, "thread_id", c, 1)
+    if v5.__class__ is not str:
+        v5 = _r.field_str(v5, p, "run_id", c, 1)
+    if v6.__class__ is str and v6 in _MEMBERS_1:
+        v6 = _MEMBERS_1[v6]
+    elif v6 is UNSET or v6 is None:
+        if c.strict:
+            c.absent(v6, p, "type", 1)
+    else:
+        v6 = RunStepType._decode(v6, (p, "type"), c)
+    if v7.__class__ is str and v7 in _MEMBERS_2:
+        v7 = _MEMBERS_2[v7]
+    elif v7 is UNSET or v7 is None:
+        if c.strict:
+            c.absent(v7, p, "status", 1)
+    else:
+        v7 = RunStepStatus._decode(v7, (p, "status"), c)
+    if v8 is UNSET or v8 is None:
+        if c.strict:
+            c.absent(v8, p, "step_details", 1)
+    else:
+        v8 = _decode_StepDetails(v8, (p, "step_details"), c)
+    if v9 is UNSET or v9 is None:
+        if c.strict:
+            c.absent(v9, p, "last_error", 3)
+    else:
+        v9 = _decode_RunStepLastError(v9, (p, "last_error"), c)
+    if v10.__class__ is not int and v10 is not None:
+        v10 = _r.field_int(v10, p, "expired_at", c, 3)
+    if v11.__class__ is not int and v11 is not None:
+        v11 = _r.field_int(v11, p, "cancelled_at", c, 3)
+    if v12.__class__ is not int and v12 is not None:
+        v12 = _r.field_int(v12, p, "failed_at", c, 3)
+    if v13.__class__ is not int and v13 is not None:
+        v13 = _r.field_int(v13, p, "completed_at", c, 3)
+    if v14 is UNSET or v14 is None:
+        if c.strict:
+            c.absent(v14, p, "metadata", 3)
+    else:
+        v14 = _r.dec_map_str(v14, (p, "metadata"), c)
+    if c.strict:
+        _CHECKS_2.run(v14, (p, "metadata"), c)
+        _r.check_each(v14, (p, "metadata"), c, _CHECKS_3)
+    if v15 is UNSET or v15 is None:
+        if c.strict:
+            c.absent(v15, p, "usage", 3)
+    else:
+        v15 = _decode_RunStepCompletionUsage(v15, (p, "usage"), c)
     o = _new(RunStep)
-    g = d.get
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 1)
-    o.id = v
-    v = g("object", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "object", c, 1)
-    if c.strict:
-        _CHECKS_1.run(v, (p, "object"), c)
-    o.object = v
-    v = g("created_at", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "created_at", c, 1)
-    o.created_at = v
-    v = g("assistant_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "assistant_id", c, 1)
-    o.assistant_id = v
-    v = g("thread_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "thread_id", c, 1)
-    o.thread_id = v
-    v = g("run_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "run_id", c, 1)
-    o.run_id = v
-    v = g("type", UNSET)
-    if v.__class__ is str and v in RunStepType._value2member_map_:
-        v = RunStepType._value2member_map_[v]
-    elif v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "type", 1)
-    else:
-        v = RunStepType._decode(v, (p, "type"), c)
-    o.type = v
-    v = g("status", UNSET)
-    if v.__class__ is str and v in RunStepStatus._value2member_map_:
-        v = RunStepStatus._value2member_map_[v]
-    elif v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "status", 1)
-    else:
-        v = RunStepStatus._decode(v, (p, "status"), c)
-    o.status = v
-    v = g("step_details", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "step_details", 1)
-    else:
-        v = _decode_StepDetails(v, (p, "step_details"), c)
-    o.step_details = v
-    v = g("last_error", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "last_error", 3)
-    else:
-        v = _decode_RunStepLastError(v, (p, "last_error"), c)
-    o.last_error = v
-    v = g("expired_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "expired_at", c, 3)
-    o.expired_at = v
-    v = g("cancelled_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "cancelled_at", c, 3)
-    o.cancelled_at = v
-    v = g("failed_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "failed_at", c, 3)
-    o.failed_at = v
-    v = g("completed_at", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "completed_at", c, 3)
-    o.completed_at = v
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "metadata", 3)
-    else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
-    if c.strict:
-        _CHECKS_2.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_3)
-    o.metadata = v
-    v = g("usage", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "usage", 3)
-    else:
-        v = _decode_RunStepCompletionUsage(v, (p, "usage"), c)
-    o.usage = v
-    o._extra = (
-        None if d.keys() <= _KEYS_RunStep else _r.extras(d, _KEYS_RunStep, p, c, False)
-    )
+    o.id = v0
+    o.object = v1
+    o.created_at = v2
+    o.assistant_id = v3
+    o.thread_id = v4
+    o.run_id = v5
+    o.type = v6
+    o.status = v7
+    o.step_details = v8
+    o.last_error = v9
+    o.expired_at = v10
+    o.cancelled_at = v11
+    o.failed_at = v12
+    o.completed_at = v13
+    o.metadata = v14
+    o.usage = v15
+    o._extra = _r.extras(d, _KEYS_RunStep, p, c, False) if x else None
     return o
 
 
 def _decode_RunStepLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepLastError)
-    g = d.get
-    v = g("code", UNSET)
-    if v.__class__ is str and v in RunStepLastErrorCode._value2member_map_:
-        v = RunStepLastErrorCode._value2member_map_[v]
-    elif v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepLastError(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepLastError)
+        x = _r.has_extra(d, _KEYS_RunStepLastError)
+    v0, v1 = t
+    if v0.__class__ is str and v0 in _MEMBERS_3:
+        v0 = _MEMBERS_3[v0]
+    elif v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "code", 1)
+            c.absent(v0, p, "code", 1)
     else:
-        v = RunStepLastErrorCode._decode(v, (p, "code"), c)
-    o.code = v
-    v = g("message", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "message", c, 1)
-    o.message = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepLastError
-        else _r.extras(d, _KEYS_RunStepLastError, p, c, False)
-    )
+        v0 = RunStepLastErrorCode._decode(v0, (p, "code"), c)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "message", c, 1)
+    o = _new(RunStepLastError)
+    o.code = v0
+    o.message = v1
+    o._extra = _r.extras(d, _KEYS_RunStepLastError, p, c, False) if x else None
     return o
 
 
-_KEYS_RunStep: Final = frozenset(
-    {
-        "id",
-        "object",
-        "created_at",
-        "assistant_id",
-        "thread_id",
-        "run_id",
-        "type",
-        "status",
-        "step_details",
-        "last_error",
-        "expired_at",
-        "cancelled_at",
-        "failed_at",
-        "completed_at",
-        "metadata",
-        "usage",
-    }
+_NAMES_RunStep: Final = _r.names(
+    "id",
+    "object",
+    "created_at",
+    "assistant_id",
+    "thread_id",
+    "run_id",
+    "type",
+    "status",
+    "step_details",
+    "last_error",
+    "expired_at",
+    "cancelled_at",
+    "failed_at",
+    "completed_at",
+    "metadata",
+    "usage",
 )
+_KEYS_RunStep: Final = frozenset(_NAMES_RunStep)
+_GET_RunStep: Final = _r.getter(_NAMES_RunStep)
 _IS_TERMINAL_RunStep: Final[frozenset[str]] = frozenset(
     {"cancelled", "failed", "completed", "expired"}
 )
@@ -362,7 +354,12 @@ _IS_FAILED_RunStep: Final[frozenset[str]] = frozenset({"failed"})
 _REQUIRES_ACTION_RunStep: Final[frozenset[str]] = frozenset()
 
 
-_KEYS_RunStepLastError: Final = frozenset({"code", "message"})
+_NAMES_RunStepLastError: Final = _r.names("code", "message")
+_KEYS_RunStepLastError: Final = frozenset(_NAMES_RunStepLastError)
+_GET_RunStepLastError: Final = _r.getter(_NAMES_RunStepLastError)
 _CHECKS_1: Final = _r.Checks(const=("thread.run.step",))
 _CHECKS_2: Final = _r.Checks(max_properties=16, key_max_length=64)
 _CHECKS_3: Final = _r.Checks(max_length=512)
+_MEMBERS_1: Final = RunStepType._value2member_map_
+_MEMBERS_2: Final = RunStepStatus._value2member_map_
+_MEMBERS_3: Final = RunStepLastErrorCode._value2member_map_

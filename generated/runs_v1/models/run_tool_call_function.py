@@ -54,26 +54,30 @@ class RunToolCallFunction(_r.Model):
 
 
 def _decode_RunToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunToolCallFunction(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunToolCallFunction)
+        x = _r.has_extra(d, _KEYS_RunToolCallFunction)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "name", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "arguments", c, 1)
     o = _new(RunToolCallFunction)
-    g = d.get
-    v = g("name", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "name", c, 1)
-    o.name = v
-    v = g("arguments", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "arguments", c, 1)
-    o.arguments = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RunToolCallFunction
-        else _r.extras(d, _KEYS_RunToolCallFunction, p, c, False)
-    )
+    o.name = v0
+    o.arguments = v1
+    o._extra = _r.extras(d, _KEYS_RunToolCallFunction, p, c, False) if x else None
     return o
 
 
-_KEYS_RunToolCallFunction: Final = frozenset({"name", "arguments"})
+_NAMES_RunToolCallFunction: Final = _r.names("name", "arguments")
+_KEYS_RunToolCallFunction: Final = frozenset(_NAMES_RunToolCallFunction)
+_GET_RunToolCallFunction: Final = _r.getter(_NAMES_RunToolCallFunction)

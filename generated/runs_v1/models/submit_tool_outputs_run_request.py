@@ -56,23 +56,27 @@ class SubmitToolOutputsRunRequest(_r.Model):
 
 
 def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(SubmitToolOutputsRunRequest)
-    g = d.get
-    v = g("tool_outputs", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["tool_outputs"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "tool_outputs", 1)
+            c.absent(v0, p, "tool_outputs", 1)
     else:
-        v = _r.dec_list(v, (p, "tool_outputs"), c, _decode_ToolOutput)
-    o.tool_outputs = v
+        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, _decode_ToolOutput)
+    o = _new(SubmitToolOutputsRunRequest)
+    o.tool_outputs = v0
     o._extra = (
-        None
-        if d.keys() <= _KEYS_SubmitToolOutputsRunRequest
-        else _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True)
+        _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True) if x else None
     )
     return o
 

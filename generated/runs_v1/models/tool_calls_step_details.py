@@ -48,39 +48,47 @@ class ToolCallsStepDetails(_r.Model):
             d["type"] = v
         v = self.tool_calls
         if v is not UNSET:
-            d["tool_calls"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["tool_calls"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         if self._extra:
             d.update(self._extra)
         return d
 
 
 def _decode_ToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(ToolCallsStepDetails)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_ToolCallsStepDetails(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_ToolCallsStepDetails)
+        x = _r.has_extra(d, _KEYS_ToolCallsStepDetails)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("tool_calls", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "type"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "tool_calls", 1)
+            c.absent(v1, p, "tool_calls", 1)
     else:
-        v = _r.dec_list(v, (p, "tool_calls"), c, _decode_StepToolCall)
-    o.tool_calls = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ToolCallsStepDetails
-        else _r.extras(d, _KEYS_ToolCallsStepDetails, p, c, False)
-    )
+        v1 = _r.dec_list(v1, (p, "tool_calls"), c, _decode_StepToolCall)
+    o = _new(ToolCallsStepDetails)
+    o.type = v0
+    o.tool_calls = v1
+    o._extra = _r.extras(d, _KEYS_ToolCallsStepDetails, p, c, False) if x else None
     return o
 
 
-_KEYS_ToolCallsStepDetails: Final = frozenset({"type", "tool_calls"})
+_NAMES_ToolCallsStepDetails: Final = _r.names("type", "tool_calls")
+_KEYS_ToolCallsStepDetails: Final = frozenset(_NAMES_ToolCallsStepDetails)
+_GET_ToolCallsStepDetails: Final = _r.getter(_NAMES_ToolCallsStepDetails)
 _CHECKS_1: Final = _r.Checks(const=("tool_calls",))

@@ -52,26 +52,30 @@ class ToolOutput(_r.Model):
 
 
 def _decode_ToolOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_ToolOutput(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_ToolOutput)
+        x = _r.has_extra(d, _KEYS_ToolOutput)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "tool_call_id", c, 0)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "output", c, 0)
     o = _new(ToolOutput)
-    g = d.get
-    v = g("tool_call_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "tool_call_id", c, 0)
-    o.tool_call_id = v
-    v = g("output", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "output", c, 0)
-    o.output = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ToolOutput
-        else _r.extras(d, _KEYS_ToolOutput, p, c, False)
-    )
+    o.tool_call_id = v0
+    o.output = v1
+    o._extra = _r.extras(d, _KEYS_ToolOutput, p, c, False) if x else None
     return o
 
 
-_KEYS_ToolOutput: Final = frozenset({"tool_call_id", "output"})
+_NAMES_ToolOutput: Final = _r.names("tool_call_id", "output")
+_KEYS_ToolOutput: Final = frozenset(_NAMES_ToolOutput)
+_GET_ToolOutput: Final = _r.getter(_NAMES_ToolOutput)

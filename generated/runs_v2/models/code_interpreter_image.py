@@ -49,21 +49,23 @@ class CodeInterpreterImage(_r.Model):
 
 
 def _decode_CodeInterpreterImage(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["file_id"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "file_id", c, 1)
     o = _new(CodeInterpreterImage)
-    g = d.get
-    v = g("file_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "file_id", c, 1)
-    o.file_id = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_CodeInterpreterImage
-        else _r.extras(d, _KEYS_CodeInterpreterImage, p, c, False)
-    )
+    o.file_id = v0
+    o._extra = _r.extras(d, _KEYS_CodeInterpreterImage, p, c, False) if x else None
     return o
 
 

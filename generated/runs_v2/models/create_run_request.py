@@ -102,7 +102,11 @@ Default (applied by the server when absent): true"""
             )
         v = self.tools
         if v is not UNSET:
-            d["tools"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["tools"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         v = self.metadata
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
@@ -139,135 +143,125 @@ Default (applied by the server when absent): true"""
 
 
 def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CreateRunRequest(d)
+        x = len(d) != 16
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CreateRunRequest)
+        x = _r.has_extra(d, _KEYS_CreateRunRequest)
+    v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "assistant_id", c, 1)
+    if v1.__class__ is not str and v1 is not None:
+        v1 = _r.field_str(v1, p, "model", c, 2)
+    if v2.__class__ is not str and v2 is not None:
+        v2 = _r.field_str(v2, p, "instructions", c, 2)
+    if v3.__class__ is not str and v3 is not None:
+        v3 = _r.field_str(v3, p, "additional_instructions", c, 2)
+    if v4 is UNSET or v4 is None:
+        if c.strict:
+            c.absent(v4, p, "additional_messages", 2)
+    else:
+        v4 = _r.dec_list(
+            v4, (p, "additional_messages"), c, _decode_CreateMessageRequest
+        )
+    if v5 is UNSET or v5 is None:
+        if c.strict:
+            c.absent(v5, p, "tools", 2)
+    else:
+        v5 = _r.dec_list(v5, (p, "tools"), c, _decode_AssistantTool)
+    if c.strict:
+        _CHECKS_1.run(v5, (p, "tools"), c)
+    if v6 is UNSET or v6 is None:
+        if c.strict:
+            c.absent(v6, p, "metadata", 2)
+    else:
+        v6 = _r.dec_map_str(v6, (p, "metadata"), c)
+    if c.strict:
+        _CHECKS_2.run(v6, (p, "metadata"), c)
+        _r.check_each(v6, (p, "metadata"), c, _CHECKS_3)
+    if v7.__class__ is not float and v7.__class__ is not int and v7 is not None:
+        v7 = _r.field_float(v7, p, "temperature", c, 2)
+    if c.strict:
+        _CHECKS_4.run(v7, (p, "temperature"), c)
+    if v8.__class__ is not float and v8.__class__ is not int and v8 is not None:
+        v8 = _r.field_float(v8, p, "top_p", c, 2)
+    if c.strict:
+        _CHECKS_5.run(v8, (p, "top_p"), c)
+    if v9.__class__ is not bool and v9 is not None:
+        v9 = _r.field_bool(v9, p, "stream", c, 2)
+    if v10.__class__ is not int and v10 is not None:
+        v10 = _r.field_int(v10, p, "max_prompt_tokens", c, 2)
+    if c.strict:
+        _CHECKS_6.run(v10, (p, "max_prompt_tokens"), c)
+    if v11.__class__ is not int and v11 is not None:
+        v11 = _r.field_int(v11, p, "max_completion_tokens", c, 2)
+    if c.strict:
+        _CHECKS_6.run(v11, (p, "max_completion_tokens"), c)
+    if v12 is UNSET or v12 is None:
+        if c.strict:
+            c.absent(v12, p, "truncation_strategy", 2)
+    else:
+        v12 = _decode_TruncationStrategy(v12, (p, "truncation_strategy"), c)
+    if v13 is UNSET or v13 is None:
+        if c.strict:
+            c.absent(v13, p, "tool_choice", 2)
+    else:
+        v13 = _decode_ToolChoice(v13, (p, "tool_choice"), c)
+    if v14.__class__ is not bool:
+        v14 = _r.field_bool(v14, p, "parallel_tool_calls", c, 0)
+    if v15 is UNSET or v15 is None:
+        if c.strict:
+            c.absent(v15, p, "response_format", 2)
+    else:
+        v15 = _decode_ResponseFormat(v15, (p, "response_format"), c)
     o = _new(CreateRunRequest)
-    g = d.get
-    v = g("assistant_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "assistant_id", c, 1)
-    o.assistant_id = v
-    v = g("model", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "model", c, 2)
-    o.model = v
-    v = g("instructions", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "instructions", c, 2)
-    o.instructions = v
-    v = g("additional_instructions", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "additional_instructions", c, 2)
-    o.additional_instructions = v
-    v = g("additional_messages", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "additional_messages", 2)
-    else:
-        v = _r.dec_list(v, (p, "additional_messages"), c, _decode_CreateMessageRequest)
-    o.additional_messages = v
-    v = g("tools", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "tools", 2)
-    else:
-        v = _r.dec_list(v, (p, "tools"), c, _decode_AssistantTool)
-    if c.strict:
-        _CHECKS_1.run(v, (p, "tools"), c)
-    o.tools = v
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "metadata", 2)
-    else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
-    if c.strict:
-        _CHECKS_2.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_3)
-    o.metadata = v
-    v = g("temperature", UNSET)
-    if v.__class__ is not float and v.__class__ is not int and v is not None:
-        v = _r.field_float(v, p, "temperature", c, 2)
-    if c.strict:
-        _CHECKS_4.run(v, (p, "temperature"), c)
-    o.temperature = v
-    v = g("top_p", UNSET)
-    if v.__class__ is not float and v.__class__ is not int and v is not None:
-        v = _r.field_float(v, p, "top_p", c, 2)
-    if c.strict:
-        _CHECKS_5.run(v, (p, "top_p"), c)
-    o.top_p = v
-    v = g("stream", UNSET)
-    if v.__class__ is not bool and v is not None:
-        v = _r.field_bool(v, p, "stream", c, 2)
-    o.stream = v
-    v = g("max_prompt_tokens", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "max_prompt_tokens", c, 2)
-    if c.strict:
-        _CHECKS_6.run(v, (p, "max_prompt_tokens"), c)
-    o.max_prompt_tokens = v
-    v = g("max_completion_tokens", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "max_completion_tokens", c, 2)
-    if c.strict:
-        _CHECKS_6.run(v, (p, "max_completion_tokens"), c)
-    o.max_completion_tokens = v
-    v = g("truncation_strategy", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "truncation_strategy", 2)
-    else:
-        v = _decode_TruncationStrategy(v, (p, "truncation_strategy"), c)
-    o.truncation_strategy = v
-    v = g("tool_choice", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "tool_choice", 2)
-    else:
-        v = _decode_ToolChoice(v, (p, "tool_choice"), c)
-    o.tool_choice = v
-    v = g("parallel_tool_calls", UNSET)
-    if v.__class__ is not bool:
-        v = _r.field_bool(v, p, "parallel_tool_calls", c, 0)
-    o.parallel_tool_calls = v
-    v = g("response_format", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "response_format", 2)
-    else:
-        v = _decode_ResponseFormat(v, (p, "response_format"), c)
-    o.response_format = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_CreateRunRequest
-        else _r.extras(d, _KEYS_CreateRunRequest, p, c, True)
-    )
+    o.assistant_id = v0
+    o.model = v1
+    o.instructions = v2
+    o.additional_instructions = v3
+    o.additional_messages = v4
+    o.tools = v5
+    o.metadata = v6
+    o.temperature = v7
+    o.top_p = v8
+    o.stream = v9
+    o.max_prompt_tokens = v10
+    o.max_completion_tokens = v11
+    o.truncation_strategy = v12
+    o.tool_choice = v13
+    o.parallel_tool_calls = v14
+    o.response_format = v15
+    o._extra = _r.extras(d, _KEYS_CreateRunRequest, p, c, True) if x else None
     return o
 
 
-_KEYS_CreateRunRequest: Final = frozenset(
-    {
-        "assistant_id",
-        "model",
-        "instructions",
-        "additional_instructions",
-        "additional_messages",
-        "tools",
-        "metadata",
-        "temperature",
-        "top_p",
-        "stream",
-        "max_prompt_tokens",
-        "max_completion_tokens",
-        "truncation_strategy",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-    }
+_NAMES_CreateRunRequest: Final = _r.names(
+    "assistant_id",
+    "model",
+    "instructions",
+    "additional_instructions",
+    "additional_messages",
+    "tools",
+    "metadata",
+    "temperature",
+    "top_p",
+    "stream",
+    "max_prompt_tokens",
+    "max_completion_tokens",
+    "truncation_strategy",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
 )
+_KEYS_CreateRunRequest: Final = frozenset(_NAMES_CreateRunRequest)
+_GET_CreateRunRequest: Final = _r.getter(_NAMES_CreateRunRequest)
 _CHECKS_1: Final = _r.Checks(max_items=20)
 _CHECKS_2: Final = _r.Checks(max_properties=16, key_max_length=64)
 _CHECKS_3: Final = _r.Checks(max_length=512)

@@ -93,7 +93,11 @@ Default (applied by the server when absent): true"""
             d["instructions"] = v
         v = self.tools
         if v is not UNSET:
-            d["tools"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["tools"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         v = self.metadata
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
@@ -130,130 +134,119 @@ Default (applied by the server when absent): true"""
 
 
 def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CreateThreadAndRunRequest(d)
+        x = len(d) != 15
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CreateThreadAndRunRequest)
+        x = _r.has_extra(d, _KEYS_CreateThreadAndRunRequest)
+    v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "assistant_id", c, 1)
+    if v1 is UNSET or v1 is None:
+        if c.strict:
+            c.absent(v1, p, "thread", 0)
+    else:
+        v1 = _decode_CreateThreadRequest(v1, (p, "thread"), c)
+    if v2.__class__ is not str and v2 is not None:
+        v2 = _r.field_str(v2, p, "model", c, 2)
+    if v3.__class__ is not str and v3 is not None:
+        v3 = _r.field_str(v3, p, "instructions", c, 2)
+    if v4 is UNSET or v4 is None:
+        if c.strict:
+            c.absent(v4, p, "tools", 2)
+    else:
+        v4 = _r.dec_list(v4, (p, "tools"), c, _decode_AssistantTool)
+    if c.strict:
+        _CHECKS_1.run(v4, (p, "tools"), c)
+    if v5 is UNSET or v5 is None:
+        if c.strict:
+            c.absent(v5, p, "metadata", 2)
+    else:
+        v5 = _r.dec_map_str(v5, (p, "metadata"), c)
+    if c.strict:
+        _CHECKS_2.run(v5, (p, "metadata"), c)
+        _r.check_each(v5, (p, "metadata"), c, _CHECKS_3)
+    if v6.__class__ is not float and v6.__class__ is not int and v6 is not None:
+        v6 = _r.field_float(v6, p, "temperature", c, 2)
+    if c.strict:
+        _CHECKS_4.run(v6, (p, "temperature"), c)
+    if v7.__class__ is not float and v7.__class__ is not int and v7 is not None:
+        v7 = _r.field_float(v7, p, "top_p", c, 2)
+    if c.strict:
+        _CHECKS_5.run(v7, (p, "top_p"), c)
+    if v8.__class__ is not bool and v8 is not None:
+        v8 = _r.field_bool(v8, p, "stream", c, 2)
+    if v9.__class__ is not int and v9 is not None:
+        v9 = _r.field_int(v9, p, "max_prompt_tokens", c, 2)
+    if c.strict:
+        _CHECKS_6.run(v9, (p, "max_prompt_tokens"), c)
+    if v10.__class__ is not int and v10 is not None:
+        v10 = _r.field_int(v10, p, "max_completion_tokens", c, 2)
+    if c.strict:
+        _CHECKS_6.run(v10, (p, "max_completion_tokens"), c)
+    if v11 is UNSET or v11 is None:
+        if c.strict:
+            c.absent(v11, p, "truncation_strategy", 2)
+    else:
+        v11 = _decode_TruncationStrategy(v11, (p, "truncation_strategy"), c)
+    if v12 is UNSET or v12 is None:
+        if c.strict:
+            c.absent(v12, p, "tool_choice", 2)
+    else:
+        v12 = _decode_ToolChoice(v12, (p, "tool_choice"), c)
+    if v13.__class__ is not bool:
+        v13 = _r.field_bool(v13, p, "parallel_tool_calls", c, 0)
+    if v14 is UNSET or v14 is None:
+        if c.strict:
+            c.absent(v14, p, "response_format", 2)
+    else:
+        v14 = _decode_ResponseFormat(v14, (p, "response_format"), c)
     o = _new(CreateThreadAndRunRequest)
-    g = d.get
-    v = g("assistant_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "assistant_id", c, 1)
-    o.assistant_id = v
-    v = g("thread", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "thread", 0)
-    else:
-        v = _decode_CreateThreadRequest(v, (p, "thread"), c)
-    o.thread = v
-    v = g("model", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "model", c, 2)
-    o.model = v
-    v = g("instructions", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "instructions", c, 2)
-    o.instructions = v
-    v = g("tools", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "tools", 2)
-    else:
-        v = _r.dec_list(v, (p, "tools"), c, _decode_AssistantTool)
-    if c.strict:
-        _CHECKS_1.run(v, (p, "tools"), c)
-    o.tools = v
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "metadata", 2)
-    else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
-    if c.strict:
-        _CHECKS_2.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_3)
-    o.metadata = v
-    v = g("temperature", UNSET)
-    if v.__class__ is not float and v.__class__ is not int and v is not None:
-        v = _r.field_float(v, p, "temperature", c, 2)
-    if c.strict:
-        _CHECKS_4.run(v, (p, "temperature"), c)
-    o.temperature = v
-    v = g("top_p", UNSET)
-    if v.__class__ is not float and v.__class__ is not int and v is not None:
-        v = _r.field_float(v, p, "top_p", c, 2)
-    if c.strict:
-        _CHECKS_5.run(v, (p, "top_p"), c)
-    o.top_p = v
-    v = g("stream", UNSET)
-    if v.__class__ is not bool and v is not None:
-        v = _r.field_bool(v, p, "stream", c, 2)
-    o.stream = v
-    v = g("max_prompt_tokens", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "max_prompt_tokens", c, 2)
-    if c.strict:
-        _CHECKS_6.run(v, (p, "max_prompt_tokens"), c)
-    o.max_prompt_tokens = v
-    v = g("max_completion_tokens", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "max_completion_tokens", c, 2)
-    if c.strict:
-        _CHECKS_6.run(v, (p, "max_completion_tokens"), c)
-    o.max_completion_tokens = v
-    v = g("truncation_strategy", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "truncation_strategy", 2)
-    else:
-        v = _decode_TruncationStrategy(v, (p, "truncation_strategy"), c)
-    o.truncation_strategy = v
-    v = g("tool_choice", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "tool_choice", 2)
-    else:
-        v = _decode_ToolChoice(v, (p, "tool_choice"), c)
-    o.tool_choice = v
-    v = g("parallel_tool_calls", UNSET)
-    if v.__class__ is not bool:
-        v = _r.field_bool(v, p, "parallel_tool_calls", c, 0)
-    o.parallel_tool_calls = v
-    v = g("response_format", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "response_format", 2)
-    else:
-        v = _decode_ResponseFormat(v, (p, "response_format"), c)
-    o.response_format = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_CreateThreadAndRunRequest
-        else _r.extras(d, _KEYS_CreateThreadAndRunRequest, p, c, True)
-    )
+    o.assistant_id = v0
+    o.thread = v1
+    o.model = v2
+    o.instructions = v3
+    o.tools = v4
+    o.metadata = v5
+    o.temperature = v6
+    o.top_p = v7
+    o.stream = v8
+    o.max_prompt_tokens = v9
+    o.max_completion_tokens = v10
+    o.truncation_strategy = v11
+    o.tool_choice = v12
+    o.parallel_tool_calls = v13
+    o.response_format = v14
+    o._extra = _r.extras(d, _KEYS_CreateThreadAndRunRequest, p, c, True) if x else None
     return o
 
 
-_KEYS_CreateThreadAndRunRequest: Final = frozenset(
-    {
-        "assistant_id",
-        "thread",
-        "model",
-        "instructions",
-        "tools",
-        "metadata",
-        "temperature",
-        "top_p",
-        "stream",
-        "max_prompt_tokens",
-        "max_completion_tokens",
-        "truncation_strategy",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-    }
+_NAMES_CreateThreadAndRunRequest: Final = _r.names(
+    "assistant_id",
+    "thread",
+    "model",
+    "instructions",
+    "tools",
+    "metadata",
+    "temperature",
+    "top_p",
+    "stream",
+    "max_prompt_tokens",
+    "max_completion_tokens",
+    "truncation_strategy",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
 )
+_KEYS_CreateThreadAndRunRequest: Final = frozenset(_NAMES_CreateThreadAndRunRequest)
+_GET_CreateThreadAndRunRequest: Final = _r.getter(_NAMES_CreateThreadAndRunRequest)
 _CHECKS_1: Final = _r.Checks(max_items=20)
 _CHECKS_2: Final = _r.Checks(max_properties=16, key_max_length=64)
 _CHECKS_3: Final = _r.Checks(max_length=512)

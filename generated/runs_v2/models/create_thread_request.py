@@ -59,37 +59,41 @@ class CreateThreadRequest(_r.Model):
 
 
 def _decode_CreateThreadRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(CreateThreadRequest)
-    g = d.get
-    v = g("messages", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_CreateThreadRequest(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_CreateThreadRequest)
+        x = _r.has_extra(d, _KEYS_CreateThreadRequest)
+    v0, v1 = t
+    if v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "messages", 0)
+            c.absent(v0, p, "messages", 0)
     else:
-        v = _r.dec_list(v, (p, "messages"), c, _decode_CreateMessageRequest)
-    o.messages = v
-    v = g("metadata", UNSET)
-    if v is UNSET or v is None:
+        v0 = _r.dec_list(v0, (p, "messages"), c, _decode_CreateMessageRequest)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "metadata", 2)
+            c.absent(v1, p, "metadata", 2)
     else:
-        v = _r.dec_map_str(v, (p, "metadata"), c)
+        v1 = _r.dec_map_str(v1, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_1.run(v, (p, "metadata"), c)
-        _r.check_each(v, (p, "metadata"), c, _CHECKS_2)
-    o.metadata = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_CreateThreadRequest
-        else _r.extras(d, _KEYS_CreateThreadRequest, p, c, True)
-    )
+        _CHECKS_1.run(v1, (p, "metadata"), c)
+        _r.check_each(v1, (p, "metadata"), c, _CHECKS_2)
+    o = _new(CreateThreadRequest)
+    o.messages = v0
+    o.metadata = v1
+    o._extra = _r.extras(d, _KEYS_CreateThreadRequest, p, c, True) if x else None
     return o
 
 
-_KEYS_CreateThreadRequest: Final = frozenset({"messages", "metadata"})
+_NAMES_CreateThreadRequest: Final = _r.names("messages", "metadata")
+_KEYS_CreateThreadRequest: Final = frozenset(_NAMES_CreateThreadRequest)
+_GET_CreateThreadRequest: Final = _r.getter(_NAMES_CreateThreadRequest)
 _CHECKS_1: Final = _r.Checks(max_properties=16, key_max_length=64)
 _CHECKS_2: Final = _r.Checks(max_length=512)

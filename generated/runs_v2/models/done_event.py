@@ -50,32 +50,36 @@ class DoneEvent(_r.Model):
 
 
 def _decode_DoneEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_DoneEvent(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_DoneEvent)
+        x = _r.has_extra(d, _KEYS_DoneEvent)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "event", c, 1)
+    if c.strict:
+        _CHECKS_1.run(v0, (p, "event"), c)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "data", c, 1)
+    if c.strict:
+        _CHECKS_2.run(v1, (p, "data"), c)
     o = _new(DoneEvent)
-    g = d.get
-    v = g("event", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "event", c, 1)
-    if c.strict:
-        _CHECKS_1.run(v, (p, "event"), c)
-    o.event = v
-    v = g("data", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "data", c, 1)
-    if c.strict:
-        _CHECKS_2.run(v, (p, "data"), c)
-    o.data = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_DoneEvent
-        else _r.extras(d, _KEYS_DoneEvent, p, c, False)
-    )
+    o.event = v0
+    o.data = v1
+    o._extra = _r.extras(d, _KEYS_DoneEvent, p, c, False) if x else None
     return o
 
 
-_KEYS_DoneEvent: Final = frozenset({"event", "data"})
+_NAMES_DoneEvent: Final = _r.names("event", "data")
+_KEYS_DoneEvent: Final = frozenset(_NAMES_DoneEvent)
+_GET_DoneEvent: Final = _r.getter(_NAMES_DoneEvent)
 _CHECKS_1: Final = _r.Checks(const=("done",))
 _CHECKS_2: Final = _r.Checks(const=("[DONE]",))

@@ -52,32 +52,36 @@ class ErrorEvent(_r.Model):
 
 
 def _decode_ErrorEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(ErrorEvent)
-    g = d.get
-    v = g("event", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "event", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_ErrorEvent(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_ErrorEvent)
+        x = _r.has_extra(d, _KEYS_ErrorEvent)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "event", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "event"), c)
-    o.event = v
-    v = g("data", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "event"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "data", 1)
+            c.absent(v1, p, "data", 1)
     else:
-        v = _decode_ErrorObject(v, (p, "data"), c)
-    o.data = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ErrorEvent
-        else _r.extras(d, _KEYS_ErrorEvent, p, c, False)
-    )
+        v1 = _decode_ErrorObject(v1, (p, "data"), c)
+    o = _new(ErrorEvent)
+    o.event = v0
+    o.data = v1
+    o._extra = _r.extras(d, _KEYS_ErrorEvent, p, c, False) if x else None
     return o
 
 
-_KEYS_ErrorEvent: Final = frozenset({"event", "data"})
+_NAMES_ErrorEvent: Final = _r.names("event", "data")
+_KEYS_ErrorEvent: Final = frozenset(_NAMES_ErrorEvent)
+_GET_ErrorEvent: Final = _r.getter(_NAMES_ErrorEvent)
 _CHECKS_1: Final = _r.Checks(const=("error",))

@@ -62,34 +62,36 @@ class ErrorObject(_r.Model):
 
 
 def _decode_ErrorObject(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_ErrorObject(d)
+        x = len(d) != 4
+    except KeyError:
+        t = _r.get_each(d, _NAMES_ErrorObject)
+        x = _r.has_extra(d, _KEYS_ErrorObject)
+    v0, v1, v2, v3 = t
+    if v0.__class__ is not str and v0 is not None:
+        v0 = _r.field_str(v0, p, "code", c, 3)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "message", c, 1)
+    if v2.__class__ is not str and v2 is not None:
+        v2 = _r.field_str(v2, p, "param", c, 3)
+    if v3.__class__ is not str:
+        v3 = _r.field_str(v3, p, "type", c, 1)
     o = _new(ErrorObject)
-    g = d.get
-    v = g("code", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "code", c, 3)
-    o.code = v
-    v = g("message", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "message", c, 1)
-    o.message = v
-    v = g("param", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "param", c, 3)
-    o.param = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
-    o.type = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ErrorObject
-        else _r.extras(d, _KEYS_ErrorObject, p, c, False)
-    )
+    o.code = v0
+    o.message = v1
+    o.param = v2
+    o.type = v3
+    o._extra = _r.extras(d, _KEYS_ErrorObject, p, c, False) if x else None
     return o
 
 
-_KEYS_ErrorObject: Final = frozenset({"code", "message", "param", "type"})
+_NAMES_ErrorObject: Final = _r.names("code", "message", "param", "type")
+_KEYS_ErrorObject: Final = frozenset(_NAMES_ErrorObject)
+_GET_ErrorObject: Final = _r.getter(_NAMES_ErrorObject)

@@ -56,32 +56,36 @@ class FileSearchTool(_r.Model):
 
 
 def _decode_FileSearchTool(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(FileSearchTool)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_FileSearchTool(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_FileSearchTool)
+        x = _r.has_extra(d, _KEYS_FileSearchTool)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("file_search", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "type"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "file_search", 0)
+            c.absent(v1, p, "file_search", 0)
     else:
-        v = _decode_FileSearchToolOptions(v, (p, "file_search"), c)
-    o.file_search = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_FileSearchTool
-        else _r.extras(d, _KEYS_FileSearchTool, p, c, False)
-    )
+        v1 = _decode_FileSearchToolOptions(v1, (p, "file_search"), c)
+    o = _new(FileSearchTool)
+    o.type = v0
+    o.file_search = v1
+    o._extra = _r.extras(d, _KEYS_FileSearchTool, p, c, False) if x else None
     return o
 
 
-_KEYS_FileSearchTool: Final = frozenset({"type", "file_search"})
+_NAMES_FileSearchTool: Final = _r.names("type", "file_search")
+_KEYS_FileSearchTool: Final = frozenset(_NAMES_FileSearchTool)
+_GET_FileSearchTool: Final = _r.getter(_NAMES_FileSearchTool)
 _CHECKS_1: Final = _r.Checks(const=("file_search",))

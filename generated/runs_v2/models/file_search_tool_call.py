@@ -59,36 +59,36 @@ class FileSearchToolCall(_r.Model):
 
 
 def _decode_FileSearchToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(FileSearchToolCall)
-    g = d.get
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 1)
-    o.id = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_FileSearchToolCall(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_FileSearchToolCall)
+        x = _r.has_extra(d, _KEYS_FileSearchToolCall)
+    v0, v1, v2 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "id", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("file_search", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "file_search", 1)
-    else:
-        v = _r.dec_map_any(v, (p, "file_search"), c)
-    o.file_search = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_FileSearchToolCall
-        else _r.extras(d, _KEYS_FileSearchToolCall, p, c, False)
-    )
+        _CHECKS_1.run(v1, (p, "type"), c)
+    if v2.__class__ is not dict:
+        v2 = _r.field_map_any(v2, p, "file_search", c, 1)
+    o = _new(FileSearchToolCall)
+    o.id = v0
+    o.type = v1
+    o.file_search = v2
+    o._extra = _r.extras(d, _KEYS_FileSearchToolCall, p, c, False) if x else None
     return o
 
 
-_KEYS_FileSearchToolCall: Final = frozenset({"id", "type", "file_search"})
+_NAMES_FileSearchToolCall: Final = _r.names("id", "type", "file_search")
+_KEYS_FileSearchToolCall: Final = frozenset(_NAMES_FileSearchToolCall)
+_GET_FileSearchToolCall: Final = _r.getter(_NAMES_FileSearchToolCall)
 _CHECKS_1: Final = _r.Checks(const=("file_search",))

@@ -49,23 +49,25 @@ class FileSearchToolOptions(_r.Model):
 
 
 def _decode_FileSearchToolOptions(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(FileSearchToolOptions)
-    g = d.get
-    v = g("max_num_results", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "max_num_results", c, 0)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["max_num_results"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0.__class__ is not int:
+        v0 = _r.field_int(v0, p, "max_num_results", c, 0)
     if c.strict:
-        _CHECKS_1.run(v, (p, "max_num_results"), c)
-    o.max_num_results = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_FileSearchToolOptions
-        else _r.extras(d, _KEYS_FileSearchToolOptions, p, c, False)
-    )
+        _CHECKS_1.run(v0, (p, "max_num_results"), c)
+    o = _new(FileSearchToolOptions)
+    o.max_num_results = v0
+    o._extra = _r.extras(d, _KEYS_FileSearchToolOptions, p, c, False) if x else None
     return o
 
 

@@ -59,36 +59,36 @@ class FunctionDefinition(_r.Model):
 
 
 def _decode_FunctionDefinition(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(FunctionDefinition)
-    g = d.get
-    v = g("name", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "name", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_FunctionDefinition(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_FunctionDefinition)
+        x = _r.has_extra(d, _KEYS_FunctionDefinition)
+    v0, v1, v2 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "name", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "name"), c)
-    o.name = v
-    v = g("description", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "description", c, 0)
-    o.description = v
-    v = g("parameters", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "parameters", 0)
-    else:
-        v = _r.dec_map_any(v, (p, "parameters"), c)
-    o.parameters = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_FunctionDefinition
-        else _r.extras(d, _KEYS_FunctionDefinition, p, c, False)
-    )
+        _CHECKS_1.run(v0, (p, "name"), c)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "description", c, 0)
+    if v2.__class__ is not dict:
+        v2 = _r.field_map_any(v2, p, "parameters", c, 0)
+    o = _new(FunctionDefinition)
+    o.name = v0
+    o.description = v1
+    o.parameters = v2
+    o._extra = _r.extras(d, _KEYS_FunctionDefinition, p, c, False) if x else None
     return o
 
 
-_KEYS_FunctionDefinition: Final = frozenset({"name", "description", "parameters"})
+_NAMES_FunctionDefinition: Final = _r.names("name", "description", "parameters")
+_KEYS_FunctionDefinition: Final = frozenset(_NAMES_FunctionDefinition)
+_GET_FunctionDefinition: Final = _r.getter(_NAMES_FunctionDefinition)
 _CHECKS_1: Final = _r.Checks(max_length=64, pattern="^[a-zA-Z0-9_-]+$")

@@ -59,30 +59,33 @@ class FunctionToolCallFunction(_r.Model):
 
 
 def _decode_FunctionToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_FunctionToolCallFunction(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_FunctionToolCallFunction)
+        x = _r.has_extra(d, _KEYS_FunctionToolCallFunction)
+    v0, v1, v2 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "name", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "arguments", c, 1)
+    if v2.__class__ is not str and v2 is not None:
+        v2 = _r.field_str(v2, p, "output", c, 3)
     o = _new(FunctionToolCallFunction)
-    g = d.get
-    v = g("name", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "name", c, 1)
-    o.name = v
-    v = g("arguments", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "arguments", c, 1)
-    o.arguments = v
-    v = g("output", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "output", c, 3)
-    o.output = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_FunctionToolCallFunction
-        else _r.extras(d, _KEYS_FunctionToolCallFunction, p, c, False)
-    )
+    o.name = v0
+    o.arguments = v1
+    o.output = v2
+    o._extra = _r.extras(d, _KEYS_FunctionToolCallFunction, p, c, False) if x else None
     return o
 
 
-_KEYS_FunctionToolCallFunction: Final = frozenset({"name", "arguments", "output"})
+_NAMES_FunctionToolCallFunction: Final = _r.names("name", "arguments", "output")
+_KEYS_FunctionToolCallFunction: Final = frozenset(_NAMES_FunctionToolCallFunction)
+_GET_FunctionToolCallFunction: Final = _r.getter(_NAMES_FunctionToolCallFunction)

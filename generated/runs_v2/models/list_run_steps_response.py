@@ -74,46 +74,47 @@ class ListRunStepsResponse(_r.Model):
 
 
 def _decode_ListRunStepsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(ListRunStepsResponse)
-    g = d.get
-    v = g("object", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "object", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_ListRunStepsResponse(d)
+        x = len(d) != 5
+    except KeyError:
+        t = _r.get_each(d, _NAMES_ListRunStepsResponse)
+        x = _r.has_extra(d, _KEYS_ListRunStepsResponse)
+    v0, v1, v2, v3, v4 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "object"), c)
-    o.object = v
-    v = g("data", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "object"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "data", 1)
+            c.absent(v1, p, "data", 1)
     else:
-        v = _r.dec_list(v, (p, "data"), c, _decode_RunStep)
-    o.data = v
-    v = g("first_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "first_id", c, 1)
-    o.first_id = v
-    v = g("last_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "last_id", c, 1)
-    o.last_id = v
-    v = g("has_more", UNSET)
-    if v.__class__ is not bool:
-        v = _r.field_bool(v, p, "has_more", c, 1)
-    o.has_more = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ListRunStepsResponse
-        else _r.extras(d, _KEYS_ListRunStepsResponse, p, c, False)
-    )
+        v1 = _r.dec_list(v1, (p, "data"), c, _decode_RunStep)
+    if v2.__class__ is not str:
+        v2 = _r.field_str(v2, p, "first_id", c, 1)
+    if v3.__class__ is not str:
+        v3 = _r.field_str(v3, p, "last_id", c, 1)
+    if v4.__class__ is not bool:
+        v4 = _r.field_bool(v4, p, "has_more", c, 1)
+    o = _new(ListRunStepsResponse)
+    o.object = v0
+    o.data = v1
+    o.first_id = v2
+    o.last_id = v3
+    o.has_more = v4
+    o._extra = _r.extras(d, _KEYS_ListRunStepsResponse, p, c, False) if x else None
     return o
 
 
-_KEYS_ListRunStepsResponse: Final = frozenset(
-    {"object", "data", "first_id", "last_id", "has_more"}
+_NAMES_ListRunStepsResponse: Final = _r.names(
+    "object", "data", "first_id", "last_id", "has_more"
 )
+_KEYS_ListRunStepsResponse: Final = frozenset(_NAMES_ListRunStepsResponse)
+_GET_ListRunStepsResponse: Final = _r.getter(_NAMES_ListRunStepsResponse)
 _CHECKS_1: Final = _r.Checks(const=("list",))

@@ -49,7 +49,11 @@ class MessageAttachment(_r.Model):
             d["file_id"] = v
         v = self.tools
         if v is not UNSET:
-            d["tools"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["tools"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         if self._extra:
             d.update(self._extra)
         return d
@@ -61,39 +65,40 @@ MessageAttachmentToolsItem: TypeAlias = (
 
 
 def _decode_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(MessageAttachment)
-    g = d.get
-    v = g("file_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "file_id", c, 1)
-    o.file_id = v
-    v = g("tools", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_MessageAttachment(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_MessageAttachment)
+        x = _r.has_extra(d, _KEYS_MessageAttachment)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "file_id", c, 1)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "tools", 1)
+            c.absent(v1, p, "tools", 1)
     else:
-        v = _r.dec_list(v, (p, "tools"), c, _decode_MessageAttachmentToolsItem)
-    o.tools = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_MessageAttachment
-        else _r.extras(d, _KEYS_MessageAttachment, p, c, False)
-    )
+        v1 = _r.dec_list(v1, (p, "tools"), c, _decode_MessageAttachmentToolsItem)
+    o = _new(MessageAttachment)
+    o.file_id = v0
+    o.tools = v1
+    o._extra = _r.extras(d, _KEYS_MessageAttachment, p, c, False) if x else None
     return o
 
 
 def _decode_MessageAttachmentToolsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if isinstance(v, dict):
+    if v.__class__ is dict or isinstance(v, dict):
         tag = v.get("type")
-        decode = (
-            _TAGS_MessageAttachmentToolsItem.get(tag) if isinstance(tag, str) else None
-        )
-        if decode is not None:
-            return decode(v, p, c)
+        if tag.__class__ is str or isinstance(tag, str):
+            decode = _TAGS_MessageAttachmentToolsItem.get(tag)
+            if decode is not None:
+                return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "MessageAttachmentToolsItem")
     if v is None:
         return c.null(p)
@@ -110,7 +115,9 @@ def decode_message_attachment_tools_item(
     return result
 
 
-_KEYS_MessageAttachment: Final = frozenset({"file_id", "tools"})
+_NAMES_MessageAttachment: Final = _r.names("file_id", "tools")
+_KEYS_MessageAttachment: Final = frozenset(_NAMES_MessageAttachment)
+_GET_MessageAttachment: Final = _r.getter(_NAMES_MessageAttachment)
 
 
 _TAGS_MessageAttachmentToolsItem: Final[dict[str, _r.Decoder]] = {

@@ -64,34 +64,39 @@ class NamedToolChoice(_r.Model):
 
 
 def _decode_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_NamedToolChoice(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_NamedToolChoice)
+        x = _r.has_extra(d, _KEYS_NamedToolChoice)
+    v0, v1 = t
+    if v0.__class__ is str and v0 in _MEMBERS_1:
+        v0 = _MEMBERS_1[v0]
+    elif v0 is UNSET or v0 is None:
+        if c.strict:
+            c.absent(v0, p, "type", 1)
+    else:
+        v0 = NamedToolChoiceType._decode(v0, (p, "type"), c)
+    if v1 is UNSET or v1 is None:
+        if c.strict:
+            c.absent(v1, p, "function", 0)
+    else:
+        v1 = _decode_NamedToolChoiceFunction(v1, (p, "function"), c)
     o = _new(NamedToolChoice)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is str and v in NamedToolChoiceType._value2member_map_:
-        v = NamedToolChoiceType._value2member_map_[v]
-    elif v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "type", 1)
-    else:
-        v = NamedToolChoiceType._decode(v, (p, "type"), c)
-    o.type = v
-    v = g("function", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "function", 0)
-    else:
-        v = _decode_NamedToolChoiceFunction(v, (p, "function"), c)
-    o.function = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_NamedToolChoice
-        else _r.extras(d, _KEYS_NamedToolChoice, p, c, False)
-    )
+    o.type = v0
+    o.function = v1
+    o._extra = _r.extras(d, _KEYS_NamedToolChoice, p, c, False) if x else None
     return o
 
 
-_KEYS_NamedToolChoice: Final = frozenset({"type", "function"})
+_NAMES_NamedToolChoice: Final = _r.names("type", "function")
+_KEYS_NamedToolChoice: Final = frozenset(_NAMES_NamedToolChoice)
+_GET_NamedToolChoice: Final = _r.getter(_NAMES_NamedToolChoice)
+_MEMBERS_1: Final = NamedToolChoiceType._value2member_map_

@@ -49,21 +49,23 @@ class NamedToolChoiceFunction(_r.Model):
 
 
 def _decode_NamedToolChoiceFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["name"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "name", c, 1)
     o = _new(NamedToolChoiceFunction)
-    g = d.get
-    v = g("name", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "name", c, 1)
-    o.name = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_NamedToolChoiceFunction
-        else _r.extras(d, _KEYS_NamedToolChoiceFunction, p, c, False)
-    )
+    o.name = v0
+    o._extra = _r.extras(d, _KEYS_NamedToolChoiceFunction, p, c, False) if x else None
     return o
 
 

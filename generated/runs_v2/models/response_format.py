@@ -7,7 +7,7 @@ from .response_format_mode import ResponseFormatMode
 from .response_format_object import ResponseFormatObject, _decode_ResponseFormatObject
 
 if TYPE_CHECKING:
-    from typing import Any, TypeAlias
+    from typing import Any, Final, TypeAlias
 
 
 ResponseFormat: TypeAlias = (
@@ -17,11 +17,14 @@ ResponseFormat: TypeAlias = (
 
 
 def _decode_ResponseFormat(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if isinstance(v, dict):
+    if v.__class__ is dict or isinstance(v, dict):
         return _r.first_match(
             v, p, c, (_decode_ResponseFormatObject,), "ResponseFormat"
         )
-    if isinstance(v, str):
+    if v.__class__ is str or isinstance(v, str):
+        member = _STRS_ResponseFormat.get(v)
+        if member is not None:
+            return member
         return _r.dec_str_union(v, p, c, (ResponseFormatMode,), False, "ResponseFormat")
     if v is None:
         return c.null(p)
@@ -32,3 +35,6 @@ def decode_response_format(data: Any, *, strict: bool = False) -> ResponseFormat
     """Decode a ResponseFormat from JSON-like data; problems raise `DecodeError`."""
     result: ResponseFormat = _r.decode_root(_decode_ResponseFormat, data, strict)
     return result
+
+
+_STRS_ResponseFormat: Final = _r.members_of(ResponseFormatMode)

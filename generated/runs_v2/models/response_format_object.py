@@ -58,27 +58,30 @@ Default (applied by the server when absent): "text\""""
 
 
 def _decode_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(ResponseFormatObject)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is str and v in ResponseFormatObjectType._value2member_map_:
-        v = ResponseFormatObjectType._value2member_map_[v]
-    elif v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["type"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0.__class__ is str and v0 in _MEMBERS_1:
+        v0 = _MEMBERS_1[v0]
+    elif v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "type", 1)
+            c.absent(v0, p, "type", 1)
     else:
-        v = ResponseFormatObjectType._decode(v, (p, "type"), c)
-    o.type = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ResponseFormatObject
-        else _r.extras(d, _KEYS_ResponseFormatObject, p, c, False)
-    )
+        v0 = ResponseFormatObjectType._decode(v0, (p, "type"), c)
+    o = _new(ResponseFormatObject)
+    o.type = v0
+    o._extra = _r.extras(d, _KEYS_ResponseFormatObject, p, c, False) if x else None
     return o
 
 
 _KEYS_ResponseFormatObject: Final = frozenset({"type"})
+_MEMBERS_1: Final = ResponseFormatObjectType._value2member_map_

@@ -60,31 +60,36 @@ class RunLastError(_r.Model):
 
 
 def _decode_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunLastError)
-    g = d.get
-    v = g("code", UNSET)
-    if v.__class__ is str and v in RunLastErrorCode._value2member_map_:
-        v = RunLastErrorCode._value2member_map_[v]
-    elif v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunLastError(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunLastError)
+        x = _r.has_extra(d, _KEYS_RunLastError)
+    v0, v1 = t
+    if v0.__class__ is str and v0 in _MEMBERS_1:
+        v0 = _MEMBERS_1[v0]
+    elif v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "code", 1)
+            c.absent(v0, p, "code", 1)
     else:
-        v = RunLastErrorCode._decode(v, (p, "code"), c)
-    o.code = v
-    v = g("message", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "message", c, 1)
-    o.message = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RunLastError
-        else _r.extras(d, _KEYS_RunLastError, p, c, False)
-    )
+        v0 = RunLastErrorCode._decode(v0, (p, "code"), c)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "message", c, 1)
+    o = _new(RunLastError)
+    o.code = v0
+    o.message = v1
+    o._extra = _r.extras(d, _KEYS_RunLastError, p, c, False) if x else None
     return o
 
 
-_KEYS_RunLastError: Final = frozenset({"code", "message"})
+_NAMES_RunLastError: Final = _r.names("code", "message")
+_KEYS_RunLastError: Final = frozenset(_NAMES_RunLastError)
+_GET_RunLastError: Final = _r.getter(_NAMES_RunLastError)
+_MEMBERS_1: Final = RunLastErrorCode._value2member_map_

@@ -58,36 +58,39 @@ class RunStepDelta(_r.Model):
 
 
 def _decode_RunStepDelta(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDelta)
-    g = d.get
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 1)
-    o.id = v
-    v = g("object", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "object", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDelta(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDelta)
+        x = _r.has_extra(d, _KEYS_RunStepDelta)
+    v0, v1, v2 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "id", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "object"), c)
-    o.object = v
-    v = g("delta", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v1, (p, "object"), c)
+    if v2 is UNSET or v2 is None:
         if c.strict:
-            c.absent(v, p, "delta", 1)
+            c.absent(v2, p, "delta", 1)
     else:
-        v = _decode_RunStepDeltaChanges(v, (p, "delta"), c)
-    o.delta = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDelta
-        else _r.extras(d, _KEYS_RunStepDelta, p, c, False)
-    )
+        v2 = _decode_RunStepDeltaChanges(v2, (p, "delta"), c)
+    o = _new(RunStepDelta)
+    o.id = v0
+    o.object = v1
+    o.delta = v2
+    o._extra = _r.extras(d, _KEYS_RunStepDelta, p, c, False) if x else None
     return o
 
 
-_KEYS_RunStepDelta: Final = frozenset({"id", "object", "delta"})
+_NAMES_RunStepDelta: Final = _r.names("id", "object", "delta")
+_KEYS_RunStepDelta: Final = frozenset(_NAMES_RunStepDelta)
+_GET_RunStepDelta: Final = _r.getter(_NAMES_RunStepDelta)
 _CHECKS_1: Final = _r.Checks(const=("thread.run.step.delta",))

@@ -46,31 +46,33 @@ class RunStepDeltaChanges(_r.Model):
         v: Any
         v = self.step_details
         if v is not UNSET:
-            d["step_details"] = _r.enc(v)
+            d["step_details"] = None if v is None else v.to_dict()
         if self._extra:
             d.update(self._extra)
         return d
 
 
 def _decode_RunStepDeltaChanges(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDeltaChanges)
-    g = d.get
-    v = g("step_details", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["step_details"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "step_details", 0)
+            c.absent(v0, p, "step_details", 0)
     else:
-        v = _decode_RunStepDeltaStepDetails(v, (p, "step_details"), c)
-    o.step_details = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaChanges
-        else _r.extras(d, _KEYS_RunStepDeltaChanges, p, c, False)
-    )
+        v0 = _decode_RunStepDeltaStepDetails(v0, (p, "step_details"), c)
+    o = _new(RunStepDeltaChanges)
+    o.step_details = v0
+    o._extra = _r.extras(d, _KEYS_RunStepDeltaChanges, p, c, False) if x else None
     return o
 
 

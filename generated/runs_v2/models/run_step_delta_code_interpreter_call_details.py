@@ -57,7 +57,11 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
             d["input"] = v
         v = self.outputs
         if v is not UNSET:
-            d["outputs"] = None if v is None else [_r.enc(x0) for x0 in v]
+            d["outputs"] = (
+                None
+                if v is None
+                else [(None if x0 is None else x0.to_dict()) for x0 in v]
+            )
         if self._extra:
             d.update(self._extra)
         return d
@@ -69,32 +73,38 @@ RunStepDeltaCodeInterpreterCallDetailsOutputsItem: TypeAlias = (
 
 
 def _decode_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDeltaCodeInterpreterCallDetails)
-    g = d.get
-    v = g("input", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "input", c, 0)
-    o.input = v
-    v = g("outputs", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDeltaCodeInterpreterCallDetails(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterCallDetails)
+        x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterCallDetails)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "input", c, 0)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "outputs", 0)
+            c.absent(v1, p, "outputs", 0)
     else:
-        v = _r.dec_list(
-            v,
+        v1 = _r.dec_list(
+            v1,
             (p, "outputs"),
             c,
             _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem,
         )
-    o.outputs = v
+    o = _new(RunStepDeltaCodeInterpreterCallDetails)
+    o.input = v0
+    o.outputs = v1
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaCodeInterpreterCallDetails
-        else _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterCallDetails, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterCallDetails, p, c, False)
+        if x
+        else None
     )
     return o
 
@@ -102,15 +112,12 @@ def _decode_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) ->
 def _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem(
     v: Any, p: Any, c: _r.Ctx
 ) -> Any:
-    if isinstance(v, dict):
+    if v.__class__ is dict or isinstance(v, dict):
         tag = v.get("type")
-        decode = (
-            _TAGS_RunStepDeltaCodeInterpreterCallDetailsOutputsItem.get(tag)
-            if isinstance(tag, str)
-            else None
-        )
-        if decode is not None:
-            return decode(v, p, c)
+        if tag.__class__ is str or isinstance(tag, str):
+            decode = _TAGS_RunStepDeltaCodeInterpreterCallDetailsOutputsItem.get(tag)
+            if decode is not None:
+                return decode(v, p, c)
         return _r.unknown_variant(
             v, p, c, "RunStepDeltaCodeInterpreterCallDetailsOutputsItem"
         )
@@ -129,7 +136,13 @@ def decode_run_step_delta_code_interpreter_call_details_outputs_item(
     return result
 
 
-_KEYS_RunStepDeltaCodeInterpreterCallDetails: Final = frozenset({"input", "outputs"})
+_NAMES_RunStepDeltaCodeInterpreterCallDetails: Final = _r.names("input", "outputs")
+_KEYS_RunStepDeltaCodeInterpreterCallDetails: Final = frozenset(
+    _NAMES_RunStepDeltaCodeInterpreterCallDetails
+)
+_GET_RunStepDeltaCodeInterpreterCallDetails: Final = _r.getter(
+    _NAMES_RunStepDeltaCodeInterpreterCallDetails
+)
 
 
 _TAGS_RunStepDeltaCodeInterpreterCallDetailsOutputsItem: Final[

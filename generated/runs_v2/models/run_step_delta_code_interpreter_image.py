@@ -51,20 +51,24 @@ class RunStepDeltaCodeInterpreterImage(_r.Model):
 
 
 def _decode_RunStepDeltaCodeInterpreterImage(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["file_id"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "file_id", c, 0)
     o = _new(RunStepDeltaCodeInterpreterImage)
-    g = d.get
-    v = g("file_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "file_id", c, 0)
-    o.file_id = v
+    o.file_id = v0
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaCodeInterpreterImage
-        else _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterImage, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterImage, p, c, False) if x else None
     )
     return o
 

@@ -65,38 +65,49 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
 
 
 def _decode_RunStepDeltaCodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDeltaCodeInterpreterImageOutput)
-    g = d.get
-    v = g("index", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "index", c, 1)
-    o.index = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDeltaCodeInterpreterImageOutput(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterImageOutput)
+        x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterImageOutput)
+    v0, v1, v2 = t
+    if v0.__class__ is not int:
+        v0 = _r.field_int(v0, p, "index", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("image", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v1, (p, "type"), c)
+    if v2 is UNSET or v2 is None:
         if c.strict:
-            c.absent(v, p, "image", 0)
+            c.absent(v2, p, "image", 0)
     else:
-        v = _decode_RunStepDeltaCodeInterpreterImage(v, (p, "image"), c)
-    o.image = v
+        v2 = _decode_RunStepDeltaCodeInterpreterImage(v2, (p, "image"), c)
+    o = _new(RunStepDeltaCodeInterpreterImageOutput)
+    o.index = v0
+    o.type = v1
+    o.image = v2
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaCodeInterpreterImageOutput
-        else _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterImageOutput, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterImageOutput, p, c, False)
+        if x
+        else None
     )
     return o
 
 
+_NAMES_RunStepDeltaCodeInterpreterImageOutput: Final = _r.names(
+    "index", "type", "image"
+)
 _KEYS_RunStepDeltaCodeInterpreterImageOutput: Final = frozenset(
-    {"index", "type", "image"}
+    _NAMES_RunStepDeltaCodeInterpreterImageOutput
+)
+_GET_RunStepDeltaCodeInterpreterImageOutput: Final = _r.getter(
+    _NAMES_RunStepDeltaCodeInterpreterImageOutput
 )
 _CHECKS_1: Final = _r.Checks(const=("image",))

@@ -61,33 +61,44 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
 
 
 def _decode_RunStepDeltaCodeInterpreterLogOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDeltaCodeInterpreterLogOutput)
-    g = d.get
-    v = g("index", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "index", c, 1)
-    o.index = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDeltaCodeInterpreterLogOutput(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterLogOutput)
+        x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterLogOutput)
+    v0, v1, v2 = t
+    if v0.__class__ is not int:
+        v0 = _r.field_int(v0, p, "index", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("logs", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "logs", c, 0)
-    o.logs = v
+        _CHECKS_1.run(v1, (p, "type"), c)
+    if v2.__class__ is not str:
+        v2 = _r.field_str(v2, p, "logs", c, 0)
+    o = _new(RunStepDeltaCodeInterpreterLogOutput)
+    o.index = v0
+    o.type = v1
+    o.logs = v2
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaCodeInterpreterLogOutput
-        else _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterLogOutput, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterLogOutput, p, c, False)
+        if x
+        else None
     )
     return o
 
 
-_KEYS_RunStepDeltaCodeInterpreterLogOutput: Final = frozenset({"index", "type", "logs"})
+_NAMES_RunStepDeltaCodeInterpreterLogOutput: Final = _r.names("index", "type", "logs")
+_KEYS_RunStepDeltaCodeInterpreterLogOutput: Final = frozenset(
+    _NAMES_RunStepDeltaCodeInterpreterLogOutput
+)
+_GET_RunStepDeltaCodeInterpreterLogOutput: Final = _r.getter(
+    _NAMES_RunStepDeltaCodeInterpreterLogOutput
+)
 _CHECKS_1: Final = _r.Checks(const=("logs",))

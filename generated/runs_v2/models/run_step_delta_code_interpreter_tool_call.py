@@ -70,44 +70,54 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
 
 
 def _decode_RunStepDeltaCodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDeltaCodeInterpreterToolCall)
-    g = d.get
-    v = g("index", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "index", c, 1)
-    o.index = v
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 0)
-    o.id = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDeltaCodeInterpreterToolCall(d)
+        x = len(d) != 4
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterToolCall)
+        x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterToolCall)
+    v0, v1, v2, v3 = t
+    if v0.__class__ is not int:
+        v0 = _r.field_int(v0, p, "index", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "id", c, 0)
+    if v2.__class__ is not str:
+        v2 = _r.field_str(v2, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("code_interpreter", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v2, (p, "type"), c)
+    if v3 is UNSET or v3 is None:
         if c.strict:
-            c.absent(v, p, "code_interpreter", 0)
+            c.absent(v3, p, "code_interpreter", 0)
     else:
-        v = _decode_RunStepDeltaCodeInterpreterCallDetails(
-            v, (p, "code_interpreter"), c
+        v3 = _decode_RunStepDeltaCodeInterpreterCallDetails(
+            v3, (p, "code_interpreter"), c
         )
-    o.code_interpreter = v
+    o = _new(RunStepDeltaCodeInterpreterToolCall)
+    o.index = v0
+    o.id = v1
+    o.type = v2
+    o.code_interpreter = v3
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaCodeInterpreterToolCall
-        else _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterToolCall, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterToolCall, p, c, False)
+        if x
+        else None
     )
     return o
 
 
+_NAMES_RunStepDeltaCodeInterpreterToolCall: Final = _r.names(
+    "index", "id", "type", "code_interpreter"
+)
 _KEYS_RunStepDeltaCodeInterpreterToolCall: Final = frozenset(
-    {"index", "id", "type", "code_interpreter"}
+    _NAMES_RunStepDeltaCodeInterpreterToolCall
+)
+_GET_RunStepDeltaCodeInterpreterToolCall: Final = _r.getter(
+    _NAMES_RunStepDeltaCodeInterpreterToolCall
 )
 _CHECKS_1: Final = _r.Checks(const=("code_interpreter",))

@@ -66,42 +66,47 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
 
 
 def _decode_RunStepDeltaFileSearchToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDeltaFileSearchToolCall)
-    g = d.get
-    v = g("index", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "index", c, 1)
-    o.index = v
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 0)
-    o.id = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDeltaFileSearchToolCall(d)
+        x = len(d) != 4
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDeltaFileSearchToolCall)
+        x = _r.has_extra(d, _KEYS_RunStepDeltaFileSearchToolCall)
+    v0, v1, v2, v3 = t
+    if v0.__class__ is not int:
+        v0 = _r.field_int(v0, p, "index", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "id", c, 0)
+    if v2.__class__ is not str:
+        v2 = _r.field_str(v2, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("file_search", UNSET)
-    if v is UNSET or v is None:
-        if c.strict:
-            c.absent(v, p, "file_search", 1)
-    else:
-        v = _r.dec_map_any(v, (p, "file_search"), c)
-    o.file_search = v
+        _CHECKS_1.run(v2, (p, "type"), c)
+    if v3.__class__ is not dict:
+        v3 = _r.field_map_any(v3, p, "file_search", c, 1)
+    o = _new(RunStepDeltaFileSearchToolCall)
+    o.index = v0
+    o.id = v1
+    o.type = v2
+    o.file_search = v3
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaFileSearchToolCall
-        else _r.extras(d, _KEYS_RunStepDeltaFileSearchToolCall, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaFileSearchToolCall, p, c, False) if x else None
     )
     return o
 
 
+_NAMES_RunStepDeltaFileSearchToolCall: Final = _r.names(
+    "index", "id", "type", "file_search"
+)
 _KEYS_RunStepDeltaFileSearchToolCall: Final = frozenset(
-    {"index", "id", "type", "file_search"}
+    _NAMES_RunStepDeltaFileSearchToolCall
+)
+_GET_RunStepDeltaFileSearchToolCall: Final = _r.getter(
+    _NAMES_RunStepDeltaFileSearchToolCall
 )
 _CHECKS_1: Final = _r.Checks(const=("file_search",))

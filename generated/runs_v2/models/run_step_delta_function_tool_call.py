@@ -70,42 +70,48 @@ class RunStepDeltaFunctionToolCall(_r.Model):
 
 
 def _decode_RunStepDeltaFunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(RunStepDeltaFunctionToolCall)
-    g = d.get
-    v = g("index", UNSET)
-    if v.__class__ is not int:
-        v = _r.field_int(v, p, "index", c, 1)
-    o.index = v
-    v = g("id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "id", c, 0)
-    o.id = v
-    v = g("type", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "type", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDeltaFunctionToolCall(d)
+        x = len(d) != 4
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDeltaFunctionToolCall)
+        x = _r.has_extra(d, _KEYS_RunStepDeltaFunctionToolCall)
+    v0, v1, v2, v3 = t
+    if v0.__class__ is not int:
+        v0 = _r.field_int(v0, p, "index", c, 1)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "id", c, 0)
+    if v2.__class__ is not str:
+        v2 = _r.field_str(v2, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "type"), c)
-    o.type = v
-    v = g("function", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v2, (p, "type"), c)
+    if v3 is UNSET or v3 is None:
         if c.strict:
-            c.absent(v, p, "function", 0)
+            c.absent(v3, p, "function", 0)
     else:
-        v = _decode_RunStepDeltaFunctionToolCallFunction(v, (p, "function"), c)
-    o.function = v
+        v3 = _decode_RunStepDeltaFunctionToolCallFunction(v3, (p, "function"), c)
+    o = _new(RunStepDeltaFunctionToolCall)
+    o.index = v0
+    o.id = v1
+    o.type = v2
+    o.function = v3
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaFunctionToolCall
-        else _r.extras(d, _KEYS_RunStepDeltaFunctionToolCall, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaFunctionToolCall, p, c, False) if x else None
     )
     return o
 
 
+_NAMES_RunStepDeltaFunctionToolCall: Final = _r.names("index", "id", "type", "function")
 _KEYS_RunStepDeltaFunctionToolCall: Final = frozenset(
-    {"index", "id", "type", "function"}
+    _NAMES_RunStepDeltaFunctionToolCall
+)
+_GET_RunStepDeltaFunctionToolCall: Final = _r.getter(
+    _NAMES_RunStepDeltaFunctionToolCall
 )
 _CHECKS_1: Final = _r.Checks(const=("function",))

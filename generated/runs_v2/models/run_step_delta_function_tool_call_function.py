@@ -61,32 +61,43 @@ class RunStepDeltaFunctionToolCallFunction(_r.Model):
 
 
 def _decode_RunStepDeltaFunctionToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_RunStepDeltaFunctionToolCallFunction(d)
+        x = len(d) != 3
+    except KeyError:
+        t = _r.get_each(d, _NAMES_RunStepDeltaFunctionToolCallFunction)
+        x = _r.has_extra(d, _KEYS_RunStepDeltaFunctionToolCallFunction)
+    v0, v1, v2 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "name", c, 0)
+    if v1.__class__ is not str:
+        v1 = _r.field_str(v1, p, "arguments", c, 0)
+    if v2.__class__ is not str and v2 is not None:
+        v2 = _r.field_str(v2, p, "output", c, 2)
     o = _new(RunStepDeltaFunctionToolCallFunction)
-    g = d.get
-    v = g("name", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "name", c, 0)
-    o.name = v
-    v = g("arguments", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "arguments", c, 0)
-    o.arguments = v
-    v = g("output", UNSET)
-    if v.__class__ is not str and v is not None:
-        v = _r.field_str(v, p, "output", c, 2)
-    o.output = v
+    o.name = v0
+    o.arguments = v1
+    o.output = v2
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaFunctionToolCallFunction
-        else _r.extras(d, _KEYS_RunStepDeltaFunctionToolCallFunction, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaFunctionToolCallFunction, p, c, False)
+        if x
+        else None
     )
     return o
 
 
+_NAMES_RunStepDeltaFunctionToolCallFunction: Final = _r.names(
+    "name", "arguments", "output"
+)
 _KEYS_RunStepDeltaFunctionToolCallFunction: Final = frozenset(
-    {"name", "arguments", "output"}
+    _NAMES_RunStepDeltaFunctionToolCallFunction
+)
+_GET_RunStepDeltaFunctionToolCallFunction: Final = _r.getter(
+    _NAMES_RunStepDeltaFunctionToolCallFunction
 )

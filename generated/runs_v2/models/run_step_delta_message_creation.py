@@ -51,20 +51,24 @@ class RunStepDeltaMessageCreation(_r.Model):
 
 
 def _decode_RunStepDeltaMessageCreation(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        v0 = d["message_id"]
+        x = len(d) != 1
+    except KeyError:
+        v0 = UNSET
+        x = len(d) != 0
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "message_id", c, 0)
     o = _new(RunStepDeltaMessageCreation)
-    g = d.get
-    v = g("message_id", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "message_id", c, 0)
-    o.message_id = v
+    o.message_id = v0
     o._extra = (
-        None
-        if d.keys() <= _KEYS_RunStepDeltaMessageCreation
-        else _r.extras(d, _KEYS_RunStepDeltaMessageCreation, p, c, False)
+        _r.extras(d, _KEYS_RunStepDeltaMessageCreation, p, c, False) if x else None
     )
     return o
 

@@ -61,29 +61,35 @@ class SubmitToolOutputsRunRequest(_r.Model):
 
 
 def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(SubmitToolOutputsRunRequest)
-    g = d.get
-    v = g("tool_outputs", UNSET)
-    if v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_SubmitToolOutputsRunRequest(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_SubmitToolOutputsRunRequest)
+        x = _r.has_extra(d, _KEYS_SubmitToolOutputsRunRequest)
+    v0, v1 = t
+    if v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "tool_outputs", 1)
+            c.absent(v0, p, "tool_outputs", 1)
     else:
-        v = _r.dec_list(v, (p, "tool_outputs"), c, _decode_ToolOutput)
-    o.tool_outputs = v
-    v = g("stream", UNSET)
-    if v.__class__ is not bool and v is not None:
-        v = _r.field_bool(v, p, "stream", c, 2)
-    o.stream = v
+        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, _decode_ToolOutput)
+    if v1.__class__ is not bool and v1 is not None:
+        v1 = _r.field_bool(v1, p, "stream", c, 2)
+    o = _new(SubmitToolOutputsRunRequest)
+    o.tool_outputs = v0
+    o.stream = v1
     o._extra = (
-        None
-        if d.keys() <= _KEYS_SubmitToolOutputsRunRequest
-        else _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True)
+        _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True) if x else None
     )
     return o
 
 
-_KEYS_SubmitToolOutputsRunRequest: Final = frozenset({"tool_outputs", "stream"})
+_NAMES_SubmitToolOutputsRunRequest: Final = _r.names("tool_outputs", "stream")
+_KEYS_SubmitToolOutputsRunRequest: Final = frozenset(_NAMES_SubmitToolOutputsRunRequest)
+_GET_SubmitToolOutputsRunRequest: Final = _r.getter(_NAMES_SubmitToolOutputsRunRequest)

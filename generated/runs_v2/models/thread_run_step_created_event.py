@@ -54,32 +54,36 @@ class ThreadRunStepCreatedEvent(_r.Model):
 
 
 def _decode_ThreadRunStepCreatedEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(ThreadRunStepCreatedEvent)
-    g = d.get
-    v = g("event", UNSET)
-    if v.__class__ is not str:
-        v = _r.field_str(v, p, "event", c, 1)
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_ThreadRunStepCreatedEvent(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_ThreadRunStepCreatedEvent)
+        x = _r.has_extra(d, _KEYS_ThreadRunStepCreatedEvent)
+    v0, v1 = t
+    if v0.__class__ is not str:
+        v0 = _r.field_str(v0, p, "event", c, 1)
     if c.strict:
-        _CHECKS_1.run(v, (p, "event"), c)
-    o.event = v
-    v = g("data", UNSET)
-    if v is UNSET or v is None:
+        _CHECKS_1.run(v0, (p, "event"), c)
+    if v1 is UNSET or v1 is None:
         if c.strict:
-            c.absent(v, p, "data", 1)
+            c.absent(v1, p, "data", 1)
     else:
-        v = _decode_RunStep(v, (p, "data"), c)
-    o.data = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_ThreadRunStepCreatedEvent
-        else _r.extras(d, _KEYS_ThreadRunStepCreatedEvent, p, c, False)
-    )
+        v1 = _decode_RunStep(v1, (p, "data"), c)
+    o = _new(ThreadRunStepCreatedEvent)
+    o.event = v0
+    o.data = v1
+    o._extra = _r.extras(d, _KEYS_ThreadRunStepCreatedEvent, p, c, False) if x else None
     return o
 
 
-_KEYS_ThreadRunStepCreatedEvent: Final = frozenset({"event", "data"})
+_NAMES_ThreadRunStepCreatedEvent: Final = _r.names("event", "data")
+_KEYS_ThreadRunStepCreatedEvent: Final = frozenset(_NAMES_ThreadRunStepCreatedEvent)
+_GET_ThreadRunStepCreatedEvent: Final = _r.getter(_NAMES_ThreadRunStepCreatedEvent)
 _CHECKS_1: Final = _r.Checks(const=("thread.run.step.created",))

@@ -7,7 +7,7 @@ from .named_tool_choice import NamedToolChoice, _decode_NamedToolChoice
 from .tool_choice_mode import ToolChoiceMode
 
 if TYPE_CHECKING:
-    from typing import Any, TypeAlias
+    from typing import Any, Final, TypeAlias
 
 
 ToolChoice: TypeAlias = "ToolChoiceMode | NamedToolChoice | _r.UnknownVariant"
@@ -15,9 +15,12 @@ ToolChoice: TypeAlias = "ToolChoiceMode | NamedToolChoice | _r.UnknownVariant"
 
 
 def _decode_ToolChoice(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if isinstance(v, dict):
+    if v.__class__ is dict or isinstance(v, dict):
         return _r.first_match(v, p, c, (_decode_NamedToolChoice,), "ToolChoice")
-    if isinstance(v, str):
+    if v.__class__ is str or isinstance(v, str):
+        member = _STRS_ToolChoice.get(v)
+        if member is not None:
+            return member
         return _r.dec_str_union(v, p, c, (ToolChoiceMode,), False, "ToolChoice")
     if v is None:
         return c.null(p)
@@ -28,3 +31,6 @@ def decode_tool_choice(data: Any, *, strict: bool = False) -> ToolChoice:
     """Decode a ToolChoice from JSON-like data; problems raise `DecodeError`."""
     result: ToolChoice = _r.decode_root(_decode_ToolChoice, data, strict)
     return result
+
+
+_STRS_ToolChoice: Final = _r.members_of(ToolChoiceMode)

@@ -61,34 +61,39 @@ class TruncationStrategy(_r.Model):
 
 
 def _decode_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
-    if not isinstance(d, dict):
-        if d is None:
-            return c.null(p)
-        return c.wrong(p, d, "object")
-    o = _new(TruncationStrategy)
-    g = d.get
-    v = g("type", UNSET)
-    if v.__class__ is str and v in TruncationStrategyType._value2member_map_:
-        v = TruncationStrategyType._value2member_map_[v]
-    elif v is UNSET or v is None:
+    if d.__class__ is not dict:
+        if not isinstance(d, dict):
+            if d is None:
+                return c.null(p)
+            return c.wrong(p, d, "object")
+        d = dict(d)
+    try:
+        t = _GET_TruncationStrategy(d)
+        x = len(d) != 2
+    except KeyError:
+        t = _r.get_each(d, _NAMES_TruncationStrategy)
+        x = _r.has_extra(d, _KEYS_TruncationStrategy)
+    v0, v1 = t
+    if v0.__class__ is str and v0 in _MEMBERS_1:
+        v0 = _MEMBERS_1[v0]
+    elif v0 is UNSET or v0 is None:
         if c.strict:
-            c.absent(v, p, "type", 1)
+            c.absent(v0, p, "type", 1)
     else:
-        v = TruncationStrategyType._decode(v, (p, "type"), c)
-    o.type = v
-    v = g("last_messages", UNSET)
-    if v.__class__ is not int and v is not None:
-        v = _r.field_int(v, p, "last_messages", c, 2)
+        v0 = TruncationStrategyType._decode(v0, (p, "type"), c)
+    if v1.__class__ is not int and v1 is not None:
+        v1 = _r.field_int(v1, p, "last_messages", c, 2)
     if c.strict:
-        _CHECKS_1.run(v, (p, "last_messages"), c)
-    o.last_messages = v
-    o._extra = (
-        None
-        if d.keys() <= _KEYS_TruncationStrategy
-        else _r.extras(d, _KEYS_TruncationStrategy, p, c, False)
-    )
+        _CHECKS_1.run(v1, (p, "last_messages"), c)
+    o = _new(TruncationStrategy)
+    o.type = v0
+    o.last_messages = v1
+    o._extra = _r.extras(d, _KEYS_TruncationStrategy, p, c, False) if x else None
     return o
 
 
-_KEYS_TruncationStrategy: Final = frozenset({"type", "last_messages"})
+_NAMES_TruncationStrategy: Final = _r.names("type", "last_messages")
+_KEYS_TruncationStrategy: Final = frozenset(_NAMES_TruncationStrategy)
+_GET_TruncationStrategy: Final = _r.getter(_NAMES_TruncationStrategy)
 _CHECKS_1: Final = _r.Checks(minimum=1)
+_MEMBERS_1: Final = TruncationStrategyType._value2member_map_
