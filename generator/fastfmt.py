@@ -226,9 +226,8 @@ class _Formatter:
             if _fits(inner, item) or _unsplittable_item(item):
                 self.out.append(" " * inner + item)
                 continue
+            # a long parameter: black wraps its annotation (not a plain-name default) in brackets
             m = _ANNOTATED.fullmatch(item[:-1])
-            if m and m.group(3) and _fits(inner, f"{m.group(1)}: {m.group(2)} = ("):
-                raise Unsupported("long parameter default")
             if not (m and _fits(inner + 4, m.group(2)) and _fits(inner, f"){m.group(3) or ''},")):
                 raise Unsupported("long item")
             self.out += [f"{' ' * inner}{m.group(1)}: (", f"{' ' * (inner + 4)}{m.group(2)}",

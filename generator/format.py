@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 LINE_LENGTH = 88
-FAST_VERSION = "fastfmt-2"  # bump whenever fastfmt's output could change
+FAST_VERSION = "fastfmt-3"  # bump whenever fastfmt's output could change
 _MODE_KEY = f"black {version('black')} py310 line_length={LINE_LENGTH} {FAST_VERSION}"
 PARALLEL_THRESHOLD = 48
 PARALLEL_MIN_CHARS = 3_000_000  # below this, starting workers costs more than it saves

@@ -156,7 +156,7 @@ def _module_imports(view: dict[str, Any]) -> tuple[list[str], list[str]]:
         typing.append("Final")
     if aliases or unions:
         typing.append("TypeAlias")
-    head = ["from dataclasses import dataclass"] if models else []
+    head: list[str] = []  # `dataclass` is imported for type checkers only (see the template)
     local = []
     if models or unions or view["enums"]:
         local.append("from .. import _runtime as _r")
@@ -251,6 +251,7 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
             "name": f.name,
             "annotation": exprs.field_annotation(f),
             "default": "" if f.required else " = UNSET",
+            "slot": exprs.literal(f.name),
             "doc": _field_doc(f),
             "encode": exprs.encode_lines(f, lambda ref: _objects_only(pkg, ref)),
         })

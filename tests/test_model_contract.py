@@ -66,6 +66,44 @@ def test_equality_repr_and_docstrings(runs_v2: ModuleType, run_data: dict[str, A
     assert runs_v2.Run.__doc__ and "run" in runs_v2.Run.__doc__.lower()
 
 
+def test_models_are_dataclasses_to_the_standard_library(runs_v2: ModuleType,
+                                                         run_data: dict[str, Any]) -> None:
+    """The classes carry no @dataclass at run time (import speed) yet behave as dataclasses."""
+    run = runs_v2.Run.from_dict(run_data)
+    assert dataclasses.is_dataclass(runs_v2.Run) and dataclasses.is_dataclass(run)
+    names = [f.name for f in dataclasses.fields(run)]
+    assert names[:3] == ["id", "object", "created_at"] and names[-1] == "_extra"
+    assert all(f.kw_only for f in dataclasses.fields(runs_v2.Run))
+    defaults = {f.name: f.default for f in dataclasses.fields(runs_v2.Run)}
+    assert defaults["temperature"] is runs_v2.UNSET and defaults["_extra"] is None
+    assert defaults["id"] is dataclasses.MISSING
+    assert dataclasses.asdict(run)["required_action"]["type"] == "submit_tool_outputs"
+    assert runs_v2.Run.__hash__ is None  # mutable and compared by value, as a dataclass
+    assert (run == 1) is False and run != runs_v2.RunStep  # other types are never equal
+    built = runs_v2.Run(**{f: getattr(run, f) for f in names})
+    assert built == run and built.to_dict() == run.to_dict()
+    with pytest.raises(TypeError):
+        runs_v2.Run("run_1")  # keyword-only, as declared
+    with pytest.raises(TypeError):
+        runs_v2.Run(id="run_1")  # required fields stay required
+    assert copy.deepcopy(run) == run and copy.copy(run) == run
+    import pickle
+    assert pickle.loads(pickle.dumps(run)) == run
+
+
+def test_importing_a_model_loads_no_dataclasses_typing_or_json() -> None:
+    import subprocess
+    import sys
+    from conftest import GENERATED
+
+    probe = ("import sys; from runs_v2 import Run; Run.from_dict({'id': 'run_1'}); "
+             "print(sorted(m for m in ('dataclasses', 'inspect', 'typing', 'json', 're') "
+             "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-S", "-c", probe], cwd=GENERATED, check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_json_round_trip_bytes_and_str(runs_v2: ModuleType, run_data: dict[str, Any]) -> None:
     text = json.dumps(run_data)
     run = runs_v2.Run.from_json(text.encode())

@@ -587,10 +587,71 @@ def _finite(data: Any) -> Any:
     return data
 
 
+def dataclass(**options: Any) -> Callable[[Any], Any]:
+    """What `@dataclass(...)` is at run time in generated modules: nothing.
+
+    Type checkers see `dataclasses.dataclass` (imported under TYPE_CHECKING) and so know every
+    model as a dataclass; at run time each class already has what the decorator would add
+    (`__slots__`, a keyword-only `__init__`, and from `Model`: `__eq__`, no `__hash__`, and
+    `__dataclass_fields__` made on first use), so importing a package never loads `dataclasses`
+    nor compiles an `__init__` per class.
+    """
+    return _same
+
+
+def _same(cls: Any) -> Any:
+    return cls
+
+
+class _DataclassInfo:
+    """`__dataclass_fields__` / `__dataclass_params__` of a model class, made on first use, so
+    that `dataclasses.fields`, `replace`, `asdict` and `is_dataclass` work as on any dataclass.
+    """
+
+    def __init__(self, attribute: str) -> None:
+        self.attribute = attribute
+
+    def __get__(self, obj: Any, owner: Any) -> Any:
+        import dataclasses
+
+        own = owner.__dict__
+        annotations = own.get("__annotations__", {})
+        namespace: dict[str, Any] = dict(
+            getattr(owner.__init__, "__kwdefaults__", None) or {}
+        )
+        namespace["__annotations__"] = {
+            n: annotations.get(n, "Any") for n in own["__slots__"]
+        }
+        shadow: Any = dataclasses.dataclass(kw_only=True, repr=False, eq=False)(
+            type(owner.__name__, (), namespace)
+        )
+        for name in ("__dataclass_fields__", "__dataclass_params__"):
+            type.__setattr__(owner, name, getattr(shadow, name))
+        return getattr(owner, self.attribute)
+
+
+_values: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+def _values_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """Reads every field of an instance of cls as one tuple (in declaration order)."""
+    get = _values.get(cls)
+    if get is None:
+        from operator import attrgetter
+
+        get = _values[cls] = attrgetter("__class__", *cls.__slots__)  # type: ignore[attr-defined]
+    return get
+
+
 class Model:
-    """Base of every generated model: JSON helpers and a repr that leaves absent fields out."""
+    """Base of every generated model: JSON helpers, equality by value, and a repr that leaves
+    absent fields out."""
 
     __slots__ = ()
+    __match_args__ = ()
+    __hash__ = None  # type: ignore[assignment]  # mutable: compared by value, as dataclasses
+    __dataclass_fields__: Any = _DataclassInfo("__dataclass_fields__")
+    __dataclass_params__: Any = _DataclassInfo("__dataclass_params__")
 
     def to_dict(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -599,14 +660,19 @@ class Model:
         """Encode to compact JSON, members in declaration order, unknown ones last."""
         return dumps(self.to_dict())
 
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        get = _values_of(self.__class__)
+        return get(self) == get(other)
+
     def __repr__(self) -> str:
         shown = []
-        from dataclasses import fields
-
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if value is not UNSET and f.name != "_extra":
-                shown.append(f"{f.name}={value!r}")
+        names: tuple[str, ...] = self.__slots__
+        for name in names:
+            value = getattr(self, name)
+            if value is not UNSET and name != "_extra":
+                shown.append(f"{name}={value!r}")
         extra = getattr(self, "_extra", None)
         if extra:
             shown.append(f"_extra={extra!r}")
