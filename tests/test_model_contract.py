@@ -94,6 +94,7 @@ def test_models_are_dataclasses_to_the_standard_library(runs_v2: ModuleType,
 def test_importing_a_model_loads_no_dataclasses_typing_or_json() -> None:
     import subprocess
     import sys
+
     from conftest import GENERATED
 
     probe = ("import sys; from runs_v2 import Run; Run.from_dict({'id': 'run_1'}); "
