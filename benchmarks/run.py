@@ -357,7 +357,9 @@ def bench_imports(run_pkg: Path, whole_pkg: Path | None, reps: int) -> list[dict
     if whole_pkg is not None:
         probes += [("whole-spec package: import", str(whole_pkg.parent), f"import {whole_pkg.name}"),
                    ("whole-spec package: from … import RunObject", str(whole_pkg.parent),
-                    f"from {whole_pkg.name} import RunObject")]
+                    f"from {whole_pkg.name} import RunObject"),
+                   ("whole-spec package: from … import Client (every model)",
+                    str(whole_pkg.parent), f"from {whole_pkg.name} import Client")]
     if have("openai"):
         probes.append(("openai: from openai.types.beta.threads import Run", ".",
                        "from openai.types.beta.threads import Run"))
