@@ -90,6 +90,18 @@ def test_models_are_dataclasses_to_the_standard_library(runs_v2: ModuleType,
     import pickle
     assert pickle.loads(pickle.dumps(run)) == run
 
+    class MyRun(runs_v2.Run):  # a user's subclass keeps the fields
+        pass
+
+    assert [f.name for f in dataclasses.fields(MyRun)] == names
+    assert dataclasses.replace(MyRun(**{f: getattr(run, f) for f in names}), id="x").id == "x"
+
+    @dataclasses.dataclass
+    class Stamped(runs_v2.Run):  # and so does a dataclass built on top
+        seen_at: float = 0.0
+
+    assert [f.name for f in dataclasses.fields(Stamped)] == [*names, "seen_at"]
+
 
 def test_importing_a_model_loads_no_dataclasses_typing_or_json() -> None:
     import subprocess
