@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The only modules generated code may import (besides its own relative imports).
 ALLOWED_IMPORTS = frozenset(
     {"__future__", "collections.abc", "dataclasses", "enum", "importlib", "itertools", "json"}
-    | {"math", "operator", "re"}
+    | {"inspect", "math", "operator", "re"}
     | {"typing"}
 )
 FORBIDDEN_NAMES = frozenset({"exec", "eval", "__import__", "compile", "open", "breakpoint"})

@@ -613,10 +613,13 @@ class _DataclassInfo:
 
     def __get__(self, obj: Any, owner: Any) -> Any:
         import dataclasses
+        import inspect
 
         # the generated class itself (a subclass without __slots__ of its own inherits its fields)
         model = next(k for k in owner.__mro__ if "__slots__" in k.__dict__)
-        annotations = model.__dict__.get("__annotations__", {})
+        annotations = inspect.get_annotations(
+            model
+        )  # as written (strings): never evaluated
         namespace: dict[str, Any] = dict(
             getattr(model.__init__, "__kwdefaults__", None) or {}
         )
