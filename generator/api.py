@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import memo
+from . import incremental, memo
 from .build import build_package, display_path
-from .format import Progress, default_cache_dir, format_files
-from .render import render_package
+from .format import Progress, default_cache_dir
 from .write import Plan, check_package, write_package
 
 
@@ -41,7 +40,9 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
     pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
-    files = format_files(render_package(pkg, templates), cache_dir, progress)
+    store = incremental.store_path(cache, Path(spec), package,
+                                   {"select": list(select), "client": client}, templates)
+    files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
     memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
 
