@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from . import memo, render
-from .format import Progress, format_files
+from .format import Progress, StreamingFormatter, format_files
 from .ir import Entity, Module, Origin, Package
 
 KEEP = 8  # stores kept in the cache folder (least recently written removed)
@@ -159,9 +159,8 @@ def render_formatted(pkg: Package, templates: Path | None, cache: Path | None,
     stored = _load(store)
     digests = Digests(pkg.entities)
     reused: dict[str, str] = {}
-    fresh: dict[str, str] = {}
-    traces: dict[str, tuple[str, list[str]]] = {}
     entries: dict[str, list[Any]] = {}
+    todo: list[tuple[Module, str, str]] = []
     for module in pkg.modules:
         path = render.module_path(module)
         own = digests.module(module)
@@ -169,13 +168,24 @@ def render_formatted(pkg: Package, templates: Path | None, cache: Path | None,
         if text is not None:
             reused[path] = f"{head}\n{text}"
             entries[path] = stored[path]
-            continue
+        else:
+            todo.append((module, path, own))
+    others = render.render_package(pkg, templates, modules=False)
+    streaming = StreamingFormatter(cache) if StreamingFormatter.worthwhile(len(todo)) else None
+    if streaming is not None:
+        for path, source in others.items():  # the big client first: not the last one left
+            streaming.add(path, source)
+    fresh: dict[str, str] = {}
+    traces: dict[str, tuple[str, list[str]]] = {}
+    for module, path, own in todo:
         recorder = LookupRecorder(pkg.entities)
         fresh[path] = render.render_module(env, dataclasses.replace(pkg, entities=recorder),
                                            module, head)
         traces[path] = (own, sorted(recorder.seen))
-    others = render.render_package(pkg, templates, modules=False)
-    formatted = format_files({**fresh, **others}, cache, progress)
+        if streaming is not None:
+            streaming.add(path, fresh[path])
+    formatted = streaming.results(progress) if streaming else format_files(
+        {**fresh, **others}, cache, progress)
     for path, (own, looked_up) in traces.items():
         text = formatted[path]
         if text.startswith(f"{head}\n"):
