@@ -64,6 +64,8 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
         plan = check_package(package_dir, files)
         return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,
                               time.perf_counter() - start, plan)
-    result = write_package(package_dir, files, force=force)
+    cache = cache_dir if cache_dir is not None else default_cache_dir()
+    result = write_package(package_dir, files, force=force,
+                           spare_root=cache / "spare" if cache is not None else None)
     return GenerateResult(package_dir, result.written, result.unchanged, result.removed, warnings,
                           time.perf_counter() - start)
