@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import incremental, memo
+from . import incremental, memo, workers
 from .build import build_package, display_path
 from .format import Progress, default_cache_dir
 from .write import Plan, check_package, write_package
@@ -39,10 +39,11 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     hit = memo.load(cache, key)
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
-    pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
-    store = incremental.store_path(cache, Path(spec), package,
-                                   {"select": list(select), "client": client}, templates)
-    files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
+    with workers.started():  # they import black while the spec loads
+        pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
+        store = incremental.store_path(cache, Path(spec), package,
+                                       {"select": list(select), "client": client}, templates)
+        files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
     memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
 

@@ -20,6 +20,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from . import workers
+
 LINE_LENGTH = 88
 FAST_VERSION = "fastfmt-2"  # bump whenever fastfmt's output could change
 _MODE_KEY = f"black {version('black')} py310 line_length={LINE_LENGTH} {FAST_VERSION}"
@@ -115,11 +117,6 @@ def format_files(files: Mapping[str, str], cache_dir: Path | None = None,
     return {path: out[path] for path in files}
 
 
-def _workers() -> int:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(cpus or 1, 8)
-
-
 class StreamingFormatter:
     """format_files for a big batch whose files are still being rendered: each file goes to a
     worker process as soon as it is added, so formatting overlaps rendering (a cold big spec).
@@ -127,7 +124,10 @@ class StreamingFormatter:
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self.cache = cache_dir if cache_dir is not None else default_cache_dir()
-        self.pool = ProcessPoolExecutor(max_workers=_workers())
+        shared = workers.pool()
+        self.owned = shared is None
+        self.pool = shared if shared is not None else ProcessPoolExecutor(
+            max_workers=workers.count())
         self.sources: dict[str, str] = {}
         self.done: dict[str, str] = {}
         self.pending: dict[str, Future[str]] = {}
@@ -135,7 +135,7 @@ class StreamingFormatter:
     @staticmethod
     def worthwhile(files: int) -> bool:
         """Whether `files` files are enough to pay for starting worker processes."""
-        return files >= STREAMING_MIN_FILES and _workers() >= 2
+        return files >= STREAMING_MIN_FILES and workers.count() >= 2
 
     def add(self, path: str, source: str) -> None:
         self.sources[path] = source
@@ -161,20 +161,27 @@ class StreamingFormatter:
                 if progress is not None:
                     progress(count, total)
         finally:
-            self.pool.shutdown(cancel_futures=True)
+            if self.owned:
+                self.pool.shutdown(cancel_futures=True)
         return {path: self.done[path] for path in self.sources}
 
 
 def _format_many(sources: list[str], progress: Progress | None = None) -> list[str]:
-    workers = _workers()
+    shared = workers.pool()
     size = sum(map(len, sources))
-    if len(sources) < PARALLEL_THRESHOLD or workers < 2 or size < PARALLEL_MIN_CHARS:
+    big = len(sources) >= PARALLEL_THRESHOLD and size >= PARALLEL_MIN_CHARS
+    if shared is None and (not big or workers.count() < 2):
         return list(_reporting(map(format_source, sources), len(sources), progress))
     # Largest first, in small chunks, so that no worker is left alone with a big file at the end.
     order = sorted(range(len(sources)), key=lambda i: -len(sources[i]))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        mapped = pool.map(format_source, [sources[i] for i in order], chunksize=4)
+    ordered = [sources[i] for i in order]
+    if shared is not None:  # already started, black already imported there
+        mapped = shared.map(format_source, ordered, chunksize=4 if big else 1)
         results = list(_reporting(mapped, len(sources), progress))
+    else:
+        with ProcessPoolExecutor(max_workers=workers.count()) as pool:
+            mapped = pool.map(format_source, ordered, chunksize=4)
+            results = list(_reporting(mapped, len(sources), progress))
     out = [""] * len(sources)
     for i, result in zip(order, results):
         out[i] = result
