@@ -94,6 +94,13 @@ def render_package(pkg: Package, templates: Path | None = None, *,
     return files
 
 
+def planned_paths(pkg: Package) -> list[str]:
+    """The paths render_package(pkg) returns, known before rendering anything."""
+    paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
+    paths += list(RUNTIME_FILES) + (["client.py", "_http.py"] if pkg.operations else [])
+    return paths + ["py.typed"]
+
+
 def init_view(pkg: Package) -> dict[str, Any]:
     exports: list[tuple[str, str]] = []
     by_module: list[tuple[str, list[str]]] = []

@@ -171,3 +171,10 @@ def test_lookup_recorder_records_what_rendering_reads() -> None:
     assert recorder.seen == {"Run", "RunStatus"}
     list(recorder.items())
     assert incremental.EVERYTHING in recorder.seen
+
+
+def test_planned_paths_are_the_rendered_paths() -> None:
+    for spec, client in ((ROOT / "specs" / "runs_v2.yaml", True),
+                         (ROOT / "specs" / "runs_v2.yaml", False)):
+        pkg = build_package(spec, "runs", client=client)
+        assert render.planned_paths(pkg) == list(render.render_package(pkg))

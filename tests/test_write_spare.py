@@ -104,3 +104,33 @@ def test_spare_on_another_file_system_is_not_used(tmp_path: Path,
     assert not any(spare.iterdir())
     assert {k: v[0] for k, v in tree(pkg).items() if k in B} == {
         k: v.encode() for k, v in B.items()}
+
+
+def test_only_a_few_spares_are_kept(tmp_path: Path) -> None:
+    spare = tmp_path / "cache" / "spare"
+    for n in range(6):
+        pkg = tmp_path / f"pkg{n}"
+        write_package(pkg, A, spare_root=spare)
+        write_package(pkg, B, spare_root=spare)
+    assert len(list(spare.iterdir())) == w.spare.KEEP
+
+
+def test_generate_writes_exactly_the_rendered_files_through_prepared_trees(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.api import generate, render
+
+    monkeypatch.chdir(tmp_path)
+    runs = (Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml").read_text()
+    edited = runs.replace("The last error associated with a run.", "The last error (edited).")
+    spec = tmp_path / "api.yaml"
+    cache = tmp_path / "cache"
+    for n, text in enumerate([runs, edited, runs, edited]):
+        spec.write_text(text)
+        result = generate(spec, tmp_path / "out", "pkg", cache_dir=cache)
+        expected, _ = render(spec, "pkg", cache_dir=tmp_path / f"fresh{n}")
+        written = {p.relative_to(result.package_dir).as_posix(): p.read_text()
+                   for p in result.package_dir.rglob("*") if p.is_file() and p.name != MANIFEST}
+        assert written == expected, n
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pkg"]
+        assert not [p for p in (cache / "spare").iterdir() if p.name.endswith(".tmp")]
+    assert list((cache / "spare").iterdir()), "no spare kept for the next run"
