@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # full run (several minutes; peers when installed)
     python benchmarks/run.py --quick    # < 2 minutes: fewer repeats, no whole-spec peers
+    python benchmarks/run.py --only scaling --reps 2   # 1x vs 10x the 2026 schemas (minutes)
     pip install -e '.[bench]'           # the peers (datamodel-code-generator, openapi-python-client,
                                         # pydantic, openai, msgspec, mashumaro, cattrs)
 
@@ -135,8 +136,16 @@ def runmodels_contenders(spec: Path, package: str, schema: str, work: Path) -> l
         spec_copy.write_text(original, encoding="utf-8")
         return result
 
+    def changed_again(rep: int) -> dict[str, Any]:
+        """A second edit: the output was already regenerated once since the cold run."""
+        spec_copy.write_text(_changed_copy(original, schema, 1000 + rep), encoding="utf-8")
+        result = timed(cmd, env, ROOT)
+        spec_copy.write_text(original, encoding="utf-8")
+        return result
+
     return [Gen("runmodels cold (empty cache)", cold), Gen("runmodels warm (nothing changed)", warm),
-            Gen("runmodels, one schema changed", changed)]
+            Gen("runmodels, one schema changed", changed),
+            Gen("runmodels, one schema changed again", changed_again)]
 
 
 def peer_contenders(spec: Path, work: Path) -> list[Gen]:
@@ -182,6 +191,12 @@ def bench_generation(spec: Path, package: str, schema: str, reps: int, peers: bo
         peer_dir = work / "peers"
         peer_dir.mkdir(parents=True, exist_ok=True)
         gens += peer_contenders(spec, peer_dir)
+    return {"spec": spec.name, "package": package, "rows": _interleaved(gens, reps),
+            "package_dir": str(work / "runmodels" / "out" / package)}
+
+
+def _interleaved(gens: list[Gen], reps: int) -> list[dict[str, Any]]:
+    """Run every contender once per round (A B C, A B C…); one row of medians per contender."""
     for rep in range(reps):
         for gen in gens:
             result = gen.run(rep)
@@ -205,8 +220,48 @@ def bench_generation(spec: Path, package: str, schema: str, reps: int, peers: bo
         if row["failed"]:
             row["error"] = last["tail"][-400:]
         rows.append(row)
-    return {"spec": spec.name, "package": package, "rows": rows,
-            "package_dir": str(work / "runmodels" / "out" / package)}
+    return rows
+
+
+def bench_scaling(copies: int, reps: int, peers: bool, work: Path) -> dict[str, Any]:
+    """Cold generation of the 2026 schemas once and `copies` times (issue 7: 10x in <= 12x)."""
+    import synthetic
+
+    log(f"scaling: the 2026 schemas 1x and {copies}x ({reps} reps{', with dmcg' if peers else ''})")
+    document = synthetic.load_spec(WHOLE_SPEC)
+    gens: list[Gen] = []
+    sizes = {}
+    for n in (1, copies):
+        spec = synthetic.scaled_spec(document, n, work / f"spec-{n}x")
+        sizes[n] = spec.stat().st_size
+        out, cache = work / f"out-{n}x", work / f"cache-{n}x"
+        env = dict(os.environ, RUNMODELS_CACHE=str(cache), PYTHONPATH=str(ROOT))
+        cmd = [PY, "-m", "generator", "generate", str(spec), "--out", str(out), "--package",
+               "scaled", "-q"]
+
+        def cold(rep: int, out: Path = out, cache: Path = cache, env: dict[str, str] = env,
+                 cmd: list[str] = cmd) -> dict[str, Any]:
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            return timed(cmd, env, ROOT)
+
+        gens.append(Gen(f"runmodels cold, {n}× schemas", cold))
+        dmcg = which("datamodel-codegen") if peers else None
+        if dmcg:
+            def run_dmcg(rep: int, spec: Path = spec, n: int = n, dmcg: str = dmcg
+                         ) -> dict[str, Any]:
+                target = work / f"dmcg-{n}x.py"
+                target.unlink(missing_ok=True)
+                return timed([dmcg, "--input", str(spec), "--input-file-type", "openapi",
+                              "--output-model-type", "dataclasses.dataclass",
+                              "--output", str(target)], cwd=work)
+
+            gens.append(Gen(f"datamodel-code-generator, {n}× schemas", run_dmcg))
+    rows = _interleaved(gens, reps)
+    for row in rows:
+        row["spec_mb"] = round(sizes[1 if row["contender"].endswith(" 1× schemas") else copies]
+                               / 2**20, 1)
+    return {"copies": copies, "rows": rows}
 
 
 # --- decode / encode ------------------------------------------------------------------------------
@@ -434,6 +489,24 @@ def report(data: dict[str, Any]) -> str:
                        f"{_ratio(r['seconds'], dmcg) if dmcg else '—'} | {target} | "
                        f"{'; '.join(notes)} |")
         out.append("")
+    scaling = data.get("scaling")
+    if scaling:
+        copies = scaling["copies"]
+        out.append(f"### Linear growth: the 2026 schemas 1× and {copies}× (cold, median of "
+                   f"{max(len(r['runs']) for r in scaling['rows'])})\n")
+        out.append(f"| contender | spec | median | peak RSS | {copies}× ÷ 1× | target |")
+        out.append("|---|---:|---:|---:|---:|---|")
+        base: dict[str, float] = {}
+        for r in scaling["rows"]:
+            tool, _, size = r["contender"].rpartition(", ")
+            if size.startswith("1×"):
+                base[tool] = r["seconds"]
+            growth = "" if size.startswith("1×") else f"{r['seconds'] / base[tool]:.1f}×" \
+                if base.get(tool) else "—"
+            target = f"≤ {copies * 1.2:g}×" if tool.startswith("runmodels") and growth else ""
+            out.append(f"| {r['contender']} | {r['spec_mb']} MB | {_fmt_s(r['seconds'])} | "
+                       f"{r['peak_mb']:.0f} MB | {growth} | {target} |")
+        out.append("")
     codecs = data.get("codecs")
     if codecs:
         out.append("### Decode / encode (µs per call, median; ratio = runmodels ÷ peer)\n")
@@ -509,17 +582,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, < 2 minutes")
     parser.add_argument("--reps", type=int, help="generation repetitions (default 3, quick 1)")
-    parser.add_argument("--only", choices=("generation", "codecs", "imports"), action="append",
+    parser.add_argument("--only", choices=("generation", "codecs", "imports", "scaling"),
+                        action="append",
                         help="run only these sections (repeatable)")
     parser.add_argument("--no-whole-peers", action="store_true",
                         help="skip the peers on the whole 2026 spec (they take ~40 s each)")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     parser.add_argument("--verify-black", type=Path, nargs="?", const=WHOLE_SPEC, metavar="SPEC",
                         help="only check that the fast formatter's output is black's, file by file")
+    parser.add_argument("--scale", type=int, default=10, metavar="N",
+                        help="the scaling section compares 1x and N x the 2026 schemas (default 10;"
+                             " it runs in full mode or with --only scaling, 0 skips it)")
+    parser.add_argument("--scale-peers", action="store_true",
+                        help="time datamodel-code-generator on the scaled specs too (slow)")
     args = parser.parse_args()
     if args.verify_black:
         raise SystemExit(verify_black(args.verify_black))
-    sections = set(args.only or ("generation", "codecs", "imports"))
+    sections = set(args.only or ("generation", "codecs", "imports")
+                   + (() if args.quick else ("scaling",)))
+    if not args.scale or not WHOLE_SPEC.exists():
+        sections.discard("scaling")
     reps = args.reps or (1 if args.quick else 3)
     data: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine(),
                             "generation": []}
@@ -538,6 +620,8 @@ def main() -> None:
                 data["generation"].append(whole)
             whole_pkg = Path(whole["package_dir"])
         run_pkg = Path(run_gen["package_dir"])
+        if "scaling" in sections:
+            data["scaling"] = bench_scaling(args.scale, reps, args.scale_peers, work / "scaling")
         if "codecs" in sections:
             data["codecs"] = bench_codecs(run_pkg, 5 if args.quick else 9,
                                           0.05 if args.quick else 0.2)

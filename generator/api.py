@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import memo
+from . import incremental, memo, spare, workers
 from .build import build_package, display_path
-from .format import Progress, default_cache_dir, format_files
-from .render import render_package
+from .format import Progress, default_cache_dir
+from .render import planned_paths
 from .write import Plan, check_package, write_package
 
 
@@ -30,8 +31,12 @@ class GenerateResult:
 def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
            client: bool = True, allow_roots: Sequence[Path] = (),
-           progress: Progress | None = None) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The formatted files of a package, and the warnings met on the way."""
+           progress: Progress | None = None, will_write: spare.Preparer | None = None
+           ) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The formatted files of a package, and the warnings met on the way.
+
+    `will_write` prepares the output tree's files while generation runs (see spare.py).
+    """
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     # the run memo watches the spec's own folder only, so refs beyond it skip the memo
     memo_ok = cache is not None and not allow_roots
@@ -40,10 +45,24 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     hit = memo.load(cache, key)
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
-    pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
-    files = format_files(render_package(pkg, templates), cache_dir, progress)
+    with workers.started(_size(spec)):  # they import black while the spec loads
+        if will_write is not None:  # after the workers are forked: the thread is not copied
+            will_write.start()
+        pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
+        if will_write is not None:
+            will_write.start(planned_paths(pkg))
+        store = incremental.store_path(cache, Path(spec), package,
+                                       {"select": list(select), "client": client}, templates)
+        files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
     memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
@@ -56,13 +75,21 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     Returns what was written, left unchanged and removed; `client=False` generates models only.
     """
     start = time.perf_counter()
-    files, warnings = render(Path(spec), package, select, templates, cache_dir, client=client,
-                             allow_roots=allow_roots, progress=progress)
     package_dir = Path(out) / package
+    cache = cache_dir if cache_dir is not None else default_cache_dir()
+    spare_root = cache / "spare" if cache is not None else None
+    preparer = None if check else spare.Preparer(spare_root, package_dir)
+    try:
+        files, warnings = render(Path(spec), package, select, templates, cache_dir,
+                                 client=client, allow_roots=allow_roots, progress=progress,
+                                 will_write=preparer)
+    finally:
+        if preparer is not None:
+            preparer.join()
     if check:
         plan = check_package(package_dir, files)
         return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,
                               time.perf_counter() - start, plan)
-    result = write_package(package_dir, files, force=force)
+    result = write_package(package_dir, files, force=force, spare_root=spare_root)
     return GenerateResult(package_dir, result.written, result.unchanged, result.removed, warnings,
                           time.perf_counter() - start)

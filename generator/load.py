@@ -123,6 +123,8 @@ class _Builder:
         self.merged = 0
         self.plain: dict[str, Any] = {}
         self.root: Any = _NO_KEY
+        self.shares_nodes = False  # an alias was used: walks may see a node more than once
+        self.events = 0
 
     def fail(self, message: str, mark: Any, hint: str) -> SpecError:
         """A SpecError at a parser mark."""
@@ -256,6 +258,7 @@ class _Builder:
         if id(found[0]) in self.open_ids:
             raise self.fail(f"alias *{event.anchor} refers to a node that contains it",
                             event.start_mark, "recursive structures cannot be generated")
+        self.shares_nodes = True
         self.add(found[0], event, found[1])
 
     def run(self, parser: Any) -> Any:
@@ -264,6 +267,7 @@ class _Builder:
         docs = 0
         while True:
             event = get_event()
+            self.events += 1
             kind = event.__class__
             if kind is ev.ScalarEvent:
                 value = self.scalar(event)
@@ -292,13 +296,18 @@ class _Builder:
                 return self.root
 
 
-def _parse(path: Path, text: str) -> Any:
-    """Text → containers, turning every parser failure into a SpecError."""
+def _parse(path: Path, text: str) -> tuple[Any, bool]:
+    """Text → (containers, whether an alias bomb is possible), every parser failure a SpecError.
+
+    Without aliases the document is a tree with fewer values than parser events, so
+    `check_expansion` cannot fail unless there are that many events.
+    """
     loader_class = yaml.CSafeLoader if USE_LIBYAML else yaml.SafeLoader
     parser = loader_class(text)
     builder = _Builder(path, path.suffix.lower() == ".json")
     try:
-        return builder.run(parser)
+        root = builder.run(parser)
+        return root, builder.shares_nodes or builder.events > MAX_EXPANDED_VALUES
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -318,6 +327,11 @@ def _parse(path: Path, text: str) -> Any:
 
 def load_file(path: Path) -> Any:
     """Parse a YAML or JSON spec file into YMap/YSeq containers with source positions."""
+    return _load_tree(path)[0]
+
+
+def _load_tree(path: Path) -> tuple[Any, bool]:
+    """load_file's root, and whether `check_expansion` must walk it (aliases were used)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -330,7 +344,7 @@ def load_file(path: Path) -> Any:
     text = _decode(path, data)
     if path.suffix.lower() == ".json":
         text = text.replace("\t", " ")  # JSON allows tabs only as whitespace; YAML does not
-    root = _parse(path, text)
+    root, may_expand = _parse(path, text)
     if root is _NO_KEY or root is None:
         raise SpecError("empty document", file=path, line=1, column=1,
                         hint="the file must contain an OpenAPI mapping (openapi: 3.x ...)")
@@ -340,7 +354,7 @@ def load_file(path: Path) -> Any:
         raise SpecError(f"the document root must be a mapping, not {kind}",
                         file=path, line=line, column=col,
                         hint="an OpenAPI document starts with keys like 'openapi:' and 'paths:'")
-    return root
+    return root, may_expand
 
 
 def check_expansion(root: Any) -> None:
@@ -394,10 +408,11 @@ class SpecSet:
 
     def load(self, path: Path) -> Any:
         """Load a document once (cached by absolute path)."""
-        key = self._resolve(Path(path))
+        key = self._resolve(path if isinstance(path, Path) else Path(path))
         if key not in self._docs:
-            doc = load_file(key)
-            check_expansion(doc)
+            doc, may_expand = _load_tree(key)
+            if may_expand:
+                check_expansion(doc)
             self._docs[key] = doc
         return self._docs[key]
 

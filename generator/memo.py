@@ -10,6 +10,7 @@ Folders with too many spec files are not memoised (hashing them would cost more 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -26,7 +27,8 @@ _SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv", "site-packages"}
 
 
-def _fingerprint() -> str:
+@functools.cache
+def fingerprint() -> str:
     """The generator itself: its Python source, its templates, and black's version."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256(f"black {version('black')}".encode())
@@ -64,7 +66,7 @@ def run_key(spec: Path, package: str, select: Sequence[str], templates: Path | N
     digest = hashlib.sha256()
     options = {"spec": str(spec), "display": display, "package": package,
                "select": list(select), "client": client, "cwd": os.getcwd(),
-               "templates": str(templates) if templates else None, "generator": _fingerprint()}
+               "templates": str(templates) if templates else None, "generator": fingerprint()}
     digest.update(json.dumps(options, sort_keys=True).encode())
     for path in inputs:
         digest.update(str(path.relative_to(folder)).encode() + b"\0")

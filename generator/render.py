@@ -50,15 +50,27 @@ def header(pkg: Package) -> str:
     )
 
 
-def render_package(pkg: Package, templates: Path | None = None) -> dict[str, str]:
-    """Every file of the package, `{relative path: source}` (not yet formatted)."""
+def module_path(module: Module) -> str:
+    return f"models/{module.name}.py"
+
+
+def render_module(env: jinja2.Environment, pkg: Package, module: Module, head: str) -> str:
+    """One models module (not yet formatted); reads `pkg.entities` and nothing else of `pkg`."""
+    view = module_view(pkg, module)
+    return env.get_template("models_module.py.jinja").render(header=head, m=view)
+
+
+def render_package(pkg: Package, templates: Path | None = None, *,
+                   modules: bool = True) -> dict[str, str]:
+    """Every file of the package, `{relative path: source}` (not yet formatted).
+
+    `modules=False` leaves out the models modules (the caller renders them one by one).
+    """
     env = environment(templates)
     head = header(pkg)
     files: dict[str, str] = {}
-    module_template = env.get_template("models_module.py.jinja")
-    for module in pkg.modules:
-        view = module_view(pkg, module)
-        files[f"models/{module.name}.py"] = module_template.render(header=head, m=view)
+    for module in pkg.modules if modules else ():
+        files[module_path(module)] = render_module(env, pkg, module, head)
     files["models/__init__.py"] = env.get_template("models_init.py.jinja").render(header=head)
     files["__init__.py"] = env.get_template("package_init.py.jinja").render(
         header=head, pkg=init_view(pkg)
@@ -80,6 +92,13 @@ def render_package(pkg: Package, templates: Path | None = None) -> dict[str, str
         files["_http.py"] = f"{head}\n{http_text}"
     files["py.typed"] = ""
     return files
+
+
+def planned_paths(pkg: Package) -> list[str]:
+    """The paths render_package(pkg) returns, known before rendering anything."""
+    paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
+    paths += list(RUNTIME_FILES) + (["client.py", "_http.py"] if pkg.operations else [])
+    return paths + ["py.typed"]
 
 
 def init_view(pkg: Package) -> dict[str, Any]:

@@ -69,6 +69,7 @@ class Resolver:
         self._queue: deque[tuple[str, Any, Path, str]] = deque()
         self._owner_now: str | None = None
         self._in_flight: set[int] = set()
+        self._shown: dict[Path, str] = {}  # Path.resolve() is slow: once per file and run
         self._reserve_components()
 
     # ---- entry points -------------------------------------------------------------------------
@@ -171,10 +172,15 @@ class Resolver:
         self.warnings.append(f"{place} (#{pointer}): warning: {message}")
 
     def _show(self, file: Path) -> str:
-        try:
-            return str(Path(file).resolve().relative_to(Path.cwd()))
-        except ValueError:
-            return str(file)
+        """The file as messages name it: relative to the working folder when inside it."""
+        shown = self._shown.get(file)
+        if shown is None:
+            try:
+                shown = str(Path(file).resolve().relative_to(Path.cwd()))
+            except ValueError:
+                shown = str(file)
+            self._shown[file] = shown
+        return shown
 
     def _origin(self, node: Any, file: Path, pointer: str) -> Origin:
         _, line, column = self.specs.location(node)

@@ -20,16 +20,20 @@ import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from generator import spare
 from generator.errors import SpecError
 
 MANIFEST = ".runmodels-manifest.json"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+UNLINK_THREADS = 4
+UNLINK_THREADS_MIN_FILES = 200
 _COLORS = (("+++", "1"), ("---", "1"), ("@@", "36"), ("-", "31"), ("+", "32"))
 
 
@@ -212,8 +216,13 @@ def recover(package_dir: Path) -> None:
     _rmtree(new)
 
 
-def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = False) -> WriteResult:
-    """Atomically bring package_dir to exactly the generated files, keeping the user's own."""
+def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = False,
+                  spare_root: Path | None = None) -> WriteResult:
+    """Atomically bring package_dir to exactly the generated files, keeping the user's own.
+
+    With `spare_root` (a folder of the cache), the swapped-out tree is kept there and its files
+    are overwritten by the next run instead of creating new ones (see spare.py).
+    """
     _check_relpaths(files)
     package_dir = Path(package_dir).resolve()
     package_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +240,8 @@ def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = 
         manifest = _manifest_bytes(files)
         if p.changed or _read_bytes(package_dir / MANIFEST) != manifest:
             try:
-                _swap(package_dir, _build(package_dir, files, p, manifest))
+                _swap(package_dir, _build(package_dir, files, p, manifest, spare_root),
+                      spare_root)
             except BaseException:
                 with suppress(OSError):
                     recover(package_dir)
@@ -247,13 +257,17 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes) -> Path:
+def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes,
+           spare_root: Path | None = None) -> Path:
     """Build the complete new tree next to package_dir and return its path."""
     new = _sibling(package_dir, "new")
-    os.mkdir(new)
     write = {rel: files[rel].encode("utf-8") for rel in p.added + p.modified}
     if _read_bytes(package_dir / MANIFEST) != manifest:
         write[MANIFEST] = manifest
+    recycled = spare.take(spare_root, package_dir, new, write)
+    if recycled is None:
+        os.mkdir(new)
+        recycled = set()
     skip = set(write) | set(p.removed)
     modes: list[tuple[Path, int]] = []
     if package_dir.is_dir():
@@ -265,7 +279,7 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
                     dirs.remove(name)
                     names.append(name)
                 else:
-                    os.mkdir(new / rel_root / name)
+                    os.makedirs(new / rel_root / name, exist_ok=True)
                     modes.append((new / rel_root / name, os.stat(os.path.join(root, name)).st_mode))
             for name in names:
                 if (rel_root / name).as_posix() not in skip:
@@ -274,7 +288,10 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
         target = new / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         old_mode = os.stat(package_dir / rel).st_mode if rel in p.modified else None
-        _write_file(target, data, old_mode)
+        if rel in recycled:
+            _overwrite_file(target, data, old_mode)
+        else:
+            _write_file(target, data, old_mode)
     for rel in p.removed:  # prune directories that only held stale files
         for parent in PurePosixPath(rel).parents:
             target = new / parent
@@ -335,7 +352,25 @@ def _write_file(path: Path, data: bytes, mode: int | None) -> None:
         os.chmod(path, stat.S_IMODE(mode))
 
 
-def _swap(package_dir: Path, new: Path) -> None:
+def _overwrite_file(path: Path, data: bytes, mode: int | None) -> None:
+    """Give a recycled file of the spare exactly data, and the mode a new file would have.
+
+    Written over the old bytes, then cut to length: truncating to zero first would free every
+    block and allocate them again (as slow as creating the file).
+    """
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if os.fstat(fd).st_size != len(data):
+            os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+    os.chmod(path, stat.S_IMODE(mode) if mode is not None else spare.file_mode())
+
+
+def _swap(package_dir: Path, new: Path, spare_root: Path | None = None) -> None:
     """Put the new tree in place of package_dir atomically, then delete the old tree."""
     if not os.path.lexists(package_dir):
         os.rename(new, package_dir)
@@ -348,6 +383,8 @@ def _swap(package_dir: Path, new: Path) -> None:
         os.rename(package_dir, garbage)
         os.rename(new, package_dir)
     _fsync_dir(package_dir.parent)
+    if spare.keep(spare_root, package_dir, garbage):
+        return
     with suppress(OSError):  # a leftover is deleted by the next run's recover()
         _rmtree(garbage)
 
@@ -379,10 +416,26 @@ def _rmtree(path: Path) -> None:
     if os.path.islink(path) or os.path.isfile(path):
         os.unlink(path)
     elif os.path.isdir(path):
+        _unlink_files(path)
         if sys.version_info >= (3, 12):
             shutil.rmtree(path, onexc=retry)
         else:
             shutil.rmtree(path, onerror=retry)
+
+
+def _unlink_files(tree: Path) -> None:
+    """Unlink a big tree's files from a few threads (each unlink waits on the disk); whatever
+    is left, directories and any file that failed, is for `shutil.rmtree`."""
+    files = [os.path.join(root, name) for root, _dirs, names in os.walk(tree) for name in names]
+    if len(files) < UNLINK_THREADS_MIN_FILES:
+        return
+
+    def unlink(file: str) -> None:
+        with suppress(OSError):
+            os.unlink(file)
+
+    with ThreadPoolExecutor(max_workers=UNLINK_THREADS) as pool:
+        list(pool.map(unlink, files, chunksize=32))
 
 
 def _fsync_dir(path: Path) -> None:
