@@ -187,7 +187,7 @@ def test_check_clean_and_stale(project: Path) -> None:
     stale = proc("generate", "--check", cwd=project)
     assert stale.returncode == 1
     assert "+++ b/shop/models/invoice.py" in stale.stdout
-    assert "-    note: str | Unset = UNSET" in stale.stdout
+    assert "-    note: str | Unset\n" in stale.stdout
     assert "would be added: " in stale.stderr and "invoice.py" in stale.stderr
     assert "would be changed: " in stale.stderr and "order.py" in stale.stderr
     assert "out of date" in stale.stderr
