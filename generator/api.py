@@ -7,12 +7,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import incremental, memo, spare, workers
-from .build import build_package, display_path
-from .format import Progress, default_cache_dir
-from .render import planned_paths
+from . import memo, spare
+from .paths import default_cache_dir, display_path
 from .write import Plan, check_package, write_package
+
+if TYPE_CHECKING:
+    from .format import Progress
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,15 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     # the run memo watches the spec's own folder only, so refs beyond it skip the memo
     memo_ok = cache is not None and not allow_roots
     key = memo.run_key(Path(spec), package, select, templates, client,
-                       display_path(Path(spec))) if memo_ok else None
+                       display_path(Path(spec)), cache) if memo_ok else None
     hit = memo.load(cache, key)
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
+    # a miss: only now the loader, the templates and black (a hit needs none of them)
+    from . import incremental, workers
+    from .build import build_package
+    from .render import planned_paths
+
     with workers.started(_size(spec)):  # they import black while the spec loads
         if will_write is not None:  # after the workers are forked: the thread is not copied
             will_write.start()

@@ -75,7 +75,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .build import build_package, display_path
+from .build import build_package
 from .errors import SpecError
 from .exprs import annotation
 from .ir import (
@@ -92,6 +92,7 @@ from .ir import (
     Union,
 )
 from .load import SpecSet
+from .paths import display_path
 
 INPUT = "input"
 OUTPUT = "output"

@@ -12,15 +12,8 @@ from .ir import Package, Union
 from .load import SpecSet
 from .operations import OperationSet, build_operations, servers, wants_operations
 from .package import plan_modules, with_tags
+from .paths import display_path
 from .resolve import Resolver
-
-
-def display_path(path: Path) -> str:
-    """The spec's path as written in headers: relative to the working folder when inside it."""
-    try:
-        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return Path(path).name
 
 
 def build_package(spec: Path, package: str, select: Sequence[str] = (), *,

@@ -16,15 +16,16 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from . import workers
+from .memo import black_version
+from .paths import default_cache_dir
 
 LINE_LENGTH = 88
 FAST_VERSION = "fastfmt-3"  # bump whenever fastfmt's output could change
-_MODE_KEY = f"black {version('black')} py310 line_length={LINE_LENGTH} {FAST_VERSION}"
+_MODE_KEY = f"black {black_version()} py310 line_length={LINE_LENGTH} {FAST_VERSION}"
 PARALLEL_THRESHOLD = 48
 PARALLEL_MIN_CHARS = 3_000_000  # below this, starting workers costs more than it saves
 STREAMING_MIN_FILES = 400  # modules to render before formatting them while rendering pays
@@ -45,17 +46,6 @@ def _mode() -> Any:
 
         _MODE = Mode(target_versions={TargetVersion.PY310}, line_length=LINE_LENGTH)
     return _MODE
-
-
-def default_cache_dir() -> Path | None:
-    """`$RUNMODELS_CACHE`, else the user's cache folder; `RUNMODELS_CACHE=off` disables it."""
-    configured = os.environ.get("RUNMODELS_CACHE")
-    if configured == "off":
-        return None
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "runmodels" / "black"
 
 
 def format_source(source: str) -> str:

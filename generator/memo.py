@@ -15,9 +15,10 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from .write import MANIFEST  # marks a generated package
 
 MAX_INPUT_FILES = 200
 MAX_INPUT_BYTES = 64 * 2**20
@@ -28,10 +29,26 @@ _SKIP_DIRS = {"node_modules", "__pycache__", "venv", "site-packages"}
 
 
 @functools.cache
+def black_version() -> str:
+    """black's installed version, from its dist-info folder's name when that is unambiguous:
+    importing importlib.metadata (or black) would cost a warm run more than all its work."""
+    from importlib.util import find_spec
+
+    spec = find_spec("black")
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parent.parent.glob("black-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len("black-"):-len(".dist-info")]
+    from importlib.metadata import version
+
+    return version("black")
+
+
+@functools.cache
 def fingerprint() -> str:
     """The generator itself: its Python source, its templates, and black's version."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(f"black {version('black')}".encode())
+    digest = hashlib.sha256(f"black {black_version()}".encode())
     roots = [here, here / "templates", here.parent / "templates"]
     for root in roots:
         if not root.is_dir():
@@ -44,14 +61,22 @@ def fingerprint() -> str:
 
 
 def run_key(spec: Path, package: str, select: Sequence[str], templates: Path | None,
-            client: bool, display: str) -> str | None:
-    """The memo key of a run, or None when its inputs are too many to hash cheaply."""
+            client: bool, display: str, cache: Path | None = None) -> str | None:
+    """The memo key of a run, or None when its inputs are too many to hash cheaply.
+
+    Generated packages (a folder with runmodels' manifest) and the cache folder are not
+    inputs: they change with every run that writes them, so they would defeat the memo.
+    """
     spec = Path(spec).resolve()
     folder = spec.parent
+    cache_dir = str(Path(cache).resolve()) if cache is not None else None
     inputs: list[Path] = []
     total = 0
     seen = 0
     for root, dirs, names in os.walk(folder):
+        if root == cache_dir or (root != str(folder) and MANIFEST in names):
+            dirs[:] = []
+            continue
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
         seen += len(names) + len(dirs)
         if seen > MAX_ENTRIES:

@@ -10,8 +10,6 @@ package missing and ``-old`` present -> restore ``-old``; any other ``-old``/``-
 
 from __future__ import annotations
 
-import ctypes
-import difflib
 import errno
 import hashlib
 import json
@@ -20,7 +18,6 @@ import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -74,6 +71,8 @@ class Plan:
             after = None if rel in self.removed else self.new[rel]
             a = "/dev/null" if before is None else f"a/{path}"
             b = "/dev/null" if after is None else f"b/{path}"
+            import difflib
+
             diff = list(difflib.unified_diff(_lines(before), _lines(after), a, b))
             lines.extend(diff or [f"--- {a}\n", f"+++ {b}\n"])
         text = "".join(lines)
@@ -393,6 +392,8 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths with renameat2(RENAME_EXCHANGE); False when that is unsupported."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes
+
     try:
         func = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
@@ -433,6 +434,8 @@ def _unlink_files(tree: Path) -> None:
     def unlink(file: str) -> None:
         with suppress(OSError):
             os.unlink(file)
+
+    from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=UNLINK_THREADS) as pool:
         list(pool.map(unlink, files, chunksize=32))

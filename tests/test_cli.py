@@ -573,3 +573,18 @@ def test_progress_bar_while_one_big_target_formats(tmp_path: Path,
     piped = subprocess.run([sys.executable, "-m", "generator", *args], cwd=tmp_path,
                            env=_env(), capture_output=True, text=True, check=False)
     assert piped.returncode == 0 and "formatting" not in piped.stderr
+
+
+def test_a_warm_run_loads_no_loader_templates_or_black(project: Path, tmp_path: Path) -> None:
+    """Nothing changed: the memo answers, so YAML, Jinja and black are never imported (a
+    pre-commit hook pays only the start-up of the command)."""
+    cache = {"RUNMODELS_CACHE": str(tmp_path / "cache")}
+    assert proc("generate", cwd=project, env=cache).returncode == 0  # fills the memo
+    probe = ("import sys; from generator import cli\n"
+             "try:\n    cli.main(['generate', '-q'])\nexcept SystemExit as exit:\n"
+             "    code = exit.code\n"
+             "print(code, sorted(m for m in ('yaml', 'jinja2', 'black', 'generator.load', "
+             "'generator.render') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=project, env=_env(cache),
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "0 []"

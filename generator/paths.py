@@ -1,0 +1,25 @@
+"""Two small path rules shared by the pipeline, kept apart so a warm run imports little."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def display_path(path: Path) -> str:
+    """The spec's path as written in headers: relative to the working folder when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def default_cache_dir() -> Path | None:
+    """`$RUNMODELS_CACHE`, else the user's cache folder; `RUNMODELS_CACHE=off` disables it."""
+    configured = os.environ.get("RUNMODELS_CACHE")
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "runmodels" / "black"
