@@ -332,9 +332,8 @@ def bench_codecs(package_dir: Path, reps: int, budget: float) -> dict[str, Any]:
     contenders: list[tuple[str, dict[str, Callable[[Any], Any]]]] = [("runmodels", generated)]
     if gen._runtime.fast_json():
         # the same package under another name, told not to use orjson: the fallback's speed
-        twin = Path(tempfile.mkdtemp(prefix="runmodels-stdlib-")) / f"{package_dir.name}_stdlib"
-        shutil.copytree(package_dir, twin)
-        sys.path.insert(0, str(twin.parent))
+        twin = package_dir.with_name(f"{package_dir.name}_stdlib")  # removed with the work folder
+        shutil.copytree(package_dir, twin, dirs_exist_ok=True)
         plain = importlib.import_module(twin.name)
         plain._runtime._orjson = False
         json_only: dict[str, Callable[[Any], Any]] = {}

@@ -109,10 +109,7 @@ def store_path(cache: Path | None, spec: Path, package: str, options: Mapping[st
     digest = hashlib.sha256(json.dumps(
         {"spec": str(Path(spec).resolve()), "package": package, "cwd": os.getcwd(),
          "generator": memo.fingerprint(), **options}, sort_keys=True, default=str).encode())
-    if templates is not None and Path(templates).is_dir():
-        for path in sorted(Path(templates).rglob("*")):
-            if path.is_file():
-                digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    memo.hash_templates(digest, templates)
     return cache / "modules" / f"{digest.hexdigest()}.json"
 
 

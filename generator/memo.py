@@ -96,11 +96,16 @@ def run_key(spec: Path, package: str, select: Sequence[str], templates: Path | N
     for path in inputs:
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes())
+    hash_templates(digest, templates)
+    return digest.hexdigest()
+
+
+def hash_templates(digest: Any, templates: Path | None) -> None:
+    """Feed a template override folder (names and bytes) into digest."""
     if templates is not None and Path(templates).is_dir():
         for path in sorted(Path(templates).rglob("*")):
             if path.is_file():
                 digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def load(cache: Path | None, key: str | None) -> tuple[dict[str, str], tuple[str, ...]] | None:

@@ -290,9 +290,8 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
         "doc": _doc(m, f"The {m.name} object."),
         "fields": fields,
         "decode": decoders.decoder_body(m, pool, members,
-                                        lambda ref: _enum_base(pkg, TypeRef("enum", ref))),
+                                        lambda ref: _enum_base(pkg, ref)),
         "constants": decoders.constants(m),
-        "closed": m.closed,
         "helpers": helpers,
     }
 
@@ -315,8 +314,8 @@ def _union_view(pkg: Package, u: Union) -> dict[str, Any]:
     models = [v for v in flat if v.kind == "model"]
     maps = [v for v in flat if v.kind == "map"]
     catch_all = any(v.kind == "any" and not v.types for v in flat)
-    strings = [v for v in flat if v.kind == "enum" and _enum_base(pkg, v) == "str"]
-    ints = [v for v in flat if v.kind == "enum" and _enum_base(pkg, v) == "int"]
+    strings = [v for v in flat if v.kind == "enum" and _enum_base(pkg, v.ref) == "str"]
+    ints = [v for v in flat if v.kind == "enum" and _enum_base(pkg, v.ref) == "int"]
     prim_kinds = {k for v in flat if v.kind == "any" for k in v.types} | {
         v.kind for v in flat if v.kind in ("str", "int", "float", "bool")
     }
@@ -371,6 +370,6 @@ def _objects_only(pkg: Package, union: str) -> bool:
     return all(v.kind == "model" for v in pkg_mod.flat_variants(entity, pkg.entities))
 
 
-def _enum_base(pkg: Package, t: TypeRef) -> str:
-    entity = pkg.entities.get(t.ref)
+def _enum_base(pkg: Package, enum: str) -> str:
+    entity = pkg.entities.get(enum)
     return entity.base if isinstance(entity, Enum) else ""
