@@ -296,13 +296,29 @@ class _Builder:
                 return self.root
 
 
+class _SyntaxError(SpecError):
+    """A failure the YAML library reported (not one of our own checks)."""
+
+
 def _parse(path: Path, text: str) -> tuple[Any, bool]:
     """Text → (containers, whether an alias bomb is possible), every parser failure a SpecError.
 
     Without aliases the document is a tree with fewer values than parser events, so
     `check_expansion` cannot fail unless there are that many events.
     """
-    loader_class = yaml.CSafeLoader if USE_LIBYAML else yaml.SafeLoader
+    if USE_LIBYAML:
+        try:
+            return _parse_with(yaml.CSafeLoader, path, text)
+        except _SyntaxError:
+            # libyaml scans ahead and has limits of its own (flow nesting, since PyYAML 6.0.4)
+            # that can fire before ours. The pure-Python parser has the same grammar and no
+            # such limits, so it re-diagnoses the document and our own limits speak first.
+            pass
+    return _parse_with(yaml.SafeLoader, path, text)
+
+
+def _parse_with(loader_class: Any, path: Path, text: str) -> tuple[Any, bool]:
+    """`_parse` with one parser class."""
     parser = loader_class(text)
     builder = _Builder(path, path.suffix.lower() == ".json")
     try:
@@ -313,14 +329,14 @@ def _parse(path: Path, text: str) -> tuple[Any, bool]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
         lang = "JSON" if builder.is_json else "YAML"
-        raise SpecError(f"invalid {lang}: {problem}", file=path, line=line, column=col,
-                        hint="fix the syntax at this position") from None
+        raise _SyntaxError(f"invalid {lang}: {problem}", file=path, line=line, column=col,
+                           hint="fix the syntax at this position") from None
     except yaml.YAMLError as exc:
         offset = getattr(exc, "position", 0)
         line, col = _position(text, min(offset, len(text)))
         lang = "JSON" if builder.is_json else "YAML"
-        raise SpecError(f"invalid {lang}: {exc}", file=path, line=line, column=col,
-                        hint="fix the syntax at this position") from None
+        raise _SyntaxError(f"invalid {lang}: {exc}", file=path, line=line, column=col,
+                           hint="fix the syntax at this position") from None
     finally:
         parser.dispose()
 

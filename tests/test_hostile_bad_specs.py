@@ -216,6 +216,9 @@ def test_bad_spec(case: str, workspace: Path, outcomes: dict[str, Outcome]) -> N
         assert re.match(r"error: [^ ]+:\d+:\d+[ :]", first), first
     if has_pointer:
         assert re.search(r" \(#/[^)]*\): ", first), first
+    # what the parser library says of a syntax error is its own text, which changes between its
+    # releases: the snapshot holds our framing and the position, not the library's words
+    stderr = re.sub(r"(: invalid (?:YAML|JSON): ).*", r"\1<the parser's message>", stderr)
     snap = CASES_DIR / f"{case}.expected"
     if UPDATE:
         snap.write_text(stderr, encoding="utf-8")
