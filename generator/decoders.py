@@ -69,7 +69,10 @@ def decoder_body(m: Model, pool: CheckPool, members: MemberMaps,
 
 
 def constants(m: Model) -> list[str]:
-    """Module constants the decoder of `m` reads: member names in order, as a set, a getter."""
+    """Module constants the decoder of `m` reads: member names in order, as a set, a getter.
+
+    The runtime also reads `_NAMES_<class>` (or, for one member, `_KEYS_<class>`) to find
+    which field holds a member when it places a deviation (`_runtime._slot_of`)."""
     keys = ", ".join(literal(f.json_name) for f in m.fields)
     if len(m.fields) < 2:
         return [f"_KEYS_{m.name}: Final = frozenset({{{keys}}})"]
@@ -104,26 +107,22 @@ def field_lines(f: Field, v: str, pool: CheckPool, members: MemberMaps,
             test += f" and {v} is not None"
         lines += [f"if {test}:", f"    {v} = _r.field_{t.kind}({v}, p, {key}, c, {flags(f)})"]
     elif t.kind == "any" and not t.types:
-        lines += [f"if c.strict and {v} is UNSET:", f"    c.absent({v}, p, {key}, {flags(f)})"]
+        if f.required:  # anything else, null included, is a value
+            lines += [f"if {v} is UNSET:", f"    c.absent({v}, p, {key}, {flags(f)})"]
     elif t.kind == "map" and t.item is not None and t.item.kind == "any" and not t.item.types:
         # free-form object: a dict passes as it is; anything else goes through the helper
         lines += [f"if {v}.__class__ is not dict:",
                   f"    {v} = _r.field_map_any({v}, p, {key}, c, {flags(f)})"]
     else:
+        branch = "if"
         if t.kind == "enum":  # a known member: one dict lookup, no call
             table = members.name_for(t.ref)
             json_type = "str" if enum_base(t.ref) == "str" else "int"
             lines += [f"if {v}.__class__ is {json_type} and {v} in {table}:",
-                      f"    {v} = {table}[{v}]",
-                      f"elif {v} is UNSET or {v} is None:"]
-        else:
-            lines.append(f"if {v} is UNSET or {v} is None:")
-        lines += [
-            "    if c.strict:",
-            f"        c.absent({v}, p, {key}, {flags(f)})",
-            "else:",
-            f"    {v} = {decode_call(t, v, f'(p, {key})')}",
-        ]
+                      f"    {v} = {table}[{v}]"]
+            branch = "elif"
+        decode = f"    {v} = {decode_call(t, v, f'(p, {key})')}"
+        lines += _absent_then_decode(f, v, key, branch, decode)
     checks = []
     if t.constraints.any():
         checks.append(f"{pool.name_for(t.constraints)}.run({v}, (p, {key}), c)")
@@ -133,3 +132,16 @@ def field_lines(f: Field, v: str, pool: CheckPool, members: MemberMaps,
         lines.append("if c.strict:")
         lines += [f"    {line}" for line in checks]
     return lines
+
+
+def _absent_then_decode(f: Field, v: str, key: str, branch: str, decode: str) -> list[str]:
+    """Record whichever of absent (UNSET) and null `f` forbids (a deviation when lenient, an
+    error when strict), and decode anything else; each test is one identity comparison."""
+    call = f"    c.absent({v}, p, {key}, {flags(f)})"
+    if f.required and not f.type.nullable:
+        return [f"{branch} {v} is UNSET or {v} is None:", call, "else:", decode]
+    if f.required:
+        return [f"{branch} {v} is UNSET:", call, f"elif {v} is not None:", decode]
+    if not f.type.nullable:
+        return [f"{branch} {v} is None:", call, f"elif {v} is not UNSET:", decode]
+    return [f"{branch} {v} is not UNSET and {v} is not None:", decode]

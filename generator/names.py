@@ -15,6 +15,7 @@ RESERVED_FIELD_NAMES = frozenset(
 )
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}
+    | {"Deviation"}
     | {"Model", "Client", "Enum", "TYPE_CHECKING", "Final", "None", "True", "False", "UNSET"}
     | {name for name in dir(builtins) if name[:1].isupper()}
 )

@@ -15,9 +15,9 @@ from . import package as pkg_mod
 from .ir import Alias, Entity, Enum, Model, Module, Package, TypeRef, Union
 
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
-RUNTIME_FILES = ("_runtime.py",)
+RUNTIME_FILES = ("_runtime.py", "_deviations.py")
 RUNTIME_EXPORTS: tuple[str, ...] = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant")
-RUNTIME_EXPORTS += ("Unset", "encode")
+RUNTIME_EXPORTS += ("Unset", "encode", "Deviation", "deviations", "set_deviation_hook")
 
 
 def builtin_templates() -> Path:

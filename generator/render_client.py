@@ -94,6 +94,7 @@ class _Builder:
         self.used: set[str] = set()  # entity names and public decoders the client refers to
         self.methods: list[Method] = []
         self.event_decoders: dict[str, dict[str, Any]] = {}
+        self.wraps_events = False  # some event is decoded as {"event": ..., "data": ...}
         self.raw_names: dict[str, str] = {}  # operation -> its method returning headers too
         self.namer = names.Namer({op.name for op in pkg.operations})
         self.fixed = dict(pkg.fixed_headers)
@@ -128,10 +129,11 @@ class _Builder:
         fn = f"_event_{names.snake(key)}" if entity is not None else "_event_any"
         annotation, decode = self.decode_fn(t.with_nullable(False)) if entity else ("Any", "")
         wrap = isinstance(entity, Union) and _wraps_event(entity, self.pkg.entities)
-        if wrap:
+        if wrap:  # data of the wrong type is no such event: DecodeError, as Model.from_dict
+            self.wraps_events = True
             lines = [f'value = {decode}({{"event": event, "data": data}})',
                      ("return UnknownEvent(event, data) if isinstance(value, UnknownVariant) "
-                      "else value")]
+                      'else whole(value, "data")')]
         elif isinstance(entity, Union):
             lines = [f"value = {decode}(data)",
                      ("return UnknownEvent(event, data) if isinstance(value, UnknownVariant) "
@@ -492,6 +494,7 @@ def client_view(pkg: Package) -> dict[str, Any]:
         "fixed_headers": fixed,
         "imports": builder.imports(),
         "event_decoders": list(builder.event_decoders.values()),
+        "wraps_events": builder.wraps_events,
         "methods": [m.view() for m in builder.methods],
     }
 

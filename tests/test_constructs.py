@@ -144,7 +144,10 @@ def test_constraints_and_closed_objects(built: Path) -> None:
         m.Closed.from_dict({"only": "x", "more": 1}, strict=True)
     assert m.Closed.from_dict({"only": "x", "more": 1}).to_dict() == {"only": "x", "more": 1}
     with pytest.raises(m.DecodeError, match=r"counts\.a: expected int"):
-        m.Holder.from_dict({"counts": {"a": "1"}})
+        m.Holder.from_dict({"counts": {"a": "1"}}, strict=True)
+    kept = m.Holder.from_dict({"counts": {"a": "1"}})  # lenient: kept as it arrived, and listed
+    assert kept.to_dict() == {"counts": {"a": "1"}} and kept.counts is m.UNSET
+    assert [(d.kind, d.path) for d in m.deviations(kept)] == [("wrong_type", "$.counts.a")]
     frag = importlib.import_module("c_fragment")
     with pytest.raises(frag.DecodeError, match="length must be <= 10"):
         frag.Tag.from_dict({"label": "much too long"}, strict=True)

@@ -1,5 +1,8 @@
 """Property-based: random valid schemas always generate code that compiles, imports and
-round-trips random instances of the schema (`to_dict(from_dict(x)) == x`, strict decode accepts).
+round-trips random instances of the schema (`to_dict(from_dict(x)) == x`, strict decode accepts),
+and lenient decoding round-trips *any* JSON object through every model: instances with one value
+replaced by arbitrary JSON or one member removed, and arbitrary objects over the model's member
+names; each deviation listed by `deviations()` with a JSON path.
 
 Each example is one spec of a few components: objects with odd property names (keywords, soft
 keywords, builtins, dunders, leading digits, dashes, dots, non-ASCII, names that collide once
@@ -216,9 +219,47 @@ def object_instances(schema: dict[str, Any], components: dict[str, Any]) -> st.S
     return build()
 
 
+@st.composite
+def deformed(draw: st.DrawFn, value: Any) -> Any:
+    """`value` (deep-copied) with one value inside replaced by arbitrary JSON or removed."""
+    value = json.loads(json.dumps(value))
+    spots: list[tuple[Any, Any]] = []  # (container, key or index)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(
+            node, list) else ()
+        for key, item in items:
+            spots.append((node, key))
+            stack.append(item)
+    if not spots:
+        return value
+    node, key = draw(st.sampled_from(spots))
+    if isinstance(node, dict) and draw(st.booleans()):
+        del node[key]
+    else:
+        node[key] = draw(JSON_VALUES)
+    return value
+
+
+def any_object(props: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Arbitrary JSON objects over a model's member names (and others)."""
+    keys = st.one_of(st.sampled_from(props), st.text(max_size=4)) if props else st.text(max_size=4)
+    return st.dictionaries(keys, JSON_VALUES, max_size=5)
+
+
+def keeps_everything(cls: Any, value: dict[str, Any], pkg: Any) -> None:
+    loose = cls.from_dict(value)
+    assert loose.to_dict() == value
+    assert cls.from_json(json.dumps(value)).to_dict() == value
+    assert json.loads(loose.to_json()) == value
+    for deviation in pkg.deviations(loose):
+        assert deviation.path.startswith("$"), deviation
+
+
 # --- the property -------------------------------------------------------------------------------
 
-RUNS: dict[str, int] = {"specs": 0, "instances": 0}
+RUNS: dict[str, int] = {"specs": 0, "instances": 0, "deformed": 0}
 
 
 # No shrinking: every example generates a package (black included), so shrinking a failure
@@ -249,6 +290,10 @@ def test_random_schemas_generate_and_round_trip(spec: dict[str, Any], data: st.D
                 strict = cls.from_dict(value, strict=True)
                 assert strict.to_dict() == value
                 assert cls.from_json(json.dumps(value)).to_dict() == value
+                keeps_everything(cls, data.draw(deformed(value), label=f"{key} deformed"), pkg)
+                RUNS["deformed"] += 1
+            props = list(components[key]["properties"])
+            keeps_everything(cls, data.draw(any_object(props), label=f"{key} any"), pkg)
         assert models
 
 

@@ -185,18 +185,16 @@ def test_strict_reports_every_violation_with_paths(runs_v2: ModuleType,
     assert isinstance(caught.value, ValueError)
 
 
-def test_lenient_never_raises_anything_but_decode_error(runs_v2: ModuleType,
-                                                        run_data: dict[str, Any]) -> None:
-    for bad in ([], "run", 3, None):
+def test_lenient_raises_only_for_what_is_no_object(runs_v2: ModuleType,
+                                                   run_data: dict[str, Any]) -> None:
+    for bad in ([], "run", 3, None):  # not a JSON object: there is no Run to return
         with pytest.raises(runs_v2.DecodeError):
             runs_v2.Run.from_dict(bad)
-    data = dict(run_data, tools={"type": "function"}, required_action=[1], created_at="now")
-    with pytest.raises(runs_v2.DecodeError) as caught:
-        runs_v2.Run.from_dict(data)
-    paths = [p for p, _ in caught.value.errors]
-    assert paths == ["$.created_at", "$.required_action", "$.tools"]
     with pytest.raises(runs_v2.DecodeError, match="invalid JSON"):
         runs_v2.Run.from_json("{not json")
+    # values of the wrong type are kept (tests/test_lenient_deviations.py)
+    data = dict(run_data, tools={"type": "function"}, required_action=[1], created_at="now")
+    assert runs_v2.Run.from_dict(data).to_dict() == data
 
 
 def test_unions_of_strings_and_objects(runs_v2: ModuleType, run_data: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from ._deviations import Deviation, deviations, set_deviation_hook
 from ._runtime import (
     TYPE_CHECKING,
     UNSET,
@@ -147,6 +148,7 @@ __all__ = [
     "CreateThreadAndRunRequest",
     "CreateThreadRequest",
     "DecodeError",
+    "Deviation",
     "FunctionDefinition",
     "FunctionTool",
     "FunctionToolCall",
@@ -201,7 +203,9 @@ __all__ = [
     "decode_code_interpreter_call_details_outputs_item",
     "decode_step_details",
     "decode_step_tool_call",
+    "deviations",
     "encode",
+    "set_deviation_hook",
 ]
 
 _LAZY: dict[str, str] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from ._deviations import Deviation, deviations, set_deviation_hook
 from ._runtime import (
     TYPE_CHECKING,
     UNSET,
@@ -308,6 +309,7 @@ __all__ = [
     "CreateThreadAndRunRequest",
     "CreateThreadRequest",
     "DecodeError",
+    "Deviation",
     "DoneEvent",
     "ErrorEvent",
     "ErrorObject",
@@ -425,7 +427,9 @@ __all__ = [
     "decode_step_details",
     "decode_step_tool_call",
     "decode_tool_choice",
+    "deviations",
     "encode",
+    "set_deviation_hook",
 ]
 
 _LAZY: dict[str, str] = {

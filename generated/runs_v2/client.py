@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from . import _http
+from ._deviations import whole
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
 from .models.assistant_stream_event import (
     AssistantStreamEvent,
@@ -1022,7 +1023,11 @@ class Client(_http.BaseClient):
 def _event_assistant_stream_event(event: str | None, data: Any) -> AssistantStreamEvent:
     """Decode one server-sent event as AssistantStreamEvent."""
     value = decode_assistant_stream_event({"event": event, "data": data})
-    return UnknownEvent(event, data) if isinstance(value, UnknownVariant) else value
+    return (
+        UnknownEvent(event, data)
+        if isinstance(value, UnknownVariant)
+        else whole(value, "data")
+    )
 
 
 def _given(values: Mapping[str, Any]) -> dict[str, Any]:

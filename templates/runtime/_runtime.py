@@ -18,10 +18,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, Final, TypeAlias
 
+    from ._deviations import Deviation
+
     Decoder: TypeAlias = Callable[[Any, Any, "Ctx"], Any]
 
 REQUIRED: Final = 1
 NULLABLE: Final = 2
+
+# The kinds of `Deviation`: what lenient decoding accepted that the spec does not allow.
+WRONG_TYPE: Final = "wrong_type"  # kept as it arrived; the member reads as UNSET
+MISSING: Final = "missing"  # a required member is absent: it reads as UNSET
+NULL: Final = "null"  # null where the spec does not allow it: it reads as None
+UNKNOWN_ENUM: Final = "unknown_enum"  # a pseudo-member with `.is_known == False`
+UNKNOWN_VARIANT: Final = "unknown_variant"  # an `UnknownVariant` holding the data
+UNKNOWN_MEMBER: Final = "unknown_member"  # an undeclared member, kept in `_extra`
 
 
 class Unset:
@@ -93,58 +103,122 @@ def kind_of(value: Any) -> str:
 
 
 class Ctx:
-    """One decode call: strictness and the problems found so far."""
+    """One decode call: strictness, and what was found so far.
 
-    __slots__ = ("errors", "strict")
+    Strict: `errors` collects every violation as (json_path, what), raised at the end as one
+    `DecodeError`. Lenient: `errors` collects each deviation as (linked path, kind, value,
+    what, raw), which `decode_root` hands to `_deviations.settle` when `found` is not 0; a
+    payload that fits the spec records nothing, so it costs nothing more.
+    """
+
+    __slots__ = ("errors", "found", "mistyped", "strict")
 
     def __init__(self, strict: bool) -> None:
         self.strict = strict
-        self.errors: list[tuple[str, str]] = []
+        self.errors: list[Any] = []
+        self.found = 0  # lenient: deviations seen
+        self.mistyped = 0  # lenient: of them, values of the wrong JSON type
 
     def error(self, path: Any, what: str) -> None:
         self.errors.append((path_text(path), what))
 
+    def deviate(
+        self, path: Any, kind: str, value: Any, what: str, raw: bool = False
+    ) -> None:
+        """A deviation from the spec: an error when strict, else kept to be listed later.
+
+        `raw` marks a value of the wrong type that is kept as it arrived: the member of the
+        enclosing object that contains it then reads as absent (`_deviations.settle`).
+        """
+        if self.strict:
+            self.errors.append((path_text(path), what))
+            return
+        self.errors.append((path, kind, value, what, raw))
+        self.found += 1
+        if kind == WRONG_TYPE:
+            self.mistyped += 1
+
     def wrong(self, path: Any, value: Any, expected: str) -> Any:
-        self.error(path, f"expected {expected}, got {kind_of(value)}")
+        what = f"expected {expected}, got {kind_of(value)}"
+        self.deviate(path, WRONG_TYPE, value, what, True)
         return value
 
     def absent(self, value: Any, path: Any, key: str, flags: int) -> None:
-        """Strict mode only: a required field that is missing, or null where null is not allowed."""
+        """A required member that is missing, or null where null is not allowed."""
         if value is UNSET:
             if flags & REQUIRED:
-                self.error((path, key), "missing required field")
+                self.deviate((path, key), MISSING, UNSET, "missing required field")
         elif not flags & NULLABLE:
-            self.error((path, key), "null is not allowed")
+            self.deviate((path, key), NULL, None, "null is not allowed")
 
     def null(self, path: Any) -> None:
-        if self.strict:
-            self.error(path, "null is not allowed")
+        self.deviate(path, NULL, None, "null is not allowed")
+
+    def adopt(self, other: Ctx) -> None:
+        """Take over what a trial decode (of a union's variant) found."""
+        self.errors += other.errors
+        self.found += other.found
+        self.mistyped += other.mistyped
+
+
+class Trial(Ctx):
+    """A strict decode of one variant of a union, which also counts the unknown members that
+    the schemas allow (a lenient decode lists those as deviations)."""
+
+    __slots__ = ("unknown",)
+
+    def __init__(self) -> None:
+        super().__init__(True)
+        self.unknown = 0
 
 
 _new_ctx = object.__new__
 
 
 def decode_root(decode: Decoder, data: Any, strict: bool) -> Any:
-    """Run a decoder on a whole payload; every problem found is raised as one `DecodeError`."""
+    """Run a decoder on a whole payload; strict: every problem found is raised as one
+    `DecodeError`; lenient: what deviated is attached to the result (see `deviations`).
+    """
     ctx = _new_ctx(Ctx)  # Ctx(strict) without the cost of calling __init__
     ctx.strict = strict
     ctx.errors = []
+    ctx.found = 0
+    ctx.mistyped = 0
     if data is None:
         raise DecodeError([("$", "expected a value, got null")])
     try:
         value = decode(data, "$", ctx)
     except RecursionError:
         raise DecodeError([("$", "nesting is too deep to decode")]) from None
-    if ctx.errors:
+    if ctx.errors and strict:
         raise DecodeError(ctx.errors)
+    if ctx.found:  # lenient, and something deviated: place it (see _deviations)
+        value = _settler()(value, data, ctx)
     return value
+
+
+_settle: Callable[[Any, Any, Ctx], Any] | None = None
+
+
+def _settler() -> Callable[[Any, Any, Ctx], Any]:
+    """`_deviations.settle`, imported on first use (a package imports it anyway)."""
+    global _settle
+    if _settle is None:
+        from ._deviations import settle
+
+        _settle = settle
+    return _settle
 
 
 def _field_prim(
     value: Any, path: Any, key: str, ctx: Ctx, flags: int, expected: str
 ) -> Any:
-    if value is UNSET or value is None:
-        if ctx.strict:
+    if value is UNSET:
+        if flags & REQUIRED:
+            ctx.absent(value, path, key, flags)
+        return value
+    if value is None:
+        if not flags & NULLABLE:
             ctx.absent(value, path, key, flags)
         return value
     return ctx.wrong((path, key), value, expected)
@@ -308,14 +382,29 @@ def has_extra(data: dict[str, Any], known: frozenset[str]) -> bool:
 def extras(
     data: dict[str, Any], known: frozenset[str], path: Any, ctx: Ctx, closed: bool
 ) -> Any:
-    """The members a model does not declare: kept as they came, so nothing is lost."""
+    """The members a model does not declare: kept as they came, so nothing is lost (and,
+    when lenient, listed as deviations)."""
     extra = {k: v for k, v in data.items() if k not in known}
-    if closed and ctx.strict:
-        for k in extra:
-            ctx.error(
-                (path, k), "unknown field (the schema allows no additional properties)"
-            )
+    for k, value in extra.items():
+        if not ctx.strict:
+            what = "unknown member (not in the schema)"
+            ctx.deviate((path, k), UNKNOWN_MEMBER, value, what)
+        elif closed:
+            what = "unknown field (the schema allows no additional properties)"
+            ctx.error((path, k), what)
+        elif ctx.__class__ is Trial:
+            ctx.unknown += 1
     return extra
+
+
+def add_extra(data: dict[str, Any], extra: dict[str, Any]) -> None:
+    """`to_dict`'s last step: the kept members, unless a member of that name was set since
+    (a member that held a value of the wrong type is kept here, as it arrived)."""
+    if data.keys().isdisjoint(extra):
+        data.update(extra)
+    else:
+        for key, value in extra.items():
+            data.setdefault(key, value)
 
 
 class Checks:
@@ -447,10 +536,10 @@ class _OpenEnumMixin:
             return ctx.null(path)
         if not cls._accepts(value):  # type: ignore[attr-defined]
             return ctx.wrong(path, value, cls._json_type())  # type: ignore[attr-defined]
-        if ctx.strict:
-            import json
+        import json
 
-            ctx.error(path, f"unknown value {json.dumps(value)} for {cls.__name__}")
+        what = f"unknown value {json.dumps(value)} for {cls.__name__}"
+        ctx.deviate(path, UNKNOWN_ENUM, value, what)
         return cls._make_unknown(value)
 
 
@@ -611,7 +700,8 @@ class _DataclassInfo:
         model = next(k for k in owner.__mro__ if "__slots__" in k.__dict__)
         annotations = inspect.get_annotations(model)  # as written (strings): never evaluated
         namespace: dict[str, Any] = dict(getattr(model.__init__, "__kwdefaults__", None) or {})
-        namespace["__annotations__"] = {n: annotations.get(n, "Any") for n in model.__slots__}
+        own = [n for n in model.__slots__ if n not in Model.__slots__]  # fields only
+        namespace["__annotations__"] = {n: annotations.get(n, "Any") for n in own}
         shadow: Any = dataclasses.dataclass(kw_only=True, repr=False, eq=False)(
             type(owner.__name__, (), namespace)
         )
@@ -637,7 +727,8 @@ class Model:
     """Base of every generated model: JSON helpers, equality by value, and a repr that leaves
     absent fields out."""
 
-    __slots__ = ()
+    __slots__ = ("_deviations",)  # set only when lenient decoding accepted deviations
+    _deviations: list[Deviation]
     __match_args__ = ()
     __hash__ = None  # type: ignore[assignment]  # mutable: compared by value, as dataclasses
     __dataclass_fields__: Any = _DataclassInfo("__dataclass_fields__")
@@ -705,10 +796,23 @@ class UnknownVariant:
 def unknown_variant(value: Any, path: Any, ctx: Ctx, union: str) -> UnknownVariant:
     import json
 
-    if ctx.strict:
-        tag = UnknownVariant(value).tag
-        shown = f" (tag {json.dumps(tag)})" if tag is not None else ""
-        ctx.error(path, f"no variant of {union} matches{shown}")
+    kept = UnknownVariant(value)
+    tag = kept.tag
+    if tag is None:
+        shown = ""
+    elif ctx.strict or isinstance(tag, (str, int, float)):
+        shown = f" (tag {json.dumps(tag)})"
+    else:  # lenient never fails: a deep array or object as a tag is not written out
+        shown = f" (tag of type {kind_of(tag)})"
+    ctx.deviate(path, UNKNOWN_VARIANT, value, f"no variant of {union} matches{shown}")
+    return kept
+
+
+def wrong_variant(value: Any, path: Any, ctx: Ctx, expected: str) -> Any:
+    """A union's value of a JSON type none of its variants has: kept as an `UnknownVariant`."""
+    if value is None:
+        return ctx.null(path)
+    ctx.deviate(path, WRONG_TYPE, value, f"expected {expected}, got {kind_of(value)}")
     return UnknownVariant(value)
 
 
@@ -738,18 +842,23 @@ def first_match(
 ) -> Any:
     """Object variants with no tag: the first that decodes strictly, else the first that decodes."""
     fallback: Any = UNSET
+    found: Ctx | None = None
     for decode in decoders:
-        trial = Ctx(True)
+        trial = Trial()
         result = decode(value, path, trial)
         if not trial.errors:
-            return result
+            if ctx.strict or not trial.unknown:
+                return result
+            return decode(value, path, ctx)  # again: to list its unknown members
         if fallback is UNSET:
             lenient = Ctx(False)
             candidate = decode(value, path, lenient)
-            if not lenient.errors:
-                fallback = candidate
+            if not lenient.mistyped:
+                fallback, found = candidate, lenient
     if fallback is not UNSET:
         if ctx.strict:
             ctx.error(path, f"matches no variant of {union} exactly")
+        elif found is not None:
+            ctx.adopt(found)
         return fallback
     return unknown_variant(value, path, ctx, union)

@@ -25,9 +25,7 @@ def _decode_AssistantTool(v: Any, p: Any, c: _r.Ctx) -> Any:
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "AssistantTool")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_assistant_tool(data: Any, *, strict: bool = False) -> AssistantTool:

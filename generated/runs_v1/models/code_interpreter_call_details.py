@@ -76,7 +76,7 @@ class CodeInterpreterCallDetails(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -102,8 +102,7 @@ def _decode_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is not str:
         v0 = _r.field_str(v0, p, "input", c, 1)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "outputs", 1)
+        c.absent(v1, p, "outputs", 1)
     else:
         v1 = _r.dec_list(
             v1, (p, "outputs"), c, _decode_CodeInterpreterCallDetailsOutputsItem
@@ -125,9 +124,7 @@ def _decode_CodeInterpreterCallDetailsOutputsItem(v: Any, p: Any, c: _r.Ctx) -> 
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "CodeInterpreterCallDetailsOutputsItem")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_code_interpreter_call_details_outputs_item(

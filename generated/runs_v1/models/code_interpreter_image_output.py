@@ -65,7 +65,7 @@ class CodeInterpreterImageOutput(_r.Model):
         if v is not UNSET:
             d["image"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -88,8 +88,7 @@ def _decode_CodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v0, (p, "type"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "image", 1)
+        c.absent(v1, p, "image", 1)
     else:
         v1 = _decode_CodeInterpreterImage(v1, (p, "image"), c)
     o = _new(CodeInterpreterImageOutput)

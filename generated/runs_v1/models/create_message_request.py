@@ -78,7 +78,7 @@ Default (applied by the server when absent): []"""
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -104,17 +104,13 @@ def _decode_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v1 = _r.field_str(v1, p, "content", c, 1)
     if c.strict:
         _CHECKS_2.run(v1, (p, "content"), c)
-    if v2 is UNSET or v2 is None:
-        if c.strict:
-            c.absent(v2, p, "file_ids", 0)
-    else:
+    if v2 is None:
+        c.absent(v2, p, "file_ids", 0)
+    elif v2 is not UNSET:
         v2 = _r.dec_list_str(v2, (p, "file_ids"), c)
     if c.strict:
         _CHECKS_3.run(v2, (p, "file_ids"), c)
-    if v3 is UNSET or v3 is None:
-        if c.strict:
-            c.absent(v3, p, "metadata", 2)
-    else:
+    if v3 is not UNSET and v3 is not None:
         v3 = _r.dec_map_str(v3, (p, "metadata"), c)
     if c.strict:
         _CHECKS_4.run(v3, (p, "metadata"), c)

@@ -98,7 +98,7 @@ class CreateThreadAndRunRequest(_r.Model):
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -118,26 +118,19 @@ def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     v0, v1, v2, v3, v4, v5 = t
     if v0.__class__ is not str:
         v0 = _r.field_str(v0, p, "assistant_id", c, 1)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "thread", 0)
-    else:
+    if v1 is None:
+        c.absent(v1, p, "thread", 0)
+    elif v1 is not UNSET:
         v1 = _decode_CreateThreadRequest(v1, (p, "thread"), c)
     if v2.__class__ is not str and v2 is not None:
         v2 = _r.field_str(v2, p, "model", c, 2)
     if v3.__class__ is not str and v3 is not None:
         v3 = _r.field_str(v3, p, "instructions", c, 2)
-    if v4 is UNSET or v4 is None:
-        if c.strict:
-            c.absent(v4, p, "tools", 2)
-    else:
+    if v4 is not UNSET and v4 is not None:
         v4 = _r.dec_list(v4, (p, "tools"), c, _decode_AssistantTool)
     if c.strict:
         _CHECKS_1.run(v4, (p, "tools"), c)
-    if v5 is UNSET or v5 is None:
-        if c.strict:
-            c.absent(v5, p, "metadata", 2)
-    else:
+    if v5 is not UNSET and v5 is not None:
         v5 = _r.dec_map_str(v5, (p, "metadata"), c)
     if c.strict:
         _CHECKS_2.run(v5, (p, "metadata"), c)

@@ -61,7 +61,7 @@ class FunctionTool(_r.Model):
         if v is not UNSET:
             d["function"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -84,8 +84,7 @@ def _decode_FunctionTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v0, (p, "type"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "function", 1)
+        c.absent(v1, p, "function", 1)
     else:
         v1 = _decode_FunctionDefinition(v1, (p, "function"), c)
     o = _new(FunctionTool)

@@ -73,7 +73,7 @@ class FunctionToolCall(_r.Model):
         if v is not UNSET:
             d["function"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -98,8 +98,7 @@ def _decode_FunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v1, (p, "type"), c)
     if v2 is UNSET or v2 is None:
-        if c.strict:
-            c.absent(v2, p, "function", 1)
+        c.absent(v2, p, "function", 1)
     else:
         v2 = _decode_FunctionToolCallFunction(v2, (p, "function"), c)
     o = _new(FunctionToolCall)

@@ -211,7 +211,7 @@ Default (applied by the server when absent): []"""
         if v is not UNSET:
             d["usage"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
     @property
@@ -289,7 +289,7 @@ class RunRequiredAction(_r.Model):
         if v is not UNSET:
             d["submit_tool_outputs"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -341,7 +341,7 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -394,19 +394,16 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v5.__class__ is str and v5 in _MEMBERS_1:
         v5 = _MEMBERS_1[v5]
     elif v5 is UNSET or v5 is None:
-        if c.strict:
-            c.absent(v5, p, "status", 1)
+        c.absent(v5, p, "status", 1)
     else:
         v5 = RunStatus._decode(v5, (p, "status"), c)
-    if v6 is UNSET or v6 is None:
-        if c.strict:
-            c.absent(v6, p, "required_action", 3)
-    else:
+    if v6 is UNSET:
+        c.absent(v6, p, "required_action", 3)
+    elif v6 is not None:
         v6 = _decode_RunRequiredAction(v6, (p, "required_action"), c)
-    if v7 is UNSET or v7 is None:
-        if c.strict:
-            c.absent(v7, p, "last_error", 3)
-    else:
+    if v7 is UNSET:
+        c.absent(v7, p, "last_error", 3)
+    elif v7 is not None:
         v7 = _decode_RunLastError(v7, (p, "last_error"), c)
     if v8.__class__ is not int and v8 is not None:
         v8 = _r.field_int(v8, p, "expires_at", c, 3)
@@ -423,29 +420,25 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v14.__class__ is not str:
         v14 = _r.field_str(v14, p, "instructions", c, 1)
     if v15 is UNSET or v15 is None:
-        if c.strict:
-            c.absent(v15, p, "tools", 1)
+        c.absent(v15, p, "tools", 1)
     else:
         v15 = _r.dec_list(v15, (p, "tools"), c, _decode_AssistantTool)
     if c.strict:
         _CHECKS_2.run(v15, (p, "tools"), c)
     if v16 is UNSET or v16 is None:
-        if c.strict:
-            c.absent(v16, p, "file_ids", 1)
+        c.absent(v16, p, "file_ids", 1)
     else:
         v16 = _r.dec_list_str(v16, (p, "file_ids"), c)
-    if v17 is UNSET or v17 is None:
-        if c.strict:
-            c.absent(v17, p, "metadata", 3)
-    else:
+    if v17 is UNSET:
+        c.absent(v17, p, "metadata", 3)
+    elif v17 is not None:
         v17 = _r.dec_map_str(v17, (p, "metadata"), c)
     if c.strict:
         _CHECKS_3.run(v17, (p, "metadata"), c)
         _r.check_each(v17, (p, "metadata"), c, _CHECKS_4)
-    if v18 is UNSET or v18 is None:
-        if c.strict:
-            c.absent(v18, p, "usage", 3)
-    else:
+    if v18 is UNSET:
+        c.absent(v18, p, "usage", 3)
+    elif v18 is not None:
         v18 = _decode_RunCompletionUsage(v18, (p, "usage"), c)
     o = _new(Run)
     o.id = v0
@@ -490,8 +483,7 @@ def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_5.run(v0, (p, "type"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "submit_tool_outputs", 1)
+        c.absent(v1, p, "submit_tool_outputs", 1)
     else:
         v1 = _decode_RunRequiredActionSubmitToolOutputs(
             v1, (p, "submit_tool_outputs"), c
@@ -517,8 +509,7 @@ def _decode_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any
         v0 = UNSET
         x = len(d) != 0
     if v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "tool_calls", 1)
+        c.absent(v0, p, "tool_calls", 1)
     else:
         v0 = _r.dec_list(v0, (p, "tool_calls"), c, _decode_RunToolCall)
     o = _new(RunRequiredActionSubmitToolOutputs)

@@ -62,7 +62,7 @@ class RunToolCallFunction(_r.Model):
         if v is not UNSET:
             d["arguments"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

@@ -28,9 +28,7 @@ def _decode_StepToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "StepToolCall")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_step_tool_call(data: Any, *, strict: bool = False) -> StepToolCall:

@@ -62,7 +62,7 @@ class SubmitToolOutputsRunRequest(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -80,8 +80,7 @@ def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v0 = UNSET
         x = len(d) != 0
     if v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "tool_outputs", 1)
+        c.absent(v0, p, "tool_outputs", 1)
     else:
         v0 = _r.dec_list(v0, (p, "tool_outputs"), c, _decode_ToolOutput)
     o = _new(SubmitToolOutputsRunRequest)

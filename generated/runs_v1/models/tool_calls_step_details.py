@@ -67,7 +67,7 @@ class ToolCallsStepDetails(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -90,8 +90,7 @@ def _decode_ToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v0, (p, "type"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "tool_calls", 1)
+        c.absent(v1, p, "tool_calls", 1)
     else:
         v1 = _r.dec_list(v1, (p, "tool_calls"), c, _decode_StepToolCall)
     o = _new(ToolCallsStepDetails)

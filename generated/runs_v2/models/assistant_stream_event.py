@@ -43,9 +43,7 @@ def _decode_AssistantStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "AssistantStreamEvent")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_assistant_stream_event(

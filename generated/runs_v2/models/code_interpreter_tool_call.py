@@ -73,7 +73,7 @@ class CodeInterpreterToolCall(_r.Model):
         if v is not UNSET:
             d["code_interpreter"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -98,8 +98,7 @@ def _decode_CodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v1, (p, "type"), c)
     if v2 is UNSET or v2 is None:
-        if c.strict:
-            c.absent(v2, p, "code_interpreter", 1)
+        c.absent(v2, p, "code_interpreter", 1)
     else:
         v2 = _decode_CodeInterpreterCallDetails(v2, (p, "code_interpreter"), c)
     o = _new(CodeInterpreterToolCall)

@@ -88,7 +88,7 @@ class CreateMessageRequest(_r.Model):
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -109,23 +109,16 @@ def _decode_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is str and v0 in _MEMBERS_1:
         v0 = _MEMBERS_1[v0]
     elif v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "role", 1)
+        c.absent(v0, p, "role", 1)
     else:
         v0 = CreateMessageRequestRole._decode(v0, (p, "role"), c)
     if v1.__class__ is not str:
         v1 = _r.field_str(v1, p, "content", c, 1)
     if c.strict:
         _CHECKS_1.run(v1, (p, "content"), c)
-    if v2 is UNSET or v2 is None:
-        if c.strict:
-            c.absent(v2, p, "attachments", 2)
-    else:
+    if v2 is not UNSET and v2 is not None:
         v2 = _r.dec_list(v2, (p, "attachments"), c, _decode_MessageAttachment)
-    if v3 is UNSET or v3 is None:
-        if c.strict:
-            c.absent(v3, p, "metadata", 2)
-    else:
+    if v3 is not UNSET and v3 is not None:
         v3 = _r.dec_map_str(v3, (p, "metadata"), c)
     if c.strict:
         _CHECKS_2.run(v3, (p, "metadata"), c)

@@ -197,7 +197,7 @@ Default (applied by the server when absent): true"""
         if v is not UNSET:
             d["response_format"] = _r.enc(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -223,24 +223,15 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v2 = _r.field_str(v2, p, "instructions", c, 2)
     if v3.__class__ is not str and v3 is not None:
         v3 = _r.field_str(v3, p, "additional_instructions", c, 2)
-    if v4 is UNSET or v4 is None:
-        if c.strict:
-            c.absent(v4, p, "additional_messages", 2)
-    else:
+    if v4 is not UNSET and v4 is not None:
         v4 = _r.dec_list(
             v4, (p, "additional_messages"), c, _decode_CreateMessageRequest
         )
-    if v5 is UNSET or v5 is None:
-        if c.strict:
-            c.absent(v5, p, "tools", 2)
-    else:
+    if v5 is not UNSET and v5 is not None:
         v5 = _r.dec_list(v5, (p, "tools"), c, _decode_AssistantTool)
     if c.strict:
         _CHECKS_1.run(v5, (p, "tools"), c)
-    if v6 is UNSET or v6 is None:
-        if c.strict:
-            c.absent(v6, p, "metadata", 2)
-    else:
+    if v6 is not UNSET and v6 is not None:
         v6 = _r.dec_map_str(v6, (p, "metadata"), c)
     if c.strict:
         _CHECKS_2.run(v6, (p, "metadata"), c)
@@ -263,22 +254,13 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v11 = _r.field_int(v11, p, "max_completion_tokens", c, 2)
     if c.strict:
         _CHECKS_6.run(v11, (p, "max_completion_tokens"), c)
-    if v12 is UNSET or v12 is None:
-        if c.strict:
-            c.absent(v12, p, "truncation_strategy", 2)
-    else:
+    if v12 is not UNSET and v12 is not None:
         v12 = _decode_TruncationStrategy(v12, (p, "truncation_strategy"), c)
-    if v13 is UNSET or v13 is None:
-        if c.strict:
-            c.absent(v13, p, "tool_choice", 2)
-    else:
+    if v13 is not UNSET and v13 is not None:
         v13 = _decode_ToolChoice(v13, (p, "tool_choice"), c)
     if v14.__class__ is not bool:
         v14 = _r.field_bool(v14, p, "parallel_tool_calls", c, 0)
-    if v15 is UNSET or v15 is None:
-        if c.strict:
-            c.absent(v15, p, "response_format", 2)
-    else:
+    if v15 is not UNSET and v15 is not None:
         v15 = _decode_ResponseFormat(v15, (p, "response_format"), c)
     o = _new(CreateRunRequest)
     o.assistant_id = v0

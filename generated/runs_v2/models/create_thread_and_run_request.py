@@ -185,7 +185,7 @@ Default (applied by the server when absent): true"""
         if v is not UNSET:
             d["response_format"] = _r.enc(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -205,26 +205,19 @@ def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14 = t
     if v0.__class__ is not str:
         v0 = _r.field_str(v0, p, "assistant_id", c, 1)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "thread", 0)
-    else:
+    if v1 is None:
+        c.absent(v1, p, "thread", 0)
+    elif v1 is not UNSET:
         v1 = _decode_CreateThreadRequest(v1, (p, "thread"), c)
     if v2.__class__ is not str and v2 is not None:
         v2 = _r.field_str(v2, p, "model", c, 2)
     if v3.__class__ is not str and v3 is not None:
         v3 = _r.field_str(v3, p, "instructions", c, 2)
-    if v4 is UNSET or v4 is None:
-        if c.strict:
-            c.absent(v4, p, "tools", 2)
-    else:
+    if v4 is not UNSET and v4 is not None:
         v4 = _r.dec_list(v4, (p, "tools"), c, _decode_AssistantTool)
     if c.strict:
         _CHECKS_1.run(v4, (p, "tools"), c)
-    if v5 is UNSET or v5 is None:
-        if c.strict:
-            c.absent(v5, p, "metadata", 2)
-    else:
+    if v5 is not UNSET and v5 is not None:
         v5 = _r.dec_map_str(v5, (p, "metadata"), c)
     if c.strict:
         _CHECKS_2.run(v5, (p, "metadata"), c)
@@ -247,22 +240,13 @@ def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         v10 = _r.field_int(v10, p, "max_completion_tokens", c, 2)
     if c.strict:
         _CHECKS_6.run(v10, (p, "max_completion_tokens"), c)
-    if v11 is UNSET or v11 is None:
-        if c.strict:
-            c.absent(v11, p, "truncation_strategy", 2)
-    else:
+    if v11 is not UNSET and v11 is not None:
         v11 = _decode_TruncationStrategy(v11, (p, "truncation_strategy"), c)
-    if v12 is UNSET or v12 is None:
-        if c.strict:
-            c.absent(v12, p, "tool_choice", 2)
-    else:
+    if v12 is not UNSET and v12 is not None:
         v12 = _decode_ToolChoice(v12, (p, "tool_choice"), c)
     if v13.__class__ is not bool:
         v13 = _r.field_bool(v13, p, "parallel_tool_calls", c, 0)
-    if v14 is UNSET or v14 is None:
-        if c.strict:
-            c.absent(v14, p, "response_format", 2)
-    else:
+    if v14 is not UNSET and v14 is not None:
         v14 = _decode_ResponseFormat(v14, (p, "response_format"), c)
     o = _new(CreateThreadAndRunRequest)
     o.assistant_id = v0

@@ -67,7 +67,7 @@ class CreateThreadRequest(_r.Model):
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -85,15 +85,11 @@ def _decode_CreateThreadRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         t = _r.get_each(d, _NAMES_CreateThreadRequest)
         x = _r.has_extra(d, _KEYS_CreateThreadRequest)
     v0, v1 = t
-    if v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "messages", 0)
-    else:
+    if v0 is None:
+        c.absent(v0, p, "messages", 0)
+    elif v0 is not UNSET:
         v0 = _r.dec_list(v0, (p, "messages"), c, _decode_CreateMessageRequest)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "metadata", 2)
-    else:
+    if v1 is not UNSET and v1 is not None:
         v1 = _r.dec_map_str(v1, (p, "metadata"), c)
     if c.strict:
         _CHECKS_1.run(v1, (p, "metadata"), c)

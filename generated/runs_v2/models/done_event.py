@@ -58,7 +58,7 @@ class DoneEvent(_r.Model):
         if v is not UNSET:
             d["data"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

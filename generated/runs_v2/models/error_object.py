@@ -74,7 +74,7 @@ class ErrorObject(_r.Model):
         if v is not UNSET:
             d["type"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

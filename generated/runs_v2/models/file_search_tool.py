@@ -64,7 +64,7 @@ class FileSearchTool(_r.Model):
         if v is not UNSET:
             d["file_search"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -86,10 +86,9 @@ def _decode_FileSearchTool(d: Any, p: Any, c: _r.Ctx) -> Any:
         v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
         _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "file_search", 0)
-    else:
+    if v1 is None:
+        c.absent(v1, p, "file_search", 0)
+    elif v1 is not UNSET:
         v1 = _decode_FileSearchToolOptions(v1, (p, "file_search"), c)
     o = _new(FileSearchTool)
     o.type = v0

@@ -69,7 +69,7 @@ class FunctionDefinition(_r.Model):
         if v is not UNSET:
             d["parameters"] = None if v is None else dict(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

@@ -88,7 +88,7 @@ class ListRunStepsResponse(_r.Model):
         if v is not UNSET:
             d["has_more"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -111,8 +111,7 @@ def _decode_ListRunStepsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v0, (p, "object"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "data", 1)
+        c.absent(v1, p, "data", 1)
     else:
         v1 = _r.dec_list(v1, (p, "data"), c, _decode_RunStep)
     if v2.__class__ is not str:

@@ -68,7 +68,7 @@ class MessageAttachment(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -94,8 +94,7 @@ def _decode_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is not str:
         v0 = _r.field_str(v0, p, "file_id", c, 1)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "tools", 1)
+        c.absent(v1, p, "tools", 1)
     else:
         v1 = _r.dec_list(v1, (p, "tools"), c, _decode_MessageAttachmentToolsItem)
     o = _new(MessageAttachment)
@@ -113,9 +112,7 @@ def _decode_MessageAttachmentToolsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "MessageAttachmentToolsItem")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_message_attachment_tools_item(

@@ -55,7 +55,7 @@ class ModifyRunRequest(_r.Model):
         if v is not UNSET:
             d["metadata"] = None if v is None else dict(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -72,10 +72,7 @@ def _decode_ModifyRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         v0 = UNSET
         x = len(d) != 0
-    if v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "metadata", 2)
-    else:
+    if v0 is not UNSET and v0 is not None:
         v0 = _r.dec_map_str(v0, (p, "metadata"), c)
     if c.strict:
         _CHECKS_1.run(v0, (p, "metadata"), c)

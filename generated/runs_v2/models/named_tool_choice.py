@@ -72,7 +72,7 @@ class NamedToolChoice(_r.Model):
         if v is not UNSET:
             d["function"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -93,14 +93,12 @@ def _decode_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is str and v0 in _MEMBERS_1:
         v0 = _MEMBERS_1[v0]
     elif v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "type", 1)
+        c.absent(v0, p, "type", 1)
     else:
         v0 = NamedToolChoiceType._decode(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "function", 0)
-    else:
+    if v1 is None:
+        c.absent(v1, p, "function", 0)
+    elif v1 is not UNSET:
         v1 = _decode_NamedToolChoiceFunction(v1, (p, "function"), c)
     o = _new(NamedToolChoice)
     o.type = v0

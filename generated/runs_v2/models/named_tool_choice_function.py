@@ -55,7 +55,7 @@ class NamedToolChoiceFunction(_r.Model):
         if v is not UNSET:
             d["name"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

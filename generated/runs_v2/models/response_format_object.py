@@ -64,7 +64,7 @@ Default (applied by the server when absent): "text\""""
         if v is not UNSET:
             d["type"] = getattr(v, "_value_", v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -84,8 +84,7 @@ def _decode_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is str and v0 in _MEMBERS_1:
         v0 = _MEMBERS_1[v0]
     elif v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "type", 1)
+        c.absent(v0, p, "type", 1)
     else:
         v0 = ResponseFormatObjectType._decode(v0, (p, "type"), c)
     o = _new(ResponseFormatObject)

@@ -285,7 +285,7 @@ Default (applied by the server when absent): true"""
         if v is not UNSET:
             d["response_format"] = _r.enc(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
     @property
@@ -356,7 +356,7 @@ class RunIncompleteDetails(_r.Model):
         if v is not UNSET:
             d["reason"] = getattr(v, "_value_", v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -409,7 +409,7 @@ class RunRequiredAction(_r.Model):
         if v is not UNSET:
             d["submit_tool_outputs"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -461,7 +461,7 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -522,19 +522,16 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v5.__class__ is str and v5 in _MEMBERS_1:
         v5 = _MEMBERS_1[v5]
     elif v5 is UNSET or v5 is None:
-        if c.strict:
-            c.absent(v5, p, "status", 1)
+        c.absent(v5, p, "status", 1)
     else:
         v5 = RunStatus._decode(v5, (p, "status"), c)
-    if v6 is UNSET or v6 is None:
-        if c.strict:
-            c.absent(v6, p, "required_action", 3)
-    else:
+    if v6 is UNSET:
+        c.absent(v6, p, "required_action", 3)
+    elif v6 is not None:
         v6 = _decode_RunRequiredAction(v6, (p, "required_action"), c)
-    if v7 is UNSET or v7 is None:
-        if c.strict:
-            c.absent(v7, p, "last_error", 3)
-    else:
+    if v7 is UNSET:
+        c.absent(v7, p, "last_error", 3)
+    elif v7 is not None:
         v7 = _decode_RunLastError(v7, (p, "last_error"), c)
     if v8.__class__ is not int and v8 is not None:
         v8 = _r.field_int(v8, p, "expires_at", c, 3)
@@ -546,34 +543,30 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         v11 = _r.field_int(v11, p, "failed_at", c, 3)
     if v12.__class__ is not int and v12 is not None:
         v12 = _r.field_int(v12, p, "completed_at", c, 3)
-    if v13 is UNSET or v13 is None:
-        if c.strict:
-            c.absent(v13, p, "incomplete_details", 3)
-    else:
+    if v13 is UNSET:
+        c.absent(v13, p, "incomplete_details", 3)
+    elif v13 is not None:
         v13 = _decode_RunIncompleteDetails(v13, (p, "incomplete_details"), c)
     if v14.__class__ is not str:
         v14 = _r.field_str(v14, p, "model", c, 1)
     if v15.__class__ is not str:
         v15 = _r.field_str(v15, p, "instructions", c, 1)
     if v16 is UNSET or v16 is None:
-        if c.strict:
-            c.absent(v16, p, "tools", 1)
+        c.absent(v16, p, "tools", 1)
     else:
         v16 = _r.dec_list(v16, (p, "tools"), c, _decode_AssistantTool)
     if c.strict:
         _CHECKS_2.run(v16, (p, "tools"), c)
-    if v17 is UNSET or v17 is None:
-        if c.strict:
-            c.absent(v17, p, "metadata", 3)
-    else:
+    if v17 is UNSET:
+        c.absent(v17, p, "metadata", 3)
+    elif v17 is not None:
         v17 = _r.dec_map_str(v17, (p, "metadata"), c)
     if c.strict:
         _CHECKS_3.run(v17, (p, "metadata"), c)
         _r.check_each(v17, (p, "metadata"), c, _CHECKS_4)
-    if v18 is UNSET or v18 is None:
-        if c.strict:
-            c.absent(v18, p, "usage", 3)
-    else:
+    if v18 is UNSET:
+        c.absent(v18, p, "usage", 3)
+    elif v18 is not None:
         v18 = _decode_RunCompletionUsage(v18, (p, "usage"), c)
     if v19.__class__ is not float and v19.__class__ is not int and v19 is not None:
         v19 = _r.field_float(v19, p, "temperature", c, 2)
@@ -587,22 +580,19 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         v22 = _r.field_int(v22, p, "max_completion_tokens", c, 3)
     if c.strict:
         _CHECKS_5.run(v22, (p, "max_completion_tokens"), c)
-    if v23 is UNSET or v23 is None:
-        if c.strict:
-            c.absent(v23, p, "truncation_strategy", 3)
-    else:
+    if v23 is UNSET:
+        c.absent(v23, p, "truncation_strategy", 3)
+    elif v23 is not None:
         v23 = _decode_TruncationStrategy(v23, (p, "truncation_strategy"), c)
-    if v24 is UNSET or v24 is None:
-        if c.strict:
-            c.absent(v24, p, "tool_choice", 3)
-    else:
+    if v24 is UNSET:
+        c.absent(v24, p, "tool_choice", 3)
+    elif v24 is not None:
         v24 = _decode_ToolChoice(v24, (p, "tool_choice"), c)
     if v25.__class__ is not bool:
         v25 = _r.field_bool(v25, p, "parallel_tool_calls", c, 1)
-    if v26 is UNSET or v26 is None:
-        if c.strict:
-            c.absent(v26, p, "response_format", 3)
-    else:
+    if v26 is UNSET:
+        c.absent(v26, p, "response_format", 3)
+    elif v26 is not None:
         v26 = _decode_ResponseFormat(v26, (p, "response_format"), c)
     o = _new(Run)
     o.id = v0
@@ -651,10 +641,9 @@ def _decode_RunIncompleteDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
         x = len(d) != 0
     if v0.__class__ is str and v0 in _MEMBERS_2:
         v0 = _MEMBERS_2[v0]
-    elif v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "reason", 0)
-    else:
+    elif v0 is None:
+        c.absent(v0, p, "reason", 0)
+    elif v0 is not UNSET:
         v0 = RunIncompleteDetailsReason._decode(v0, (p, "reason"), c)
     o = _new(RunIncompleteDetails)
     o.reason = v0
@@ -681,8 +670,7 @@ def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_6.run(v0, (p, "type"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "submit_tool_outputs", 1)
+        c.absent(v1, p, "submit_tool_outputs", 1)
     else:
         v1 = _decode_RunRequiredActionSubmitToolOutputs(
             v1, (p, "submit_tool_outputs"), c
@@ -708,8 +696,7 @@ def _decode_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any
         v0 = UNSET
         x = len(d) != 0
     if v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "tool_calls", 1)
+        c.absent(v0, p, "tool_calls", 1)
     else:
         v0 = _r.dec_list(v0, (p, "tool_calls"), c, _decode_RunToolCall)
     o = _new(RunRequiredActionSubmitToolOutputs)

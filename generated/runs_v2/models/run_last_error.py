@@ -68,7 +68,7 @@ class RunLastError(_r.Model):
         if v is not UNSET:
             d["message"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -89,8 +89,7 @@ def _decode_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is str and v0 in _MEMBERS_1:
         v0 = _MEMBERS_1[v0]
     elif v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "code", 1)
+        c.absent(v0, p, "code", 1)
     else:
         v0 = RunLastErrorCode._decode(v0, (p, "code"), c)
     if v1.__class__ is not str:

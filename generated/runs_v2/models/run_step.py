@@ -190,7 +190,7 @@ class RunStep(_r.Model):
         if v is not UNSET:
             d["usage"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
     @property
@@ -268,7 +268,7 @@ class RunStepLastError(_r.Model):
         if v is not UNSET:
             d["message"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -303,26 +303,22 @@ def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v6.__class__ is str and v6 in _MEMBERS_1:
         v6 = _MEMBERS_1[v6]
     elif v6 is UNSET or v6 is None:
-        if c.strict:
-            c.absent(v6, p, "type", 1)
+        c.absent(v6, p, "type", 1)
     else:
         v6 = RunStepType._decode(v6, (p, "type"), c)
     if v7.__class__ is str and v7 in _MEMBERS_2:
         v7 = _MEMBERS_2[v7]
     elif v7 is UNSET or v7 is None:
-        if c.strict:
-            c.absent(v7, p, "status", 1)
+        c.absent(v7, p, "status", 1)
     else:
         v7 = RunStepStatus._decode(v7, (p, "status"), c)
     if v8 is UNSET or v8 is None:
-        if c.strict:
-            c.absent(v8, p, "step_details", 1)
+        c.absent(v8, p, "step_details", 1)
     else:
         v8 = _decode_StepDetails(v8, (p, "step_details"), c)
-    if v9 is UNSET or v9 is None:
-        if c.strict:
-            c.absent(v9, p, "last_error", 3)
-    else:
+    if v9 is UNSET:
+        c.absent(v9, p, "last_error", 3)
+    elif v9 is not None:
         v9 = _decode_RunStepLastError(v9, (p, "last_error"), c)
     if v10.__class__ is not int and v10 is not None:
         v10 = _r.field_int(v10, p, "expired_at", c, 3)
@@ -332,18 +328,16 @@ def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
         v12 = _r.field_int(v12, p, "failed_at", c, 3)
     if v13.__class__ is not int and v13 is not None:
         v13 = _r.field_int(v13, p, "completed_at", c, 3)
-    if v14 is UNSET or v14 is None:
-        if c.strict:
-            c.absent(v14, p, "metadata", 3)
-    else:
+    if v14 is UNSET:
+        c.absent(v14, p, "metadata", 3)
+    elif v14 is not None:
         v14 = _r.dec_map_str(v14, (p, "metadata"), c)
     if c.strict:
         _CHECKS_2.run(v14, (p, "metadata"), c)
         _r.check_each(v14, (p, "metadata"), c, _CHECKS_3)
-    if v15 is UNSET or v15 is None:
-        if c.strict:
-            c.absent(v15, p, "usage", 3)
-    else:
+    if v15 is UNSET:
+        c.absent(v15, p, "usage", 3)
+    elif v15 is not None:
         v15 = _decode_RunStepCompletionUsage(v15, (p, "usage"), c)
     o = _new(RunStep)
     o.id = v0
@@ -383,8 +377,7 @@ def _decode_RunStepLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is str and v0 in _MEMBERS_3:
         v0 = _MEMBERS_3[v0]
     elif v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "code", 1)
+        c.absent(v0, p, "code", 1)
     else:
         v0 = RunStepLastErrorCode._decode(v0, (p, "code"), c)
     if v1.__class__ is not str:

@@ -69,7 +69,7 @@ class RunStepCompletionUsage(_r.Model):
         if v is not UNSET:
             d["total_tokens"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

@@ -59,7 +59,7 @@ class RunStepDeltaChanges(_r.Model):
         if v is not UNSET:
             d["step_details"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -76,10 +76,9 @@ def _decode_RunStepDeltaChanges(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         v0 = UNSET
         x = len(d) != 0
-    if v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "step_details", 0)
-    else:
+    if v0 is None:
+        c.absent(v0, p, "step_details", 0)
+    elif v0 is not UNSET:
         v0 = _decode_RunStepDeltaStepDetails(v0, (p, "step_details"), c)
     o = _new(RunStepDeltaChanges)
     o.step_details = v0

@@ -78,7 +78,7 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -103,10 +103,9 @@ def _decode_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) ->
     v0, v1 = t
     if v0.__class__ is not str:
         v0 = _r.field_str(v0, p, "input", c, 0)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "outputs", 0)
-    else:
+    if v1 is None:
+        c.absent(v1, p, "outputs", 0)
+    elif v1 is not UNSET:
         v1 = _r.dec_list(
             v1,
             (p, "outputs"),
@@ -136,9 +135,7 @@ def _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem(
         return _r.unknown_variant(
             v, p, c, "RunStepDeltaCodeInterpreterCallDetailsOutputsItem"
         )
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_run_step_delta_code_interpreter_call_details_outputs_item(

@@ -75,7 +75,7 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
         if v is not UNSET:
             d["image"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -99,10 +99,9 @@ def _decode_RunStepDeltaCodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) ->
         v1 = _r.field_str(v1, p, "type", c, 1)
     if c.strict:
         _CHECKS_1.run(v1, (p, "type"), c)
-    if v2 is UNSET or v2 is None:
-        if c.strict:
-            c.absent(v2, p, "image", 0)
-    else:
+    if v2 is None:
+        c.absent(v2, p, "image", 0)
+    elif v2 is not UNSET:
         v2 = _decode_RunStepDeltaCodeInterpreterImage(v2, (p, "image"), c)
     o = _new(RunStepDeltaCodeInterpreterImageOutput)
     o.index = v0

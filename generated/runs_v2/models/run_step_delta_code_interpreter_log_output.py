@@ -71,7 +71,7 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
         if v is not UNSET:
             d["logs"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

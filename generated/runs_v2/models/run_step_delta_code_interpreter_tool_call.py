@@ -82,7 +82,7 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
         if v is not UNSET:
             d["code_interpreter"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -108,10 +108,9 @@ def _decode_RunStepDeltaCodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> An
         v2 = _r.field_str(v2, p, "type", c, 1)
     if c.strict:
         _CHECKS_1.run(v2, (p, "type"), c)
-    if v3 is UNSET or v3 is None:
-        if c.strict:
-            c.absent(v3, p, "code_interpreter", 0)
-    else:
+    if v3 is None:
+        c.absent(v3, p, "code_interpreter", 0)
+    elif v3 is not UNSET:
         v3 = _decode_RunStepDeltaCodeInterpreterCallDetails(
             v3, (p, "code_interpreter"), c
         )

@@ -78,7 +78,7 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
         if v is not UNSET:
             d["file_search"] = None if v is None else dict(v)
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

@@ -82,7 +82,7 @@ class RunStepDeltaFunctionToolCall(_r.Model):
         if v is not UNSET:
             d["function"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -108,10 +108,9 @@ def _decode_RunStepDeltaFunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
         v2 = _r.field_str(v2, p, "type", c, 1)
     if c.strict:
         _CHECKS_1.run(v2, (p, "type"), c)
-    if v3 is UNSET or v3 is None:
-        if c.strict:
-            c.absent(v3, p, "function", 0)
-    else:
+    if v3 is None:
+        c.absent(v3, p, "function", 0)
+    elif v3 is not UNSET:
         v3 = _decode_RunStepDeltaFunctionToolCallFunction(v3, (p, "function"), c)
     o = _new(RunStepDeltaFunctionToolCall)
     o.index = v0

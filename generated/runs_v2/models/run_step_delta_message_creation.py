@@ -57,7 +57,7 @@ class RunStepDeltaMessageCreation(_r.Model):
         if v is not UNSET:
             d["message_id"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

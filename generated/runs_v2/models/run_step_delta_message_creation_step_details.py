@@ -68,7 +68,7 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
         if v is not UNSET:
             d["message_creation"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -90,10 +90,9 @@ def _decode_RunStepDeltaMessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) ->
         v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
         _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "message_creation", 0)
-    else:
+    if v1 is None:
+        c.absent(v1, p, "message_creation", 0)
+    elif v1 is not UNSET:
         v1 = _decode_RunStepDeltaMessageCreation(v1, (p, "message_creation"), c)
     o = _new(RunStepDeltaMessageCreationStepDetails)
     o.type = v0

@@ -34,9 +34,7 @@ def _decode_RunStepDeltaToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "RunStepDeltaToolCall")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_run_step_delta_tool_call(

@@ -69,7 +69,7 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
                 else [(None if x0 is None else x0.to_dict()) for x0 in v]
             )
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -91,10 +91,9 @@ def _decode_RunStepDeltaToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
         v0 = _r.field_str(v0, p, "type", c, 1)
     if c.strict:
         _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "tool_calls", 0)
-    else:
+    if v1 is None:
+        c.absent(v1, p, "tool_calls", 0)
+    elif v1 is not UNSET:
         v1 = _r.dec_list(v1, (p, "tool_calls"), c, _decode_RunStepDeltaToolCall)
     o = _new(RunStepDeltaToolCallsStepDetails)
     o.type = v0

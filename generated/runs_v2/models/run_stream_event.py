@@ -56,9 +56,7 @@ def _decode_RunStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "RunStreamEvent")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_run_stream_event(data: Any, *, strict: bool = False) -> RunStreamEvent:

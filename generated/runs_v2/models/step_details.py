@@ -27,9 +27,7 @@ def _decode_StepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
             if decode is not None:
                 return decode(v, p, c)
         return _r.unknown_variant(v, p, c, "StepDetails")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object")
+    return _r.wrong_variant(v, p, c, "object")
 
 
 def decode_step_details(data: Any, *, strict: bool = False) -> StepDetails:

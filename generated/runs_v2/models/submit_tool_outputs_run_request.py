@@ -69,7 +69,7 @@ class SubmitToolOutputsRunRequest(_r.Model):
         if v is not UNSET:
             d["stream"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -88,8 +88,7 @@ def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
         x = _r.has_extra(d, _KEYS_SubmitToolOutputsRunRequest)
     v0, v1 = t
     if v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "tool_outputs", 1)
+        c.absent(v0, p, "tool_outputs", 1)
     else:
         v0 = _r.dec_list(v0, (p, "tool_outputs"), c, _decode_ToolOutput)
     if v1.__class__ is not bool and v1 is not None:

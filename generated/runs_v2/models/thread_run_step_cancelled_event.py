@@ -64,7 +64,7 @@ class ThreadRunStepCancelledEvent(_r.Model):
         if v is not UNSET:
             d["data"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -87,8 +87,7 @@ def _decode_ThreadRunStepCancelledEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v0, (p, "event"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "data", 1)
+        c.absent(v1, p, "data", 1)
     else:
         v1 = _decode_RunStep(v1, (p, "data"), c)
     o = _new(ThreadRunStepCancelledEvent)

@@ -62,7 +62,7 @@ class ThreadRunStepDeltaEvent(_r.Model):
         if v is not UNSET:
             d["data"] = None if v is None else v.to_dict()
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -85,8 +85,7 @@ def _decode_ThreadRunStepDeltaEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_1.run(v0, (p, "event"), c)
     if v1 is UNSET or v1 is None:
-        if c.strict:
-            c.absent(v1, p, "data", 1)
+        c.absent(v1, p, "data", 1)
     else:
         v1 = _decode_RunStepDelta(v1, (p, "data"), c)
     o = _new(ThreadRunStepDeltaEvent)

@@ -22,9 +22,7 @@ def _decode_ToolChoice(v: Any, p: Any, c: _r.Ctx) -> Any:
         if member is not None:
             return member
         return _r.dec_str_union(v, p, c, (ToolChoiceMode,), False, "ToolChoice")
-    if v is None:
-        return c.null(p)
-    return c.wrong(p, v, "object or str")
+    return _r.wrong_variant(v, p, c, "object or str")
 
 
 def decode_tool_choice(data: Any, *, strict: bool = False) -> ToolChoice:

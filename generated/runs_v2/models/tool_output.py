@@ -60,7 +60,7 @@ class ToolOutput(_r.Model):
         if v is not UNSET:
             d["output"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 

@@ -69,7 +69,7 @@ class TruncationStrategy(_r.Model):
         if v is not UNSET:
             d["last_messages"] = v
         if self._extra:
-            d.update(self._extra)
+            _r.add_extra(d, self._extra)
         return d
 
 
@@ -90,8 +90,7 @@ def _decode_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0.__class__ is str and v0 in _MEMBERS_1:
         v0 = _MEMBERS_1[v0]
     elif v0 is UNSET or v0 is None:
-        if c.strict:
-            c.absent(v0, p, "type", 1)
+        c.absent(v0, p, "type", 1)
     else:
         v0 = TruncationStrategyType._decode(v0, (p, "type"), c)
     if v1.__class__ is not int and v1 is not None:
