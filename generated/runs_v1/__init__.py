@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from ._deviations import Deviation, deviations, set_deviation_hook
 from ._runtime import (
     TYPE_CHECKING,
     UNSET,
@@ -21,6 +20,9 @@ from ._runtime import enc as encode
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._deviations import Deviation as Deviation
+    from ._deviations import deviations as deviations
+    from ._deviations import set_deviation_hook as set_deviation_hook
     from ._http import APIConnectionError as APIConnectionError
     from ._http import APIError as APIError
     from ._http import APIResponseError as APIResponseError
@@ -208,7 +210,10 @@ __all__ = [
     "set_deviation_hook",
 ]
 
-_LAZY: dict[str, str] = {
+_LAZY: dict[str, str] = {  # name -> its module (relative: "."; else under models/)
+    "Deviation": "._deviations",
+    "deviations": "._deviations",
+    "set_deviation_hook": "._deviations",
     "AssistantTool": "assistant_tool",
     "CodeInterpreterCallDetails": "code_interpreter_call_details",
     "CodeInterpreterCallDetailsOutputsItem": "code_interpreter_call_details",
