@@ -88,6 +88,18 @@ def path_text(path: Any) -> str:
     return "".join(out)
 
 
+def json_scalar(value: Any) -> str:
+    """`json.dumps(value)`, several times faster for a string or an integer (messages)."""
+    if value.__class__ is int:
+        return str(value)
+    import json
+
+    if value.__class__ is str:
+        text: str = json.encoder.encode_basestring_ascii(value)
+        return text
+    return json.dumps(value)
+
+
 def kind_of(value: Any) -> str:
     """The JSON name of a Python value's type, for messages."""
     if value is None:
@@ -537,9 +549,7 @@ class _OpenEnumMixin:
             return ctx.null(path)
         if not cls._accepts(value):  # type: ignore[attr-defined]
             return ctx.wrong(path, value, cls._json_type())  # type: ignore[attr-defined]
-        import json
-
-        what = f"unknown value {json.dumps(value)} for {cls.__name__}"
+        what = f"unknown value {json_scalar(value)} for {cls.__name__}"
         ctx.deviate(path, UNKNOWN_ENUM, value, what)
         return cls._make_unknown(value)
 
@@ -806,14 +816,12 @@ class UnknownVariant:
 
 
 def unknown_variant(value: Any, path: Any, ctx: Ctx, union: str) -> UnknownVariant:
-    import json
-
     kept = UnknownVariant(value)
     tag = kept.tag
     if tag is None:
         shown = ""
     elif ctx.strict or isinstance(tag, (str, int, float)):
-        shown = f" (tag {json.dumps(tag)})"
+        shown = f" (tag {json_scalar(tag)})"
     else:  # lenient never fails: a deep array or object as a tag is not written out
         shown = f" (tag of type {kind_of(tag)})"
     ctx.deviate(path, UNKNOWN_VARIANT, value, f"no variant of {union} matches{shown}")

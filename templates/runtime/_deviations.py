@@ -129,10 +129,11 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
     that is not an object (there is no model to return)."""
     entries = [(_keys(entry[0]), entry) for entry in ctx.errors]
     ctx.errors = []
-    top = [entry for keys, entry in entries if not keys and entry[4]]
-    if top:  # only a model's decoder keeps a whole payload as mistyped
-        raise DecodeError([(path_text(where), what) for where, _, _, what, _ in top])
-    entries.sort(key=lambda pair: len(pair[0]))  # a kept member before what is in it
+    if ctx.mistyped:
+        top = [entry for keys, entry in entries if not keys and entry[4]]
+        if top:  # only a model's decoder keeps a whole payload as mistyped
+            raise DecodeError([(path_text(where), what) for where, _, _, what, _ in top])
+        entries.sort(key=lambda pair: len(pair[0]))  # a kept member before what is in it
     rest: list[Deviation] = []
     placed: dict[int, tuple[Any, list[Deviation]]] = {}  # id(owner) -> (owner, its own)
     for keys, (where, kind, found, what, raw) in entries:
@@ -171,6 +172,10 @@ def _owner(value: Any, data: Any, keys: list[Any]) -> tuple[Any, Any, Any]:
     """The innermost model on the path `keys` down the decoded `value`, the member the path
     goes on through, and that member's value in the payload `data` (which the decoded value
     mirrors level by level); (None, None, None) when no model is on the path."""
+    if len(keys) == 1 and isinstance(value, Model):  # the common case: a member of the root
+        key = keys[0]
+        if _slot_of(value, key) is not None:
+            return value, key, data.get(key, UNSET)
     owner = member = raw = None
     node = value
     for key in keys:
