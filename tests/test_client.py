@@ -525,6 +525,35 @@ def test_stream_malformed_frame_names_the_request(v2: ModuleType, client: Any,
         list(client.stream_run(tid, assistant_id="asst_1"))
 
 
+def test_drifted_responses_are_kept_and_reported(v2: ModuleType, client: Any,
+                                                 state: FakeState) -> None:
+    """What the server sends outside the spec comes back whole, listed, and told to the hook."""
+    tid = thread(state)
+    run = state.create_run(tid, {"assistant_id": "asst_1"})
+    run.update(created_at="2024-06-25", temperature="0.7", brand_new={"x": 1})
+    public = {k: v for k, v in run.items() if not k.startswith("_")}  # what the server sends
+    state.sse_frames = [frame("thread.run.created", json.dumps(dict(public, status="paused"))),
+                        frame("done", "[DONE]")]
+    seen: list[Any] = []
+    previous = v2.set_deviation_hook(seen.append)
+    try:
+        got = client.get_run(tid, run["id"])
+        page = client.list_runs(tid)
+        (event,) = list(client.stream_run(tid, assistant_id="asst_1"))
+    finally:
+        v2.set_deviation_hook(previous)
+    sent_back = got.to_dict()  # the server moves the run on; what it sent outside the spec stays
+    assert sent_back["created_at"] == "2024-06-25" and sent_back["temperature"] == "0.7"
+    assert sent_back["brand_new"] == {"x": 1} and got.created_at is v2.UNSET
+    assert [(d.kind, d.path) for d in v2.deviations(got)] == [
+        ("wrong_type", "$.created_at"), ("wrong_type", "$.temperature"),
+        ("unknown_member", "$.brand_new")]
+    assert [d.path for d in v2.deviations(page.data[0])][:1] == ["$.data[0].created_at"]
+    assert event.data.to_dict() == dict(public, status="paused")
+    assert ("unknown_enum", "$.data.status") in [(d.kind, d.path) for d in v2.deviations(event)]
+    assert len(seen) == 3 + 3 + 4  # the hook heard every one, as each response was decoded
+
+
 def test_stream_stalls_time_out(v2: ModuleType, server: tuple[str, FakeState]) -> None:
     url, state = server
     state.sse_frame_delay = 2.0

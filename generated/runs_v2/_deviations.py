@@ -133,12 +133,8 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
     if ctx.mistyped:
         top = [entry for keys, entry in entries if not keys and entry[4]]
         if top:  # only a model's decoder keeps a whole payload as mistyped
-            raise DecodeError(
-                [(path_text(where), what) for where, _, _, what, _ in top]
-            )
-        entries.sort(
-            key=lambda pair: len(pair[0])
-        )  # a kept member before what is in it
+            raise DecodeError([(path_text(w), what) for w, _, _, what, _ in top])
+        entries.sort(key=lambda pair: len(pair[0]))  # a kept member first
     rest: list[Deviation] = []
     placed: dict[int, tuple[Any, list[Deviation]]] = {}  # id(owner) -> (owner, its own)
     for keys, (where, kind, found, what, raw) in entries:
@@ -177,22 +173,18 @@ def _owner(value: Any, data: Any, keys: list[Any]) -> tuple[Any, Any, Any]:
     """The innermost model on the path `keys` down the decoded `value`, the member the path
     goes on through, and that member's value in the payload `data` (which the decoded value
     mirrors level by level); (None, None, None) when no model is on the path."""
-    if len(keys) == 1 and isinstance(
-        value, Model
-    ):  # the common case: a member of the root
-        key = keys[0]
-        if _slot_of(value, key) is not None:
-            return value, key, data.get(key, UNSET)
+    if len(keys) == 1 and isinstance(value, Model):  # common: a member of the root
+        return value, keys[0], data.get(keys[0], UNSET)
     owner = member = raw = None
     node = value
     for key in keys:
-        if isinstance(node, Model):
+        if isinstance(node, Model):  # an undeclared member ends the walk: it is node's
+            owner, member = node, key
+            raw = data = data.get(key, UNSET) if isinstance(data, dict) else UNSET
             slot = _slot_of(node, key)
             if slot is None:
                 break
-            owner, member = node, key
             node = getattr(node, slot, UNSET)
-            raw = data = data.get(key, UNSET) if isinstance(data, dict) else UNSET
         elif (node.__class__ is list and key.__class__ is int and key < len(node)) or (
             node.__class__ is dict and key in node
         ):
