@@ -96,6 +96,9 @@ def test_every_kind_of_deviation_is_listed_with_its_path(runs_v2: ModuleType,
         ("unknown_member", "$.tool_choice.zz"),
         ("wrong_type", "$.required_action.submit_tool_outputs.tool_calls[2].function.arguments"),
     ])
+    models = {d.path: d.model for d in runs_v2.deviations(run)}
+    assert models["$.brand_new"] == "Run" and models["$.status"] == "Run"
+    assert models["$.tool_choice.zz"] == type(run.tool_choice).__name__ == "NamedToolChoice"
     assert isinstance(run.tools[-1], runs_v2.UnknownVariant) and run.tools[-1].data == 5
     assert run.status.value == "paused" and not run.status.is_known
     assert run.instructions is None and run.model is runs_v2.UNSET
