@@ -210,7 +210,7 @@ __all__ = [
     "set_deviation_hook",
 ]
 
-_LAZY: dict[str, str] = {  # name -> its module (relative: "."; else under models/)
+_LAZY: dict[str, str] = {
     "Deviation": "._deviations",
     "deviations": "._deviations",
     "set_deviation_hook": "._deviations",
