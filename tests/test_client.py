@@ -28,6 +28,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, frame, start_fake_server
+from test_http_runtime import strict_sleep
 
 from generator.api import generate
 from generator.build import build_package
@@ -72,7 +73,7 @@ def make_client(pkg: ModuleType, base_url: str, **kwargs: Any) -> Any:
     kwargs.setdefault("timeout", 5.0)
     client = pkg.Client(base_url, kwargs.pop("api_key", "sk-test"), **kwargs)
     client.sleeps = []
-    client._sleep = client.sleeps.append
+    client._sleep = strict_sleep(client.sleeps)
     return client
 
 
@@ -124,7 +125,10 @@ def test_base_url_and_key_fallbacks(v2: ModuleType, server: tuple[str, FakeState
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    assert v2.Client().base_url == "https://api.openai.com/v1"  # the spec's server
+    with pytest.raises(v2.ClientValueError) as info:  # at construction, not at the first call
+        v2.Client()
+    assert "OPENAI_API_KEY" in str(info.value)
+    assert v2.Client(api_key="").base_url == "https://api.openai.com/v1"  # the spec's server
     monkeypatch.setenv("OPENAI_BASE_URL", server[0])
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     client = v2.Client()
@@ -307,9 +311,13 @@ def test_other_4xx_not_retried(v2: ModuleType, server: tuple[str, FakeState]) ->
 
 def test_dropped_connection(v2: ModuleType, client: Any, state: FakeState) -> None:
     tid = thread(state)
+    state.drop_connection()  # a POST that reached the server is not sent again
+    with pytest.raises(v2.APIConnectionError) as sent:
+        client.create_run(tid, assistant_id="asst_1")
+    assert sent.value.sent and len(state.requests) == 1 and state.runs == {}
     state.drop_connection()
-    assert client.create_run(tid, assistant_id="asst_1").status == "queued"
-    assert len(state.requests) == 2
+    assert client.list_runs(tid).data == []
+    assert len(state.requests) == 3
     state.drop_connection(3)
     with pytest.raises(v2.APIConnectionError) as info:
         client.list_runs(tid)
@@ -647,7 +655,7 @@ def test_operation_edge_cases(tmp_path: Path) -> None:
     generate(spec, out, "edge_pkg", cache_dir=tmp_path / "cache")
     source = (out / "edge_pkg" / "client.py").read_text(encoding="utf-8")
     assert "def poll_x" not in source and '"X-Mode": "m"' in source
-    assert 'f"items/{_http.quote_path_param(class_)}"' in source
+    assert 'f"items/{_http.quote_path_param(class_, \'class_\')}"' in source
 
 
 def test_generated_client_passes_mypy_strict(generated: Path, tmp_path: Path) -> None:
