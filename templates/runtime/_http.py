@@ -259,7 +259,9 @@ class ClientOptions:
             if value is None and name == "read_timeout":
                 continue
             if not isinstance(value, (int, float)) or not 0 < value < math.inf:
-                raise ClientValueError(f"{name} must be a positive, finite number of seconds")
+                raise ClientValueError(
+                    f"{name} must be a positive, finite number of seconds"
+                )
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ClientValueError("max_retries must be an int")
         if not isinstance(self.limits, Limits):
@@ -377,7 +379,9 @@ class Response:
     def _guard(self, exc: Exception) -> APIConnectionError:
         where = self._where()
         if self.request is not None and self.request.timed_out():
-            return APITimeoutError("deadline passed reading response body", request=where)
+            return APITimeoutError(
+                "deadline passed reading response body", request=where
+            )
         cls = APITimeoutError if isinstance(exc, TimeoutError) else APIConnectionError
         return cls(f"error reading response body: {exc!r}", request=where)
 
@@ -526,7 +530,9 @@ def _connect(conn: http.client.HTTPConnection, connect: Callable[[], None]) -> N
 
 
 class _WatchedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args: Any, watchdog: _Watchdog | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, watchdog: _Watchdog | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.watchdog = watchdog
 
@@ -535,7 +541,9 @@ class _WatchedHTTPConnection(http.client.HTTPConnection):
 
 
 class _WatchedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, watchdog: _Watchdog | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, watchdog: _Watchdog | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.watchdog = watchdog
 
@@ -1065,7 +1073,9 @@ class BaseClient:
             query,
             limits or Limits(),
         )
-        self._headers = _check_headers({**(fixed_headers or {}), **(default_headers or {})})
+        self._headers = _check_headers(
+            {**(fixed_headers or {}), **(default_headers or {})}
+        )
         self._transport: Transport = transport or UrllibTransport()
         self._sleep: Callable[[float], None] = time.sleep
         self._random: Callable[[], float] = random.random
@@ -1159,7 +1169,11 @@ class BaseClient:
             wait = min(read_wait, max(deadline - time.monotonic(), 0.001))
             response = self._transport.send(current, timeout=wait, stream=stream)
             location = _header(response.headers, "location")
-            if not 300 <= response.status < 400 or response.status == 304 or not location:
+            if (
+                not 300 <= response.status < 400
+                or response.status == 304
+                or not location
+            ):
                 break
             response.close()
             target = urllib.parse.urljoin(current.url, location)
@@ -1203,7 +1217,9 @@ class BaseClient:
         """
         total = self.options.timeout if timeout is None else timeout
         if not isinstance(total, (int, float)) or not 0 < total < math.inf:
-            raise ClientValueError("timeout must be a positive, finite number of seconds")
+            raise ClientValueError(
+                "timeout must be a positive, finite number of seconds"
+            )
         safe = request.method in IDEMPOTENT_METHODS or (
             idempotency_header is not None
             and _header(request.headers, idempotency_header) is not None
@@ -1216,7 +1232,9 @@ class BaseClient:
                 if 200 <= response.status < 300:
                     return response
                 body = response.read_prefix(self.options.limits.max_error_size)
-                if attempt >= self.max_retries or not self._should_retry(response, safe):
+                if attempt >= self.max_retries or not self._should_retry(
+                    response, safe
+                ):
                     raise make_status_error(response, body, request.describe())
                 headers = response.headers
             except APIConnectionError as exc:
