@@ -508,7 +508,8 @@ def _client_doc(pkg: Package, default_url: str) -> str:
     lines = [f"Client of {pkg.title}.", ""]
     lines.append("`base_url` falls back to `OPENAI_BASE_URL`, then to "
                  f"{default_url or 'nothing (it must be given)'}; `api_key` falls back to "
-                 "`OPENAI_API_KEY`.")
+                 "`OPENAI_API_KEY`, and one of them must be set (`api_key=\"\"` for an API "
+                 "without keys).")
     if pkg.fixed_headers:
         shown = ", ".join(f"`{k}: {v}`" for k, v in pkg.fixed_headers)
         lines.append(f"Every request sends {shown}, as the API requires.")

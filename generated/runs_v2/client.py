@@ -117,7 +117,7 @@ class Stream(Iterator[_E]):
 class Client(_http.BaseClient):
     """Client of OpenAI Assistants API v2 - Runs.
 
-    `base_url` falls back to `OPENAI_BASE_URL`, then to https://api.openai.com/v1; `api_key` falls back to `OPENAI_API_KEY`.
+    `base_url` falls back to `OPENAI_BASE_URL`, then to https://api.openai.com/v1; `api_key` falls back to `OPENAI_API_KEY`, and one of them must be set (`api_key=""` for an API without keys).
     Every request sends `OpenAI-Beta: assistants=v2`, as the API requires.
     Request bodies are checked against the models' strict rules before sending unless `validate=False`.
     """
