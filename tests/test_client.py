@@ -271,14 +271,19 @@ def test_bodies_are_validated_before_sending(v2: ModuleType, server: tuple[str, 
 
 # ---- faults and retries --------------------------------------------------------------------
 
-def test_429_with_retry_after_is_retried(client: Any, state: FakeState) -> None:
+def test_429_with_retry_after_is_retried(v2: ModuleType, client: Any,
+                                         state: FakeState) -> None:
     tid = thread(state)
     state.fail(429, headers={"Retry-After": "3"})
-    assert client.create_run(tid, assistant_id="asst_1").status == "queued"
+    assert client.list_runs(tid).object == "list"
     assert client.sleeps == [3.0] and len(state.requests) == 2
     state.fail(429, headers={"retry-after-ms": "120"})
     client.list_runs(tid)
     assert client.sleeps[-1] == pytest.approx(0.12)
+    state.fail(429, headers={"Retry-After": "3"})  # a POST without idempotency key: not resent
+    with pytest.raises(v2.RateLimitError) as info:
+        client.create_run(tid, assistant_id="asst_1")
+    assert info.value.headers["retry-after"] == "3" and len(state.requests) == 5
 
 
 def test_500_retried_with_backoff_then_raised(v2: ModuleType, client: Any,
@@ -545,10 +550,11 @@ def test_stream_stalls_time_out(v2: ModuleType, server: tuple[str, FakeState]) -
     assert time.monotonic() - start < 1.5
 
 
-def test_stream_retries_before_the_first_byte(client: Any, state: FakeState) -> None:
-    state.fail(429, headers={"Retry-After": "1"})
-    events = list(client.stream_run(thread(state), assistant_id="asst_1"))
-    assert events[-1].event == "thread.run.completed" and client.sleeps == [1.0]
+def test_stream_post_is_not_resent(v2: ModuleType, client: Any, state: FakeState) -> None:
+    state.fail(429, headers={"Retry-After": "1"})  # keyed streams are resent: test_client_safety
+    with pytest.raises(v2.RateLimitError):
+        client.stream_run(thread(state), assistant_id="asst_1")
+    assert client.sleeps == [] and len(state.requests) == 1
 
 
 # ---- runs_v1 -------------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def test_post_that_reached_the_server_is_not_resent(client: Client, state: FakeS
     assert client.sleeps == []
 
 
-@pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 409])
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 409, 429])
 def test_post_answered_with_a_failure_is_not_resent(client: Client, state: FakeState,
                                                     status: int) -> None:
     state.fail(status, headers={"x-should-retry": "true"})
@@ -202,10 +202,12 @@ def test_post_answered_with_a_failure_is_not_resent(client: Client, state: FakeS
     assert info.value.status_code == status and len(state.requests) == 1
 
 
-def test_post_rate_limited_is_retried(client: Client, state: FakeState) -> None:
+def test_keyed_post_answered_with_a_failure_is_resent(client: Client,
+                                                     state: FakeState) -> None:
     state.fail(429, headers={"Retry-After": "0"})
-    assert post_thread(client).data["object"] == "thread"
-    assert len(state.requests) == 2 and client.sleeps == [0.0]
+    state.fail(503)
+    assert new_thread(client).startswith("thread_")
+    assert len(state.requests) == 3 and client.sleeps[0] == 0.0
 
 
 def test_post_that_never_left_is_retried() -> None:

@@ -1151,14 +1151,12 @@ class BaseClient:
         """Whether a failed status is retried; `safe`: a repeat cannot duplicate work.
 
         `x-should-retry: false` stops a retry; no header makes other 4xx retryable. A request
-        that is not safe is retried only on 429 (the server did not take it on).
+        that is not safe reached the server, so it is never resent.
         """
         status = response.status
-        if not (status in (408, 409, 429) or status >= 500):
+        if not safe or not (status in (408, 409, 429) or status >= 500):
             return False
-        if (_header(response.headers, "x-should-retry") or "").lower() == "false":
-            return False
-        return safe or status == 429
+        return (_header(response.headers, "x-should-retry") or "").lower() != "false"
 
     def _attempt(self, request: Request, stream: bool, total: float) -> Response:
         """One attempt within one deadline: same-origin 307/308 followed, 2xx bodies read."""
@@ -1214,7 +1212,7 @@ class BaseClient:
 
         Safe requests (idempotent methods, or carrying an idempotency key in the header the
         API names) are retried on connection errors and retryable statuses; others only when
-        they never left, or on 429.
+        they never left (a connect failure).
         """
         total = self.options.timeout if timeout is None else timeout
         if not isinstance(total, (int, float)) or not 0 < total < math.inf:

@@ -149,7 +149,7 @@ class Client(_http.BaseClient):
             read_timeout: Seconds any single read may wait, also between the chunks of a
                 stream (default: `timeout`).
             max_retries: Retries of 408, 409, 429, 5xx and connection errors; POST and PATCH
-                without an idempotency key only when the request never left, or on 429.
+                without an idempotency key only when the connection could not be opened.
             default_headers: Headers sent with every request (they override the spec's).
             default_query: Query parameters sent with every request (`api-version`, say).
             idempotency_keys: Send a generated idempotency key (one per call, the same on its
