@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -575,15 +576,22 @@ class FakeServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def start_fake_server(state: FakeState | None = None) -> Iterator[tuple[str, FakeState]]:
-    """Run a fake server on a free port in a daemon thread; yield (base_url, state)."""
+def start_fake_server(state: FakeState | None = None, tls: ssl.SSLContext | None = None
+                      ) -> Iterator[tuple[str, FakeState]]:
+    """Run a fake server on a free port in a daemon thread; yield (base_url, state).
+
+    With `tls` (a server-side context) it speaks https, and base_url says so.
+    """
     state = state or FakeState()
     server = FakeServer(state)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", state
+        scheme = "https" if tls is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/v1", state
     finally:
         state.stopped.set()
         server.shutdown()

@@ -9,11 +9,14 @@ path parameters, and base URLs that cannot be an API root.
 from __future__ import annotations
 
 import email.utils
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,6 +88,41 @@ def test_redirect_loop_is_bounded(client: Client, state: FakeState) -> None:
     with pytest.raises(h.APIRedirectError) as info:
         client._request_json("GET", "loop")
     assert "redirects" in str(info.value) and len(state.requests) == h.MAX_REDIRECTS + 1
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed: no certificate for an https server")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def test_https_is_never_downgraded(certificate: tuple[Path, Path],
+                                   other: tuple[str, FakeState]) -> None:
+    cert, key = certificate
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    with start_fake_server(tls=served) as (secure_url, state):
+        client = Client(secure_url, transport=h.UrllibTransport(trusting))
+        state.fail(307, headers={"Location": f"{secure_url}/threads"}, body="")
+        assert post_thread(client).data["object"] == "thread"  # same origin: followed
+        other_port = other[0].split(":")[2]  # "<port>/v1"
+        for target in (other[0] + "/threads",  # http, another port
+                       f"https://127.0.0.1:{other_port}/threads",  # https, another port
+                       secure_url.replace("https:", "http:") + "/threads"):  # downgrade only
+            state.fail(308, headers={"Location": target}, body="")
+            with pytest.raises(h.APIRedirectError) as info:
+                post_thread(client)
+            assert "origin" in str(info.value) and info.value.location == target
+        assert other[1].requests == [] and len(state.requests) == 5
 
 
 def test_scheme_change_is_another_origin(server: tuple[str, FakeState]) -> None:
