@@ -9,12 +9,14 @@ path parameters, and base URLs that cannot be an API root.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import shutil
 import socket
 import ssl
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -311,6 +313,25 @@ def test_trickling_answer_hits_the_total_deadline(server: tuple[str, FakeState],
     took, err = elapsed(lambda: client._request_json("GET", "threads/t/runs"))
     assert isinstance(err, h.APITimeoutError) and 0.9 <= took < 2.0, took
     assert "deadline" in str(err)
+
+
+class HttpClientTransport:
+    """A transport of one's own over http.client that knows nothing of deadlines."""
+
+    def send(self, request: Any, *, timeout: float, stream: bool) -> Any:
+        split = urllib.parse.urlsplit(request.url)
+        conn = http.client.HTTPConnection(split.hostname, split.port, timeout=timeout)
+        conn.request(request.method, split.path, body=request.body, headers=request.headers)
+        reply = conn.getresponse()
+        return h.Response(reply.status, reply.getheaders(), reply, request=request)
+
+
+def test_deadline_holds_with_a_transport_that_ignores_it(server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    client = Client(base_url, timeout=1.0, max_retries=0, transport=HttpClientTransport())
+    state.trickle(b"x" * 40, 0.2)
+    took, err = elapsed(lambda: client._request_json("GET", "threads/t/runs"))
+    assert isinstance(err, h.APITimeoutError) and took < 2.0, took
 
 
 def test_read_timeout_is_separate_from_the_deadline(server: tuple[str, FakeState]) -> None:
