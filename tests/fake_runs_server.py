@@ -322,6 +322,10 @@ class Handler(BaseHTTPRequestHandler):
         """Handle DELETE."""
         self._handle()
 
+    def do_PATCH(self) -> None:
+        """Handle PATCH."""
+        self._handle()
+
     # -- plumbing --------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
               content_type: str = "application/json") -> None:

@@ -241,3 +241,49 @@ def test_idempotency_header_from_the_spec(tmp_path: Path) -> None:
                 idempotency_header(op)
         spec.write_text(spec.read_text(encoding="utf-8").replace(bad, "Request-Key"),
                         encoding="utf-8")
+
+
+def test_declared_and_named_idempotency_headers_are_sent(
+        tmp_path: Path, server: tuple[str, FakeState]) -> None:
+    spec = tmp_path / "idem.yaml"
+    spec.write_text(textwrap.dedent("""\
+        openapi: 3.1.0
+        info: {title: Idem, version: "1"}
+        paths:
+          /declared:
+            post:
+              operationId: declared
+              parameters:
+                - {name: Idempotency-Key, in: header, schema: {type: string}}
+              responses: {"204": {description: ok}}
+          /named:
+            patch:
+              operationId: named
+              x-runmodels-idempotency: Request-Key
+              responses: {"204": {description: ok}}
+    """), encoding="utf-8")
+    generate(spec, tmp_path / "out", "idem_pkg", cache_dir=tmp_path / "cache")
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        pkg = importlib.import_module("idem_pkg")
+        client = make(pkg, server[0], api_key="")
+        state = server[1]
+        state.api_key = state.beta = None
+        state.fail(503)  # then the fake server's 404 for an unknown path
+        with pytest.raises(pkg.NotFoundError):
+            client.declared()
+        with pytest.raises(pkg.NotFoundError):
+            client.declared(idempotency_key="mine")
+        state.reset()
+        with pytest.raises(pkg.NotFoundError):
+            client.named()
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+        for name in [n for n in sys.modules if n.split(".")[0] == "idem_pkg"]:
+            del sys.modules[name]
+    sent = [(r.method, r.headers.get("idempotency-key") or r.headers.get("request-key"))
+            for r in state.requests]
+    assert [m for m, _ in sent] == ["POST", "POST", "POST", "PATCH", "PATCH"]
+    generated = {key for _, key in sent} - {"mine"}
+    assert sent[0][1] == sent[1][1] and sent[2][1] == "mine" and sent[3][1] == sent[4][1]
+    assert len(generated) == 2 and all(str(k).startswith("runmodels-") for k in generated)

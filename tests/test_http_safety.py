@@ -334,6 +334,14 @@ def test_deadline_holds_with_a_transport_that_ignores_it(server: tuple[str, Fake
     assert isinstance(err, h.APITimeoutError) and took < 2.0, took
 
 
+def test_stream_headers_are_within_the_deadline(server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    client = Client(base_url, timeout=1.0, max_retries=0)
+    state.trickle(b"data: x\n\n" * 10, 0.2, whole=True)
+    took, err = elapsed(lambda: client._stream("POST", "threads/t/runs", body={}))
+    assert isinstance(err, h.APITimeoutError) and took < 2.0, took
+
+
 def test_read_timeout_is_separate_from_the_deadline(server: tuple[str, FakeState]) -> None:
     base_url, state = server
     client = Client(base_url, timeout=10.0, read_timeout=0.3, max_retries=0)
