@@ -15,7 +15,7 @@ import jinja2
 from . import exprs, names
 from .errors import SpecError
 from .ir import Entity, Model, Operation, Package, Parameter, TypeRef, Union
-from .operations import PATH_PARAM, POLL_EXTENSION
+from .operations import IDEMPOTENCY_EXTENSION, PATH_PARAM, POLL_EXTENSION
 from .package import type_refs
 
 # Per-call options every method takes; spec names meeting these get a number appended.
@@ -33,9 +33,9 @@ _OPTION_DOCS = {
     "timeout": "Total seconds for this request: connect, headers and body (default: the "
                "client's).",
 }
-# `x-runmodels-idempotency` on an operation: true (send a generated `Idempotency-Key`), a header
-# name (send it in that header) or false (none, even if the operation declares such a header).
-IDEMPOTENCY_EXTENSION = "x-runmodels-idempotency"
+# `x-runmodels-idempotency` on an operation (or the document root, for all): true (send a
+# generated `Idempotency-Key`), a header name (send it in that header) or false (none, even if
+# the operation declares such a header).
 DEFAULT_IDEMPOTENCY_HEADER = "Idempotency-Key"
 _NON_IDEMPOTENT = ("POST", "PATCH")
 

@@ -1,8 +1,8 @@
 """The generated client's safety against hostile servers, over real sockets on 127.0.0.1.
 
 runs_v2 as generated (no idempotency keys: its POSTs are not resent once they reached the
-server) and a copy of its spec whose POST operations carry `x-runmodels-idempotency: true`
-(generated keys, resent safely). Redirects go to a second fake server; path parameters, keys,
+server) and a copy of its spec with `x-runmodels-idempotency: true` at the root (generated keys
+on every POST, resent safely). Redirects go to a second fake server; path parameters, keys,
 poll headers and cursors are hostile.
 """
 
@@ -34,9 +34,7 @@ PLAIN, KEYED = "safe_runs_v2", "safe_keyed_runs_v2"
 def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ModuleType, ModuleType]]:
     out = tmp_path_factory.mktemp("safe_pkgs")
     spec = yaml.safe_load((ROOT / "specs" / "runs_v2.yaml").read_text(encoding="utf-8"))
-    for item in spec["paths"].values():
-        if "post" in item:
-            item["post"]["x-runmodels-idempotency"] = True
+    spec["x-runmodels-idempotency"] = True  # the default of every operation
     keyed = out / "keyed.yaml"
     keyed.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     generate(ROOT / "specs" / "runs_v2.yaml", out, PLAIN)
@@ -201,10 +199,12 @@ def test_idempotency_header_from_the_spec(tmp_path: Path) -> None:
     spec.write_text(textwrap.dedent("""\
         openapi: 3.1.0
         info: {title: Idem, version: "1"}
+        x-runmodels-idempotency: false
         paths:
           /declared:
             post:
               operationId: declared
+              x-runmodels-idempotency: true
               parameters:
                 - {name: X-Idempotency-Key, in: header, schema: {type: string}}
               responses: {"204": {description: ok}}
