@@ -582,6 +582,15 @@ def test_credentials_in_base_url_are_refused_without_showing_them() -> None:
     with pytest.raises(h.ClientValueError) as info:
         Client("https://user:hunter2@api.example.com/v1")
     assert "hunter2" not in str(info.value) and "credentials" in str(info.value)
+    for url in ("https://api.example.com/v1?api-key=hunter2", "ftp://x/v1?key=hunter2#hunter2",
+                "https://api.example.com/v1#hunter2", "https://api.example.com/v 1?k=hunter2"):
+        with pytest.raises(h.ClientValueError) as info:
+            Client(url)
+        assert "hunter2" not in str(info.value) and "://" in str(info.value)
+
+
+def test_base_url_whitespace_is_stripped(server: tuple[str, FakeState]) -> None:
+    assert Client(f"  {server[0]}/\n").base_url == server[0]
 
 
 def test_default_query_goes_into_every_url(server: tuple[str, FakeState]) -> None:

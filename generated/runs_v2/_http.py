@@ -958,9 +958,14 @@ def _check_api_key(key: str | None) -> str:
 
 
 def _check_base_url(url: str) -> tuple[str, tuple[str, str, int]]:
-    """(base URL without trailing "/", its origin); refused when it cannot be an API root."""
+    """(base URL without trailing "/", its origin); refused when it cannot be an API root.
+
+    Messages show it without query and fragment (which might hold a key) and never with
+    credentials.
+    """
     if not isinstance(url, str):
         raise ClientValueError(f"base_url must be a str, not {type(url).__name__}")
+    url = url.strip()
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
@@ -971,25 +976,26 @@ def _check_base_url(url: str) -> tuple[str, tuple[str, str, int]]:
             "base_url must not hold credentials (user:password@host): pass api_key= or "
             "default_headers= instead"
         )
+    shown = url.partition("?")[0].partition("#")[0]
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise ClientValueError(
-            f"base_url must start with http:// or https://, got {url!r}"
+            f"base_url must start with http:// or https://, got {shown!r}"
         )
     if any(not "!" <= char <= "~" for char in url):
         raise ClientValueError(
-            f"base_url {url!r} has spaces, control or non-ASCII characters "
+            f"base_url {shown!r} has spaces, control or non-ASCII characters "
             "(percent-encode them; IDNA-encode a non-ASCII host)"
         )
     if not parts.hostname:
-        raise ClientValueError(f"base_url {url!r} has no host")
+        raise ClientValueError(f"base_url {shown!r} has no host")
     if "?" in url:
         raise ClientValueError(
-            f"base_url {url!r} must not have a query: use default_query= for parameters "
+            f"base_url {shown!r} must not have a query: use default_query= for parameters "
             "every request sends (like api-version)"
         )
     if "#" in url:
-        raise ClientValueError(f"base_url {url!r} must not have a fragment")
+        raise ClientValueError(f"base_url {shown!r} must not have a fragment")
     base = urllib.parse.urlunsplit((scheme, parts.netloc, parts.path, "", ""))
     return base.rstrip("/"), _origin_of(scheme, parts.hostname, port)
 
