@@ -354,6 +354,19 @@ def test_read_timeout_is_separate_from_the_deadline(server: tuple[str, FakeState
     assert isinstance(err, h.APITimeoutError) and took < 2.0
 
 
+def test_a_stream_waits_read_timeout_between_chunks(server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    state.sse_frames = [f"data: {i}\n\n" for i in range(3)]
+    state.sse_frame_delay = 0.4  # each longer than the deadline, all together far longer
+    client = Client(base_url, timeout=0.3, read_timeout=2.0)
+    body = {"assistant_id": "a", "stream": True}
+    path = f"threads/{new_thread(client)}/runs"
+    assert [e.data for e in client._stream("POST", path, body=body)] == ["0", "1", "2"]
+    stalled = Client(base_url, timeout=5.0, read_timeout=0.2, max_retries=0)
+    with pytest.raises(h.APITimeoutError):
+        list(stalled._stream("POST", path, body=body))
+
+
 def test_per_call_timeout_overrides_the_deadline(client: Client, state: FakeState) -> None:
     state.trickle(b"x" * 40, 0.2)
     took, err = elapsed(lambda: client._request_json("POST", "threads", timeout=0.5))

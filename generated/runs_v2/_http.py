@@ -268,10 +268,9 @@ class ClientOptions:
         if not isinstance(self.limits, Limits):
             raise ClientValueError("limits must be a Limits")
 
-    @property
-    def read_wait(self) -> float:
-        """Seconds a single read may wait."""
-        return self.timeout if self.read_timeout is None else self.read_timeout
+    def read_wait(self, total: float) -> float:
+        """Seconds a single read may wait in a request whose total deadline is `total`."""
+        return total if self.read_timeout is None else self.read_timeout
 
 
 class Headers(Mapping[str, str]):
@@ -520,13 +519,19 @@ class _Watchdog:
 
 
 def _connect(conn: http.client.HTTPConnection, connect: Callable[[], None]) -> None:
-    """Open `conn`, marking failures as connect errors and handing the socket to its watchdog."""
+    """Open `conn` within its deadline, marking failures as connect errors, and hand the socket
+    to its watchdog."""
+    watchdog = getattr(conn, "watchdog", None)
+    if not isinstance(watchdog, _Watchdog):
+        watchdog = None
+    deadline = watchdog.deadline if watchdog is not None else None
+    if deadline is not None and isinstance(conn.timeout, float):
+        conn.timeout = min(conn.timeout, max(deadline - time.monotonic(), 0.001))
     try:
         connect()
     except OSError as exc:
         raise _ConnectError(f"could not connect: {exc}") from exc
-    watchdog = getattr(conn, "watchdog", None)
-    if isinstance(watchdog, _Watchdog) and conn.sock is not None:
+    if watchdog is not None and conn.sock is not None:
         watchdog.watch(conn.sock)
 
 
@@ -1168,10 +1173,12 @@ class BaseClient:
         """One attempt within one deadline: same-origin 307/308 followed, 2xx bodies read."""
         deadline = time.monotonic() + total
         current = replace(request, deadline=deadline)
-        read_wait = min(self.options.read_wait, total)
+        read_wait = self.options.read_wait(total)
         hops = 0
         while True:
-            wait = min(read_wait, max(deadline - time.monotonic(), 0.001))
+            # a stream's body outlives the deadline: its reads wait `read_wait` each
+            left = max(deadline - time.monotonic(), 0.001)
+            wait = read_wait if stream else min(read_wait, left)
             response = self._transport.send(current, timeout=wait, stream=stream)
             location = _header(response.headers, "location")
             if (
