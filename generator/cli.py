@@ -21,13 +21,17 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _targets(spec: Path | None, out: Path | None, package: str | None, select: tuple[str, ...],
-             templates: Path | None, config: Path | None, names: tuple[str, ...]) -> list[Target]:
+             templates: Path | None, config: Path | None, names: tuple[str, ...],
+             overlays: tuple[Path, ...] = ()) -> list[Target]:
     if spec is not None:
         if out is None or package is None:
             raise click.UsageError("with a SPEC argument, --out and --package are required")
         if not package.isidentifier():
             raise click.UsageError(f"--package {package!r} is not a valid Python identifier")
-        return [Target(package, spec, out, package, select, templates, True)]
+        return [Target(package, spec, out, package, select, templates, True, overlays)]
+    if overlays:
+        raise click.UsageError("--overlay goes with a SPEC argument; a configured target lists "
+                               "its overlays under `overlays = [...]`")
     path = config or find_config(Path.cwd())
     if path is None:
         raise click.UsageError(
@@ -42,9 +46,11 @@ def _targets(spec: Path | None, out: Path | None, package: str | None, select: t
             raise click.UsageError(f"unknown --target {', '.join(unknown)} (known: {known})")
         targets = [t for t in targets if t.name in names]
     if templates is not None:
-        targets = [Target(t.name, t.spec, t.out, t.package, t.select, templates, t.client)
-                   for t in targets]
+        targets = [dataclasses.replace(t, templates=templates) for t in targets]
     return targets
+
+
+_OVERLAY = click.Path(path_type=Path, dir_okay=False, exists=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,16 +76,19 @@ def main() -> None:
               help="Another folder that $refs may read files from (besides the spec's).")
 @click.option("--client/--no-client", "client", default=None,
               help="Generate the API client (default: yes, or as the config says).")
+@click.option("--overlay", "overlays", multiple=True, type=_OVERLAY,
+              help="An OpenAPI Overlay file applied to SPEC first (repeatable, in order).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every file and warning.")
 def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
-                     allow_roots: tuple[Path, ...], client: bool | None, quiet: bool,
-                     verbose: bool) -> None:
+                     allow_roots: tuple[Path, ...], client: bool | None,
+                     overlays: tuple[Path, ...], quiet: bool, verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
-        targets = _targets(spec, out, package, _split(select), templates, config, target_names)
+        targets = _targets(spec, out, package, _split(select), templates, config, target_names,
+                           overlays)
         if client is not None:
             targets = [dataclasses.replace(t, client=client) for t in targets]
         # a progress bar on a terminal when there is more than one target; what the run prints
@@ -165,7 +174,8 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     try:
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, check=check or show_diff, force=force,
-                          client=target.client, allow_roots=allow_roots, progress=bar.update)
+                          client=target.client, allow_roots=allow_roots, progress=bar.update,
+                          overlays=target.overlays)
     finally:
         bar.close()
     if not quiet:
@@ -179,7 +189,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     if show_diff:
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, force=force, client=target.client,
-                          allow_roots=allow_roots)
+                          allow_roots=allow_roots, overlays=target.overlays)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
     return stale
@@ -193,13 +203,22 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
               show_default=True, help="Report format.")
 @click.option("--fail-on", type=click.Choice(["breaking", "any"]),
               help="Exit 1 when a breaking change (or any change) is found.")
+@click.option("--overlay", "overlays", multiple=True, type=_OVERLAY,
+              help="An OpenAPI Overlay file applied to both specs (repeatable, in order).")
+@click.option("--old-overlay", "old_overlays", multiple=True, type=_OVERLAY,
+              help="An overlay applied to OLD_SPEC only (after the --overlay ones).")
+@click.option("--new-overlay", "new_overlays", multiple=True, type=_OVERLAY,
+              help="An overlay applied to NEW_SPEC only (after the --overlay ones).")
 def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: str,
-                 fail_on: str | None) -> None:
+                 fail_on: str | None, overlays: tuple[Path, ...], old_overlays: tuple[Path, ...],
+                 new_overlays: tuple[Path, ...]) -> None:
     """Report how the generated Python API changes from OLD_SPEC to NEW_SPEC."""
     from .apidiff import diff_specs
 
     try:
-        report = diff_specs(old_spec, new_spec, _split(select))
+        report = diff_specs(old_spec, new_spec, _split(select),
+                            old_overlays=overlays + old_overlays,
+                            new_overlays=overlays + new_overlays)
     except SpecError as error:
         click.echo(f"error: {error.format()}", err=True)
         sys.exit(2)

@@ -15,6 +15,7 @@ from .resolve import STATUS_EXTENSION, Resolver, escape_pointer
 from .schema import description_of, enum_info
 
 POLL_EXTENSION = "x-runmodels-poll"
+METHOD_EXTENSION = "x-runmodels-method"  # the client method's name, instead of the operationId's
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Header parameters OpenAPI says to ignore: the client sets these itself.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -125,8 +126,13 @@ class _Reader:
         op_id = raw.node.get("operationId")
         return op_id if isinstance(op_id, str) and op_id.strip() else ""
 
+    def _method(self, raw: _Raw) -> str:
+        chosen = raw.node.get(METHOD_EXTENSION)
+        return chosen if isinstance(chosen, str) and names.snake(chosen) else ""
+
     def _hint(self, raw: _Raw) -> str:
-        return names.pascal(self._op_id(raw) or f"{raw.method} {raw.path}") or "Operation"
+        named = self._method(raw) or self._op_id(raw)
+        return names.pascal(named or f"{raw.method} {raw.path}") or "Operation"
 
     def finish(self, raw: _Raw) -> Operation | None:
         """The operation, or None (with a warning) when its request body cannot be sent."""
@@ -138,7 +144,8 @@ class _Reader:
         except _NotJSON:
             return None
         result, stream, result_node = self._responses(raw, hint)
-        name = names.snake(op_id) or names.snake(f"{raw.method} {raw.path}") or raw.method
+        name = (names.snake(self._method(raw) or op_id) or names.snake(f"{raw.method} {raw.path}")
+                or raw.method)
         extensions = tuple((k, _plain(v)) for k, v in raw.node.items()
                            if isinstance(k, str) and k.startswith("x-")
                            and (k != POLL_EXTENSION or self._poll_ok(raw, v, result_node)))

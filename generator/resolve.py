@@ -33,6 +33,7 @@ from .schema import (
 )
 
 STATUS_EXTENSION = "x-runmodels-status"
+NAME_EXTENSION = "x-runmodels-name"  # the class name of a schema, inline or component
 MAX_TYPE_DEPTH = 100  # schemas nested inside one type (array items, map values, single refs)
 
 
@@ -51,6 +52,12 @@ class Specs(Protocol):
 
 def escape_pointer(segment: str) -> str:
     return segment.replace("~", "~0").replace("/", "~1")
+
+
+def chosen_name(node: Any) -> str | None:
+    """The name a schema's x-runmodels-name asks for, when it is a non-empty string."""
+    name = node.get(NAME_EXTENSION) if isinstance(node, dict) else None
+    return name if isinstance(name, str) and name.strip() else None
 
 
 class Resolver:
@@ -126,7 +133,8 @@ class Resolver:
                 self._component_keys[id(node)] = key
         # component names win over inline names: claim them all first, in sorted order
         self._component_names = {
-            key: self._namer.claim(names.class_name(key)) for key in sorted(self.components())
+            key: self._namer.claim(names.class_name(chosen_name(self.components()[key]) or key))
+            for key in sorted(self.components())
         }
 
     def _claim_component(self, node: Any, key: str) -> str:
@@ -136,7 +144,7 @@ class Resolver:
         key = self._component_keys.get(id(node))
         if key is not None:
             return self._component_names[key]
-        return self._namer.claim(names.class_name(hint))
+        return self._namer.claim(names.class_name(chosen_name(node) or hint))
 
     def _new_entity(self, kind: str, node: Any, file: Path, pointer: str, hint: str) -> str:
         name = self._entity_name(node, hint)
