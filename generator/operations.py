@@ -16,6 +16,7 @@ from .schema import description_of, enum_info
 
 POLL_EXTENSION = "x-runmodels-poll"
 METHOD_EXTENSION = "x-runmodels-method"  # the client method's name, instead of the operationId's
+ARGUMENT_EXTENSION = "x-runmodels-argument"  # on a parameter: the method's argument name
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Header parameters OpenAPI says to ignore: the client sets these itself.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -214,16 +215,19 @@ class _Reader:
             spointer = f"{pointer}/content/{escape_pointer(str(media))}/schema"
         required = location == "path" or node.get("required") is True
         description = description_of(node)
+        chosen = node.get(ARGUMENT_EXTENSION)
+        py_name = names.field_name(chosen if isinstance(chosen, str) and chosen.strip()
+                                   else json_name)
         target = self._deref(schema, file, spointer)[0] if schema is not None else None
         info = enum_info(target) if isinstance(target, dict) else None
         if (location == "header" and required and info is not None and len(info.values) == 1
                 and isinstance(info.values[0], str)):
-            return Parameter(names.field_name(json_name), json_name, "header", TypeRef("str"),
+            return Parameter(py_name, json_name, "header", TypeRef("str"),
                              True, description, info.values[0])
         self.resolver._owner_now = None
         tref = (self.resolver.type_of(schema, file, spointer, hint) if schema is not None
                 else TypeRef("str"))
-        return Parameter(names.field_name(json_name), json_name, location,  # type: ignore[arg-type]
+        return Parameter(py_name, json_name, location,  # type: ignore[arg-type]
                          tref, required, description)
 
     # ---- bodies and responses ----------------------------------------------------------------

@@ -34,6 +34,7 @@ from .schema import (
 
 STATUS_EXTENSION = "x-runmodels-status"
 NAME_EXTENSION = "x-runmodels-name"  # the class name of a schema, inline or component
+FIELD_EXTENSION = "x-runmodels-field"  # on a property: its Python attribute name
 MAX_TYPE_DEPTH = 100  # schemas nested inside one type (array items, map values, single refs)
 
 
@@ -423,7 +424,9 @@ class Resolver:
         namer = names.Namer()
         fields: list[Field] = []
         for json_name, (prop, pfile, ppointer) in props.items():
-            py_name = namer.claim(names.field_name(json_name))
+            chosen = prop.get(FIELD_EXTENSION) if isinstance(prop, dict) else None
+            py_name = namer.claim(names.field_name(chosen if isinstance(chosen, str)
+                                                   and chosen.strip() else json_name))
             tref = self.type_of(prop, pfile, ppointer, name + names.pascal(json_name))
             target = self._deref(prop, pfile)[0]
             desc = description_of(prop) or description_of(target)

@@ -264,3 +264,48 @@ def test_config_refuses_a_missing_overlay(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         load_config(config)
     assert caught.value.line == 5 and "overlay file not found" in caught.value.message
+
+
+def test_field_and_argument_names_through_an_overlay(tmp_path: Path) -> None:
+    import importlib
+    import inspect
+    import io
+
+    from generator.api import generate
+
+    overlay = write(tmp_path, """\
+overlay: 1.1.0
+info: {title: t, version: '1'}
+actions:
+  - target: $.components.schemas.Pet.properties.tag
+    update: {x-runmodels-field: label}
+  - target: $.paths['/pets'].get.parameters[?@.name == 'limit']
+    update: {x-runmodels-argument: max_items}
+  - target: $.paths.*[?@.operationId == 'creatPet']
+    update: {x-runmodels-method: create_pet}
+""")
+    generate(BASE, tmp_path / "out", "renamed_pets", overlays=[overlay],
+             cache_dir=tmp_path / "cache")
+    sys.path.insert(0, str(tmp_path / "out"))
+    try:
+        pets = importlib.import_module("renamed_pets")
+        pet = pets.Pet(name="Rex", label="dog")
+        assert pet.to_dict() == {"name": "Rex", "tag": "dog"}  # the JSON name is unchanged
+        assert pets.Pet.from_dict({"name": "Rex", "tag": "dog"}).label == "dog"
+        assert "max_items" in inspect.signature(pets.Client.list_pets).parameters
+        sent = []
+
+        class Recorder:
+            def send(self, request: Any, *, timeout: float, stream: bool) -> Any:
+                sent.append(request)
+                return pets.Response(200, [("content-type", "application/json")],
+                                     io.BytesIO(b"[]"), request=request)
+
+        client = pets.Client("http://127.0.0.1:9", "k", transport=Recorder())
+        assert client.list_pets(max_items=3) == []
+        assert sent[0].url.endswith("/pets?limit=3")
+        assert callable(client.create_pet) and not hasattr(client, "creat_pet")
+    finally:
+        sys.path.remove(str(tmp_path / "out"))
+        for name in [n for n in sys.modules if n.split(".")[0] == "renamed_pets"]:
+            del sys.modules[name]
