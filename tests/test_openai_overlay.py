@@ -148,3 +148,28 @@ def test_diff_with_the_overlay_tells_the_real_story(tmp_path: Path) -> None:
         timeout=300).stdout
     assert text.startswith("API changes from 2024-04-25-assistants-v2.yaml + overlay "
                            "specs/openai.overlay.yaml to 2026-08-21.yaml + overlay")
+
+
+def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: Path) -> None:
+    """Each YAML example of docs/extensions.md, as an overlay on the 2026 spec: its target
+    matches and it has the effect the page describes."""
+    import re
+
+    from generator.build import build_package
+
+    docs = (ROOT / "docs" / "extensions.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```yaml\n(.*?)```", docs, re.DOTALL)
+    assert len(examples) == 7
+    overlay = tmp_path / "docs.overlay.yaml"
+    overlay.write_text("overlay: 1.1.0\ninfo: {title: docs, version: '1'}\nactions:\n"
+                       + "".join(examples), encoding="utf-8")
+    pkg = build_package(NEW, "docs", SELECT, overlays=[overlay])
+    assert [w for w in pkg.warnings if "docs.overlay.yaml" in w] == []
+    run = pkg.entities["Run"]
+    assert {h.name for h in run.helpers} == {"is_terminal", "is_processing", "requires_action"}
+    assert "created" in {f.name for f in run.fields}
+    assert "ToolOutput" in pkg.entities and "RunStatus" in pkg.entities
+    ops = {op.name: op for op in pkg.operations}
+    assert "submit_tool_outputs_to_run" in ops and ops["create_run"].stream_event is not None
+    assert "page_size" in {p.name for p in ops["list_runs"].parameters}
+    assert dict(ops["get_run"].extensions)["x-runmodels-poll"]["name"] == "poll_run"

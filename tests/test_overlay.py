@@ -309,3 +309,36 @@ actions:
         sys.path.remove(str(tmp_path / "out"))
         for name in [n for n in sys.modules if n.split(".")[0] == "renamed_pets"]:
             del sys.modules[name]
+
+
+# ---- the docs ----------------------------------------------------------------------------------
+
+
+def test_build_step_overlay_example_works_as_written(tmp_path: Path) -> None:
+    """docs/build-step.md's overlay, command and printed line, run in a copy of the repo's specs."""
+    import shlex
+    import shutil
+
+    docs = (ROOT / "docs" / "build-step.md").read_text(encoding="utf-8")
+    section = docs.split("## Overlays: changing a spec you do not own", 1)[1]
+    overlay = re.search(r"```yaml\n# names\.overlay\.yaml\n(.*?)```", section, re.DOTALL)
+    console = re.search(r"```console\n(\$ runmodels generate specs/runs_v2.yaml .*?)```",
+                        section, re.DOTALL)
+    assert overlay and console, "docs/build-step.md lost its overlay example"
+    (tmp_path / "names.overlay.yaml").write_text(overlay.group(1), encoding="utf-8")
+    shutil.copytree(ROOT / "specs", tmp_path / "specs")
+    lines = console.group(1).splitlines()
+    generate_line, python_line, printed = lines[0], lines[1], lines[2]
+    env = {**os.environ, "RUNMODELS_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    args = shlex.split(generate_line[2:])
+    assert args[0] == "runmodels"
+    made = subprocess.run([sys.executable, "-m", "generator", *args[1:]], check=False,
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert made.returncode == 0 and "warning" not in made.stderr, made.stderr
+    args = shlex.split(python_line[2:])
+    assert args[0] == "python"
+    shown = subprocess.run([sys.executable, *args[1:]], check=False, capture_output=True,
+                           text=True, cwd=tmp_path, timeout=60)
+    assert shown.stdout.strip() == printed.strip(), shown.stderr
+    header = (tmp_path / "gen" / "runs" / "models" / "run.py").read_text().splitlines()[0]
+    assert "from specs/runs_v2.yaml + overlay names.overlay.yaml (sha256 " in header
