@@ -424,8 +424,7 @@ class SpecSet:
         if overlays:  # applied to the root document before anything reads it
             from .overlay import apply_overlays
 
-            self.warnings = apply_overlays(self.root, self.root_file,
-                                           [(Path(o), self.load(Path(o))) for o in overlays])
+            self.warnings = apply_overlays(self.root, self.root_file, overlays, self.load)
 
     def _resolve(self, path: Path) -> Path:
         """`path.resolve()`, memoised for this run."""

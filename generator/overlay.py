@@ -19,7 +19,7 @@ positions in the overlay file, so later errors about them point there, not into 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -297,11 +297,22 @@ def _what(value: Any) -> str:
     return "null" if value is None else f"the scalar {str(value)[:40]!r}"
 
 
-def apply_overlays(root: YMap, spec_file: Path, overlays: Sequence[tuple[Path, Any]]
-                   ) -> list[str]:
-    """Apply each (path, loaded document) overlay to root, in order; returns the warnings."""
+def apply_overlays(root: YMap, spec_file: Path, overlays: Sequence[Path],
+                   load: Callable[[Path], Any]) -> list[str]:
+    """Apply each overlay file to root, in order; returns the warnings.
+
+    `load` is the loader's own file reader (positions, limits, and the record of what a run
+    read), so an overlay is read exactly like a spec file.
+    """
     warnings: list[str] = []
-    for path, doc in overlays:
+    for path in overlays:
+        try:
+            doc = load(Path(path))
+        except SpecError as error:
+            if error.message == "empty document" or error.message.startswith("the document root"):
+                error.hint = ("an overlay is a mapping: overlay: 1.1.0, info: {title, version}, "
+                              "actions: [{target: ..., update: ...}]")
+            raise
         overlay = _Overlay(Path(path), doc, spec_file)
         overlay.apply(root)
         warnings.extend(overlay.warnings)

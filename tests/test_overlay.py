@@ -342,3 +342,23 @@ def test_build_step_overlay_example_works_as_written(tmp_path: Path) -> None:
     assert shown.stdout.strip() == printed.strip(), shown.stderr
     header = (tmp_path / "gen" / "runs" / "models" / "run.py").read_text().splitlines()[0]
     assert "from specs/runs_v2.yaml + overlay names.overlay.yaml (sha256 " in header
+
+
+def test_diff_with_one_overlay_per_side(tmp_path: Path) -> None:
+    rename = write(tmp_path, "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
+                             "  - target: $.paths.*[?@.operationId == 'creatPet']\n"
+                             "    update: {x-runmodels-method: create_pet}\n", "fix.yaml")
+    both = write(tmp_path, "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
+                           "  - target: $.components.schemas.Pet\n"
+                           "    update: {x-runmodels-name: Animal}\n", "both.yaml")
+    report = cli("diff", str(BASE), str(BASE), "--overlay", str(both), "--new-overlay",
+                 str(rename), cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    lines = report.stdout.splitlines()
+    assert lines[0] == ("API changes from base.yaml + overlay both.yaml to base.yaml + overlay "
+                        "both.yaml + overlay fix.yaml")
+    assert "creat_pet (operation)" in report.stdout and "create_pet" in report.stdout
+    assert "Animal" not in report.stdout  # the same on both sides: no change
+    same = cli("diff", str(BASE), str(BASE), "--old-overlay", str(rename), "--new-overlay",
+               str(rename), "--fail-on", "any", cwd=tmp_path)
+    assert same.returncode == 0 and "no changes to the generated API" in same.stdout, same.stdout
