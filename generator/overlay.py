@@ -182,7 +182,8 @@ class _Overlay:
             if len(sources) > 1:
                 raise self.fail(f"copy {action['copy']!r} selects {len(sources)} nodes; it must "
                                 "select one", action, f"{pointer}/copy", "copy")
-            value, kind = sources[0].value, "copy"
+            # a copy of the source first: the target may lie inside it, or be it
+            value, kind = self.clone(sources[0].value), "copy"
         else:
             value, kind = action["update"], "update"
         for node in nodes:

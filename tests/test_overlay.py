@@ -362,3 +362,39 @@ def test_diff_with_one_overlay_per_side(tmp_path: Path) -> None:
     same = cli("diff", str(BASE), str(BASE), "--old-overlay", str(rename), "--new-overlay",
                str(rename), "--fail-on", "any", cwd=tmp_path)
     assert same.returncode == 0 and "no changes to the generated API" in same.stdout, same.stdout
+
+
+def test_copy_onto_itself_or_into_its_own_child(tmp_path: Path) -> None:
+    root = applied(tmp_path, """\
+  - target: $.tags
+    copy: $.tags
+  - target: $.info
+    copy: $
+""")
+    assert [t["name"] for t in root["tags"]] == ["pets", "pets"]
+    assert root["info"]["openapi"] == "3.1.0" and root["info"]["info"]["title"] == "Pet store"
+
+
+def test_names_from_an_overlay_cannot_inject_code(tmp_path: Path) -> None:
+    overlay = write(tmp_path, """\
+overlay: 1.1.0
+info: {title: t, version: '1'}
+actions:
+  - target: $.components.schemas.Pet
+    update: {x-runmodels-name: "X'); import os; os.system('boom') #"}
+  - target: $.components.schemas.Pet.properties.name
+    update: {x-runmodels-field: "class"}
+  - target: $.paths.*[?@.operationId == 'getPet']
+    update: {x-runmodels-method: "close"}
+  - target: $.paths['/pets'].get.parameters[0]
+    update: {x-runmodels-argument: "def\\n  pass"}
+""")
+    pkg = build_package(BASE, "p", overlays=[overlay])
+    assert all(name.isidentifier() for name in pkg.entities)
+    assert dict(pkg.schema_names)["Pet"] == "XImportOsOsSystemBoom"
+    pet = pkg.entities["XImportOsOsSystemBoom"]
+    assert pet.fields[0].name == "class_"  # a keyword gets its underscore
+    names = [op.name for op in pkg.operations]
+    assert "close" not in names and all(n.isidentifier() for n in names)  # Client.close stays
+    params = [p.name for op in pkg.operations for p in op.parameters]
+    assert all(p.isidentifier() for p in params)
