@@ -29,6 +29,7 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _MAX_INT = 2**53 - 1  # RFC 9535: indexes and slice bounds are I-JSON integers
 _COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
+_MAX_NESTING = 64  # parentheses and nested filters: deeper is no real query, and would recurse
 
 
 class JSONPathError(ValueError):
@@ -232,6 +233,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0  # filter expressions being parsed, one inside the other
 
     def error(self, message: str, at: int | None = None) -> JSONPathError:
         return JSONPathError(message, self.text, self.pos if at is None else at)
@@ -404,6 +406,9 @@ class _Parser:
     # -- filter expressions --
 
     def logical_or(self) -> _Expr:
+        self.depth += 1
+        if self.depth > _MAX_NESTING:
+            raise self.error(f"filters nest deeper than {_MAX_NESTING} levels")
         parts = [self.logical_and()]
         while True:
             mark = self.pos
@@ -414,6 +419,7 @@ class _Parser:
             self.pos += 2
             self.skip()
             parts.append(self.logical_and())
+        self.depth -= 1
         if len(parts) == 1:
             return parts[0]
         runs = [p.run for p in parts]

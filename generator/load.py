@@ -419,12 +419,16 @@ class SpecSet:
         self.allowed_roots = [Path(root).resolve() for root in roots]
         self._docs: dict[Path, Any] = {}
         self._real: dict[Path, Path] = {}  # Path.resolve() is slow and asked ~15,000 times
+        self._shared: set[Path] = set()  # documents whose YAML aliases share nodes
         self.root = self.load(self.root_file)
         self.warnings: list[str] = []
         if overlays:  # applied to the root document before anything reads it
             from .overlay import apply_overlays
 
-            self.warnings = apply_overlays(self.root, self.root_file, overlays, self.load)
+            self.root, self.warnings = apply_overlays(
+                self.root, self.root_file, overlays, self.load,
+                shared=self.root_file in self._shared)
+            self._docs[self.root_file] = self.root  # "#/..." refs read the edited document
 
     def _resolve(self, path: Path) -> Path:
         """`path.resolve()`, memoised for this run."""
@@ -440,6 +444,7 @@ class SpecSet:
             doc, may_expand = _load_tree(key)
             if may_expand:
                 check_expansion(doc)
+                self._shared.add(key)
             self._docs[key] = doc
         return self._docs[key]
 

@@ -266,23 +266,23 @@ class _Overlay:
             raise SpecError(f"the overlay copies more than {MAX_EXPANDED_VALUES:,} values into "
                             "the document", file=self.path,
                             hint="copy smaller parts, or fewer times")
-        if isinstance(value, YMap):
-            out = YMap()
-            out.file, out.loc, out.key_locs = value.file, value.loc, dict(value.key_locs)
-            files = getattr(value, "key_files", None)
-            if files is not None:
-                out.key_files = dict(files)
-            for k, v in value.items():
-                out[k] = self.clone(v)
-            return out
-        if isinstance(value, YSeq):
-            seq = YSeq(self.clone(v) for v in value)
-            seq.file, seq.loc = value.file, value.loc
-            return seq
         if isinstance(value, dict):
-            return {k: self.clone(v) for k, v in value.items()}
+            out: Any = YMap() if isinstance(value, YMap) else {}
+            if isinstance(value, YMap):
+                out.file, out.loc, out.key_locs = value.file, value.loc, dict(value.key_locs)
+                files = getattr(value, "key_files", None)
+                if files is not None:
+                    out.key_files = dict(files)
+            for key, item in value.items():  # loops, not comprehensions: one frame per level
+                out[key] = self.clone(item)
+            return out
         if isinstance(value, list):
-            return [self.clone(v) for v in value]
+            seq: Any = YSeq() if isinstance(value, YSeq) else []
+            if isinstance(value, YSeq):
+                seq.file, seq.loc = value.file, value.loc
+            for item in value:
+                seq.append(self.clone(item))
+            return seq
         return value
 
 
@@ -299,14 +299,17 @@ def _what(value: Any) -> str:
 
 
 def apply_overlays(root: YMap, spec_file: Path, overlays: Sequence[Path],
-                   load: Callable[[Path], Any]) -> list[str]:
-    """Apply each overlay file to root, in order; returns the warnings.
+                   load: Callable[[Path], Any], *, shared: bool = False
+                   ) -> tuple[YMap, list[str]]:
+    """Apply each overlay file to root, in order; returns the edited root and the warnings.
 
     `load` is the loader's own file reader (positions, limits, and the record of what a run
-    read), so an overlay is read exactly like a spec file.
+    read), so an overlay is read exactly like a spec file.  `shared` says the spec used YAML
+    aliases: one node then sits at several places, and editing one place must not edit the
+    others, so the document is first copied out into a tree.
     """
     warnings: list[str] = []
-    for path in overlays:
+    for index, path in enumerate(overlays):
         try:
             doc = load(Path(path))
         except SpecError as error:
@@ -315,6 +318,8 @@ def apply_overlays(root: YMap, spec_file: Path, overlays: Sequence[Path],
                               "actions: [{target: ..., update: ...}]")
             raise
         overlay = _Overlay(Path(path), doc, spec_file)
+        if shared and index == 0:
+            root = overlay.clone(root)
         overlay.apply(root)
         warnings.extend(overlay.warnings)
-    return warnings
+    return root, warnings

@@ -398,3 +398,34 @@ actions:
     assert "close" not in names and all(n.isidentifier() for n in names)  # Client.close stays
     params = [p.name for op in pkg.operations for p in op.parameters]
     assert all(p.isidentifier() for p in params)
+
+
+def test_yaml_aliases_are_edited_at_one_place_only(tmp_path: Path) -> None:
+    spec = write(tmp_path, """\
+openapi: 3.1.0
+info: {title: Aliased, version: '1'}
+paths: {}
+components:
+  schemas:
+    A: &shared
+      type: object
+      properties: {x: {type: string}}
+    B: *shared
+""", "aliased.yaml")
+    overlay = write(tmp_path, "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
+                              "  - target: $.components.schemas.B.properties\n"
+                              "    update: {y: {type: integer}}\n")
+    schemas = SpecSet(spec, overlays=[overlay]).root["components"]["schemas"]
+    assert list(schemas["A"]["properties"]) == ["x"]
+    assert list(schemas["B"]["properties"]) == ["x", "y"]
+    pkg = build_package(spec, "p", overlays=[overlay])
+    assert [f.json_name for f in pkg.entities["B"].fields] == ["x", "y"]
+
+
+def test_deeply_nested_filters_are_an_error_not_a_crash() -> None:
+    from generator.jsonpath import JSONPathError, compile_query
+
+    with pytest.raises(JSONPathError, match="nest deeper than 64 levels"):
+        compile_query("$[?" + "(" * 500 + "@.a" + ")" * 500 + "]")
+    with pytest.raises(JSONPathError, match="nest deeper"):
+        compile_query("$" + "[?@" * 200 + "]" * 200)
