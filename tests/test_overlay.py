@@ -429,3 +429,16 @@ def test_deeply_nested_filters_are_an_error_not_a_crash() -> None:
         compile_query("$[?" + "(" * 500 + "@.a" + ")" * 500 + "]")
     with pytest.raises(JSONPathError, match="nest deeper"):
         compile_query("$" + "[?@" * 200 + "]" * 200)
+
+
+def test_overlay_option_needs_a_spec_argument(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f"[[tool.runmodels.targets]]\nspec = {str(BASE)!r}\nout = 'out'\npackage = 'pets'\n",
+        encoding="utf-8")
+    overlay = HERE / "cases" / "warn_no_match.yaml"
+    run = cli("generate", "--overlay", str(overlay), cwd=tmp_path)
+    assert run.returncode == 2 and "--overlay goes with a SPEC argument" in run.stderr
+    missing = cli("generate", str(BASE), "--out", "o", "--package", "p", "--overlay", "nope.yaml",
+                  cwd=tmp_path)
+    assert missing.returncode == 2 and "nope.yaml" in missing.stderr
+    assert "Traceback" not in run.stderr + missing.stderr
