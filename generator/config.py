@@ -164,20 +164,19 @@ def _target(raw: dict[str, Any], index: int, defaults: dict[str, Any], base: Pat
             raise loc.error(f"select path must start with '/': {item!r}", TARGETS, index,
                             "select")
     client = _get(raw, "client", bool, loc, TARGETS, index)
-    overlays = [_path(base, item) if isinstance(item, str) and item.strip() else None
-                for item in _get(raw, "overlays", list, loc, TARGETS, index) or []]
-    for overlay in overlays:
-        if overlay is None or not overlay.is_file():
-            raise loc.error(f"overlay file not found: {overlay}" if overlay else "'overlays' "
-                            "entries must be file paths", TARGETS, index, "overlays",
+    overlays: list[Path] = []
+    for item in _get(raw, "overlays", list, loc, TARGETS, index) or []:
+        if not isinstance(item, str) or not item.strip() or not _path(base, item).is_file():
+            raise loc.error(f"overlay file not found: {item!r}", TARGETS, index, "overlays",
                             hint="overlay paths are relative to the config file's folder")
+        overlays.append(_path(base, item))
     name = values["name"] if values["name"] is not None else package
     if not name.strip():
         raise loc.error("target 'name' must not be empty", TARGETS, index, "name")
     return Target(name=name, spec=spec, out=_path(base, values["out"]), package=package,
                   select=tuple(select), templates=templates,
                   client=defaults["client"] if client is None else client,
-                  overlays=tuple(o for o in overlays if o is not None))
+                  overlays=tuple(overlays))
 
 
 def load_config(path: Path) -> list[Target]:
