@@ -209,6 +209,8 @@ class Query:
 def compile_query(text: str) -> Query:
     """Parse a JSONPath query; raises JSONPathError with the offending position."""
     parser = _Parser(text)
+    if not text.startswith("$"):
+        raise parser.error("a JSONPath query starts with '$'")
     query = parser.query()
     if parser.pos != len(text):
         raise parser.error("unexpected character " + repr(text[parser.pos]))

@@ -98,6 +98,7 @@ def test_singular() -> None:
 
 @pytest.mark.parametrize("query, message, position", [
     ("paths", "a JSONPath query starts with '$'", 0),
+    ("@.paths", "a JSONPath query starts with '$'", 0),  # @ only inside filters
     ("$.", "expected a member name or '*' after '.'", 2),
     ("$.1a", "expected a member name or '*' after '.'", 2),
     ("$[", "expected a selector", 2),
