@@ -135,6 +135,7 @@ class ApiDiff:
     old_spec: str
     new_spec: str
     changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()  # the overlays' warnings, old side first
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -186,6 +187,7 @@ class _Api:
     entities: Mapping[str, Entity]
     operations: Mapping[str, Operation]
     roles: Mapping[str, Role] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what its overlays warned of (a target matching nothing…)
 
     def variants(self, union: str) -> frozenset[str]:
         entity = self.entities.get(union)
@@ -208,7 +210,9 @@ def diff_specs(old: Path | str, new: Path | str, select: Sequence[str] = (), *,
     old_side = _Side(Path(old), tuple(Path(o) for o in old_overlays))
     new_side = _Side(Path(new), tuple(Path(o) for o in new_overlays))
     old_api, new_api = _load_pair(old_side, new_side, tuple(select))
-    return ApiDiff(old_side.display(), new_side.display(), tuple(_diff(old_api, new_api)))
+    warnings = tuple(dict.fromkeys((*old_api.warnings, *new_api.warnings)))
+    return ApiDiff(old_side.display(), new_side.display(), tuple(_diff(old_api, new_api)),
+                   warnings)
 
 
 @dataclass(frozen=True)
@@ -260,9 +264,10 @@ def _load(side: _Side, select: tuple[str, ...]) -> _Api:
         inputs, outputs = _path_roots(side.root(), full.entities)
     roles = _roles(_Api(full.entities, operations), inputs, outputs)
     if not select:
-        return _Api(full.entities, operations, roles)
+        return _Api(full.entities, operations, roles, full.overlay_warnings)
     pkg = build_package(side.spec, "api", select, overlays=side.overlays)
-    return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles)
+    return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles,
+                full.overlay_warnings)
 
 
 # ---- who uses what ----------------------------------------------------------------------------

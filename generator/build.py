@@ -60,6 +60,7 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
         servers=ops.servers,
         fixed_headers=ops.fixed_headers,
         warnings=(*specs.warnings, *resolver.warnings),
+        overlay_warnings=tuple(specs.warnings),
         schema_names=resolver.schema_names(),
     )
 

@@ -222,6 +222,8 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
     except SpecError as error:
         click.echo(f"error: {error.format()}", err=True)
         sys.exit(2)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
     else:

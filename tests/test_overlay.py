@@ -359,6 +359,11 @@ def test_diff_with_one_overlay_per_side(tmp_path: Path) -> None:
                         "both.yaml + overlay fix.yaml")
     assert "creat_pet (operation)" in report.stdout and "create_pet" in report.stdout
     assert "Animal" not in report.stdout  # the same on both sides: no change
+    warned = cli("diff", str(BASE), str(BASE), "--new-overlay",
+                 str(HERE / "cases" / "warn_no_match.yaml"), cwd=tmp_path)
+    assert warned.returncode == 0, warned.stderr
+    assert warned.stderr.count("matches nothing; the action changes nothing") == 2  # once each
+    assert "warning" not in warned.stdout
     same = cli("diff", str(BASE), str(BASE), "--old-overlay", str(rename), "--new-overlay",
                str(rename), "--fail-on", "any", cwd=tmp_path)
     assert same.returncode == 0 and "no changes to the generated API" in same.stdout, same.stdout
