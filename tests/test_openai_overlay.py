@@ -173,3 +173,11 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     assert "submit_tool_outputs_to_run" in ops and ops["create_run"].stream_event is not None
     assert "page_size" in {p.name for p in ops["list_runs"].parameters}
     assert dict(ops["get_run"].extensions)["x-runmodels-poll"]["name"] == "poll_run"
+
+
+def test_overlaid_packages_pass_mypy_strict_and_ruff(built: dict[str, Any]) -> None:
+    for tool in (["mypy", "--strict", "--no-incremental", *PACKAGES],
+                 ["ruff", "check", "--isolated", *PACKAGES]):
+        result = subprocess.run([sys.executable, "-m", *tool], check=False, capture_output=True,
+                                text=True, cwd=built["out"], timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
