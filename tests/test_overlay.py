@@ -447,3 +447,24 @@ def test_overlay_option_needs_a_spec_argument(tmp_path: Path) -> None:
                   cwd=tmp_path)
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr
     assert "Traceback" not in run.stderr + missing.stderr
+
+
+def test_a_chosen_class_name_that_is_taken_is_a_warning(tmp_path: Path) -> None:
+    overlay = write(tmp_path, """\
+overlay: 1.1.0
+info: {title: t, version: '1'}
+actions:
+  - target: $.components.schemas
+    update:
+      Animal: {type: object, properties: {kind: {type: string}}}
+  - target: $.components.schemas.Pet
+    update: {x-runmodels-name: Animal}
+  - target: $.paths['/pets'].post.requestBody.content['application/json'].schema
+    update: {x-runmodels-name: Animal}
+""")
+    pkg = build_package(BASE, "p", overlays=[overlay])
+    # the chosen name wins over a component's own key; the inline schema cannot have it too
+    assert dict(pkg.schema_names) == {"Pet": "Animal", "Animal": "Animal2"}
+    (warning,) = pkg.warnings
+    assert "x-runmodels-name 'Animal' is taken; the class is named Animal3" in warning
+    assert warning.startswith(f"{overlay}:10:14 (#/paths/~1pets/post/")  # in the overlay
