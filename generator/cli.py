@@ -57,7 +57,10 @@ def main() -> None:
 @click.argument("spec", required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Folder that receives the package.")
 @click.option("--package", help="Name of the generated package (a Python identifier).")
-@click.option("--select", multiple=True, help="Schemas to generate (with what they reference).")
+@click.option("--select", multiple=True,
+              help="Only these: schema names (with what they reference), tag:NAME or "
+                   "path:/prefix (those operations, their schemas and a client for them); "
+                   "repeat or separate with commas.")
 @click.option("--config", type=click.Path(path_type=Path), help="TOML file with [tool.runmodels].")
 @click.option("--target", "target_names", multiple=True, help="Only these configured targets.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
@@ -71,7 +74,8 @@ def main() -> None:
 @click.option("--client/--no-client", "client", default=None,
               help="Generate the API client (default: yes, or as the config says).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every file and warning.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list every file written or removed, and the traceback of a failure.")
 def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
@@ -235,3 +239,39 @@ def _summary(name: str, result: GenerateResult, verbose: bool, say: _Output) -> 
         f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "
         f"unchanged, {len(result.removed)} removed — {result.seconds:.1f} s"
     )
+
+
+@main.command("templates")
+@click.option("--copy", "copy_to", type=click.Path(path_type=Path, file_okay=False),
+              help="Copy the built-in templates into this folder, to edit them there.")
+@click.argument("names", nargs=-1)
+def templates_command(copy_to: Path | None, names: tuple[str, ...]) -> None:
+    """List the built-in templates that --templates can override (NAMES: only these)."""
+    from .render import builtin_templates
+
+    root = builtin_templates()
+    known = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.UsageError(f"no built-in template {', '.join(unknown)} "
+                               f"(they are: {', '.join(known)})")
+    chosen = list(names) or known
+    if copy_to is None:
+        click.echo(f"built-in templates in {root}:")
+        for name in chosen:
+            click.echo(f"  {name}")
+        return
+    clashes = [n for n in chosen if (copy_to / n).exists()]
+    if clashes:
+        click.echo(f"error: {copy_to}: already holds {', '.join(clashes)}; nothing was copied",
+                   err=True)
+        sys.exit(2)
+    try:
+        for name in chosen:
+            (copy_to / name).parent.mkdir(parents=True, exist_ok=True)
+            (copy_to / name).write_bytes((root / name).read_bytes())
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or copy_to}: {exc.strerror}", err=True)
+        sys.exit(2)
+    click.echo(f"copied {len(chosen)} template(s) into {copy_to}; pass --templates {copy_to}")
