@@ -275,3 +275,46 @@ def templates_command(copy_to: Path | None, names: tuple[str, ...]) -> None:
         click.echo(f"error: {exc.filename or copy_to}: {exc.strerror}", err=True)
         sys.exit(2)
     click.echo(f"copied {len(chosen)} template(s) into {copy_to}; pass --templates {copy_to}")
+
+
+@main.command("audit")
+@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("captures", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--schema", help="Decode every JSON payload as this schema (else: the file name).")
+@click.option("--select", multiple=True, help="Build only these schemas (as generate's).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--fail-on", "fail_on", multiple=True,
+              help="Exit 1 when a deviation of these kinds is found (any, wrong_type, missing, "
+                   "null, unknown_enum, unknown_variant, unknown_member; repeat or use commas).")
+@click.option("--emit-overlay", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write an OpenAPI Overlay that makes the spec match what was seen.")
+def audit_command(spec: Path, captures: tuple[Path, ...], schema: str | None,
+                  select: tuple[str, ...], fmt: str, fail_on: tuple[str, ...],
+                  emit_overlay: Path | None) -> None:
+    """Report where captured payloads (JSON, JSON Lines, HAR; files or folders) deviate from SPEC."""
+    from .audit import KINDS, audit, to_json, to_markdown, to_text
+
+    kinds = _split(fail_on)
+    unknown = [k for k in kinds if k != "any" and k not in KINDS]
+    if unknown:
+        raise click.UsageError(f"unknown --fail-on kind {', '.join(unknown)} "
+                               f"(kinds: any, {', '.join(KINDS)})")
+    try:
+        report = audit(spec, captures, schema=schema, select=_split(select))
+        if emit_overlay is not None:
+            from .audit_overlay import build_overlay, overlay_text
+
+            text = overlay_text(build_overlay(report, spec))
+            try:
+                emit_overlay.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise SpecError(f"cannot write the overlay: {exc.strerror}", file=emit_overlay,
+                                hint="check the folder exists and is writable") from None
+    except SpecError as error:
+        click.echo(f"error: {error.format()}", err=True)
+        sys.exit(2)
+    render = {"json": to_json, "markdown": to_markdown}.get(fmt, to_text)
+    click.echo(render(report), nl=False)
+    if kinds and report.failing(kinds):
+        sys.exit(1)
