@@ -271,6 +271,7 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
             "annotation": exprs.field_annotation(f),
             "default": "" if f.required else " = UNSET",
             "slot": exprs.literal(f.name),
+            "slot_doc": exprs.literal(_field_text(f)),
             "doc": _field_doc(f),
             "encode": exprs.encode_lines(f, lambda ref: _objects_only(pkg, ref)),
         })
@@ -296,13 +297,19 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
     }
 
 
-def _field_doc(f: Any) -> str:
-    text = f.description
+def _field_text(f: Any) -> str:
+    """A field's documentation: its description, default and deprecation."""
+    text: str = f.description
     if f.has_default:
         default = json.dumps(f.default, ensure_ascii=False, sort_keys=True)
         text = f"{text}\n\nDefault (applied by the server when absent): {default}".strip()
     if f.deprecated:
         text = f"Deprecated. {text}".strip()
+    return text
+
+
+def _field_doc(f: Any) -> str:
+    text = _field_text(f)
     return exprs.doc_literal(text) if text else ""
 
 

@@ -99,3 +99,23 @@ def test_everything_pickles_on_every_protocol(runs_v2: ModuleType, protocol: int
     run = _samples(runs_v2)[0]
     back = pickle.loads(pickle.dumps(run, protocol))
     assert back.to_dict() == run.to_dict() and back.status is run.status
+
+
+def test_help_shows_each_fields_documentation(runs_v2: ModuleType) -> None:
+    import pydoc
+
+    shown = pydoc.render_doc(runs_v2.FunctionTool, renderer=pydoc.plaintext)
+    for field in ("type", "function"):
+        doc = runs_v2.FunctionTool.__slots__[field]
+        assert doc and doc in shown, field
+    assert "A function the model may call." in shown
+
+
+def test_inspecting_the_base_class_keeps_every_models_fields(runs_v2: ModuleType) -> None:
+    import dataclasses
+    import pydoc
+
+    pydoc.render_doc(runs_v2.Model, renderer=pydoc.plaintext)  # reads Model.__dataclass_fields__
+    run = runs_v2.Run.from_json((PAYLOADS / "Run__queued.json").read_bytes())
+    assert len(dataclasses.fields(run)) == len(runs_v2.Run.__slots__)
+    assert dataclasses.replace(run, status=runs_v2.RunStatus.CANCELLED).id == run.id

@@ -289,6 +289,12 @@ def field_map_any(value: Any, path: Any, key: str, ctx: Ctx, flags: int) -> Any:
     return _field_prim(value, path, key, ctx, flags, "object")
 
 
+def slots(documented: dict[str, str]) -> dict[str, str]:
+    """A model's `__slots__`: its fields in declaration order (the order decoding, equality and
+    pickling rely on), each with its documentation for help() and pydoc."""
+    return documented
+
+
 def names(*keys: str) -> tuple[str, ...]:
     """A model's member names, in declaration order."""
     return keys
@@ -638,6 +644,9 @@ class _DataclassInfo:
 
         # the generated class itself (a subclass without __slots__ of its own inherits its fields)
         model = next(k for k in owner.__mro__ if "__slots__" in k.__dict__)
+        # `Model` itself (pydoc and IDEs inspect it) has no fields, and its answer is not kept:
+        # set on Model, it would hide every model's own fields
+        base = model.__dict__.get(self.attribute) is self
         annotations = inspect.get_annotations(
             model
         )  # as written (strings): never evaluated
@@ -650,6 +659,8 @@ class _DataclassInfo:
         shadow: Any = dataclasses.dataclass(kw_only=True, repr=False, eq=False)(
             type(owner.__name__, (), namespace)
         )
+        if base:
+            return getattr(shadow, self.attribute)
         for name in ("__dataclass_fields__", "__dataclass_params__"):
             type.__setattr__(owner, name, getattr(shadow, name))
         return getattr(owner, self.attribute)
