@@ -90,14 +90,24 @@ def render_package(pkg: Package, templates: Path | None = None, *,
         http = http_override if http_override and http_override.is_file() else None
         http_text = (http or runtime_dir / "_http.py").read_text(encoding="utf-8")
         files["_http.py"] = f"{head}\n{http_text}"
+        if _has_run_stream(pkg):
+            files["_run_stream.py"] = f"{head}\n" + (runtime_dir / "_run_stream.py").read_text(
+                encoding="utf-8")
     files["py.typed"] = ""
     return files
+
+
+def _has_run_stream(pkg: Package) -> bool:
+    from .render_client import run_stream_model
+
+    return run_stream_model(pkg) is not None
 
 
 def planned_paths(pkg: Package) -> list[str]:
     """The paths render_package(pkg) returns, known before rendering anything."""
     paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
     paths += list(RUNTIME_FILES) + (["client.py", "_http.py"] if pkg.operations else [])
+    paths += ["_run_stream.py"] if pkg.operations and _has_run_stream(pkg) else []
     return paths + ["py.typed"]
 
 
