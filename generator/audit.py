@@ -12,6 +12,7 @@ Overlay that makes the spec say what the traffic does.
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import re
 import sys
@@ -25,6 +26,7 @@ from typing import Any
 from .captures import Payload, Unmatched, read_captures
 from .ir import Package, TypeRef
 
+_names = (f"_runmodels_audit_{n}" for n in itertools.count())
 KINDS = ("wrong_type", "missing", "null", "unknown_enum", "unknown_variant", "unknown_member")
 MAX_FILES_SHOWN = 3
 _INDEX = re.compile(r"\[\d+\]")
@@ -145,11 +147,12 @@ def import_package(pkg: Package, folder: Path) -> ModuleType:
 
 
 def audit(spec: Path, captures: Sequence[Path], *, schema: str | None = None,
-          select: Sequence[str] = ()) -> AuditReport:
-    """Decode every capture with the package generated from spec and aggregate the deviations."""
+          select: Sequence[str] = (), overlays: Sequence[Path] = ()) -> AuditReport:
+    """Decode every capture with the package generated from spec (and overlays) and aggregate
+    the deviations."""
     from .build import build_package
 
-    pkg = build_package(spec, f"_runmodels_audit_{abs(hash(str(spec))) % 10**8}", select)
+    pkg = build_package(spec, next(_names), select, overlays=overlays)
     report = AuditReport(spec=pkg.spec_display, package=pkg)
     with tempfile.TemporaryDirectory(prefix="runmodels-audit-") as tmp:
         module = import_package(pkg, Path(tmp))

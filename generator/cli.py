@@ -303,6 +303,9 @@ def templates_command(copy_to: Path | None, names: tuple[str, ...]) -> None:
 @click.argument("captures", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--schema", help="Decode every JSON payload as this schema (else: the file name).")
 @click.option("--select", multiple=True, help="Build only these schemas (as generate's).")
+@click.option("--overlay", "overlays", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="An OpenAPI Overlay applied to SPEC first (repeatable, in order).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True, help="Report format.")
 @click.option("--fail-on", "fail_on", multiple=True,
@@ -311,8 +314,8 @@ def templates_command(copy_to: Path | None, names: tuple[str, ...]) -> None:
 @click.option("--emit-overlay", type=click.Path(path_type=Path, dir_okay=False),
               help="Write an OpenAPI Overlay that makes the spec match what was seen.")
 def audit_command(spec: Path, captures: tuple[Path, ...], schema: str | None,
-                  select: tuple[str, ...], fmt: str, fail_on: tuple[str, ...],
-                  emit_overlay: Path | None) -> None:
+                  select: tuple[str, ...], overlays: tuple[Path, ...], fmt: str,
+                  fail_on: tuple[str, ...], emit_overlay: Path | None) -> None:
     """Report where captured payloads (JSON, JSON Lines, HAR; files or folders) deviate from SPEC."""
     from .audit import KINDS, audit, to_json, to_markdown, to_text
 
@@ -322,7 +325,7 @@ def audit_command(spec: Path, captures: tuple[Path, ...], schema: str | None,
         raise click.UsageError(f"unknown --fail-on kind {', '.join(unknown)} "
                                f"(kinds: any, {', '.join(KINDS)})")
     try:
-        report = audit(spec, captures, schema=schema, select=_split(select))
+        report = audit(spec, captures, schema=schema, select=_split(select), overlays=overlays)
         if emit_overlay is not None:
             from .audit_overlay import build_overlay, overlay_text
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from corpus import V2_2024, corpus_file, iter_examples
 
 from generator.audit import audit, to_json, to_markdown, to_text
@@ -172,3 +173,32 @@ def test_real_examples_that_break_their_schema(tmp_path: Path) -> None:
     report = audit(spec, [tmp_path])
     assert report.decoded > 10
     assert report.findings, "the published examples do deviate from their schemas"
+
+
+def test_the_emitted_overlay_makes_strict_decoding_pass(tmp_path: Path) -> None:
+    from generator.audit import import_package
+    from generator.audit_overlay import build_overlay, overlay_text
+    from generator.build import build_package
+
+    captures = tmp_path / "captures"
+    captures.mkdir()
+    runs = [drifted_run(), drifted_run()]
+    runs[1]["status"], runs[1]["created_at"] = "sleeping", None
+    for index, run in enumerate(runs):
+        write(captures / f"Run__{index}.json", run)
+    report = audit(SPEC, [captures])
+    assert {f.kind for f in report.ordered} == {
+        "unknown_enum", "wrong_type", "null", "missing", "unknown_member", "unknown_variant"}
+    overlay = tmp_path / "observed.overlay.yaml"
+    overlay.write_text(overlay_text(build_overlay(report, SPEC)), encoding="utf-8")
+    assert "Not covered" not in overlay.read_text(encoding="utf-8")
+    for overlays, package in (([], "audit_before"), ([overlay], "audit_after")):
+        module = import_package(build_package(SPEC, package, overlays=overlays),
+                                tmp_path / package)
+        for run in runs:
+            if overlays:
+                module.Run.from_dict(run, strict=True)  # what was observed is now the spec
+            else:
+                with pytest.raises(module.DecodeError):
+                    module.Run.from_dict(run, strict=True)
+        assert module.RunStatus("paused").is_known == bool(overlays)
