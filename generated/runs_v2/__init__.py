@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
     from .client import Client as Client
+    from .client import RunStream as RunStream
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
     from .models.assistant_stream_event import (
@@ -384,6 +385,7 @@ __all__ = [
     "RunStepStatus",
     "RunStepStreamEvent",
     "RunStepType",
+    "RunStream",
     "RunStreamEvent",
     "RunToolCall",
     "RunToolCallFunction",
@@ -570,6 +572,7 @@ _LAZY: dict[str, str] = {
     "Request": "._http",
     "Response": "._http",
     "ResponseTooLargeError": "._http",
+    "RunStream": ".client",
     "Stream": ".client",
     "Transport": "._http",
     "UnknownEvent": ".client",
