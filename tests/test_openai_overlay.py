@@ -156,10 +156,11 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     import re
 
     from generator.build import build_package
+    from generator.render_client import idempotency_header
 
     docs = (ROOT / "docs" / "extensions.md").read_text(encoding="utf-8")
     examples = re.findall(r"```yaml\n(.*?)```", docs, re.DOTALL)
-    assert len(examples) == 7
+    assert len(examples) == 8
     overlay = tmp_path / "docs.overlay.yaml"
     overlay.write_text("overlay: 1.1.0\ninfo: {title: docs, version: '1'}\nactions:\n"
                        + "".join(examples), encoding="utf-8")
@@ -173,6 +174,8 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     assert "submit_tool_outputs_to_run" in ops and ops["create_run"].stream_event is not None
     assert "page_size" in {p.name for p in ops["list_runs"].parameters}
     assert dict(ops["get_run"].extensions)["x-runmodels-poll"]["name"] == "poll_run"
+    assert idempotency_header(ops["create_run"]) == "Idempotency-Key"
+    assert idempotency_header(ops["cancel_run"]) is None
 
 
 def test_overlaid_packages_pass_mypy_strict_and_ruff(built: dict[str, Any]) -> None:
