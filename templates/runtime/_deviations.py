@@ -33,8 +33,9 @@ class Deviation:
     `kind` is one of "wrong_type", "missing", "null", "unknown_enum", "unknown_variant",
     "unknown_member"; `path` is where it is in the payload (`$.tools[1].name`, as
     `DecodeError` writes it); `value` is what arrived there (UNSET for "missing"); `message`
-    is what `strict=True` reports for it; `model` names the class whose member it is in (""
-    when the payload's root is not a model).
+    is what `strict=True` reports for it; `model` names the class whose member it is in, or
+    for "unknown_variant" the union none of whose variants matched ("" for a wrong type at
+    the root of a union's payload).
     """
 
     __slots__ = ("_where", "kind", "message", "model", "value")
@@ -132,21 +133,21 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
     if ctx.mistyped:
         top = [entry for keys, entry in entries if not keys and entry[4]]
         if top:  # only a model's decoder keeps a whole payload as mistyped
-            raise DecodeError([(path_text(w), what) for w, _, _, what, _ in top])
+            raise DecodeError([(path_text(w), what) for w, _, _, what, *_ in top])
         entries.sort(key=lambda pair: len(pair[0]))  # a kept member first
     rest: list[Deviation] = []
     placed: dict[int, tuple[Any, list[Deviation]]] = {}  # id(owner) -> (owner, its own)
-    for keys, (where, kind, found, what, raw) in entries:
+    for keys, (where, kind, found, what, raw, of) in entries:
         owner, key, arrived = _owner(value, data, keys)
         if owner is None:
             if raw and not isinstance(value, UnknownVariant):
                 value = UnknownVariant(data)  # the union's value, kept whole
-            rest.append(Deviation(kind, where, found, what, ""))
+            rest.append(Deviation(kind, where, found, what, of))
             continue
         if raw:
             _keep(owner, key, arrived)
         own = placed.setdefault(id(owner), (owner, []))[1]
-        own.append(Deviation(kind, where, found, what, type(owner).__name__))
+        own.append(Deviation(kind, where, found, what, of or type(owner).__name__))
     if rest and isinstance(value, Model):
         placed.setdefault(id(value), (value, []))[1][:0] = rest
     for owner, own in placed.values():
