@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Sequence
@@ -65,6 +66,14 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     return files, pkg.warnings
 
 
+def provenance(spec: Path) -> dict[str, str]:
+    """What the manifest records about a run's input: generator version, spec path and hash."""
+    from . import __version__
+
+    return {"version": __version__, "spec": display_path(spec),
+            "spec_sha256": hashlib.sha256(spec.read_bytes()).hexdigest()}
+
+
 def _size(path: Path) -> int:
     try:
         return os.stat(path).st_size
@@ -97,6 +106,7 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
         plan = check_package(package_dir, files)
         return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,
                               time.perf_counter() - start, plan)
-    result = write_package(package_dir, files, force=force, spare_root=spare_root)
+    result = write_package(package_dir, files, force=force, spare_root=spare_root,
+                           provenance=provenance(Path(spec)))
     return GenerateResult(package_dir, result.written, result.unchanged, result.removed, warnings,
                           time.perf_counter() - start)

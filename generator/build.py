@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,7 +49,6 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
         name=package,
         title=title,
         spec_display=display_path(spec),
-        spec_hash=hashlib.sha256(Path(spec).read_bytes()).hexdigest(),
         entities=entities,
         modules=plan_modules(entities, resolver.owner),
         operations=ops.operations,

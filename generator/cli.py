@@ -173,7 +173,8 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
             say(warning, err=True)
     stale = result.plan is not None and result.plan.changed
     if result.plan is not None and stale:
-        say(result.plan.unified_diff(color=sys.stdout.isatty()), nl=False)
+        say(result.plan.unified_diff(color=sys.stdout.isatty(),
+                                     prefix=_shown(result.package_dir)), nl=False)
         if check:
             _report_stale(result, say)
     if show_diff:
@@ -215,21 +216,29 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
         sys.exit(1)
 
 
+def _shown(folder: Path) -> str:
+    """A folder as the user wants to read it: relative to the working folder when inside it."""
+    try:
+        return Path(folder).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(folder)
+
+
 def _report_stale(result: GenerateResult, say: _Output) -> None:
     plan = result.plan
     assert plan is not None
     for label, files in (("added", plan.added), ("changed", plan.modified),
                          ("removed", plan.removed)):
         for rel in files:
-            say(f"would be {label}: {result.package_dir / rel}", err=True)
+            say(f"would be {label}: {_shown(result.package_dir)}/{rel}", err=True)
 
 
 def _summary(name: str, result: GenerateResult, verbose: bool, say: _Output) -> None:
     if verbose:
         for rel in result.written:
-            say(f"  wrote {result.package_dir / rel}")
+            say(f"  wrote {_shown(result.package_dir)}/{rel}")
         for rel in result.removed:
-            say(f"  removed {result.package_dir / rel}")
+            say(f"  removed {_shown(result.package_dir)}/{rel}")
     total = len(result.written) + len(result.unchanged)
     say(
         f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "
