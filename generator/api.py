@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import memo, spare
-from .paths import default_cache_dir, display_path
+from .paths import API_RECORD, default_cache_dir, display_path
 from .write import Plan, check_package, write_package
 
 if TYPE_CHECKING:
+    from .apidiff import ApiDiff
     from .format import Progress
 
 
@@ -29,16 +30,19 @@ class GenerateResult:
     warnings: tuple[str, ...]
     seconds: float
     plan: Plan | None = None  # set by check mode, which writes nothing
+    api_diff: ApiDiff | None = None  # with a changelog: how the API changed since the last run
+    changelog_note: str = ""  # with a changelog: why nothing could be appended
 
 
 def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
            client: bool = True, allow_roots: Sequence[Path] = (),
-           progress: Progress | None = None, will_write: spare.Preparer | None = None
-           ) -> tuple[dict[str, str], tuple[str, ...]]:
+           progress: Progress | None = None, will_write: spare.Preparer | None = None,
+           api_record: bool = False) -> tuple[dict[str, str], tuple[str, ...]]:
     """The formatted files of a package, and the warnings met on the way.
 
-    `will_write` prepares the output tree's files while generation runs (see spare.py).
+    `will_write` prepares the output tree's files while generation runs (see spare.py);
+    `api_record` adds the record of the package's API that a changelog compares with.
     """
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     # the run memo watches the spec's own folder only, so refs beyond it skip the memo
@@ -46,8 +50,9 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     key = memo.run_key(Path(spec), package, select, templates, client,
                        display_path(Path(spec)), cache) if memo_ok else None
     hit = memo.load(cache, key)
-    if hit is not None:  # nothing generation reads has changed since that run
-        return hit
+    if hit is not None and (not api_record or API_RECORD in hit[0]):
+        # nothing generation reads has changed since that run
+        return {k: v for k, v in hit[0].items() if api_record or k != API_RECORD}, hit[1]
     # a miss: only now the loader, the templates and black (a hit needs none of them)
     from . import incremental, workers
     from .build import build_package
@@ -62,6 +67,12 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
         store = incremental.store_path(cache, Path(spec), package,
                                        {"select": list(select), "client": client}, templates)
         files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
+        if api_record:
+            from . import apisnapshot
+            from .apidiff import package_roles
+
+            roles = package_roles(pkg, Path(spec))
+            files[API_RECORD] = apisnapshot.dumps(apisnapshot.record(pkg, roles))
     memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
 
@@ -84,11 +95,12 @@ def _size(path: Path) -> int:
 def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
              templates: Path | None = None, check: bool = False, force: bool = False,
              cache_dir: Path | None = None, client: bool = True,
-             allow_roots: Sequence[Path] = (), progress: Progress | None = None
-             ) -> GenerateResult:
+             allow_roots: Sequence[Path] = (), progress: Progress | None = None,
+             changelog: Path | None = None) -> GenerateResult:
     """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
 
     Returns what was written, left unchanged and removed; `client=False` generates models only.
+    With `changelog`, the API changes since the previous run are appended to that file.
     """
     start = time.perf_counter()
     package_dir = Path(out) / package
@@ -98,7 +110,7 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     try:
         files, warnings = render(Path(spec), package, select, templates, cache_dir,
                                  client=client, allow_roots=allow_roots, progress=progress,
-                                 will_write=preparer)
+                                 will_write=preparer, api_record=changelog is not None)
     finally:
         if preparer is not None:
             preparer.join()
@@ -106,7 +118,33 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
         plan = check_package(package_dir, files)
         return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,
                               time.perf_counter() - start, plan)
+    before = _previous_api(package_dir) if changelog is not None else (None, None)
+    made = provenance(Path(spec))
     result = write_package(package_dir, files, force=force, spare_root=spare_root,
-                           provenance=provenance(Path(spec)))
+                           provenance=made)
+    api_diff, note = None, ""
+    if changelog is not None:
+        from .changelog import update
+
+        api_diff, note = update(Path(changelog), package, before, files[API_RECORD],
+                                made["spec"], made["spec_sha256"])
     return GenerateResult(package_dir, result.written, result.unchanged, result.removed, warnings,
-                          time.perf_counter() - start)
+                          time.perf_counter() - start, None, api_diff, note)
+
+
+def _previous_api(package_dir: Path) -> tuple[str | None, str | None]:
+    """The API record and spec hash the previous run left in package_dir (None when absent)."""
+    import json
+
+    from .write import MANIFEST
+
+    try:
+        record = (package_dir / API_RECORD).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None, None
+    try:
+        manifest = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
+        sha = manifest.get("spec_sha256") if isinstance(manifest, dict) else None
+    except (OSError, ValueError):
+        sha = None
+    return record, sha if isinstance(sha, str) else None

@@ -70,18 +70,22 @@ def main() -> None:
               help="Another folder that $refs may read files from (besides the spec's).")
 @click.option("--client/--no-client", "client", default=None,
               help="Generate the API client (default: yes, or as the config says).")
+@click.option("--changelog", type=click.Path(path_type=Path, dir_okay=False),
+              help="Append the API changes of this regeneration to FILE (Markdown).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every file and warning.")
 def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
-                     allow_roots: tuple[Path, ...], client: bool | None, quiet: bool,
-                     verbose: bool) -> None:
+                     allow_roots: tuple[Path, ...], client: bool | None,
+                     changelog: Path | None, quiet: bool, verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
         targets = _targets(spec, out, package, _split(select), templates, config, target_names)
         if client is not None:
             targets = [dataclasses.replace(t, client=client) for t in targets]
+        if changelog is not None:
+            targets = [dataclasses.replace(t, changelog=changelog) for t in targets]
         # a progress bar on a terminal when there is more than one target; what the run prints
         # meanwhile is held back and printed below it
         say = _Output(hold=not quiet and len(targets) > 1 and sys.stderr.isatty())
@@ -165,7 +169,8 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     try:
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, check=check or show_diff, force=force,
-                          client=target.client, allow_roots=allow_roots, progress=bar.update)
+                          client=target.client, allow_roots=allow_roots, progress=bar.update,
+                          changelog=target.changelog)  # check mode appends nothing
     finally:
         bar.close()
     if not quiet:
@@ -180,17 +185,32 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     if show_diff:
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, force=force, client=target.client,
-                          allow_roots=allow_roots)
+                          allow_roots=allow_roots, changelog=target.changelog)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
+        if target.changelog is not None:
+            _changelog_line(target, result, verbose, say)
     return stale
+
+
+def _changelog_line(target: Target, result: GenerateResult, verbose: bool, say: _Output) -> None:
+    """What the run did to the changelog: appended, nothing to append, or why not."""
+    assert target.changelog is not None
+    shown = _shown(target.changelog)
+    if result.changelog_note:
+        say(f"{target.name}: {result.changelog_note}", err=True)
+    elif result.api_diff is not None and result.api_diff.changes:
+        say(f"{target.name}: {len(result.api_diff.breaking)} breaking, "
+            f"{len(result.api_diff.non_breaking)} non-breaking API changes appended to {shown}")
+    elif verbose:
+        say(f"{target.name}: the API did not change: nothing appended to {shown}")
 
 
 @main.command("diff")
 @click.argument("old_spec", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new_spec", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--select", multiple=True, help="Compare only these schemas (and what they use).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Report format.")
 @click.option("--fail-on", type=click.Choice(["breaking", "any"]),
               help="Exit 1 when a breaking change (or any change) is found.")
@@ -206,6 +226,8 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
         sys.exit(2)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
+    elif fmt == "markdown":
+        click.echo(report.to_markdown(), nl=False)
     else:
         color = sys.stdout.isatty()
         for line in report.to_text().splitlines():
