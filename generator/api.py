@@ -123,7 +123,7 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     result = write_package(package_dir, files, force=force, spare_root=spare_root,
                            provenance=made)
     api_diff, note = None, ""
-    if changelog is not None:
+    if changelog is not None and before != (None, None):  # a new package has no API changes
         from .changelog import update
 
         api_diff, note = update(Path(changelog), package, before, files[API_RECORD],
@@ -133,18 +133,19 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
 
 
 def _previous_api(package_dir: Path) -> tuple[str | None, str | None]:
-    """The API record and spec hash the previous run left in package_dir (None when absent)."""
+    """The API record and spec hash the previous run left in package_dir (None when absent;
+    both None when no run left anything there)."""
     import json
 
     from .write import MANIFEST
 
     try:
-        record = (package_dir / API_RECORD).read_text(encoding="utf-8")
+        record: str | None = (package_dir / API_RECORD).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None, None
+        record = None
     try:
         manifest = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
-        sha = manifest.get("spec_sha256") if isinstance(manifest, dict) else None
     except (OSError, ValueError):
-        sha = None
-    return record, sha if isinstance(sha, str) else None
+        return record, None
+    sha = manifest.get("spec_sha256") if isinstance(manifest, dict) else None
+    return record, sha if isinstance(sha, str) else ""  # "": generated, but no hash recorded

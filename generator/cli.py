@@ -203,7 +203,7 @@ def _changelog_line(target: Target, result: GenerateResult, verbose: bool, say: 
         say(f"{target.name}: {len(result.api_diff.breaking)} breaking, "
             f"{len(result.api_diff.non_breaking)} non-breaking API changes appended to {shown}")
     elif verbose:
-        say(f"{target.name}: the API did not change: nothing appended to {shown}")
+        say(f"{target.name}: no API changes: nothing appended to {shown}")
 
 
 @main.command("diff")

@@ -98,6 +98,11 @@ def test_generate_appends_api_changes_to_the_changelog(tmp_path: Path,
     shutil.copy(V1, spec)
     runner = CliRunner()
 
+    fresh = runner.invoke(main, ["generate"])  # a new package: no changes to report
+    assert fresh.exit_code == 0, fresh.output
+    assert "changelog" not in fresh.output.lower() and not changelog.exists()
+    assert (tmp_path / "out" / "runs" / API_RECORD).is_file()
+    (tmp_path / "out" / "runs" / API_RECORD).unlink()  # as left by a run without a changelog
     first = runner.invoke(main, ["generate"])
     assert first.exit_code == 0, first.output
     assert "no record of the previous API" in first.output and not changelog.exists()
@@ -130,7 +135,7 @@ def test_generate_appends_api_changes_to_the_changelog(tmp_path: Path,
     before = record.stat().st_mtime_ns, record.stat().st_ino
     third = runner.invoke(main, ["generate", "-v"])
     assert third.exit_code == 0, third.output
-    assert "the API did not change: nothing appended" in third.output
+    assert "runs: no API changes: nothing appended to docs/CHANGELOG.md" in third.output
     assert changelog.read_text(encoding="utf-8") == text
     assert (record.stat().st_mtime_ns, record.stat().st_ino) == before
 
