@@ -58,14 +58,17 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     from .build import build_package
     from .render import planned_paths
 
-    with workers.started(_size(spec)):  # they import black while the spec loads
+    store = incremental.store_path(cache, Path(spec), package,
+                                   {"select": list(select), "client": client}, templates)
+    # with rendered modules to reuse, a spec edit formats a few files: one worker is enough,
+    # and it leaves the main process a core of its own on a two-core machine
+    few = store is not None and store.is_file()
+    with workers.started(_size(spec), limit=1 if few else None):  # black imports meanwhile
         if will_write is not None:  # after the workers are forked: the thread is not copied
             will_write.start()
         pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
         if will_write is not None:
             will_write.start(planned_paths(pkg))
-        store = incremental.store_path(cache, Path(spec), package,
-                                       {"select": list(select), "client": client}, templates)
         files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
         if api_record:
             from . import apisnapshot
