@@ -113,3 +113,25 @@ def test_a_whitespace_only_spec_change_rewrites_no_code(tmp_path: Path,
     assert result.written == ()
     after = _inodes(tmp_path / "out" / "runs")
     assert sorted(rel for rel in after if after[rel] != before[rel]) == [MANIFEST]
+
+
+def test_one_description_edit_of_the_whole_openai_spec_writes_three_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from corpus import CORPUS, corpus_file
+
+    source = corpus_file(CORPUS / "2026-08-21.yaml")
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "openai.yaml"
+    text = source.read_text(encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert len(generate(spec, "out", "openai", cache_dir=cache).written) > 1000
+    before = _inodes(tmp_path / "out" / "openai")
+    old = "    RunObject:\n      type: object\n      title: A run on a thread\n      description: "
+    assert text.count(old) == 1
+    spec.write_text(text.replace(old, f"{old}{MARKER} "), encoding="utf-8")
+    result = generate(spec, "out", "openai", cache_dir=cache)
+    after = _inodes(tmp_path / "out" / "openai")
+    touched = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert touched == [MANIFEST, "models/run_object.py", "models/run_stream_event.py"]
+    assert result.written == ("models/run_object.py", "models/run_stream_event.py")
