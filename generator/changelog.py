@@ -194,7 +194,11 @@ def update(path: Path, package: str, before: tuple[str | None, str | None], afte
         return None, (f"no record of the previous API ({FILE} appears with the first run "
                       f"that keeps a changelog): nothing appended to {path.name} this time")
     old_label = f"{spec} (sha256 {old_sha[:12]})" if old_sha else f"{spec} (previous)"
-    diff = diff_records(old, new, old_label, f"{spec} (sha256 {spec_sha256[:12]})")
+    try:
+        diff = diff_records(old, new, old_label, f"{spec} (sha256 {spec_sha256[:12]})")
+    except (KeyError, ValueError, TypeError, AttributeError):  # a record edited by hand
+        return None, (f"the previous API record ({FILE}) is not one runmodels wrote: "
+                      f"nothing appended to {path.name} this time")
     if diff.changes:
         since = f" (sha256 {old_sha[:12]} → {spec_sha256[:12]})" if old_sha else ""
         append(path, diff.to_markdown(f"{_code(package)}: API changes in {_code(spec)}{since}"))

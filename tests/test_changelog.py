@@ -162,3 +162,20 @@ def test_changelog_key_per_target_relative_to_the_config(tmp_path: Path) -> None
     config.write_text(body.replace('"../CHANGES.md"', "1"), encoding="utf-8")
     with pytest.raises(SpecError, match="'changelog' must be a string"):
         load_config(config)
+
+
+def test_a_record_edited_by_hand_is_reported_not_a_crash(tmp_path: Path) -> None:
+    from generator.changelog import update
+
+    pkg = build_package(V2, "runs")
+    good = apisnapshot.dumps(apisnapshot.record(pkg, package_roles(pkg, V2)))
+    changelog = tmp_path / "CHANGELOG.md"
+    unreadable = good.replace('"fields": [', '"fields": 5, "x": [', 1)
+    diff, note = update(changelog, "runs", (unreadable, "ab" * 32), good, "runs.yaml", "cd" * 32)
+    assert diff is None and "no record of the previous API" in note
+    assert not changelog.exists()
+    odd = good.replace('"kind": "str"', '"kind": "str | <b>`x`"', 1)
+    diff, note = update(changelog, "runs", (odd, "ab" * 32), good, "runs.yaml", "cd" * 32)
+    assert diff is not None and diff.changes and note == ""
+    rows = [line for line in changelog.read_text().splitlines() if line.startswith("| `")]
+    assert rows and all(len(row.replace("\\|", "").split("|")) == 6 for row in rows), rows
