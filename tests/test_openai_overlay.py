@@ -88,7 +88,7 @@ def test_names_helpers_and_methods(pkg: ModuleType, built: dict[str, Any]) -> No
     params = inspect.signature(pkg.Client.create_run).parameters
     assert "stream" not in params and "open_ai_beta" not in params  # the client sends it
     header = (built["out"] / pkg.__name__ / "models" / "run.py").read_text().splitlines()[0]
-    assert f" + overlay {built['shown']} (sha256 " in header
+    assert f" + overlay {built['shown']}. Do not edit" in header
 
 
 def test_lifecycle_against_the_fake_server(pkg: ModuleType,
