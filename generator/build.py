@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import SpecError
+from .inputs import InputLog
 from .ir import Package, Union
 from .load import SpecSet
 from .operations import OperationSet, build_operations, servers, wants_operations
@@ -17,12 +18,14 @@ from .resolve import Resolver
 
 
 def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
-                  client: bool = True, allow_roots: Sequence[Path] = ()) -> Package:
+                  client: bool = True, allow_roots: Sequence[Path] = (),
+                  log: InputLog | None = None) -> Package:
     """The IR of one package; `client=False` leaves the operations (and the client) out.
 
-    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else.
+    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else.  `log`
+    records every file read (the run memo's key).
     """
-    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots])
+    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots], log)
     root = specs.root
     if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
         raise SpecError(
@@ -50,7 +53,8 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
         name=package,
         title=title,
         spec_display=display_path(spec),
-        spec_hash=hashlib.sha256(Path(spec).read_bytes()).hexdigest(),
+        spec_hash=specs.log.digest(specs.root_file) or hashlib.sha256(
+            Path(spec).read_bytes()).hexdigest(),
         entities=entities,
         modules=plan_modules(entities, resolver.owner),
         operations=ops.operations,

@@ -171,6 +171,9 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     if not quiet:
         for warning in result.warnings:
             say(warning, err=True)
+    if verbose:
+        for reason in result.cache_notes:  # why cache entries were ignored
+            say(reason, err=True)
     stale = result.plan is not None and result.plan.changed
     if result.plan is not None and stale:
         say(result.plan.unified_diff(color=sys.stdout.isatty()), nl=False)

@@ -8,20 +8,23 @@ Three things keep this fast (issue 7):
   spec's hash, which changes with any edit of the spec), black's version and mode, and the
   fast formatter's version: after a one-schema change only that schema's modules miss;
 - black is imported only when something must be formatted, and big batches run in parallel.
+
+A cache entry is used only when the cache store verifies it (`store.py`) and when it has the
+same syntax tree as the source it stands for (docstrings compared as black compares them), so
+no cache content can make the code do anything else than the rendered source says.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from . import workers
 from .memo import black_version
-from .paths import default_cache_dir
+from .store import Store
 
 LINE_LENGTH = 88
 FAST_VERSION = "fastfmt-3"  # bump whenever fastfmt's output could change
@@ -82,17 +85,16 @@ def _key(source: str) -> str:
 Progress = Callable[[int, int], None]  # (files formatted so far, files to format)
 
 
-def format_files(files: Mapping[str, str], cache_dir: Path | None = None,
+def format_files(files: Mapping[str, str], cache: Store | None = None,
                  progress: Progress | None = None) -> dict[str, str]:
     """Format every `.py` file; unchanged inputs come from the cache, the rest run in parallel."""
-    cache = cache_dir if cache_dir is not None else default_cache_dir()
     out: dict[str, str] = {}
     todo: dict[str, str] = {}
     for path, source in files.items():
         if not path.endswith(".py"):
             out[path] = source
             continue
-        cached = _read_cache(cache, _key(source))
+        cached = _read_cache(cache, source)
         if cached is None:
             todo[path] = source
         else:
@@ -103,7 +105,7 @@ def format_files(files: Mapping[str, str], cache_dir: Path | None = None,
             out[path] = result
             header = split_header(source)[0]
             if result.startswith(header):
-                _write_cache(cache, _key(source), result[len(header):])
+                _write_cache(cache, source, result[len(header):])
     return {path: out[path] for path in files}
 
 
@@ -112,8 +114,8 @@ class StreamingFormatter:
     worker process as soon as it is added, so formatting overlaps rendering (a cold big spec).
     """
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
-        self.cache = cache_dir if cache_dir is not None else default_cache_dir()
+    def __init__(self, cache: Store | None = None) -> None:
+        self.cache = cache
         shared = workers.pool()
         self.owned = shared is None
         self.pool = shared if shared is not None else ProcessPoolExecutor(
@@ -132,7 +134,7 @@ class StreamingFormatter:
         if not path.endswith(".py"):
             self.done[path] = source
             return
-        cached = _read_cache(self.cache, _key(source))
+        cached = _read_cache(self.cache, source)
         if cached is None:
             self.pending[path] = self.pool.submit(format_source, source)
         else:
@@ -147,7 +149,7 @@ class StreamingFormatter:
                 self.done[path] = result
                 header = split_header(self.sources[path])[0]
                 if result.startswith(header):
-                    _write_cache(self.cache, _key(self.sources[path]), result[len(header):])
+                    _write_cache(self.cache, self.sources[path], result[len(header):])
                 if progress is not None:
                     progress(count, total)
         finally:
@@ -185,23 +187,43 @@ def _reporting(results: Iterable[str], total: int, progress: Progress | None) ->
         yield result
 
 
-def _read_cache(cache: Path | None, key: str) -> str | None:
+def _read_cache(cache: Store | None, source: str) -> str | None:
+    """black's output for source (without its header) from the cache, if verified."""
     if cache is None:
         return None
-    try:
-        return (cache / key[:2] / key).read_text(encoding="utf-8")
-    except OSError:
+    key = _key(source)
+    payload = cache.get("black", key)
+    if payload is None:
         return None
-
-
-def _write_cache(cache: Path | None, key: str, text: str) -> None:
-    if cache is None:
-        return
-    folder = cache / key[:2]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, folder / key)
-    except OSError:
+        text = payload.decode("utf-8")
+        if same_code(split_header(source)[1], text):
+            return text
+    except (UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         pass
+    cache.drop("black", key)
+    return None
+
+
+def _write_cache(cache: Store | None, source: str, text: str) -> None:
+    if cache is not None:
+        cache.put("black", _key(source), text.encode("utf-8"))
+
+
+def same_code(source: str, formatted: str) -> bool:
+    """Whether formatted has source's syntax tree, docstrings compared as black compares them
+    (black re-indents them and strips their lines); raises SyntaxError when formatted is not
+    Python."""
+    return _tree(formatted) == _tree(source)
+
+
+def _tree(text: str) -> str:
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            value = first.value.value
+            if isinstance(value, str):
+                first.value.value = "\n".join(line.strip() for line in value.splitlines()).strip()
+    return ast.dump(tree)

@@ -12,6 +12,8 @@ new tree must write, and that has no other link (unchanged and user files are ha
 between trees: those inodes are never written).  Everything else in the spare is deleted first.
 Modes are set as a fresh tree would have them.  The spare lives in the cache folder only when
 that folder is on the same file system as the package (a rename cannot cross file systems).
+A spare is taken only when it and every folder in it belong to this user and no one else may
+write them (`store.trusted_folder`); any other spare is deleted, never used.
 
 When there is no spare yet (the first regeneration after a cold run, or a cold run), `Preparer`
 creates one of empty files, from the package's manifest or from the paths the run will write, in
@@ -25,14 +27,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import threading
+import time
 from collections.abc import Collection, Iterable
 from contextlib import suppress
 from pathlib import Path
 
-KEEP = 4  # spare trees kept in the cache (one per output package, least recently written dropped)
+from . import store
+
+KEEP = store.LIMITS["spare"][0]  # spare trees kept (one per package, least recently kept dropped)
+_SPARE_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9]+\.tmp)?")
 
 
 def _umask() -> int:
@@ -51,7 +58,9 @@ def _location(spare_root: Path | None, package_dir: Path) -> Path | None:
     if spare_root is None:
         return None
     try:
-        spare_root.mkdir(parents=True, exist_ok=True)
+        spare_root.parent.mkdir(parents=True, exist_ok=True)
+        if not store.trusted_folder(spare_root):
+            return None
         if os.stat(spare_root).st_dev != os.stat(package_dir.parent).st_dev:
             return None
     except OSError:
@@ -68,11 +77,17 @@ def take(spare_root: Path | None, package_dir: Path, new: Path,
     spare = _location(spare_root, package_dir)
     if spare is None or not spare.is_dir() or spare.is_symlink():
         return None
+    why = _why_foreign(spare)
+    if why is not None:
+        store.note(f"cache: deleted the spare tree {spare}: {why}")
+        with suppress(OSError):
+            _remove(spare)
+        return None
     try:
         os.rename(spare, new)
     except OSError:
         return None
-    uid = os.getuid() if hasattr(os, "getuid") else None
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
     kept: set[str] = set()
     dir_mode = 0o777 & ~_umask()
     for root, dirs, names in os.walk(new, topdown=False):
@@ -91,6 +106,23 @@ def take(spare_root: Path | None, package_dir: Path, new: Path,
         else:
             os.chmod(root, dir_mode)
     return kept
+
+
+def _why_foreign(tree: Path) -> str | None:
+    """Why a spare tree must not be used: a folder in it (or the tree) is not this user's own,
+    or others may write it.  Its files are checked one by one when it is taken."""
+    for root, dirs, _names in os.walk(tree):
+        for path in [root, *(os.path.join(root, d) for d in dirs)]:
+            try:
+                info = os.lstat(path)
+            except OSError as error:
+                return f"{path}: {error.strerror}"
+            if stat.S_ISLNK(info.st_mode):
+                continue  # a link is deleted, never followed
+            why = store.why_untrusted(info)
+            if why is not None:
+                return f"{path} is {why}"
+    return None
 
 
 def keep(spare_root: Path | None, package_dir: Path, garbage: Path) -> bool:
@@ -113,9 +145,18 @@ def _remove(path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Keep the spares of the KEEP packages written last (one output folder each)."""
-    spares = sorted(folder.iterdir(), key=lambda p: p.lstat().st_mtime, reverse=True)
-    for old in spares[KEEP:]:
+    """Keep the spares of the KEEP packages written last (one output folder each), and sweep the
+    trees interrupted runs left half-prepared; nothing whose name spare.py does not make."""
+    spares: list[tuple[float, Path]] = []
+    for path in folder.iterdir():
+        if _SPARE_NAME.fullmatch(path.name):
+            with suppress(OSError):
+                age = path.lstat().st_mtime
+                if not path.name.endswith(".tmp"):
+                    spares.append((age, path))
+                elif time.time() - age > store.STALE_TMP_SECONDS:
+                    _remove(path)
+    for _age, old in sorted(spares, reverse=True)[KEEP:]:
         with suppress(OSError):
             _remove(old)
 

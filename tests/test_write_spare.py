@@ -132,5 +132,5 @@ def test_generate_writes_exactly_the_rendered_files_through_prepared_trees(
                    for p in result.package_dir.rglob("*") if p.is_file() and p.name != MANIFEST}
         assert written == expected, n
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pkg"]
-        assert not [p for p in (cache / "spare").iterdir() if p.name.endswith(".tmp")]
-    assert list((cache / "spare").iterdir()), "no spare kept for the next run"
+        assert not [p for p in (cache / "runmodels-cache-1" / "spare").iterdir() if p.name.endswith(".tmp")]
+    assert list((cache / "runmodels-cache-1" / "spare").iterdir()), "no spare kept for the next run"
