@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, signals
 from .api import GenerateResult, generate
 from .config import Target, find_config, load_config
 from .errors import SpecError
@@ -47,7 +47,22 @@ def _targets(spec: Path | None, out: Path | None, package: str | None, select: t
     return targets
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Group):
+    """The command group: SIGINT and SIGTERM stop a run cleanly, with 130 and 143."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        signals.install()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:  # the cleanup has run on the way here
+            code = stop.exit_code if isinstance(stop, signals.Interrupted) else 130
+            name = stop.args[0] if isinstance(stop, signals.Interrupted) else "SIGINT"
+            click.echo(f"\nrunmodels: stopped by {name}; the previous output is intact",
+                       err=True)
+            sys.exit(code)
+
+
+@click.group(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="runmodels")
 def main() -> None:
     """Generate typed, lossless Python models and a client from OpenAPI specs."""

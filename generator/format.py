@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from . import workers
@@ -117,8 +117,7 @@ class StreamingFormatter:
         self.cache = cache
         shared = workers.pool()
         self.owned = shared is None
-        self.pool = shared if shared is not None else ProcessPoolExecutor(
-            max_workers=workers.count())
+        self.pool = shared if shared is not None else workers.new_pool()
         self.sources: dict[str, str] = {}
         self.done: dict[str, str] = {}
         self.pending: dict[str, Future[str]] = {}
@@ -139,8 +138,14 @@ class StreamingFormatter:
         else:
             self.done[path] = split_header(source)[0] + cached
 
+    def abort(self) -> None:
+        """Stop the pool this formatter started, killing its workers (an interrupted run)."""
+        if self.owned:
+            workers.stop(self.pool, abort=True)
+
     def results(self, progress: Progress | None = None) -> dict[str, str]:
         """Every added file formatted, in the order added; the pool is shut down."""
+        failed = True
         try:
             total = len(self.pending)
             for count, (path, future) in enumerate(self.pending.items(), 1):
@@ -151,9 +156,10 @@ class StreamingFormatter:
                     _write_cache(self.cache, self.sources[path], result[len(header):])
                 if progress is not None:
                     progress(count, total)
+            failed = False
         finally:
             if self.owned:
-                self.pool.shutdown(cancel_futures=True)
+                workers.stop(self.pool, abort=failed)
         return {path: self.done[path] for path in self.sources}
 
 
@@ -170,9 +176,14 @@ def _format_many(sources: list[str], progress: Progress | None = None) -> list[s
         mapped = shared.map(format_source, ordered, chunksize=4 if big else 1)
         results = list(_reporting(mapped, len(sources), progress))
     else:
-        with ProcessPoolExecutor(max_workers=workers.count()) as pool:
+        pool = workers.new_pool()
+        failed = True
+        try:
             mapped = pool.map(format_source, ordered, chunksize=4)
             results = list(_reporting(mapped, len(sources), progress))
+            failed = False
+        finally:
+            workers.stop(pool, abort=failed)
     out = [""] * len(sources)
     for i, result in zip(order, results):
         out[i] = result

@@ -168,15 +168,20 @@ def render_formatted(pkg: Package, templates: Path | None, cache: Store | None,
             streaming.add(path, source)
     fresh: dict[str, str] = {}
     traces: dict[str, tuple[str, list[str]]] = {}
-    for module, path, own in todo:
-        recorder = LookupRecorder(pkg.entities)
-        fresh[path] = render.render_module(env, dataclasses.replace(pkg, entities=recorder),
-                                           module, head)
-        traces[path] = (own, sorted(recorder.seen))
+    try:
+        for module, path, own in todo:
+            recorder = LookupRecorder(pkg.entities)
+            fresh[path] = render.render_module(env, dataclasses.replace(pkg, entities=recorder),
+                                               module, head)
+            traces[path] = (own, sorted(recorder.seen))
+            if streaming is not None:
+                streaming.add(path, fresh[path])
+        formatted = streaming.results(progress) if streaming else format_files(
+            {**fresh, **others}, cache, progress)
+    except BaseException:
         if streaming is not None:
-            streaming.add(path, fresh[path])
-    formatted = streaming.results(progress) if streaming else format_files(
-        {**fresh, **others}, cache, progress)
+            streaming.abort()
+        raise
     for path, (own, looked_up) in traces.items():
         text = formatted[path]
         if text.startswith(f"{head}\n"):

@@ -36,7 +36,7 @@ from collections.abc import Collection, Iterable
 from contextlib import suppress
 from pathlib import Path
 
-from . import store
+from . import signals, store
 
 KEEP = store.LIMITS["spare"][0]  # spare trees kept (one per package, least recently kept dropped)
 _SPARE_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9]+\.tmp)?")
@@ -192,6 +192,7 @@ class Preparer:
         pid = os.fork()
         if pid == 0:  # the child: system calls only, then leave without any cleanup
             try:
+                signals.for_child()
                 self._create(paths)
             finally:
                 os._exit(0)
@@ -203,11 +204,19 @@ class Preparer:
         if self.child is not None:
             with suppress(ChildProcessError):
                 os.waitpid(self.child, 0)
+            if self.spare is not None:  # the child's half-built tree, when it was killed
+                with suppress(OSError):
+                    _remove(self._building(self.child))
             self.child = None
+
+    def _building(self, pid: int) -> Path:
+        """Where process pid builds the spare before renaming it into place."""
+        assert self.spare is not None
+        return self.spare.with_name(f"{self.spare.name}.{pid}.tmp")
 
     def _create(self, rels: list[str]) -> None:
         assert self.spare is not None
-        building = self.spare.with_name(f"{self.spare.name}.{os.getpid()}.tmp")
+        building = self._building(os.getpid())
         with suppress(OSError):
             os.mkdir(building)
             for rel in rels:

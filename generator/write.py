@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import spare
+from generator import signals, spare
 from generator.errors import SpecError
 
 MANIFEST = ".runmodels-manifest.json"
@@ -239,10 +239,11 @@ def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = 
         manifest = _manifest_bytes(files)
         if p.changed or _read_bytes(package_dir / MANIFEST) != manifest:
             try:
-                _swap(package_dir, _build(package_dir, files, p, manifest, spare_root),
-                      spare_root)
+                new = _build(package_dir, files, p, manifest, spare_root)
+                with signals.deferred():  # a signal now is raised once the swap is done
+                    _swap(package_dir, new, spare_root)
             except BaseException:
-                with suppress(OSError):
+                with signals.deferred(), suppress(OSError):
                     recover(package_dir)
                 raise
     return WriteResult(tuple(sorted(p.added + p.modified)), p.unchanged, p.removed)
