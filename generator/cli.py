@@ -13,7 +13,7 @@ import click
 from . import __version__, signals
 from .api import GenerateResult, generate
 from .config import Target, find_config, load_config
-from .errors import SpecError
+from .errors import SpecError, environment_failure
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -113,6 +113,9 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
         sys.exit(2)
     except (click.ClickException, click.Abort, KeyboardInterrupt):
         raise
+    except OSError as error:  # the machine's, not ours: name the path
+        click.echo(f"error: {environment_failure(error, None, 'generate').format()}", err=True)
+        sys.exit(2)
     except Exception as error:  # noqa: BLE001 - a bug of ours must still read as one message
         if verbose:
             traceback.print_exc()

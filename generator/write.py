@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator import signals, spare
-from generator.errors import SpecError
+from generator.errors import SpecError, environment_failure
 
 MANIFEST = ".runmodels-manifest.json"
 _AT_FDCWD = -100
@@ -199,7 +199,10 @@ def plan(package_dir: Path, files: Mapping[str, str]) -> Plan:
 
 def check_package(package_dir: Path, files: Mapping[str, str]) -> Plan:
     """What write_package would change; writes nothing."""
-    return plan(package_dir, files)
+    try:
+        return plan(package_dir, files)
+    except OSError as error:
+        raise environment_failure(error, package_dir, "read the package") from None
 
 
 def recover(package_dir: Path) -> None:
@@ -221,9 +224,25 @@ def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = 
 
     With `spare_root` (a folder of the cache), the swapped-out tree is kept there and its files
     are overwritten by the next run instead of creating new ones (see spare.py).
+    A failure of the machine (disk full, permissions, read-only, path too long) raises
+    `EnvironmentFailure` naming the path, and leaves the package as it was.
     """
     _check_relpaths(files)
     package_dir = Path(package_dir).resolve()
+    try:
+        return _write_package(package_dir, files, force, spare_root)
+    except OSError as error:
+        raise environment_failure(error, package_dir, "write the package") from None
+
+
+def _write_package(package_dir: Path, files: Mapping[str, str], force: bool,
+                   spare_root: Path | None) -> WriteResult:
+    for folder in (package_dir.parent, *package_dir.parent.parents):
+        if os.path.lexists(folder):
+            if not folder.is_dir():
+                raise SpecError(f"{folder} is a file, not a folder", file=folder,
+                                hint="--out must name a folder (it is created when missing)")
+            break
     package_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(package_dir.parent):
         recover(package_dir)

@@ -23,7 +23,7 @@ from generator import store, workers
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synthetic import scaled_spec  # noqa: E402
+from synthetic import scaled_spec
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or workers.count() < 2,
                                 reason="needs /proc and two CPUs (workers)")

@@ -177,7 +177,7 @@ def test_exception_mid_write_keeps_old_output(tmp_path: Path, monkeypatch: pytes
         real(path, data, mode)
 
     monkeypatch.setattr(w, "_write_file", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SpecError, match="disk full"):
         write_package(pkg, NEW)
     assert snapshot(pkg) == snap and leftovers(pkg) == []
     monkeypatch.undo()
@@ -199,7 +199,7 @@ def test_exception_between_fallback_renames_restores_old(
 
     monkeypatch.setattr(w, "_exchange", lambda a, b: False)
     monkeypatch.setattr(os, "rename", rename)
-    with pytest.raises(OSError, match="boom"):
+    with pytest.raises(SpecError, match="boom"):
         write_package(pkg, NEW)
     monkeypatch.undo()
     assert snapshot(pkg) == snap and leftovers(pkg) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import generator.write as w
+from generator.errors import SpecError
 from generator.write import MANIFEST, write_package
 
 A = {"__init__.py": "A = 1\n", "models/a.py": "a = 1\n", "models/b.py": "b = 1\n",
@@ -75,7 +76,7 @@ def test_a_failing_run_never_touches_the_live_tree(tmp_path: Path,
 
     monkeypatch.setattr(w, "_overwrite_file", failing(w._overwrite_file))
     monkeypatch.setattr(w, "_write_file", failing(w._write_file))
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SpecError, match="disk full"):
         write_package(pkg, C, spare_root=spare)
     assert tree(pkg) == before
     monkeypatch.undo()
