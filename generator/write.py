@@ -1,8 +1,8 @@
 """Bring a generated package directory to exactly the generated state, atomically.
 
 The new tree is built complete in the sibling ``.{name}.runmodels-new`` (unchanged and user files
-hard-linked from the old tree, keeping inode and mtime; copy2 as fallback; changed files written,
-then one sync() for the lot), then swapped in: on Linux by one ``renameat2(RENAME_EXCHANGE)`` (the package path
+hard-linked from the old tree, keeping inode and mtime; copy2 as fallback; changed files written;
+each written file and every folder fsynced, `durable.py`), then swapped in: on Linux by one ``renameat2(RENAME_EXCHANGE)`` (the package path
 always names a complete tree), elsewhere by ``pkg -> .{name}.runmodels-old``, ``new -> pkg``;
 the old tree is then deleted.  Each run first recovers under a lock on the parent directory:
 package missing and ``-old`` present -> restore ``-old``; any other ``-old``/``-new`` is deleted.
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator import signals, spare
+from generator import durable, signals, spare
 from generator.errors import SpecError, environment_failure
 
 MANIFEST = ".runmodels-manifest.json"
@@ -278,7 +278,18 @@ def _read_bytes(path: Path) -> bytes | None:
 
 def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes,
            spare_root: Path | None = None) -> Path:
-    """Build the complete new tree next to package_dir and return its path."""
+    """Build the complete new tree next to package_dir, on disk, and return its path."""
+    flush = durable.Flusher()
+    try:
+        new = _build_into(package_dir, files, p, manifest, spare_root, flush)
+        flush.tree(new)
+    finally:
+        flush.close()
+    return new
+
+
+def _build_into(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes,
+                spare_root: Path | None, flush: durable.Flusher) -> Path:
     new = _sibling(package_dir, "new")
     write = {rel: files[rel].encode("utf-8") for rel in p.added + p.modified}
     if _read_bytes(package_dir / MANIFEST) != manifest:
@@ -301,8 +312,9 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
                     os.makedirs(new / rel_root / name, exist_ok=True)
                     modes.append((new / rel_root / name, os.stat(os.path.join(root, name)).st_mode))
             for name in names:
-                if (rel_root / name).as_posix() not in skip:
-                    _preserve(Path(root, name), new / rel_root / name)
+                if (rel_root / name).as_posix() not in skip and _preserve(
+                        Path(root, name), new / rel_root / name):
+                    flush.file(new / rel_root / name)  # a copy, not a link: new data
     for rel, data in sorted(write.items()):
         target = new / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -311,6 +323,7 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
             _overwrite_file(target, data, old_mode)
         else:
             _write_file(target, data, old_mode)
+        flush.file(target)
     for rel in p.removed:  # prune directories that only held stale files
         for parent in PurePosixPath(rel).parents:
             target = new / parent
@@ -321,23 +334,7 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
     for path, mode in modes:
         if path.exists():
             os.chmod(path, stat.S_IMODE(mode))
-    _flush(new)
     return new
-
-
-def _flush(tree: Path) -> None:
-    """Put the new tree on disk before it is swapped in: one sync() beats a fsync per file."""
-    if hasattr(os, "sync"):
-        os.sync()
-        return
-    for root, _dirs, names in os.walk(tree):
-        for name in names:
-            fd = os.open(Path(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(root))
 
 
 def _raise(error: OSError) -> None:
@@ -345,21 +342,24 @@ def _raise(error: OSError) -> None:
     raise error
 
 
-def _preserve(src: Path, dst: Path) -> None:
-    """Carry an existing file into the new tree, keeping its inode and mtime when possible."""
+def _preserve(src: Path, dst: Path) -> bool:
+    """Carry an existing file into the new tree, keeping its inode and mtime when possible;
+    True when it had to be copied."""
     if src.is_symlink():
         os.symlink(os.readlink(src), dst)
-        return
+        return False
     if not stat.S_ISREG(os.lstat(src).st_mode):
         raise SpecError("cannot carry over a special file in the package directory", file=src)
     try:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+        return True
+    return False
 
 
 def _write_file(path: Path, data: bytes, mode: int | None) -> None:
-    """Create path with exactly data (no newline translation); `_flush` makes it durable."""
+    """Create path with exactly data (no newline translation); the caller makes it durable."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         view = memoryview(data)
@@ -463,13 +463,7 @@ def _unlink_files(tree: Path) -> None:
 
 def _fsync_dir(path: Path) -> None:
     """Flush a directory's entries to disk (a no-op where directories cannot be opened)."""
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    durable.fsync_path(path, folder=True)
 
 
 @contextmanager
