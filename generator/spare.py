@@ -12,8 +12,9 @@ new tree must write, and that has no other link (unchanged and user files are ha
 between trees: those inodes are never written).  Everything else in the spare is deleted first.
 Modes are set as a fresh tree would have them.  The spare lives in the cache folder only when
 that folder is on the same file system as the package (a rename cannot cross file systems).
-A spare is taken only when it and every folder in it belong to this user and no one else may
-write them (`store.trusted_folder`); any other spare is deleted, never used.
+Spares live in a folder of the cache store that only this user may enter (`store.py`), and a
+spare is taken only when it and every folder in it belong to this user; any other spare is
+deleted, never used (its files are checked one by one when it is taken).
 
 When there is no spare yet (the first regeneration after a cold run, or a cold run), `Preparer`
 creates one of empty files, from the package's manifest or from the paths the run will write, in
@@ -109,8 +110,8 @@ def take(spare_root: Path | None, package_dir: Path, new: Path,
 
 
 def _why_foreign(tree: Path) -> str | None:
-    """Why a spare tree must not be used: a folder in it (or the tree) is not this user's own,
-    or others may write it.  Its files are checked one by one when it is taken."""
+    """Why a spare tree must not be used: a folder in it (or the tree) is not this user's own.
+    (Modes do not matter: no one else may enter the folder holding the spares.)"""
     for root, dirs, _names in os.walk(tree):
         for path in [root, *(os.path.join(root, d) for d in dirs)]:
             try:
@@ -119,7 +120,7 @@ def _why_foreign(tree: Path) -> str | None:
                 return f"{path}: {error.strerror}"
             if stat.S_ISLNK(info.st_mode):
                 continue  # a link is deleted, never followed
-            why = store.why_untrusted(info)
+            why = store.why_foreign(info)
             if why is not None:
                 return f"{path} is {why}"
     return None

@@ -86,14 +86,24 @@ def _uid() -> int:
     return os.geteuid() if hasattr(os, "geteuid") else -1
 
 
-def why_untrusted(info: os.stat_result, secret: bool = False) -> str | None:
-    """Why a file or folder must not be trusted, or None when it is the user's own."""
+def why_foreign(info: os.stat_result) -> str | None:
+    """Why a file or folder is not the user's own (owned by someone else), or None."""
     uid = _uid()
     if uid >= 0 and info.st_uid != uid:
         return f"owned by uid {info.st_uid}, not by this user (uid {uid})"
-    if stat.S_IMODE(info.st_mode) & (0o077 if secret else 0o022):
-        return f"mode {stat.S_IMODE(info.st_mode):o} lets other users " + (
-            "read it" if secret and not stat.S_IMODE(info.st_mode) & 0o022 else "write it")
+    return None
+
+
+def why_untrusted(info: os.stat_result, secret: bool = False) -> str | None:
+    """Why a file or folder must not be trusted (another owner, or others may write it, or
+    with `secret` read it), or None when it is the user's own."""
+    mode = stat.S_IMODE(info.st_mode)
+    if why_foreign(info):
+        return why_foreign(info)
+    if mode & 0o022:
+        return f"writable by other users (mode {mode:o})"
+    if secret and mode & 0o044:
+        return f"readable by other users (mode {mode:o})"
     return None
 
 
@@ -355,7 +365,7 @@ def _marked(root: Path) -> bool:
         text = os.read(fd, 4096)
     finally:
         os.close(fd)
-    if why_untrusted(info) is not None or text != MARKER_TEXT:
+    if why_foreign(info) is not None or text != MARKER_TEXT:
         note(f"cache: {marker} is not the marker runmodels writes; the cache is not used")
         return False
     return True

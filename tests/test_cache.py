@@ -160,7 +160,7 @@ def test_the_key_must_not_be_readable_by_others(project: Path,
     os.chmod(key, 0o644)
     shutil.rmtree(project / "out")
     notes = regenerate(project, cache, monkeypatch)
-    assert any(str(key) in note and "read it" in note for note in notes), notes
+    assert any(str(key) in note and "readable" in note for note in notes), notes
 
 
 def test_a_folder_of_the_same_name_without_our_marker_is_left_alone(
@@ -345,3 +345,41 @@ def test_a_link_that_now_points_elsewhere_is_a_change(tmp_path: Path,
     result = generate("api.yaml", tmp_path / "out", "pkg", cache_dir=tmp_path / "cache")
     assert result.written
     assert b"beta" in b"".join(package_bytes(tmp_path / "out" / "pkg").values())
+
+
+def test_verbose_says_why_an_entry_was_ignored(project: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    env = {"RUNMODELS_CACHE": str(project / "cache")}
+    args = ["generate", "api.yaml", "--out", "out", "--package", "pkg"]
+    runner = CliRunner()
+    assert runner.invoke(main, args, env=env).exit_code == 0
+    [memo] = entries(project / "cache", "runs")
+    truncate(memo)
+    quiet = runner.invoke(main, args, env=env)
+    assert quiet.exit_code == 0 and "cache:" not in quiet.output
+    truncate(entries(project / "cache", "runs")[0])
+    verbose = runner.invoke(main, [*args, "-v"], env=env)
+    assert verbose.exit_code == 0
+    assert f"cache: dropped {memo}: damaged" in verbose.output
+
+
+def test_a_group_writable_umask_does_not_disable_the_cache(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With umask 002 (user private groups) packages and spares are group-writable, yet the
+    store's own folders and entries are not: everything is still used."""
+    old = os.umask(0o002)
+    try:
+        cache = project / "cache"
+        with_spare(project, cache, monkeypatch)
+        (project / "api.yaml").write_text(SPEC.read_text() + "\n# edited twice\n")
+        cache_off_run(project, monkeypatch)
+        monkeypatch.delenv("RUNMODELS_CACHE", raising=False)
+        result = generate("api.yaml", project / "out", "pkg", cache_dir=cache)
+        assert result.cache_notes == ()
+        again = generate("api.yaml", project / "out", "pkg", cache_dir=cache)
+        assert again.cache_notes == () and not again.written
+    finally:
+        os.umask(old)
