@@ -43,7 +43,6 @@ import hashlib
 import hmac
 import os
 import re
-import secrets
 import shutil
 import stat
 import time
@@ -98,6 +97,8 @@ def why_untrusted(info: os.stat_result, secret: bool = False) -> str | None:
     """Why a file or folder must not be trusted (another owner, or others may write it, or
     with `secret` read it), or None when it is the user's own."""
     mode = stat.S_IMODE(info.st_mode)
+    if os.name != "posix":  # no owners or POSIX modes to judge (the user's profile folder)
+        return None
     if why_foreign(info):
         return why_foreign(info)
     if mode & 0o022:
@@ -193,7 +194,7 @@ class Store:
             return
         if self.folder(kind, name[:2] if kind == "black" else None) is None:
             return
-        tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}")
+        tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
                          | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), 0o600)
@@ -321,12 +322,12 @@ def _make_key(root: Path) -> bytes | None:
     """The store's secret: read it, or create it (a concurrent run may win the race)."""
     path = root / KEY_FILE
     if not os.path.lexists(path):
-        tmp = root / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        tmp = root / f"{TMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                          0o600)
             try:
-                os.write(fd, secrets.token_bytes(32))
+                os.write(fd, os.urandom(32))
             finally:
                 os.close(fd)
             with suppress(FileExistsError):

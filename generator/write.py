@@ -21,10 +21,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator import durable, signals, spare
+from generator import signals, spare
 from generator.errors import SpecError, environment_failure
+
+if TYPE_CHECKING:
+    from generator.durable import Flusher
 
 MANIFEST = ".runmodels-manifest.json"
 _AT_FDCWD = -100
@@ -279,6 +282,8 @@ def _read_bytes(path: Path) -> bytes | None:
 def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes,
            spare_root: Path | None = None) -> Path:
     """Build the complete new tree next to package_dir, on disk, and return its path."""
+    from generator import durable  # threads: not imported by a run that writes nothing
+
     flush = durable.Flusher()
     try:
         new = _build_into(package_dir, files, p, manifest, spare_root, flush)
@@ -289,7 +294,7 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
 
 
 def _build_into(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes,
-                spare_root: Path | None, flush: durable.Flusher) -> Path:
+                spare_root: Path | None, flush: Flusher) -> Path:
     new = _sibling(package_dir, "new")
     write = {rel: files[rel].encode("utf-8") for rel in p.added + p.modified}
     if _read_bytes(package_dir / MANIFEST) != manifest:
@@ -463,7 +468,9 @@ def _unlink_files(tree: Path) -> None:
 
 def _fsync_dir(path: Path) -> None:
     """Flush a directory's entries to disk (a no-op where directories cannot be opened)."""
-    durable.fsync_path(path, folder=True)
+    from generator.durable import fsync_path
+
+    fsync_path(path, folder=True)
 
 
 @contextmanager
