@@ -30,10 +30,10 @@ restored from an untrusted branch) brings its writer's key along, so only restor
 would trust to write your generated code.
 
 Writes go to a temporary file in the entry's folder and are renamed into place; they are not
-fsynced (a torn entry fails its check).  A failed write removes its temporary file, and after
-ENOSPC, EDQUOT or EROFS the store stops writing for the rest of the run.  Every kind is bounded
-(`LIMITS`): `prune` removes the oldest entries beyond the bound, and temporary files older than
-`STALE_TMP_SECONDS` (an interrupted run's) are swept.
+fsynced (a torn entry fails its check).  A failed (or interrupted) write removes its temporary
+file, and after ENOSPC, EDQUOT, EROFS, EACCES or EPERM the store stops writing for the rest of
+the run.  Every kind is bounded (`LIMITS`): `prune` removes the oldest entries beyond the bound,
+and temporary files older than `STALE_TMP_SECONDS` (an interrupted run's) are swept.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ MAX_ENTRY_BYTES = 256 * 2**20
 STALE_TMP_SECONDS = 3600
 TMP_PREFIX = ".tmp-"
 _NAME = re.compile(r"[0-9a-f]{16,64}")
-_FULL_DISK = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+_STOP_WRITING = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 _notes: list[str] = []
 
 
@@ -195,6 +195,7 @@ class Store:
         if self.folder(kind, name[:2] if kind == "black" else None) is None:
             return
         tmp = path.with_name(f"{TMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
+        done = False
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
                          | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), 0o600)
@@ -205,12 +206,15 @@ class Store:
             finally:
                 os.close(fd)
             os.replace(tmp, path)
+            done = True
             self.written.add(kind)
         except OSError as error:
-            _unlink(tmp)
-            if error.errno in _FULL_DISK:
+            if error.errno in _STOP_WRITING:
                 self.writable = False
                 note(f"cache: {self.root}: {error.strerror}; nothing more is cached this run")
+        finally:  # also when interrupted: no temporary file is left behind
+            if not done:
+                _unlink(tmp)
 
     def drop(self, kind: str, name: str) -> None:
         """Delete one entry (never raises)."""

@@ -78,8 +78,11 @@ def stop(pool: ProcessPoolExecutor, abort: bool) -> None:
     first instead of waiting for the files they are formatting."""
     if abort:
         with signals.deferred():
-            processes = dict(getattr(pool, "_processes", None) or {})
-            for process in processes.values():
+            processes = dict(getattr(pool, "_processes", None) or {})  # to reap them below
+            kill = getattr(pool, "kill_workers", None)  # Python 3.14
+            if kill is not None:
+                kill()
+            for process in processes.values() if kill is None else ():
                 with suppress(OSError, ValueError, AttributeError):
                     process.kill()
             pool.shutdown(wait=True, cancel_futures=True)

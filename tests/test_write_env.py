@@ -124,3 +124,14 @@ def test_a_permission_error_is_a_located_error(tmp_path: Path,
     assert "runmodels-new" in result.output and "permissions" in result.output
     assert "unexpectedly" not in result.output
     assert list(out.iterdir()) == []
+
+
+def test_a_read_only_cache_is_used_and_never_an_error(tmpfs: Path, tmp_path: Path) -> None:
+    cache = tmpfs / "cache"
+    assert run(V1, "--out", tmp_path / "warm", "--package", "pkg", cache=str(cache)
+               ).returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
+    result = run(V2, "--out", tmp_path / "out", "--package", "pkg", cache=str(cache))
+    assert result.returncode == 0, result.stderr
+    assert run(V2, "--out", tmp_path / "cold", "--package", "pkg").returncode == 0
+    assert tree(tmp_path / "out") == tree(tmp_path / "cold")
