@@ -99,8 +99,9 @@ def why_untrusted(info: os.stat_result, secret: bool = False) -> str | None:
     mode = stat.S_IMODE(info.st_mode)
     if os.name != "posix":  # no owners or POSIX modes to judge (the user's profile folder)
         return None
-    if why_foreign(info):
-        return why_foreign(info)
+    foreign = why_foreign(info)
+    if foreign is not None:
+        return foreign
     if mode & 0o022:
         return f"writable by other users (mode {mode:o})"
     if secret and mode & 0o044:
