@@ -117,3 +117,24 @@ def test_a_stopped_run_leaves_no_process_and_the_old_output(big_spec: Path, tmp_
     if signum != signal.SIGKILL:  # a killed run's temp tree is for the next run to sweep
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["big"]
         assert "previous output is intact" in err
+
+
+def test_a_signal_during_the_swap_is_raised_once_the_swap_is_done() -> None:
+    from generator import signals
+
+    saved = {signum: signal.getsignal(signum) for signum in signals.HANDLED}
+    steps: list[str] = []
+    try:
+        signals.install()
+        with pytest.raises(signals.Interrupted) as stopped, signals.deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)  # the handler has run by now: it held the signal back
+            steps.append("swapped")
+        assert steps == ["swapped"] and stopped.value.exit_code == 143
+        with pytest.raises(signals.Interrupted) as stopped:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        assert stopped.value.exit_code == 130
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
