@@ -248,6 +248,7 @@ def test_a_black_cache_beyond_its_bound_is_pruned_oldest_first(tmp_path: Path,
     opened = store.open_store(tmp_path)
     assert opened is not None
     monkeypatch.setitem(store.LIMITS, "black", (3, 0))
+    monkeypatch.setattr(store, "BLACK_PRUNE_AFTER", 6)  # (else one run in 16 prunes it)
     names = [hashlib.sha256(str(n).encode()).hexdigest() for n in range(6)]
     for age, name in enumerate(names):
         opened.put("black", name, b"x = 1\n")
