@@ -35,11 +35,13 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
            client: bool = True, allow_roots: Sequence[Path] = (),
            progress: Progress | None = None, will_write: spare.Preparer | None = None,
-           cache: store.Store | None = None) -> tuple[dict[str, str], tuple[str, ...]]:
+           overlays: Sequence[Path] = (), cache: store.Store | None = None
+           ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The formatted files of a package, and the warnings met on the way.
 
-    `will_write` prepares the output tree's files while generation runs (see spare.py).
-    `cache` is an open store (else the one in cache_dir, or the default cache folder).
+    `will_write` prepares the output tree's files while generation runs (see spare.py);
+    `overlays` are OpenAPI Overlay files applied to the spec first.  `cache` is an open store
+    (else the one in cache_dir, or the default cache folder).
     """
     if cache is None:
         cache = store.open_store(cache_dir if cache_dir is not None else default_cache_dir())
@@ -52,7 +54,7 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
             digest = None  # the loader reports it
         if digest is not None:
             key = memo.run_key(Path(spec), digest, package, select, templates, client,
-                               display_path(Path(spec)), allow_roots)
+                               display_path(Path(spec)), allow_roots, overlays)
     hit = memo.load(cache, key, known)
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
@@ -66,11 +68,13 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
         if will_write is not None:  # after the workers are forked: the thread is not copied
             will_write.start()
         pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots,
-                            log=log)
+                            overlays=overlays, log=log)
         if will_write is not None:
             will_write.start(planned_paths(pkg))
-        modules = incremental.store_key(Path(spec), package,
-                                        {"select": list(select), "client": client}, templates)
+        options: dict[str, object] = {"select": list(select), "client": client}
+        if overlays:
+            options["overlays"] = [str(Path(o).resolve()) for o in overlays]
+        modules = incremental.store_key(Path(spec), package, options, templates)
         files = incremental.render_formatted(pkg, templates, cache, modules, progress)
     memo.store(cache, key, log, files, pkg.warnings)
     return files, pkg.warnings
@@ -86,11 +90,12 @@ def _size(path: Path) -> int:
 def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
              templates: Path | None = None, check: bool = False, force: bool = False,
              cache_dir: Path | None = None, client: bool = True,
-             allow_roots: Sequence[Path] = (), progress: Progress | None = None
-             ) -> GenerateResult:
+             allow_roots: Sequence[Path] = (), progress: Progress | None = None,
+             overlays: Sequence[Path | str] = ()) -> GenerateResult:
     """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
 
-    Returns what was written, left unchanged and removed; `client=False` generates models only.
+    Returns what was written, left unchanged and removed; `client=False` generates models only;
+    `overlays` (OpenAPI Overlay files) are applied to the spec, in order, before it is read.
     """
     start = time.perf_counter()
     package_dir = Path(out) / package
@@ -100,7 +105,8 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     try:
         files, warnings = render(Path(spec), package, select, templates, cache_dir,
                                  client=client, allow_roots=allow_roots, progress=progress,
-                                 will_write=preparer, cache=cache)
+                                 will_write=preparer, overlays=[Path(o) for o in overlays],
+                                 cache=cache)
     finally:
         if preparer is not None:
             preparer.join()

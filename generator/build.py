@@ -19,13 +19,14 @@ from .resolve import Resolver
 
 def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
                   client: bool = True, allow_roots: Sequence[Path] = (),
-                  log: InputLog | None = None) -> Package:
+                  overlays: Sequence[Path] = (), log: InputLog | None = None) -> Package:
     """The IR of one package; `client=False` leaves the operations (and the client) out.
 
-    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else.  `log`
-    records every file read (the run memo's key).
+    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else; the
+    `overlays` (OpenAPI Overlay documents) are applied to the spec, in order, before it is read.
+    `log` records every file read (what the run memo checks).
     """
-    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots], log)
+    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots], overlays, log)
     root = specs.root
     if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
         raise SpecError(
@@ -52,17 +53,26 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
     return Package(
         name=package,
         title=title,
-        spec_display=display_path(spec),
-        spec_hash=specs.log.digest(specs.root_file) or hashlib.sha256(
-            Path(spec).read_bytes()).hexdigest(),
+        spec_display=display_path(spec) + "".join(f" + overlay {display_path(o)}"
+                                                  for o in overlays),
+        spec_hash=_inputs_hash(spec, overlays),
         entities=entities,
         modules=plan_modules(entities, resolver.owner),
         operations=ops.operations,
         servers=ops.servers,
         fixed_headers=ops.fixed_headers,
-        warnings=tuple(resolver.warnings),
+        warnings=(*specs.warnings, *resolver.warnings),
+        overlay_warnings=tuple(specs.warnings),
         schema_names=resolver.schema_names(),
     )
+
+
+def _inputs_hash(spec: Path, overlays: Sequence[Path]) -> str:
+    """sha256 of the spec's bytes, then of each overlay's (the spec's alone without overlays)."""
+    digest = hashlib.sha256(Path(spec).read_bytes())
+    for overlay in overlays:
+        digest.update(b"\0overlay\0" + Path(overlay).read_bytes())
+    return digest.hexdigest()
 
 
 def _check_containers(specs: SpecSet, display: str) -> None:

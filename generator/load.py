@@ -32,11 +32,16 @@ _TRUE = {"yes", "true", "on", "y"}
 
 
 class YMap(dict[str, Any]):
-    """A mapping that remembers its file, its position and the position of each key."""
+    """A mapping that remembers its file, its position and the position of each key.
 
-    __slots__ = ("file", "key_locs", "loc")
+    `key_files` (set only when an overlay merged keys in) names the file of keys that came
+    from another file than the mapping itself.
+    """
+
+    __slots__ = ("file", "key_files", "key_locs", "loc")
     loc: tuple[int, int]
     key_locs: dict[str, tuple[int, int]]
+    key_files: dict[str, Path]
     file: Path
 
 
@@ -410,7 +415,7 @@ class SpecSet:
     """The loaded documents of one generation run, with cross-file `$ref` resolution."""
 
     def __init__(self, root_file: Path, allowed_roots: Sequence[Path] | None = None,
-                 log: InputLog | None = None) -> None:
+                 overlays: Sequence[Path] = (), log: InputLog | None = None) -> None:
         self.log = log if log is not None else InputLog()  # every file read, for the memo
         self.log.resolved(Path(root_file), Path(root_file).resolve())
         self.root_file = Path(root_file).resolve()
@@ -418,7 +423,16 @@ class SpecSet:
         self.allowed_roots = [Path(root).resolve() for root in roots]
         self._docs: dict[Path, Any] = {}
         self._real: dict[Path, Path] = {}  # Path.resolve() is slow and asked ~15,000 times
+        self._shared: set[Path] = set()  # documents whose YAML aliases share nodes
         self.root = self.load(self.root_file)
+        self.warnings: list[str] = []
+        if overlays:  # applied to the root document before anything reads it
+            from .overlay import apply_overlays
+
+            self.root, self.warnings = apply_overlays(
+                self.root, self.root_file, overlays, self.load,
+                shared=self.root_file in self._shared)
+            self._docs[self.root_file] = self.root  # "#/..." refs read the edited document
 
     def _resolve(self, path: Path) -> Path:
         """`path.resolve()`, memoised for this run."""
@@ -435,6 +449,7 @@ class SpecSet:
             doc, may_expand = _load_tree(key, self.log)
             if may_expand:
                 check_expansion(doc)
+                self._shared.add(key)
             self._docs[key] = doc
         return self._docs[key]
 
@@ -443,10 +458,11 @@ class SpecSet:
         """(file, line, column) of a container, or of one of its keys."""
         if not isinstance(node, (YMap, YSeq)):
             return None, None, None
-        loc = node.loc
+        loc, file = node.loc, node.file
         if key is not None and isinstance(node, YMap) and key in node.key_locs:
             loc = node.key_locs[key]
-        return node.file, loc[0], loc[1]
+            file = getattr(node, "key_files", {}).get(key, file)
+        return file, loc[0], loc[1]
 
     def _error(self, message: str, at: YMap | None, base_file: Path, pointer: str | None,
                hint: str) -> SpecError:

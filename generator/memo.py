@@ -62,12 +62,13 @@ def fingerprint() -> str:
 
 def run_key(spec: Path, spec_digest: str, package: str, select: Sequence[str],
             templates: Path | None, client: bool, display: str,
-            allow_roots: Sequence[Path] = ()) -> str:
+            allow_roots: Sequence[Path] = (), overlays: Sequence[Path] = ()) -> str:
     """The memo entry's name: everything that decides the output except the files `$ref`s
-    reach (those are recorded in the entry and checked on lookup)."""
+    (and overlays) reach: those are recorded in the entry and checked on lookup."""
     options = {"spec": str(Path(spec).resolve()), "spec_sha256": spec_digest, "display": display,
                "package": package, "select": list(select), "client": client, "cwd": os.getcwd(),
                "allow_roots": [str(Path(root).resolve()) for root in allow_roots],
+               "overlays": [str(Path(overlay).resolve()) for overlay in overlays],
                "templates": str(Path(templates).resolve()) if templates else None,
                "generator": fingerprint()}
     digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode())

@@ -22,18 +22,22 @@ if TYPE_CHECKING:
 
     from ._http import APIConnectionError as APIConnectionError
     from ._http import APIError as APIError
+    from ._http import APIRedirectError as APIRedirectError
     from ._http import APIResponseError as APIResponseError
     from ._http import APITimeoutError as APITimeoutError
     from ._http import AuthenticationError as AuthenticationError
     from ._http import BadRequestError as BadRequestError
+    from ._http import ClientValueError as ClientValueError
     from ._http import ConflictError as ConflictError
     from ._http import InternalServerError as InternalServerError
+    from ._http import Limits as Limits
     from ._http import NotFoundError as NotFoundError
     from ._http import PermissionDeniedError as PermissionDeniedError
     from ._http import PollTimeoutError as PollTimeoutError
     from ._http import RateLimitError as RateLimitError
     from ._http import Request as Request
     from ._http import Response as Response
+    from ._http import ResponseTooLargeError as ResponseTooLargeError
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
@@ -128,12 +132,14 @@ __all__ = [
     "UNSET",
     "APIConnectionError",
     "APIError",
+    "APIRedirectError",
     "APIResponseError",
     "APITimeoutError",
     "AssistantTool",
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientValueError",
     "CodeInterpreterCallDetails",
     "CodeInterpreterCallDetailsOutputsItem",
     "CodeInterpreterImage",
@@ -152,6 +158,7 @@ __all__ = [
     "FunctionToolCall",
     "FunctionToolCallFunction",
     "InternalServerError",
+    "Limits",
     "ListRunStepsResponse",
     "ListRunsResponse",
     "MessageCreation",
@@ -168,6 +175,7 @@ __all__ = [
     "RateLimitError",
     "Request",
     "Response",
+    "ResponseTooLargeError",
     "RetrievalTool",
     "RetrievalToolCall",
     "Run",
@@ -256,19 +264,23 @@ _LAZY: dict[str, str] = {
     "decode_step_tool_call": "step_tool_call",
     "APIConnectionError": "._http",
     "APIError": "._http",
+    "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
     "Client": ".client",
+    "ClientValueError": "._http",
     "ConflictError": "._http",
     "InternalServerError": "._http",
+    "Limits": "._http",
     "NotFoundError": "._http",
     "PermissionDeniedError": "._http",
     "PollTimeoutError": "._http",
     "RateLimitError": "._http",
     "Request": "._http",
     "Response": "._http",
+    "ResponseTooLargeError": "._http",
     "Stream": ".client",
     "Transport": "._http",
     "UnknownEvent": ".client",

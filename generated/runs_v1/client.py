@@ -52,8 +52,10 @@ class UnknownEvent(UnknownVariant):
             return NotImplemented
         return (self.event, self.data) == (other.event, other.data)
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return UnknownEvent, (self.event, self.data)
 
     def __repr__(self) -> str:
         return f"UnknownEvent(event={self.event!r}, data={self.data!r})"
@@ -109,7 +111,7 @@ class Stream(Iterator[_E]):
 class Client(_http.BaseClient):
     """Client of OpenAI Assistants API v1 - Runs.
 
-    `base_url` falls back to `OPENAI_BASE_URL`, then to https://api.openai.com/v1; `api_key` falls back to `OPENAI_API_KEY`.
+    `base_url` falls back to `OPENAI_BASE_URL`, then to https://api.openai.com/v1; `api_key` falls back to `OPENAI_API_KEY`, and one of them must be set (`api_key=""` for an API without keys).
     Every request sends `OpenAI-Beta: assistants=v1`, as the API requires.
     Request bodies are checked against the models' strict rules before sending unless `validate=False`.
     """
@@ -120,19 +122,33 @@ class Client(_http.BaseClient):
         api_key: str | None = None,
         *,
         timeout: float = 600.0,
+        read_timeout: float | None = None,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
+        idempotency_keys: bool = True,
+        limits: _http.Limits | None = None,
         transport: _http.Transport | None = None,
         validate: bool = True,
     ) -> None:
         """Configure the client; nothing is sent until a method is called.
 
         Args:
-            base_url: Root URL of the API, e.g. "https://api.openai.com/v1".
-            api_key: Sent as `Authorization: Bearer <api_key>`.
-            timeout: Seconds to wait on the connection for each request.
-            max_retries: Retries of 408, 409, 429, 5xx and connection errors.
+            base_url: Root URL of the API, e.g. "https://api.openai.com/v1" (http or https;
+                no query, fragment or credentials).
+            api_key: Sent as `Authorization: Bearer <api_key>`; surrounding whitespace is
+                stripped; "" sends none. Without it, `OPENAI_API_KEY` must be set.
+            timeout: Total seconds of one attempt: connect, headers and (unless streaming)
+                the whole body.
+            read_timeout: Seconds any single read may wait, also between the chunks of a
+                stream (default: `timeout`).
+            max_retries: Retries of 408, 409, 429, 5xx and connection errors; POST and PATCH
+                without an idempotency key only when the connection could not be opened.
             default_headers: Headers sent with every request (they override the spec's).
+            default_query: Query parameters sent with every request (`api-version`, say).
+            idempotency_keys: Send a generated idempotency key (one per call, the same on its
+                retries) where the API names a header for it.
+            limits: Maximum sizes of response bodies and SSE lines and events.
             transport: Sends the requests; default: urllib from the standard library.
             validate: Check request bodies with the models' strict rules before sending.
         """
@@ -140,8 +156,12 @@ class Client(_http.BaseClient):
             base_url,
             api_key,
             timeout=timeout,
+            read_timeout=read_timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            default_query=default_query,
+            idempotency_keys=idempotency_keys,
+            limits=limits,
             transport=transport,
             default_base_url="https://api.openai.com/v1",
             fixed_headers={"OpenAI-Beta": "assistants=v1"},
@@ -170,7 +190,7 @@ class Client(_http.BaseClient):
             tools: Override the tools the assistant can use for this run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -214,12 +234,12 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The ListRunsResponse the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
         _query = _given(
             {"limit": limit, "order": order, "after": after, "before": before}
         )
@@ -249,7 +269,7 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
         """
 
         def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
@@ -290,7 +310,7 @@ class Client(_http.BaseClient):
             tools: Override the tools the assistant can use for this run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -306,7 +326,7 @@ class Client(_http.BaseClient):
         )
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -324,7 +344,7 @@ class Client(_http.BaseClient):
     ) -> tuple[Run, Mapping[str, str]]:
         """get_run, also returning the response headers."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -349,7 +369,7 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -373,14 +393,14 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
         _body: Any = _model_body(ModifyRunRequest(metadata=metadata))
         if self.validate:
             ModifyRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -402,12 +422,12 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/cancel"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/cancel"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -431,14 +451,14 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
         _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/submit_tool_outputs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -468,12 +488,12 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The ListRunStepsResponse the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/steps"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/steps"
         _query = _given(
             {"limit": limit, "order": order, "after": after, "before": before}
         )
@@ -505,7 +525,7 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
         """
 
         def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
@@ -539,12 +559,12 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             step_id: The ID of the run step.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The RunStep the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/steps/{_http.quote_path_param(step_id)}"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/steps/{_http.quote_path_param(step_id, 'step_id')}"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -607,7 +627,7 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The settled Run."""
@@ -657,7 +677,7 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The settled Run."""
@@ -700,7 +720,7 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The settled Run."""

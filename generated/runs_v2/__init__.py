@@ -22,22 +22,27 @@ if TYPE_CHECKING:
 
     from ._http import APIConnectionError as APIConnectionError
     from ._http import APIError as APIError
+    from ._http import APIRedirectError as APIRedirectError
     from ._http import APIResponseError as APIResponseError
     from ._http import APITimeoutError as APITimeoutError
     from ._http import AuthenticationError as AuthenticationError
     from ._http import BadRequestError as BadRequestError
+    from ._http import ClientValueError as ClientValueError
     from ._http import ConflictError as ConflictError
     from ._http import InternalServerError as InternalServerError
+    from ._http import Limits as Limits
     from ._http import NotFoundError as NotFoundError
     from ._http import PermissionDeniedError as PermissionDeniedError
     from ._http import PollTimeoutError as PollTimeoutError
     from ._http import RateLimitError as RateLimitError
     from ._http import Request as Request
     from ._http import Response as Response
+    from ._http import ResponseTooLargeError as ResponseTooLargeError
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
     from .client import Client as Client
+    from .client import RunStream as RunStream
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
     from .models.assistant_stream_event import (
@@ -287,6 +292,7 @@ __all__ = [
     "UNSET",
     "APIConnectionError",
     "APIError",
+    "APIRedirectError",
     "APIResponseError",
     "APITimeoutError",
     "AssistantStreamEvent",
@@ -294,6 +300,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientValueError",
     "CodeInterpreterCallDetails",
     "CodeInterpreterCallDetailsOutputsItem",
     "CodeInterpreterImage",
@@ -319,6 +326,7 @@ __all__ = [
     "FunctionToolCall",
     "FunctionToolCallFunction",
     "InternalServerError",
+    "Limits",
     "ListRunStepsResponse",
     "ListRunsResponse",
     "MessageAttachment",
@@ -344,6 +352,7 @@ __all__ = [
     "ResponseFormatMode",
     "ResponseFormatObject",
     "ResponseFormatObjectType",
+    "ResponseTooLargeError",
     "Run",
     "RunCompletionUsage",
     "RunIncompleteDetails",
@@ -376,6 +385,7 @@ __all__ = [
     "RunStepStatus",
     "RunStepStreamEvent",
     "RunStepType",
+    "RunStream",
     "RunStreamEvent",
     "RunToolCall",
     "RunToolCallFunction",
@@ -545,19 +555,24 @@ _LAZY: dict[str, str] = {
     "decode_tool_choice": "tool_choice",
     "APIConnectionError": "._http",
     "APIError": "._http",
+    "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
     "Client": ".client",
+    "ClientValueError": "._http",
     "ConflictError": "._http",
     "InternalServerError": "._http",
+    "Limits": "._http",
     "NotFoundError": "._http",
     "PermissionDeniedError": "._http",
     "PollTimeoutError": "._http",
     "RateLimitError": "._http",
     "Request": "._http",
     "Response": "._http",
+    "ResponseTooLargeError": "._http",
+    "RunStream": ".client",
     "Stream": ".client",
     "Transport": "._http",
     "UnknownEvent": ".client",

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from . import _http
+from ._run_stream import RunStream as _RunStream
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
 from .models.assistant_stream_event import (
     AssistantStreamEvent,
@@ -60,8 +61,10 @@ class UnknownEvent(UnknownVariant):
             return NotImplemented
         return (self.event, self.data) == (other.event, other.data)
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return UnknownEvent, (self.event, self.data)
 
     def __repr__(self) -> str:
         return f"UnknownEvent(event={self.event!r}, data={self.data!r})"
@@ -117,7 +120,7 @@ class Stream(Iterator[_E]):
 class Client(_http.BaseClient):
     """Client of OpenAI Assistants API v2 - Runs.
 
-    `base_url` falls back to `OPENAI_BASE_URL`, then to https://api.openai.com/v1; `api_key` falls back to `OPENAI_API_KEY`.
+    `base_url` falls back to `OPENAI_BASE_URL`, then to https://api.openai.com/v1; `api_key` falls back to `OPENAI_API_KEY`, and one of them must be set (`api_key=""` for an API without keys).
     Every request sends `OpenAI-Beta: assistants=v2`, as the API requires.
     Request bodies are checked against the models' strict rules before sending unless `validate=False`.
     """
@@ -128,19 +131,33 @@ class Client(_http.BaseClient):
         api_key: str | None = None,
         *,
         timeout: float = 600.0,
+        read_timeout: float | None = None,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
+        idempotency_keys: bool = True,
+        limits: _http.Limits | None = None,
         transport: _http.Transport | None = None,
         validate: bool = True,
     ) -> None:
         """Configure the client; nothing is sent until a method is called.
 
         Args:
-            base_url: Root URL of the API, e.g. "https://api.openai.com/v1".
-            api_key: Sent as `Authorization: Bearer <api_key>`.
-            timeout: Seconds to wait on the connection for each request.
-            max_retries: Retries of 408, 409, 429, 5xx and connection errors.
+            base_url: Root URL of the API, e.g. "https://api.openai.com/v1" (http or https;
+                no query, fragment or credentials).
+            api_key: Sent as `Authorization: Bearer <api_key>`; surrounding whitespace is
+                stripped; "" sends none. Without it, `OPENAI_API_KEY` must be set.
+            timeout: Total seconds of one attempt: connect, headers and (unless streaming)
+                the whole body.
+            read_timeout: Seconds any single read may wait, also between the chunks of a
+                stream (default: `timeout`).
+            max_retries: Retries of 408, 409, 429, 5xx and connection errors; POST and PATCH
+                without an idempotency key only when the connection could not be opened.
             default_headers: Headers sent with every request (they override the spec's).
+            default_query: Query parameters sent with every request (`api-version`, say).
+            idempotency_keys: Send a generated idempotency key (one per call, the same on its
+                retries) where the API names a header for it.
+            limits: Maximum sizes of response bodies and SSE lines and events.
             transport: Sends the requests; default: urllib from the standard library.
             validate: Check request bodies with the models' strict rules before sending.
         """
@@ -148,8 +165,12 @@ class Client(_http.BaseClient):
             base_url,
             api_key,
             timeout=timeout,
+            read_timeout=read_timeout,
             max_retries=max_retries,
             default_headers=default_headers,
+            default_query=default_query,
+            idempotency_keys=idempotency_keys,
+            limits=limits,
             transport=transport,
             default_base_url="https://api.openai.com/v1",
             fixed_headers={"OpenAI-Beta": "assistants=v2"},
@@ -194,7 +215,7 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -264,7 +285,7 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -320,12 +341,12 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The ListRunsResponse the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
         _query = _given(
             {"limit": limit, "order": order, "after": after, "before": before}
         )
@@ -355,7 +376,7 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
         """
 
         def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
@@ -414,7 +435,7 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -439,7 +460,7 @@ class Client(_http.BaseClient):
         )
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -489,7 +510,7 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -516,7 +537,7 @@ class Client(_http.BaseClient):
         )
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
         _query = None
         _headers = extra_headers
         _events = self._stream(
@@ -536,7 +557,7 @@ class Client(_http.BaseClient):
     ) -> tuple[Run, Mapping[str, str]]:
         """get_run, also returning the response headers."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -561,7 +582,7 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -585,14 +606,14 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
         _body: Any = _model_body(ModifyRunRequest(metadata=metadata))
         if self.validate:
             ModifyRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -614,12 +635,12 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/cancel"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/cancel"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -643,14 +664,14 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The Run the server answered with."""
         _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/submit_tool_outputs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -674,7 +695,7 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -684,7 +705,7 @@ class Client(_http.BaseClient):
         )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/submit_tool_outputs"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
         _query = None
         _headers = extra_headers
         _events = self._stream(
@@ -716,12 +737,12 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The ListRunStepsResponse the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/steps"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/steps"
         _query = _given(
             {"limit": limit, "order": order, "after": after, "before": before}
         )
@@ -753,7 +774,7 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
         """
 
         def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
@@ -787,12 +808,12 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             step_id: The ID of the run step.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The RunStep the server answered with."""
         _body = None
-        _path = f"threads/{_http.quote_path_param(thread_id)}/runs/{_http.quote_path_param(run_id)}/steps/{_http.quote_path_param(step_id)}"
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/steps/{_http.quote_path_param(step_id, 'step_id')}"
         _query = None
         _headers = extra_headers
         _res = self._request_json(
@@ -871,7 +892,7 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The settled Run."""
@@ -947,7 +968,7 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The settled Run."""
@@ -999,7 +1020,7 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
-            timeout: Seconds to wait on the connection for this request (default: the client's).
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
 
         Returns:
             The settled Run."""
@@ -1075,3 +1096,10 @@ def _page_of(
     """(items, has_more, last_id) of a page, tolerating absent members."""
     items = [] if data is None or isinstance(data, Unset) else data
     return items, has_more is True, last_id if isinstance(last_id, str) else None
+
+
+class RunStream(_RunStream[Run]):
+    """A run's events as they arrive, its final state, and tool outputs submitted mid-stream.
+
+    `RunStream(client.stream_run(...), client=client)`: see `_run_stream.RunStream`.
+    """
