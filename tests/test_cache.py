@@ -384,3 +384,29 @@ def test_a_group_writable_umask_does_not_disable_the_cache(
         assert again.cache_notes == () and not again.written
     finally:
         os.umask(old)
+
+
+OVERLAY = """\
+overlay: 1.0.0
+info: {title: Describe, version: "1"}
+actions:
+  - target: $.components.schemas.Order
+    update: {description: %s}
+"""
+
+
+def test_an_edit_of_an_overlay_anywhere_is_seen(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Overlays are read through the loader: the memo records and checks them too."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "api.yaml").write_text(REFERRING % "./defs.yaml")
+    (tmp_path / "defs.yaml").write_text(THING % "name")
+    overlay = tmp_path / ".overlays" / "describe"
+    overlay.parent.mkdir()
+    overlay.write_text(OVERLAY % "Version A")
+    cache = tmp_path / "cache"
+    generate("api.yaml", tmp_path / "out", "pkg", cache_dir=cache, overlays=[overlay])
+    overlay.write_text(OVERLAY % "Version B")
+    result = generate("api.yaml", tmp_path / "out", "pkg", cache_dir=cache, overlays=[overlay])
+    assert "models/order.py" in result.written
+    assert b"Version B" in (tmp_path / "out" / "pkg" / "models" / "order.py").read_bytes()
