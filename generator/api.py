@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import memo, spare
+from . import inputs, memo, spare, store
 from .paths import API_RECORD, default_cache_dir, display_path
 from .write import Plan, check_package, write_package
 
@@ -32,26 +32,36 @@ class GenerateResult:
     plan: Plan | None = None  # set by check mode, which writes nothing
     api_diff: ApiDiff | None = None  # with a changelog: how the API changed since the last run
     changelog_note: str = ""  # with a changelog: why nothing could be appended
+    cache_notes: tuple[str, ...] = ()  # why cache entries were ignored (shown by -v)
 
 
 def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
            client: bool = True, allow_roots: Sequence[Path] = (),
            progress: Progress | None = None, will_write: spare.Preparer | None = None,
-           overlays: Sequence[Path] = (), api_record: bool = False
+           overlays: Sequence[Path] = (), api_record: bool = False,
+           cache: store.Store | None = None
            ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The formatted files of a package, and the warnings met on the way.
 
     `will_write` prepares the output tree's files while generation runs (see spare.py);
     `overlays` are OpenAPI Overlay files applied to the spec first; `api_record` adds the
-    record of the package's API that a changelog compares with.
+    record of the package's API that a changelog compares with.  `cache` is an open store
+    (else the one in cache_dir, or the default cache folder).
     """
-    cache = cache_dir if cache_dir is not None else default_cache_dir()
-    # the run memo watches the spec's own folder only, so refs beyond it skip the memo
-    memo_ok = cache is not None and not allow_roots
-    key = memo.run_key(Path(spec), package, select, templates, client,
-                       display_path(Path(spec)), cache, overlays=overlays) if memo_ok else None
-    hit = memo.load(cache, key)
+    if cache is None:
+        cache = store.open_store(cache_dir if cache_dir is not None else default_cache_dir())
+    key = None
+    known: dict[str, str] = {}
+    if cache is not None:
+        try:
+            digest = known[os.path.realpath(spec)] = inputs.file_digest(Path(spec))
+        except OSError:
+            digest = None  # the loader reports it
+        if digest is not None:
+            key = memo.run_key(Path(spec), digest, package, select, templates, client,
+                               display_path(Path(spec)), allow_roots, overlays)
+    hit = memo.load(cache, key, known)
     if hit is not None and (not api_record or API_RECORD in hit[0]):
         # nothing generation reads has changed since that run
         return {k: v for k, v in hit[0].items() if api_record or k != API_RECORD}, hit[1]
@@ -63,25 +73,26 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     options: dict[str, object] = {"select": list(select), "client": client}
     if overlays:
         options["overlays"] = [str(Path(o).resolve()) for o in overlays]
-    store = incremental.store_path(cache, Path(spec), package, options, templates)
+    modules = incremental.store_key(Path(spec), package, options, templates)
     # with rendered modules to reuse, a spec edit formats a few files: one worker is enough,
     # and it leaves the main process a core of its own on a two-core machine
-    few = store is not None and store.is_file()
+    few = cache is not None and cache.has("modules", modules)
+    log = inputs.InputLog()
     with workers.started(_size(spec), limit=1 if few else None):  # black imports meanwhile
         if will_write is not None:  # after the workers are forked: the thread is not copied
             will_write.start()
         pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots,
-                            overlays=overlays)
+                            overlays=overlays, log=log)
         if will_write is not None:
             will_write.start(planned_paths(pkg))
-        files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
+        files = incremental.render_formatted(pkg, templates, cache, modules, progress)
         if api_record:
             from . import apisnapshot
             from .apidiff import package_roles
 
             roles = package_roles(pkg, Path(spec), overlays)
             files[API_RECORD] = apisnapshot.dumps(apisnapshot.record(pkg, roles))
-    memo.store(cache, key, files, pkg.warnings)
+    memo.store(cache, key, log, files, pkg.warnings)
     return files, pkg.warnings
 
 
@@ -121,21 +132,23 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     """
     start = time.perf_counter()
     package_dir = Path(out) / package
-    cache = cache_dir if cache_dir is not None else default_cache_dir()
-    spare_root = cache / "spare" if cache is not None else None
+    cache = store.open_store(cache_dir if cache_dir is not None else default_cache_dir())
+    spare_root = cache.folder("spare") if cache is not None else None
     preparer = None if check else spare.Preparer(spare_root, package_dir)
     try:
         files, warnings = render(Path(spec), package, select, templates, cache_dir,
                                  client=client, allow_roots=allow_roots, progress=progress,
                                  will_write=preparer, overlays=[Path(o) for o in overlays],
-                                 api_record=changelog is not None)
+                                 api_record=changelog is not None, cache=cache)
     finally:
         if preparer is not None:
             preparer.join()
     if check:
         plan = check_package(package_dir, files)
+        _finish(cache)
         return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,
-                              time.perf_counter() - start, plan)
+                              time.perf_counter() - start, plan,
+                              cache_notes=store.take_notes())
     before = _previous_api(package_dir) if changelog is not None else (None, None)
     made = provenance(Path(spec), [Path(o) for o in overlays])
     result = write_package(package_dir, files, force=force, spare_root=spare_root,
@@ -146,8 +159,10 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
 
         api_diff, note = update(Path(changelog), package, before, files[API_RECORD],
                                 made["spec"], made["spec_sha256"])
+    _finish(cache)
     return GenerateResult(package_dir, result.written, result.unchanged, result.removed, warnings,
-                          time.perf_counter() - start, None, api_diff, note)
+                          time.perf_counter() - start, None, api_diff, note,
+                          cache_notes=store.take_notes())
 
 
 def _previous_api(package_dir: Path) -> tuple[str | None, str | None]:
@@ -167,3 +182,9 @@ def _previous_api(package_dir: Path) -> tuple[str | None, str | None]:
         return record, None
     sha = manifest.get("spec_sha256") if isinstance(manifest, dict) else None
     return record, sha if isinstance(sha, str) else ""  # "": generated, but no hash recorded
+
+
+def _finish(cache: store.Store | None) -> None:
+    """Keep the cache within its bounds (only the kinds this run added to)."""
+    if cache is not None:
+        cache.finish()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import SpecError
+from .inputs import InputLog
 from .ir import Package, Union
 from .load import SpecSet
 from .operations import OperationSet, build_operations, servers, wants_operations
@@ -17,13 +18,14 @@ from .resolve import Resolver
 
 def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
                   client: bool = True, allow_roots: Sequence[Path] = (),
-                  overlays: Sequence[Path] = ()) -> Package:
+                  overlays: Sequence[Path] = (), log: InputLog | None = None) -> Package:
     """The IR of one package; `client=False` leaves the operations (and the client) out.
 
     `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else; the
     `overlays` (OpenAPI Overlay documents) are applied to the spec, in order, before it is read.
+    `log` records every file read (what the run memo checks).
     """
-    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots], overlays)
+    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots], overlays, log)
     root = specs.root
     if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
         raise SpecError(

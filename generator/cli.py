@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, signals
 from .api import GenerateResult, generate
 from .config import Target, find_config, load_config
-from .errors import SpecError
+from .errors import SpecError, environment_failure
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -50,10 +50,25 @@ def _targets(spec: Path | None, out: Path | None, package: str | None, select: t
     return targets
 
 
+class _Command(click.Group):
+    """The command group: SIGINT and SIGTERM stop a run cleanly, with 130 and 143."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        signals.install()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:  # the cleanup has run on the way here
+            code = stop.exit_code if isinstance(stop, signals.Interrupted) else 130
+            name = stop.args[0] if isinstance(stop, signals.Interrupted) else "SIGINT"
+            click.echo(f"\nrunmodels: stopped by {name}; the previous output is intact",
+                       err=True)
+            sys.exit(code)
+
+
 _OVERLAY = click.Path(path_type=Path, dir_okay=False, exists=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="runmodels")
 def main() -> None:
     """Generate typed, lossless Python models and a client from OpenAPI specs."""
@@ -116,6 +131,9 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
         sys.exit(2)
     except (click.ClickException, click.Abort, KeyboardInterrupt):
         raise
+    except OSError as error:  # the machine's, not ours: name the path
+        click.echo(f"error: {environment_failure(error, None, 'generate').format()}", err=True)
+        sys.exit(2)
     except Exception as error:  # noqa: BLE001 - a bug of ours must still read as one message
         if verbose:
             traceback.print_exc()
@@ -191,6 +209,9 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     if not quiet:
         for warning in result.warnings:
             say(warning, err=True)
+    if verbose:
+        for reason in result.cache_notes:  # why cache entries were ignored
+            say(reason, err=True)
     stale = result.plan is not None and result.plan.changed
     if result.plan is not None and stale:
         say(result.plan.unified_diff(color=sys.stdout.isatty(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,32 @@ class SpecError(Exception):
 
     def __str__(self) -> str:
         return self.format()
+
+
+class EnvironmentFailure(SpecError):
+    """The machine, not the spec, stopped the run: a full disk, a permission, a read-only file
+    system, a path too long.  Printed as one line naming the path, exit code 2."""
+
+
+_HINTS = {
+    errno.ENOSPC: "the disk holding it is full: free some space and run again",
+    errno.EDQUOT: "your disk quota is used up: free some space and run again",
+    errno.EACCES: "check the permissions of that folder, or choose another --out",
+    errno.EPERM: "check the permissions of that folder, or choose another --out",
+    errno.EROFS: "that file system is read-only: choose another --out",
+    errno.ENAMETOOLONG: "the path is too long for the file system: choose a shorter --out or "
+                        "--package",
+    errno.ENOTDIR: "a file is in the way where a folder is needed",
+    errno.EEXIST: "a file is in the way where a folder is needed",
+}
+
+
+def environment_failure(error: OSError, path: str | Path | None, doing: str) -> EnvironmentFailure:
+    """The located message for an OSError met while `doing` something with `path`."""
+    where = error.filename if error.filename is not None else path
+    reason = error.strerror or str(error)
+    return EnvironmentFailure(f"cannot {doing}: {reason}", file=where,
+                              hint=_HINTS.get(error.errno or 0))
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,22 @@ Three things keep this fast (issue 7):
   spec's hash, which changes with any edit of the spec), black's version and mode, and the
   fast formatter's version: after a one-schema change only that schema's modules miss;
 - black is imported only when something must be formatted, and big batches run in parallel.
+
+A cache entry is used only when the cache store verifies it (`store.py`): its check covers its
+name, the hash of the source it stands for, so it answers for that source only, and only this
+user's runmodels can have written it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
+from concurrent.futures import Future
 from typing import Any
 
 from . import workers
 from .memo import black_version
-from .paths import default_cache_dir
+from .store import Store
 
 LINE_LENGTH = 88
 FAST_VERSION = "fastfmt-3"  # bump whenever fastfmt's output could change
@@ -82,17 +84,16 @@ def _key(source: str) -> str:
 Progress = Callable[[int, int], None]  # (files formatted so far, files to format)
 
 
-def format_files(files: Mapping[str, str], cache_dir: Path | None = None,
+def format_files(files: Mapping[str, str], cache: Store | None = None,
                  progress: Progress | None = None) -> dict[str, str]:
     """Format every `.py` file; unchanged inputs come from the cache, the rest run in parallel."""
-    cache = cache_dir if cache_dir is not None else default_cache_dir()
     out: dict[str, str] = {}
     todo: dict[str, str] = {}
     for path, source in files.items():
         if not path.endswith(".py"):
             out[path] = source
             continue
-        cached = _read_cache(cache, _key(source))
+        cached = _read_cache(cache, source)
         if cached is None:
             todo[path] = source
         else:
@@ -103,7 +104,7 @@ def format_files(files: Mapping[str, str], cache_dir: Path | None = None,
             out[path] = result
             header = split_header(source)[0]
             if result.startswith(header):
-                _write_cache(cache, _key(source), result[len(header):])
+                _write_cache(cache, source, result[len(header):])
     return {path: out[path] for path in files}
 
 
@@ -112,12 +113,11 @@ class StreamingFormatter:
     worker process as soon as it is added, so formatting overlaps rendering (a cold big spec).
     """
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
-        self.cache = cache_dir if cache_dir is not None else default_cache_dir()
+    def __init__(self, cache: Store | None = None) -> None:
+        self.cache = cache
         shared = workers.pool()
         self.owned = shared is None
-        self.pool = shared if shared is not None else ProcessPoolExecutor(
-            max_workers=workers.count())
+        self.pool = shared if shared is not None else workers.new_pool()
         self.sources: dict[str, str] = {}
         self.done: dict[str, str] = {}
         self.pending: dict[str, Future[str]] = {}
@@ -132,14 +132,20 @@ class StreamingFormatter:
         if not path.endswith(".py"):
             self.done[path] = source
             return
-        cached = _read_cache(self.cache, _key(source))
+        cached = _read_cache(self.cache, source)
         if cached is None:
             self.pending[path] = self.pool.submit(format_source, source)
         else:
             self.done[path] = split_header(source)[0] + cached
 
+    def abort(self) -> None:
+        """Stop the pool this formatter started, killing its workers (an interrupted run)."""
+        if self.owned:
+            workers.stop(self.pool, abort=True)
+
     def results(self, progress: Progress | None = None) -> dict[str, str]:
         """Every added file formatted, in the order added; the pool is shut down."""
+        failed = True
         try:
             total = len(self.pending)
             for count, (path, future) in enumerate(self.pending.items(), 1):
@@ -147,12 +153,13 @@ class StreamingFormatter:
                 self.done[path] = result
                 header = split_header(self.sources[path])[0]
                 if result.startswith(header):
-                    _write_cache(self.cache, _key(self.sources[path]), result[len(header):])
+                    _write_cache(self.cache, self.sources[path], result[len(header):])
                 if progress is not None:
                     progress(count, total)
+            failed = False
         finally:
             if self.owned:
-                self.pool.shutdown(cancel_futures=True)
+                workers.stop(self.pool, abort=failed)
         return {path: self.done[path] for path in self.sources}
 
 
@@ -169,9 +176,14 @@ def _format_many(sources: list[str], progress: Progress | None = None) -> list[s
         mapped = shared.map(format_source, ordered, chunksize=4 if big else 1)
         results = list(_reporting(mapped, len(sources), progress))
     else:
-        with ProcessPoolExecutor(max_workers=workers.count()) as pool:
+        pool = workers.new_pool()
+        failed = True
+        try:
             mapped = pool.map(format_source, ordered, chunksize=4)
             results = list(_reporting(mapped, len(sources), progress))
+            failed = False
+        finally:
+            workers.stop(pool, abort=failed)
     out = [""] * len(sources)
     for i, result in zip(order, results):
         out[i] = result
@@ -185,23 +197,21 @@ def _reporting(results: Iterable[str], total: int, progress: Progress | None) ->
         yield result
 
 
-def _read_cache(cache: Path | None, key: str) -> str | None:
+def _read_cache(cache: Store | None, source: str) -> str | None:
+    """black's output for source (without its header) from the cache, if verified."""
     if cache is None:
         return None
+    key = _key(source)
+    payload = cache.get("black", key)
+    if payload is None:
+        return None
     try:
-        return (cache / key[:2] / key).read_text(encoding="utf-8")
-    except OSError:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:  # verified, so written by a runmodels that had a bug
+        cache.drop("black", key)
         return None
 
 
-def _write_cache(cache: Path | None, key: str, text: str) -> None:
-    if cache is None:
-        return
-    folder = cache / key[:2]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, folder / key)
-    except OSError:
-        pass
+def _write_cache(cache: Store | None, source: str, text: str) -> None:
+    if cache is not None:
+        cache.put("black", _key(source), text.encode("utf-8"))

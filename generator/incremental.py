@@ -9,8 +9,9 @@ still hold, so after a one-schema change only the modules that read that schema 
 and formatted again.  Digests leave out `Origin` (a schema's line moves when lines are added
 above it); rendering never reads it, which `tests/test_incremental.py` checks.
 
-The store is one JSON file per target (spec path, package, options), inside the cache folder,
-keyed also by the generator's own fingerprint (its source, its templates, black's version).
+The store is one entry of the cache store (`store.py`, kind "modules") per target (spec path,
+package, options), keyed also by the generator's own fingerprint (its source, its templates,
+black's version); the cache store verifies each entry's integrity and owner.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from typing import Any
 from . import memo, render
 from .format import Progress, StreamingFormatter, format_files
 from .ir import Entity, Module, Origin, Package
+from .store import Store
 
-KEEP = 8  # stores kept in the cache folder (least recently written removed)
 EVERYTHING = "*"  # recorded when rendering walked the whole entity table
 _NO_ORIGIN = Origin("", "")
 
@@ -101,41 +102,34 @@ class Digests:
         return digest.hexdigest()
 
 
-def store_path(cache: Path | None, spec: Path, package: str, options: Mapping[str, Any],
-               templates: Path | None) -> Path | None:
-    """The store of one target, or None without a cache folder."""
-    if cache is None:
-        return None
+def store_key(spec: Path, package: str, options: Mapping[str, Any],
+              templates: Path | None) -> str:
+    """The name of one target's module store."""
     digest = hashlib.sha256(json.dumps(
         {"spec": str(Path(spec).resolve()), "package": package, "cwd": os.getcwd(),
          "generator": memo.fingerprint(), **options}, sort_keys=True, default=str).encode())
     memo.hash_templates(digest, templates)
-    return cache / "modules" / f"{digest.hexdigest()}.json"
+    return digest.hexdigest()
 
 
-def _load(path: Path | None) -> dict[str, list[Any]]:
-    if path is None:
+def _load(cache: Store | None, key: str) -> dict[str, list[Any]]:
+    payload = cache.get("modules", key) if cache is not None else None
+    if payload is None:
         return {}
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data: Any = json.loads(payload)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        assert cache is not None
+        cache.drop("modules", key)
         return {}
-    return data if isinstance(data, dict) else {}
+    return data
 
 
-def _save(path: Path | None, entries: dict[str, list[Any]]) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(entries), encoding="utf-8")
-        os.replace(tmp, path)
-        stores = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in stores[KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
+def _save(cache: Store | None, key: str, entries: dict[str, list[Any]]) -> None:
+    if cache is not None:
+        cache.put("modules", key, json.dumps(entries).encode())
 
 
 def _reusable(entry: Any, own: str, digests: Digests) -> str | None:
@@ -148,12 +142,12 @@ def _reusable(entry: Any, own: str, digests: Digests) -> str | None:
     return text if digests.lookups([str(n) for n in looked_up]) == lookups_digest else None
 
 
-def render_formatted(pkg: Package, templates: Path | None, cache: Path | None,
-                     store: Path | None, progress: Progress | None = None) -> dict[str, str]:
-    """`format_files(render_package(pkg))`, reusing unchanged modules from `store`."""
+def render_formatted(pkg: Package, templates: Path | None, cache: Store | None,
+                     key: str, progress: Progress | None = None) -> dict[str, str]:
+    """`format_files(render_package(pkg))`, reusing unchanged modules from the store `key`."""
     env = render.environment(templates)
     head = render.header(pkg)
-    stored = _load(store)
+    stored = _load(cache, key)
     digests = Digests(pkg.entities)
     reused: dict[str, str] = {}
     entries: dict[str, list[Any]] = {}
@@ -174,21 +168,26 @@ def render_formatted(pkg: Package, templates: Path | None, cache: Path | None,
             streaming.add(path, source)
     fresh: dict[str, str] = {}
     traces: dict[str, tuple[str, list[str]]] = {}
-    for module, path, own in todo:
-        recorder = LookupRecorder(pkg.entities)
-        fresh[path] = render.render_module(env, dataclasses.replace(pkg, entities=recorder),
-                                           module, head)
-        traces[path] = (own, sorted(recorder.seen))
+    try:
+        for module, path, own in todo:
+            recorder = LookupRecorder(pkg.entities)
+            fresh[path] = render.render_module(env, dataclasses.replace(pkg, entities=recorder),
+                                               module, head)
+            traces[path] = (own, sorted(recorder.seen))
+            if streaming is not None:
+                streaming.add(path, fresh[path])
+        formatted = streaming.results(progress) if streaming else format_files(
+            {**fresh, **others}, cache, progress)
+    except BaseException:
         if streaming is not None:
-            streaming.add(path, fresh[path])
-    formatted = streaming.results(progress) if streaming else format_files(
-        {**fresh, **others}, cache, progress)
+            streaming.abort()
+        raise
     for path, (own, looked_up) in traces.items():
         text = formatted[path]
         if text.startswith(f"{head}\n"):
             entries[path] = [own, looked_up, digests.lookups(looked_up), text[len(head) + 1:]]
     if traces or set(entries) != set(stored):
-        _save(store, entries)
+        _save(cache, key, entries)
     files = {**reused, **formatted}
     order = [render.module_path(m) for m in pkg.modules] + list(others)
     return {path: files[path] for path in order}

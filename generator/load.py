@@ -13,6 +13,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
 
 from .errors import SpecError
+from .inputs import InputLog
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 500
@@ -351,11 +352,12 @@ def load_file(path: Path) -> Any:
     return _load_tree(path)[0]
 
 
-def _load_tree(path: Path) -> tuple[Any, bool]:
-    """load_file's root, and whether `check_expansion` must walk it (aliases were used)."""
+def _load_tree(path: Path, log: InputLog | None = None) -> tuple[Any, bool]:
+    """load_file's root, and whether `check_expansion` must walk it (aliases were used).
+
+    The bytes are read through `log`, which records them for the run memo."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = (log or InputLog()).read(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise SpecError(f"cannot read the file: {exc.strerror}", file=path,
                         hint="check the path and its permissions") from None
@@ -413,7 +415,9 @@ class SpecSet:
     """The loaded documents of one generation run, with cross-file `$ref` resolution."""
 
     def __init__(self, root_file: Path, allowed_roots: Sequence[Path] | None = None,
-                 overlays: Sequence[Path] = ()) -> None:
+                 overlays: Sequence[Path] = (), log: InputLog | None = None) -> None:
+        self.log = log if log is not None else InputLog()  # every file read, for the memo
+        self.log.resolved(Path(root_file), Path(root_file).resolve())
         self.root_file = Path(root_file).resolve()
         roots = allowed_roots if allowed_roots is not None else [self.root_file.parent]
         self.allowed_roots = [Path(root).resolve() for root in roots]
@@ -435,13 +439,14 @@ class SpecSet:
         real = self._real.get(path)
         if real is None:
             real = self._real[path] = Path(path).resolve()
+            self.log.resolved(path, real)
         return real
 
     def load(self, path: Path) -> Any:
         """Load a document once (cached by absolute path)."""
         key = self._resolve(path if isinstance(path, Path) else Path(path))
         if key not in self._docs:
-            doc, may_expand = _load_tree(key)
+            doc, may_expand = _load_tree(key, self.log)
             if may_expand:
                 check_expansion(doc)
                 self._shared.add(key)

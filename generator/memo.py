@@ -1,11 +1,16 @@
 """Whole-run memo: when nothing that generation reads has changed, reuse the last output.
 
-The key covers every input of a run: the bytes of every YAML/JSON file a `$ref` could reach
-(refs cannot leave the spec's folder, so that folder's spec files are a safe superset), the
-spec's path as shown in headers (it depends on the working folder), the options, the
-generator's own source and templates, and the black version.  A hit skips loading, resolving,
-rendering and formatting: warm regeneration is then reading one file and comparing the package.
-Folders with too many spec files are not memoised (hashing them would cost more than it saves).
+A memo entry records, besides the files written and the warnings, every file the loader read
+(`inputs.InputLog`: the spec and every file a `$ref` reached, whatever its folder or name, with
+the sha256 of the bytes read, and the links followed on the way).  Its name is a digest of
+everything else that decides the output: the spec's path and its bytes, the path shown in
+headers (it depends on the working folder), the options (package, selection, client, allowed
+roots, template overrides and their bytes), the generator's own source and templates, Python's
+and black's versions.  A lookup finds the entry by that name and then checks each recorded file
+against the disk: one byte or one link target changed is a miss.  A hit skips loading,
+resolving, rendering and formatting: warm regeneration is reading the spec and its refs, one
+entry, and comparing the package.  Entries live in the cache store (`store.py`), which checks
+their integrity and owner.
 """
 
 from __future__ import annotations
@@ -14,18 +19,13 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .write import MANIFEST  # marks a generated package
-
-MAX_INPUT_FILES = 200
-MAX_INPUT_BYTES = 64 * 2**20
-KEEP = 16  # memo files kept in the cache folder (oldest removed)
-MAX_ENTRIES = 5000  # directory entries looked at before giving up
-_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-_SKIP_DIRS = {"node_modules", "__pycache__", "venv", "site-packages"}
+from . import inputs
+from .store import Store
 
 
 @functools.cache
@@ -48,7 +48,7 @@ def black_version() -> str:
 def fingerprint() -> str:
     """The generator itself: its Python source, its templates, and black's version."""
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256(f"black {black_version()}".encode())
+    digest = hashlib.sha256(f"black {black_version()} python {sys.version}".encode())
     roots = [here, here / "templates", here.parent / "templates"]
     for root in roots:
         if not root.is_dir():
@@ -60,51 +60,18 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def run_key(spec: Path, package: str, select: Sequence[str], templates: Path | None,
-            client: bool, display: str, cache: Path | None = None, *,
-            overlays: Sequence[Path] = ()) -> str | None:
-    """The memo key of a run, or None when its inputs are too many to hash cheaply.
-
-    Overlay files are inputs wherever they live: their paths and bytes are in the key.
-
-    Generated packages (a folder with runmodels' manifest) and the cache folder are not
-    inputs: they change with every run that writes them, so they would defeat the memo.
-    """
-    spec = Path(spec).resolve()
-    folder = spec.parent
-    cache_dir = str(Path(cache).resolve()) if cache is not None else None
-    inputs: list[Path] = []
-    total = 0
-    seen = 0
-    for root, dirs, names in os.walk(folder):
-        if root == cache_dir or (root != str(folder) and MANIFEST in names):
-            dirs[:] = []
-            continue
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-        seen += len(names) + len(dirs)
-        if seen > MAX_ENTRIES:
-            return None
-        for name in sorted(names):
-            path = Path(root, name)
-            if path.suffix.lower() in _SPEC_SUFFIXES and path.is_file():
-                inputs.append(path)
-                total += path.stat().st_size
-                if len(inputs) > MAX_INPUT_FILES or total > MAX_INPUT_BYTES:
-                    return None
-    digest = hashlib.sha256()
-    options = {"spec": str(spec), "display": display, "package": package,
-               "select": list(select), "client": client, "cwd": os.getcwd(),
-               "templates": str(templates) if templates else None, "generator": fingerprint()}
-    digest.update(json.dumps(options, sort_keys=True).encode())
-    for path in inputs:
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        digest.update(path.read_bytes())
-    for overlay in overlays:
-        try:
-            digest.update(b"overlay\0" + str(Path(overlay).resolve()).encode() + b"\0"
-                          + Path(overlay).read_bytes())
-        except OSError:
-            return None  # the run itself reports the unreadable file
+def run_key(spec: Path, spec_digest: str, package: str, select: Sequence[str],
+            templates: Path | None, client: bool, display: str,
+            allow_roots: Sequence[Path] = (), overlays: Sequence[Path] = ()) -> str:
+    """The memo entry's name: everything that decides the output except the files `$ref`s
+    (and overlays) reach: those are recorded in the entry and checked on lookup."""
+    options = {"spec": str(Path(spec).resolve()), "spec_sha256": spec_digest, "display": display,
+               "package": package, "select": list(select), "client": client, "cwd": os.getcwd(),
+               "allow_roots": [str(Path(root).resolve()) for root in allow_roots],
+               "overlays": [str(Path(overlay).resolve()) for overlay in overlays],
+               "templates": str(Path(templates).resolve()) if templates else None,
+               "generator": fingerprint()}
+    digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
     hash_templates(digest, templates)
     return digest.hexdigest()
 
@@ -117,30 +84,35 @@ def hash_templates(digest: Any, templates: Path | None) -> None:
                 digest.update(str(path).encode() + b"\0" + path.read_bytes())
 
 
-def load(cache: Path | None, key: str | None) -> tuple[dict[str, str], tuple[str, ...]] | None:
-    if cache is None or key is None:
+def load(store: Store | None, key: str | None, known: Mapping[str, str] | None = None
+         ) -> tuple[dict[str, str], tuple[str, ...]] | None:
+    """The files and warnings of the run memoised under key, if every file it read is unchanged
+    (`known`: digests of files already hashed this run)."""
+    if store is None or key is None:
+        return None
+    payload = store.get("runs", key)
+    if payload is None:
         return None
     try:
-        data: Any = json.loads((cache / "runs" / f"{key}.json").read_text(encoding="utf-8"))
-        files = {str(k): str(v) for k, v in data["files"].items()}
-        warnings = tuple(str(w) for w in data["warnings"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        data: Any = json.loads(payload)
+        if not inputs.unchanged(data["inputs"], known):
+            return None
+        files = data["files"]
+        warnings = data["warnings"]
+        if not (isinstance(files, dict) and files and isinstance(warnings, list) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+                and all(isinstance(w, str) for w in warnings)):
+            raise ValueError("not a memo")
+    except (ValueError, KeyError, TypeError):
+        store.drop("runs", key)
         return None
-    return files, warnings
+    return dict(files), tuple(warnings)
 
 
-def store(cache: Path | None, key: str | None, files: dict[str, str],
+def store(cache: Store | None, key: str | None, log: inputs.InputLog, files: Mapping[str, str],
           warnings: Sequence[str]) -> None:
-    if cache is None or key is None:
+    """Memoise a run: its output, its warnings and every file it read."""
+    if cache is None or key is None or not log.files:
         return
-    folder = cache / "runs"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"files": files, "warnings": list(warnings)}), encoding="utf-8")
-        os.replace(tmp, folder / f"{key}.json")
-        memos = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in memos[KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    cache.put("runs", key, json.dumps({"inputs": log.to_json(), "files": dict(files),
+                                       "warnings": list(warnings)}).encode())

@@ -17,11 +17,13 @@ def display_path(path: Path) -> str:
 
 
 def default_cache_dir() -> Path | None:
-    """`$RUNMODELS_CACHE`, else the user's cache folder; `RUNMODELS_CACHE=off` disables it."""
+    """`$RUNMODELS_CACHE`, else the user's cache folder; `RUNMODELS_CACHE=off` disables it.
+
+    The caches live in a folder of their own inside it (`store.FOLDER`)."""
     configured = os.environ.get("RUNMODELS_CACHE")
     if configured == "off":
         return None
     if configured:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "runmodels" / "black"
+    return Path(base) / "runmodels"

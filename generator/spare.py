@@ -12,6 +12,9 @@ new tree must write, and that has no other link (unchanged and user files are ha
 between trees: those inodes are never written).  Everything else in the spare is deleted first.
 Modes are set as a fresh tree would have them.  The spare lives in the cache folder only when
 that folder is on the same file system as the package (a rename cannot cross file systems).
+Spares live in a folder of the cache store that only this user may enter (`store.py`), and a
+spare is taken only when it and every folder in it belong to this user; any other spare is
+deleted, never used (its files are checked one by one when it is taken).
 
 When there is no spare yet (the first regeneration after a cold run, or a cold run), `Preparer`
 creates one of empty files, from the package's manifest or from the paths the run will write, in
@@ -25,14 +28,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import threading
+import time
 from collections.abc import Collection, Iterable
 from contextlib import suppress
 from pathlib import Path
 
-KEEP = 4  # spare trees kept in the cache (one per output package, least recently written dropped)
+from . import signals, store
+
+KEEP = store.LIMITS["spare"][0]  # spare trees kept (one per package, least recently kept dropped)
+_SPARE_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9]+\.tmp)?")
 
 
 def _umask() -> int:
@@ -51,7 +59,9 @@ def _location(spare_root: Path | None, package_dir: Path) -> Path | None:
     if spare_root is None:
         return None
     try:
-        spare_root.mkdir(parents=True, exist_ok=True)
+        spare_root.parent.mkdir(parents=True, exist_ok=True)
+        if not store.trusted_folder(spare_root):
+            return None
         if os.stat(spare_root).st_dev != os.stat(package_dir.parent).st_dev:
             return None
     except OSError:
@@ -68,11 +78,17 @@ def take(spare_root: Path | None, package_dir: Path, new: Path,
     spare = _location(spare_root, package_dir)
     if spare is None or not spare.is_dir() or spare.is_symlink():
         return None
+    why = _why_foreign(spare)
+    if why is not None:
+        store.note(f"cache: deleted the spare tree {spare}: {why}")
+        with suppress(OSError):
+            _remove(spare)
+        return None
     try:
         os.rename(spare, new)
     except OSError:
         return None
-    uid = os.getuid() if hasattr(os, "getuid") else None
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
     kept: set[str] = set()
     dir_mode = 0o777 & ~_umask()
     for root, dirs, names in os.walk(new, topdown=False):
@@ -91,6 +107,23 @@ def take(spare_root: Path | None, package_dir: Path, new: Path,
         else:
             os.chmod(root, dir_mode)
     return kept
+
+
+def _why_foreign(tree: Path) -> str | None:
+    """Why a spare tree must not be used: a folder in it (or the tree) is not this user's own.
+    (Modes do not matter: no one else may enter the folder holding the spares.)"""
+    for root, dirs, _names in os.walk(tree):
+        for path in [root, *(os.path.join(root, d) for d in dirs)]:
+            try:
+                info = os.lstat(path)
+            except OSError as error:
+                return f"{path}: {error.strerror}"
+            if stat.S_ISLNK(info.st_mode):
+                continue  # a link is deleted, never followed
+            why = store.why_foreign(info)
+            if why is not None:
+                return f"{path} is {why}"
+    return None
 
 
 def keep(spare_root: Path | None, package_dir: Path, garbage: Path) -> bool:
@@ -113,9 +146,18 @@ def _remove(path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Keep the spares of the KEEP packages written last (one output folder each)."""
-    spares = sorted(folder.iterdir(), key=lambda p: p.lstat().st_mtime, reverse=True)
-    for old in spares[KEEP:]:
+    """Keep the spares of the KEEP packages written last (one output folder each), and sweep the
+    trees interrupted runs left half-prepared; nothing whose name spare.py does not make."""
+    spares: list[tuple[float, Path]] = []
+    for path in folder.iterdir():
+        if _SPARE_NAME.fullmatch(path.name):
+            with suppress(OSError):
+                age = path.lstat().st_mtime
+                if not path.name.endswith(".tmp"):
+                    spares.append((age, path))
+                elif time.time() - age > store.STALE_TMP_SECONDS:
+                    _remove(path)
+    for _age, old in sorted(spares, reverse=True)[KEEP:]:
         with suppress(OSError):
             _remove(old)
 
@@ -151,6 +193,7 @@ class Preparer:
         pid = os.fork()
         if pid == 0:  # the child: system calls only, then leave without any cleanup
             try:
+                signals.for_child()
                 self._create(paths)
             finally:
                 os._exit(0)
@@ -162,11 +205,19 @@ class Preparer:
         if self.child is not None:
             with suppress(ChildProcessError):
                 os.waitpid(self.child, 0)
+            if self.spare is not None:  # the child's half-built tree, when it was killed
+                with suppress(OSError):
+                    _remove(self._building(self.child))
             self.child = None
+
+    def _building(self, pid: int) -> Path:
+        """Where process pid builds the spare before renaming it into place."""
+        assert self.spare is not None
+        return self.spare.with_name(f"{self.spare.name}.{pid}.tmp")
 
     def _create(self, rels: list[str]) -> None:
         assert self.spare is not None
-        building = self.spare.with_name(f"{self.spare.name}.{os.getpid()}.tmp")
+        building = self._building(os.getpid())
         with suppress(OSError):
             os.mkdir(building)
             for rel in rels:

@@ -1,8 +1,8 @@
 """Bring a generated package directory to exactly the generated state, atomically.
 
 The new tree is built complete in the sibling ``.{name}.runmodels-new`` (unchanged and user files
-hard-linked from the old tree, keeping inode and mtime; copy2 as fallback; changed files written,
-then one sync() for the lot), then swapped in: on Linux by one ``renameat2(RENAME_EXCHANGE)`` (the package path
+hard-linked from the old tree, keeping inode and mtime; copy2 as fallback; changed files written;
+each written file and every folder fsynced, `durable.py`), then swapped in: on Linux by one ``renameat2(RENAME_EXCHANGE)`` (the package path
 always names a complete tree), elsewhere by ``pkg -> .{name}.runmodels-old``, ``new -> pkg``;
 the old tree is then deleted.  Each run first recovers under a lock on the parent directory:
 package missing and ``-old`` present -> restore ``-old``; any other ``-old``/``-new`` is deleted.
@@ -21,10 +21,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator import spare
-from generator.errors import SpecError
+from generator import signals, spare
+from generator.errors import SpecError, environment_failure
+
+if TYPE_CHECKING:
+    from generator.durable import Flusher
 
 MANIFEST = ".runmodels-manifest.json"
 _AT_FDCWD = -100
@@ -204,7 +207,10 @@ def plan(package_dir: Path, files: Mapping[str, str]) -> Plan:
 
 def check_package(package_dir: Path, files: Mapping[str, str]) -> Plan:
     """What write_package would change; writes nothing."""
-    return plan(package_dir, files)
+    try:
+        return plan(package_dir, files)
+    except OSError as error:
+        raise environment_failure(error, package_dir, "read the package") from None
 
 
 def recover(package_dir: Path) -> None:
@@ -228,9 +234,26 @@ def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = 
     With `spare_root` (a folder of the cache), the swapped-out tree is kept there and its files
     are overwritten by the next run instead of creating new ones (see spare.py). `provenance`
     goes into the manifest (see `_manifest_bytes`).
+    A failure of the machine (disk full, permissions, read-only, path too long) raises
+    `EnvironmentFailure` naming the path, and leaves the package as it was.
     """
     _check_relpaths(files)
     package_dir = Path(package_dir).resolve()
+    try:
+        return _write_package(package_dir, files, force, spare_root, provenance)
+    except OSError as error:
+        raise environment_failure(error, package_dir, "write the package") from None
+
+
+def _write_package(package_dir: Path, files: Mapping[str, str], force: bool,
+                   spare_root: Path | None,
+                   provenance: Mapping[str, Any] | None) -> WriteResult:
+    for folder in (package_dir.parent, *package_dir.parent.parents):
+        if os.path.lexists(folder):
+            if not folder.is_dir():
+                raise SpecError(f"{folder} is a file, not a folder", file=folder,
+                                hint="--out must name a folder (it is created when missing)")
+            break
     package_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(package_dir.parent):
         recover(package_dir)
@@ -246,10 +269,11 @@ def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = 
         manifest = _manifest_bytes(files, provenance)
         if p.changed or _read_bytes(package_dir / MANIFEST) != manifest:
             try:
-                _swap(package_dir, _build(package_dir, files, p, manifest, spare_root),
-                      spare_root)
+                new = _build(package_dir, files, p, manifest, spare_root)
+                with signals.deferred():  # a signal now is raised once the swap is done
+                    _swap(package_dir, new, spare_root)
             except BaseException:
-                with suppress(OSError):
+                with signals.deferred(), suppress(OSError):
                     recover(package_dir)
                 raise
     return WriteResult(tuple(sorted(p.added + p.modified)), p.unchanged, p.removed)
@@ -265,7 +289,20 @@ def _read_bytes(path: Path) -> bytes | None:
 
 def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes,
            spare_root: Path | None = None) -> Path:
-    """Build the complete new tree next to package_dir and return its path."""
+    """Build the complete new tree next to package_dir, on disk, and return its path."""
+    from generator import durable  # threads: not imported by a run that writes nothing
+
+    flush = durable.Flusher()
+    try:
+        new = _build_into(package_dir, files, p, manifest, spare_root, flush)
+        flush.tree(new)
+    finally:
+        flush.close()
+    return new
+
+
+def _build_into(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes,
+                spare_root: Path | None, flush: Flusher) -> Path:
     new = _sibling(package_dir, "new")
     write = {rel: files[rel].encode("utf-8") for rel in p.added + p.modified}
     if _read_bytes(package_dir / MANIFEST) != manifest:
@@ -288,8 +325,9 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
                     os.makedirs(new / rel_root / name, exist_ok=True)
                     modes.append((new / rel_root / name, os.stat(os.path.join(root, name)).st_mode))
             for name in names:
-                if (rel_root / name).as_posix() not in skip:
-                    _preserve(Path(root, name), new / rel_root / name)
+                if (rel_root / name).as_posix() not in skip and _preserve(
+                        Path(root, name), new / rel_root / name):
+                    flush.file(new / rel_root / name)  # a copy, not a link: new data
     for rel, data in sorted(write.items()):
         target = new / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -298,6 +336,7 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
             _overwrite_file(target, data, old_mode)
         else:
             _write_file(target, data, old_mode)
+        flush.file(target)
     for rel in p.removed:  # prune directories that only held stale files
         for parent in PurePosixPath(rel).parents:
             target = new / parent
@@ -308,23 +347,7 @@ def _build(package_dir: Path, files: Mapping[str, str], p: Plan, manifest: bytes
     for path, mode in modes:
         if path.exists():
             os.chmod(path, stat.S_IMODE(mode))
-    _flush(new)
     return new
-
-
-def _flush(tree: Path) -> None:
-    """Put the new tree on disk before it is swapped in: one sync() beats a fsync per file."""
-    if hasattr(os, "sync"):
-        os.sync()
-        return
-    for root, _dirs, names in os.walk(tree):
-        for name in names:
-            fd = os.open(Path(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(root))
 
 
 def _raise(error: OSError) -> None:
@@ -332,21 +355,24 @@ def _raise(error: OSError) -> None:
     raise error
 
 
-def _preserve(src: Path, dst: Path) -> None:
-    """Carry an existing file into the new tree, keeping its inode and mtime when possible."""
+def _preserve(src: Path, dst: Path) -> bool:
+    """Carry an existing file into the new tree, keeping its inode and mtime when possible;
+    True when it had to be copied."""
     if src.is_symlink():
         os.symlink(os.readlink(src), dst)
-        return
+        return False
     if not stat.S_ISREG(os.lstat(src).st_mode):
         raise SpecError("cannot carry over a special file in the package directory", file=src)
     try:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+        return True
+    return False
 
 
 def _write_file(path: Path, data: bytes, mode: int | None) -> None:
-    """Create path with exactly data (no newline translation); `_flush` makes it durable."""
+    """Create path with exactly data (no newline translation); the caller makes it durable."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         view = memoryview(data)
@@ -450,13 +476,9 @@ def _unlink_files(tree: Path) -> None:
 
 def _fsync_dir(path: Path) -> None:
     """Flush a directory's entries to disk (a no-op where directories cannot be opened)."""
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    from generator.durable import fsync_path
+
+    fsync_path(path, folder=True)
 
 
 @contextmanager

@@ -177,7 +177,7 @@ def test_exception_mid_write_keeps_old_output(tmp_path: Path, monkeypatch: pytes
         real(path, data, mode)
 
     monkeypatch.setattr(w, "_write_file", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SpecError, match="disk full"):
         write_package(pkg, NEW)
     assert snapshot(pkg) == snap and leftovers(pkg) == []
     monkeypatch.undo()
@@ -199,7 +199,7 @@ def test_exception_between_fallback_renames_restores_old(
 
     monkeypatch.setattr(w, "_exchange", lambda a, b: False)
     monkeypatch.setattr(os, "rename", rename)
-    with pytest.raises(OSError, match="boom"):
+    with pytest.raises(SpecError, match="boom"):
         write_package(pkg, NEW)
     monkeypatch.undo()
     assert snapshot(pkg) == snap and leftovers(pkg) == []
@@ -352,3 +352,32 @@ def test_sigkill_leaves_old_or_new_output(tmp_path: Path) -> None:
         assert snapshot(pkg) == snaps[target] and leftovers(pkg) == []
         current = target
     assert "old" in outcomes and "new" in outcomes
+
+
+def test_exactly_the_files_and_folders_written_are_flushed(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """No os.sync() (it flushes the whole machine): a fsync per written file, per folder of
+    the new tree, and of the folder holding the package (the swap)."""
+    import generator.durable as d
+
+    pkg = tmp_path / "pkg"
+    write_package(pkg, OLD)
+    (pkg / "my_notes.py").write_text("mine\n")
+    flushed: list[tuple[str, bool]] = []
+    real = d.fsync_path
+
+    def recording(path: Path | str, folder: bool = False) -> None:
+        flushed.append((str(path), folder))
+        real(path, folder)
+
+    def forbidden() -> None:
+        raise AssertionError("os.sync() called")
+
+    monkeypatch.setattr(d, "fsync_path", recording)
+    monkeypatch.setattr(os, "sync", forbidden)
+    result = write_package(pkg, NEW)
+    new = w._sibling(pkg, "new")
+    files = {str(Path(p).relative_to(new)) for p, folder in flushed if not folder}
+    assert files == {*result.written, MANIFEST}  # not the hard-linked unchanged or user files
+    folders = {p for p, folder in flushed if folder}
+    assert folders == {str(new), str(new / "api"), str(new / "added"), str(tmp_path)}

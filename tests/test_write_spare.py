@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import generator.write as w
+from generator.errors import SpecError
 from generator.write import MANIFEST, write_package
 
 A = {"__init__.py": "A = 1\n", "models/a.py": "a = 1\n", "models/b.py": "b = 1\n",
@@ -75,7 +76,7 @@ def test_a_failing_run_never_touches_the_live_tree(tmp_path: Path,
 
     monkeypatch.setattr(w, "_overwrite_file", failing(w._overwrite_file))
     monkeypatch.setattr(w, "_write_file", failing(w._write_file))
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(SpecError, match="disk full"):
         write_package(pkg, C, spare_root=spare)
     assert tree(pkg) == before
     monkeypatch.undo()
@@ -132,5 +133,5 @@ def test_generate_writes_exactly_the_rendered_files_through_prepared_trees(
                    for p in result.package_dir.rglob("*") if p.is_file() and p.name != MANIFEST}
         assert written == expected, n
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["pkg"]
-        assert not [p for p in (cache / "spare").iterdir() if p.name.endswith(".tmp")]
-    assert list((cache / "spare").iterdir()), "no spare kept for the next run"
+        assert not [p for p in (cache / "runmodels-cache-1" / "spare").iterdir() if p.name.endswith(".tmp")]
+    assert list((cache / "runmodels-cache-1" / "spare").iterdir()), "no spare kept for the next run"
