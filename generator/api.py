@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import memo, spare
+from .errors import SpecWarning
 from .paths import default_cache_dir, display_path
 from .write import Plan, check_package, write_package
 
@@ -25,7 +26,7 @@ class GenerateResult:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[SpecWarning, ...]
     seconds: float
     plan: Plan | None = None  # set by check mode, which writes nothing
 
@@ -34,7 +35,7 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
            client: bool = True, allow_roots: Sequence[Path] = (),
            progress: Progress | None = None, will_write: spare.Preparer | None = None
-           ) -> tuple[dict[str, str], tuple[str, ...]]:
+           ) -> tuple[dict[str, str], tuple[SpecWarning, ...]]:
     """The formatted files of a package, and the warnings met on the way.
 
     `will_write` prepares the output tree's files while generation runs (see spare.py).
@@ -75,11 +76,13 @@ def _size(path: Path) -> int:
 def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequence[str] = (),
              templates: Path | None = None, check: bool = False, force: bool = False,
              cache_dir: Path | None = None, client: bool = True,
-             allow_roots: Sequence[Path] = (), progress: Progress | None = None
-             ) -> GenerateResult:
+             allow_roots: Sequence[Path] = (), progress: Progress | None = None,
+             strict_spec: bool = False) -> GenerateResult:
     """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
 
-    Returns what was written, left unchanged and removed; `client=False` generates models only.
+    Returns what was written, left unchanged and removed, and the warnings: defects local to one
+    schema or operation that were repaired or left out. `strict_spec=True` refuses the spec
+    (SpecError, nothing written) on the first of them; `client=False` generates models only.
     """
     start = time.perf_counter()
     package_dir = Path(out) / package
@@ -93,6 +96,12 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     finally:
         if preparer is not None:
             preparer.join()
+    defects = [w for w in warnings if not w.limitation]
+    if strict_spec and defects:
+        error = defects[0].as_error()
+        if len(defects) > 1:
+            error.message += f" (and {len(defects) - 1} more warnings)"
+        raise error
     if check:
         plan = check_package(package_dir, files)
         return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,

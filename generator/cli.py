@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import keyword
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +27,9 @@ def _targets(spec: Path | None, out: Path | None, package: str | None, select: t
     if spec is not None:
         if out is None or package is None:
             raise click.UsageError("with a SPEC argument, --out and --package are required")
-        if not package.isidentifier():
-            raise click.UsageError(f"--package {package!r} is not a valid Python identifier")
+        if not package.isidentifier() or keyword.iskeyword(package) or not package.isascii():
+            raise click.UsageError(f"--package {package!r} is not a valid Python identifier "
+                                   "(ASCII letters, digits and underscores, not a keyword)")
         return [Target(package, spec, out, package, select, templates, True)]
     path = config or find_config(Path.cwd())
     if path is None:
@@ -70,18 +73,22 @@ def main() -> None:
               help="Another folder that $refs may read files from (besides the spec's).")
 @click.option("--client/--no-client", "client", default=None,
               help="Generate the API client (default: yes, or as the config says).")
+@click.option("--strict-spec", is_flag=True,
+              help="Refuse the spec on any warning (a local defect runmodels would repair).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every file and warning.")
 def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
-                     allow_roots: tuple[Path, ...], client: bool | None, quiet: bool,
-                     verbose: bool) -> None:
+                     allow_roots: tuple[Path, ...], client: bool | None, strict_spec: bool,
+                     quiet: bool, verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
         targets = _targets(spec, out, package, _split(select), templates, config, target_names)
         if client is not None:
             targets = [dataclasses.replace(t, client=client) for t in targets]
+        if strict_spec:
+            targets = [dataclasses.replace(t, strict_spec=True) for t in targets]
         # a progress bar on a terminal when there is more than one target; what the run prints
         # meanwhile is held back and printed below it
         say = _Output(hold=not quiet and len(targets) > 1 and sys.stderr.isatty())
@@ -165,12 +172,12 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     try:
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, check=check or show_diff, force=force,
-                          client=target.client, allow_roots=allow_roots, progress=bar.update)
+                          client=target.client, allow_roots=allow_roots, progress=bar.update,
+                          strict_spec=target.strict_spec)
     finally:
         bar.close()
-    if not quiet:
-        for warning in result.warnings:
-            say(warning, err=True)
+    if not quiet and (verbose or not check):
+        _warnings(target.name, result, verbose, say)
     stale = result.plan is not None and result.plan.changed
     if result.plan is not None and stale:
         say(result.plan.unified_diff(color=sys.stdout.isatty()), nl=False)
@@ -213,6 +220,20 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
             click.echo(line)
     if (fail_on == "breaking" and report.breaking) or (fail_on == "any" and report.changes):
         sys.exit(1)
+
+
+def _warnings(name: str, result: GenerateResult, verbose: bool, say: _Output) -> None:
+    """One line counting the warnings by code; -v lists each one where it is."""
+    if not result.warnings:
+        return
+    if verbose:
+        for warning in result.warnings:
+            say(warning.format(), err=True)
+    counts = Counter(w.code for w in result.warnings)
+    listed = ", ".join(f"{n} {code}" for code, n in sorted(counts.items()))
+    more = "" if verbose else " (-v lists them)"
+    count = len(result.warnings)
+    say(f"{name}: {count} warning{'s' if count > 1 else ''}: {listed}{more}", err=True)
 
 
 def _report_stale(result: GenerateResult, say: _Output) -> None:

@@ -19,8 +19,8 @@ else:  # pragma: no cover - black depends on tomli on Python 3.10
 
 TABLE = "tool.runmodels"
 TARGETS = "tool.runmodels.targets"
-GLOBAL_KEYS = ("targets", "out", "templates", "client")
-TARGET_KEYS = ("name", "spec", "out", "package", "select", "templates", "client")
+GLOBAL_KEYS = ("targets", "out", "templates", "client", "strict_spec")
+TARGET_KEYS = ("name", "spec", "out", "package", "select", "templates", "client", "strict_spec")
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]")
 _KEY = re.compile(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
 _TOML_POS = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
@@ -39,6 +39,7 @@ class Target:
     select: tuple[str, ...]
     templates: Path | None
     client: bool
+    strict_spec: bool = False  # every warning (a repaired local defect) refuses the spec
 
 
 class _Locator:
@@ -163,12 +164,14 @@ def _target(raw: dict[str, Any], index: int, defaults: dict[str, Any], base: Pat
             raise loc.error(f"select path must start with '/': {item!r}", TARGETS, index,
                             "select")
     client = _get(raw, "client", bool, loc, TARGETS, index)
+    strict_spec = _get(raw, "strict_spec", bool, loc, TARGETS, index)
     name = values["name"] if values["name"] is not None else package
     if not name.strip():
         raise loc.error("target 'name' must not be empty", TARGETS, index, "name")
     return Target(name=name, spec=spec, out=_path(base, values["out"]), package=package,
                   select=tuple(select), templates=templates,
-                  client=defaults["client"] if client is None else client)
+                  client=defaults["client"] if client is None else client,
+                  strict_spec=defaults["strict_spec"] if strict_spec is None else strict_spec)
 
 
 def load_config(path: Path) -> list[Target]:
@@ -185,7 +188,8 @@ def load_config(path: Path) -> list[Target]:
     _check_keys(table, GLOBAL_KEYS, loc, TABLE)
     defaults = {"out": _get(table, "out", str, loc, TABLE),
                 "templates": _get(table, "templates", str, loc, TABLE),
-                "client": _get(table, "client", bool, loc, TABLE)}
+                "client": _get(table, "client", bool, loc, TABLE),
+                "strict_spec": _get(table, "strict_spec", bool, loc, TABLE) is True}
     defaults["client"] = True if defaults["client"] is None else defaults["client"]
     raw_targets = table.get("targets")
     if not raw_targets:

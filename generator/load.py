@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import yaml  # type: ignore[import-untyped, unused-ignore]
 from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
 
-from .errors import SpecError
+from .errors import RefError, SpecError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 500
@@ -443,11 +443,11 @@ class SpecSet:
         return node.file, loc[0], loc[1]
 
     def _error(self, message: str, at: YMap | None, base_file: Path, pointer: str | None,
-               hint: str) -> SpecError:
+               hint: str, kind: type[SpecError] = SpecError) -> SpecError:
         """A SpecError placed at the `$ref` key of `at` when known."""
         file, line, col = self.location(at, "$ref")
-        return SpecError(message, file=file or base_file, line=line, column=col,
-                         pointer=pointer, hint=hint)
+        return kind(message, file=file or base_file, line=line, column=col, pointer=pointer,
+                    hint=hint)
 
     def _target(self, ref: str, base_file: Path, at: YMap | None) -> tuple[Path, str]:
         """Split a ref into (absolute file, decoded JSON pointer), checking where it points."""
@@ -465,7 +465,7 @@ class SpecSet:
             if not file.is_file():
                 raise self._error(f"$ref {ref!r}: file {file} does not exist", at, base_file,
                                   None, "check the relative path (it is relative to the "
-                                  "file holding the $ref)")
+                                  "file holding the $ref)", RefError)
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
             raise self._error(f"$ref {ref!r}: fragment must be a JSON pointer like "
@@ -485,7 +485,8 @@ class SpecSet:
                 node = node[int(name)]
             else:
                 raise self._error(f"$ref {ref!r}: nothing at {name!r} in {file.name}", at,
-                                  base_file, pointer, "check the spelling of the pointer")
+                                  base_file, pointer, "check the spelling of the pointer",
+                                  RefError)
         return node
 
     def resolve_ref(self, ref: str, base_file: Path,
@@ -496,7 +497,7 @@ class SpecSet:
             file, pointer = self._target(ref, base_file, at)
             if (file, pointer) in seen:
                 raise self._error(f"circular $ref: {ref!r} never reaches a schema", at,
-                                  base_file, pointer, "break the cycle of $refs")
+                                  base_file, pointer, "break the cycle of $refs", RefError)
             seen.add((file, pointer))
             node = self._walk(file, pointer, ref, at, base_file)
             if not (isinstance(node, YMap) and isinstance(node.get("$ref"), str)):

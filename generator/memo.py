@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .errors import SpecWarning
 from .write import MANIFEST  # marks a generated package
 
 MAX_INPUT_FILES = 200
@@ -108,27 +109,30 @@ def hash_templates(digest: Any, templates: Path | None) -> None:
                 digest.update(str(path).encode() + b"\0" + path.read_bytes())
 
 
-def load(cache: Path | None, key: str | None) -> tuple[dict[str, str], tuple[str, ...]] | None:
+def load(cache: Path | None, key: str | None
+         ) -> tuple[dict[str, str], tuple[SpecWarning, ...]] | None:
     if cache is None or key is None:
         return None
     try:
         data: Any = json.loads((cache / "runs" / f"{key}.json").read_text(encoding="utf-8"))
         files = {str(k): str(v) for k, v in data["files"].items()}
-        warnings = tuple(str(w) for w in data["warnings"])
+        if not all(isinstance(w, dict) for w in data["warnings"]):
+            return None  # a memo from before warnings were structured
+        warnings = tuple(SpecWarning.from_json(w) for w in data["warnings"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return files, warnings
 
 
 def store(cache: Path | None, key: str | None, files: dict[str, str],
-          warnings: Sequence[str]) -> None:
+          warnings: Sequence[SpecWarning]) -> None:
     if cache is None or key is None:
         return
     folder = cache / "runs"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"files": files, "warnings": list(warnings)}), encoding="utf-8")
+        tmp.write_text(json.dumps({"files": files, "warnings": [w.to_json() for w in warnings]}), encoding="utf-8")
         os.replace(tmp, folder / f"{key}.json")
         memos = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in memos[KEEP:]:

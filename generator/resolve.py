@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import names
-from .errors import SpecError
+from .errors import RefError, SpecError, SpecWarning
 from .ir import (
     ANY_TYPE,
     Alias,
@@ -61,7 +62,8 @@ class Resolver:
         self.display = display
         self.entities: dict[str, Entity] = {}
         self.owner: dict[str, str] = {}
-        self.warnings: list[str] = []
+        self.warnings: list[SpecWarning] = []
+        self._warned: set[SpecWarning] = set()
         self._namer = names.Namer()
         self._named: dict[int, str] = {}  # id(schema node) -> entity name
         self._kinds: dict[str, str] = {}
@@ -164,12 +166,22 @@ class Resolver:
         return SpecError(message, file=self._show(where_file or file), line=line, column=column,
                          pointer="#" + pointer, hint=hint)
 
-    def warn(self, message: str, node: Any, file: Path, pointer: str) -> None:
-        where_file, line, column = self.specs.location(node)
-        place = self._show(where_file or file)
-        if line is not None:
-            place += f":{line}:{column}"
-        self.warnings.append(f"{place} (#{pointer}): warning: {message}")
+    def warn(self, code: str, message: str, node: Any, file: Path, pointer: str,
+             key: str | None = None, repair: str = "", hint: str | None = None) -> None:
+        """Record a defect local to one schema or operation, and the repair made for it."""
+        where_file, line, column = self.specs.location(node, key)
+        warning = SpecWarning(code, message, repair, hint, self._show(where_file or file), line,
+                              column, "#" + pointer)
+        if warning not in self._warned:  # a schema typed Any is met again at each use
+            self._warned.add(warning)
+            self.warnings.append(warning)
+
+    def note(self, code: str, message: str, node: Any, file: Path, pointer: str) -> None:
+        """Like warn, for what the generator leaves out by design (not a defect of the spec)."""
+        count = len(self.warnings)
+        self.warn(code, message, node, file, pointer)
+        if len(self.warnings) > count:
+            self.warnings[-1] = dataclasses.replace(self.warnings[-1], limitation=True)
 
     def _show(self, file: Path) -> str:
         """The file as messages name it: relative to the working folder when inside it."""
@@ -196,13 +208,25 @@ class Resolver:
             file, pointer, node = self.specs.resolve_ref(node["$ref"], file, node)
         return node, file, pointer, nullable
 
+    def _peek(self, node: Any, file: Path) -> Any:
+        """The schema a node stands for, or None when its `$ref` leads nowhere (warned later)."""
+        try:
+            return self._deref(node, file)[0]
+        except RefError:
+            return None
+
     def type_of(self, node: Any, file: Path, pointer: str, hint: str) -> TypeRef:
         """The type of the schema `node`, creating named entities for objects, enums and unions."""
         if isinstance(node, dict) and "$ref" in node:
             if not isinstance(node["$ref"], str):
                 raise self.fail("$ref must be a string", node, file, pointer, key="$ref",
                                 hint="write $ref: '#/components/schemas/Name'")
-            target, tfile, tpointer, nullable = self._deref(node, file, pointer)
+            try:
+                target, tfile, tpointer, nullable = self._deref(node, file, pointer)
+            except RefError as error:
+                self.warn("ref-unresolved", error.message, node, file, pointer, key="$ref",
+                          repair="typed as Any", hint=error.hint)
+                return ANY_TYPE
             key = self._component_keys.get(id(target))
             tref = self.type_of(target, tfile, tpointer, key or tpointer.rsplit("/", 1)[-1] or hint)
             if key is not None and tpointer == f"/components/schemas/{escape_pointer(key)}":
@@ -218,7 +242,7 @@ class Resolver:
         if named is not None:
             return TypeRef(self._kinds[named], ref=named, nullable=says_nullable(node))  # type: ignore[arg-type]
         if id(node) in self._in_flight:
-            self.warn("recursive non-object schema typed as Any", node, file, pointer)
+            self.warn("recursive-alias-any", "recursive non-object schema typed as Any", node, file, pointer)
             return ANY_TYPE
         if len(self._in_flight) >= MAX_TYPE_DEPTH:
             raise self.fail(f"the schema nests more than {MAX_TYPE_DEPTH} types inside one "
@@ -289,7 +313,7 @@ class Resolver:
         if not isinstance(members, list):
             raise self.fail(f"{keyword} must be a list of schemas", node, file, pointer, key=keyword,
                             hint=f"write {keyword}: [{{$ref: ...}}, {{type: ...}}]")
-        real = [m for m in members if not is_null_schema(self._deref(m, file)[0])]
+        real = [m for m in members if not is_null_schema(self._peek(m, file))]
         nullable = len(real) < len(members)
         if not real:
             return TypeRef("any", nullable=True)
@@ -314,23 +338,28 @@ class Resolver:
             return tref.with_nullable() if nullable and not tref.nullable else tref
         if not real:
             return None
-        self._check_all_of_types(node, real, file, pointer)
+        if not self._all_of_satisfiable(node, real, file, pointer):
+            return TypeRef("any", nullable=nullable)
         name = self._new_entity("model", node, file, pointer, hint)
         return TypeRef("model", ref=name, nullable=nullable)
 
-    def _check_all_of_types(self, node: dict[str, Any], members: list[Any], file: Path,
-                            pointer: str) -> None:
+    def _all_of_satisfiable(self, node: dict[str, Any], members: list[Any], file: Path,
+                            pointer: str) -> bool:
+        """False (with a warning: the schema is typed Any) when no value can match every member."""
         seen: set[str] = set(type_list(node))
         for member in members:
-            target = self._deref(member, file)[0]
+            target = self._peek(member, file)
             if isinstance(target, dict):
                 types = set(type_list(target))
                 if types and seen and not (types & seen):
-                    raise self.fail(
-                        f"allOf members contradict each other: type {sorted(seen)} and "
-                        f"{sorted(types)} can never both hold", node, file, pointer, key="allOf",
-                        hint="fix the member types, or use oneOf if either may apply")
+                    self.warn("allof-unsatisfiable",
+                              f"allOf members contradict each other: type {sorted(seen)} and "
+                              f"{sorted(types)} can never both hold", node, file, pointer,
+                              key="allOf", repair="the schema is typed Any",
+                              hint="fix the member types, or use oneOf if either may apply")
+                    return False
                 seen |= types
+        return True
 
     def _enum_type(self, node: dict[str, Any], info: Any, file: Path, pointer: str,
                    hint: str) -> TypeRef:
@@ -374,8 +403,8 @@ class Resolver:
     def _array_type(self, node: dict[str, Any], file: Path, pointer: str, hint: str) -> TypeRef:
         items = node.get("items")
         if "prefixItems" in node and not isinstance(items, dict):
-            self.warn("prefixItems (a tuple) is typed as list[Any]; items decode as they come",
-                      node, file, pointer)
+            self.note("prefix-items-as-list", "prefixItems (a tuple) is typed as list[Any]; "
+                      "items decode as they come", node, file, pointer)
             items = None
         if isinstance(items, dict):
             item = self.type_of(items, file, f"{pointer}/items", hint + "Item")
@@ -392,7 +421,12 @@ class Resolver:
                  props: dict[str, tuple[Any, Path, str]], required: set[str],
                  seen: set[int]) -> bool:
         """Merge the properties of `node` and its allOf members; returns "closed"."""
-        node, file, pointer, _ = self._deref(node, file, pointer)
+        try:
+            node, file, pointer, _ = self._deref(node, file, pointer)
+        except RefError as error:
+            self.warn("ref-unresolved", error.message, node, file, pointer, key="$ref",
+                      repair="this allOf member adds no fields", hint=error.hint)
+            return False
         if not isinstance(node, dict) or id(node) in seen:
             return False
         seen.add(id(node))
@@ -417,7 +451,7 @@ class Resolver:
         for json_name, (prop, pfile, ppointer) in props.items():
             py_name = namer.claim(names.field_name(json_name))
             tref = self.type_of(prop, pfile, ppointer, name + names.pascal(json_name))
-            target = self._deref(prop, pfile)[0]
+            target = self._peek(prop, pfile)
             desc = description_of(prop) or description_of(target)
             has_default = isinstance(prop, dict) and "default" in prop
             fields.append(Field(
@@ -460,43 +494,60 @@ class Resolver:
         keyword = "oneOf" if "oneOf" in node else "anyOf"
         variants: list[TypeRef] = []
         for index, member in enumerate(node[keyword]):
-            target = self._deref(member, file)[0]
+            target = self._peek(member, file)
             if is_null_schema(target):
+                continue
+            if target is node:
+                self.warn("union-lists-itself", f"{keyword} lists the schema itself", member,
+                          file, f"{pointer}/{keyword}/{index}", repair="that member is left out",
+                          hint="remove the member, or list the variants it stands for")
                 continue
             label = self._variant_label(target, index)
             tref = self.type_of(member, file, f"{pointer}/{keyword}/{index}", name + label)
             if tref not in variants:
                 variants.append(tref)
-        union = Union(name, self._origin(node, file, pointer), tuple(variants), description_of(node))
         disc = node.get("discriminator")
-        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
-            raw_mapping = disc.get("mapping")
-            mapping: dict[str, Any] = raw_mapping if isinstance(raw_mapping, dict) else {}
-            pairs = []
-            for value, ref in mapping.items():
-                if isinstance(ref, str):
-                    target_name = self._mapped_name(ref, file, mapping, value,
-                                                    f"{pointer}/discriminator/mapping")
-                    pairs.append((str(value), target_name))
-            return Union(union.name, union.origin, union.variants, union.description,
-                         disc["propertyName"], tuple(pairs))
-        return union
+        if not (isinstance(disc, dict) and isinstance(disc.get("propertyName"), str)):
+            return Union(name, self._origin(node, file, pointer), tuple(variants),
+                         description_of(node))
+        raw_mapping = disc.get("mapping")
+        mapping: dict[str, Any] = raw_mapping if isinstance(raw_mapping, dict) else {}
+        mpointer = f"{pointer}/discriminator/mapping"
+        pairs = []
+        for value, ref in mapping.items():
+            if not isinstance(ref, str):
+                continue
+            target = self._mapped_type(ref, file, mapping, value, mpointer)
+            if target is None or target.ref is None:
+                continue
+            if not any(v.ref == target.ref for v in variants):
+                self.warn("mapping-outside-union", f"discriminator mapping {value!r} names "
+                          f"{ref!r}, which the {keyword} does not list", mapping, file, mpointer,
+                          key=value, repair="it is added as a variant",
+                          hint=f"add the schema to the {keyword}")
+                variants.append(target.with_nullable(False))
+            pairs.append((str(value), target.ref))
+        return Union(name, self._origin(node, file, pointer), tuple(variants),
+                     description_of(node), disc["propertyName"], tuple(pairs))
 
-    def _mapped_name(self, ref: str, file: Path, mapping: Any, value: Any, pointer: str) -> str:
+    def _mapped_type(self, ref: str, file: Path, mapping: Any, value: Any,
+                     pointer: str) -> TypeRef | None:
+        """The type a mapping value names; None (warned) when its `$ref` leads nowhere."""
         if not ref.startswith("#") and "/" not in ref and "." not in ref:
             ref = f"#/components/schemas/{ref}"
         try:
-            tref = self.type_of({"$ref": ref}, file, pointer, "Variant")
-        except SpecError as error:
-            if error.line is not None:
-                raise
-            raise self.fail(f"discriminator mapping {value!r}: {error.message}", mapping, file,
-                            pointer, key=value, hint=error.hint) from None
+            self.specs.resolve_ref(ref, file)
+        except RefError as error:
+            self.warn("ref-unresolved", f"discriminator mapping {value!r}: {error.message}",
+                      mapping, file, pointer, key=value, hint=error.hint,
+                      repair="the value decodes as an unknown variant")
+            return None
+        tref = self.type_of({"$ref": ref}, file, pointer, "Variant")
         if not tref.ref:
             raise self.fail(f"discriminator mapping {ref!r} does not point at an object schema",
                             mapping, file, pointer, key=value,
                             hint="map each tag value to one of the oneOf object schemas")
-        return tref.ref
+        return tref
 
     @staticmethod
     def _variant_label(target: Any, index: int) -> str:

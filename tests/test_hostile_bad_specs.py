@@ -11,7 +11,9 @@ Refresh the snapshots after changing a message on purpose:
     UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_hostile_bad_specs.py
 
 then review the diff of tests/bad_specs/*.expected. Cases named `ok_*` are hostile but valid:
-they must generate (exit 0) a package that imports.
+they must generate (exit 0) a package that imports. Cases in LOCAL_DEFECTS are defects of one
+schema or operation: they generate with a warning of that code, and with `--strict-spec` (which
+their snapshot holds) they are refused like the rest.
 """
 
 from __future__ import annotations
@@ -92,6 +94,18 @@ ERROR_CASES: dict[str, tuple[bool, bool]] = {
     "complex_key": (True, False),
 }
 
+# case -> the warning code it generates with (without --strict-spec): a repair, not a refusal
+LOCAL_DEFECTS: dict[str, str] = {
+    "dangling_ref": "ref-unresolved",
+    "circular_ref_chain": "ref-unresolved",
+    "self_ref": "ref-unresolved",
+    "circular_ref_across_files": "ref-unresolved",
+    "ref_missing_file": "ref-unresolved",
+    "ref_missing_pointer_in_file": "ref-unresolved",
+    "allof_contradiction": "allof-unsatisfiable",
+    "discriminator_mapping_to_nothing": "ref-unresolved",
+}
+
 
 def _make_50mb(path: Path) -> None:
     """A syntactically fine spec just over the size limit (made here, never committed)."""
@@ -156,12 +170,13 @@ def _limits() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-def run_cli(workspace: Path, case_file: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def run_cli(workspace: Path, case_file: Path, out: Path, *options: str
+            ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, RUNMODELS_CACHE=str(workspace / "cache"), PYTHONPATH=str(ROOT),
                COLUMNS="200", NO_COLOR="1")
     return subprocess.run(
         [sys.executable, "-m", "generator", "generate", case_file.name, "--out", str(out),
-         "--package", "p"],
+         "--package", "p", *options],
         cwd=case_file.parent, env=env, capture_output=True, text=True, timeout=TIMEOUT,
         preexec_fn=_limits, check=False,
     )
@@ -191,7 +206,8 @@ def outcomes(workspace: Path) -> dict[str, Outcome]:
         out = workspace / f"out_{case}"
         shutil.copytree(workspace / "pristine", out, copy_function=shutil.copy2)
         before = snapshot(out)
-        result = run_cli(workspace, case_file(workspace, case), out)
+        strict = ("--strict-spec",) if case in LOCAL_DEFECTS else ()
+        result = run_cli(workspace, case_file(workspace, case), out, *strict)
         return result, before, snapshot(out)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -224,6 +240,25 @@ def test_bad_spec(case: str, workspace: Path, outcomes: dict[str, Outcome]) -> N
         snap.write_text(stderr, encoding="utf-8")
     else:
         assert stderr == snap.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", sorted(LOCAL_DEFECTS))
+def test_local_defect_generates_with_its_warning(case: str, workspace: Path) -> None:
+    """Without --strict-spec: exit 0, a summary line by code, and -v places the warning where
+    the strict run's error is."""
+    out = workspace / f"warn_{case}"
+    result = run_cli(workspace, case_file(workspace, case), out, "-v")
+    stderr = normalized(result.stderr, workspace)
+    assert result.returncode == 0 and "Traceback" not in stderr, stderr
+    code = LOCAL_DEFECTS[case]
+    assert re.search(rf"^p: \d+ warnings?: .*\b\d+ {code}\b", stderr, re.MULTILINE), stderr
+    error = (CASES_DIR / f"{case}.expected").read_text(encoding="utf-8").splitlines()[0]
+    place = error.removeprefix("error: ").split(": ", 1)[0]
+    assert f"{place}: warning[{code}]: " in stderr, (place, stderr)
+    audit_package(out / "p")
+    quiet = run_cli(workspace, case_file(workspace, case), out)
+    summary = [line for line in stderr.splitlines() if line.startswith("p: ")]
+    assert quiet.stderr.strip().splitlines() == [f"{summary[0]} (-v lists them)"], quiet.stderr
 
 
 # --- hostile but valid ----------------------------------------------------------------------
