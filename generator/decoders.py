@@ -71,6 +71,8 @@ def decoder_body(m: Model, pool: CheckPool, members: MemberMaps,
 def constants(m: Model) -> list[str]:
     """Module constants the decoder of `m` reads: member names in order, as a set, a getter."""
     keys = ", ".join(literal(f.json_name) for f in m.fields)
+    if not m.fields:  # `frozenset({})` would be typed from an empty dict
+        return [f"_KEYS_{m.name}: Final[frozenset[str]] = frozenset()"]
     if len(m.fields) < 2:
         return [f"_KEYS_{m.name}: Final = frozenset({{{keys}}})"]
     return [

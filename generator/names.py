@@ -12,6 +12,8 @@ import unicodedata
 RESERVED_FIELD_NAMES = frozenset(
     {"str", "int", "float", "bool", "list", "dict", "bytes", "Any", "TypeAlias", "UNSET", "Unset"}
     | {"from_dict", "to_dict", "from_json", "to_json", "self", "cls"}
+    # builtins the class body itself names (decorators, annotations): a field would shadow them
+    | {"bytearray", "classmethod", "property", "staticmethod"}
 )
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}

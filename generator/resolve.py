@@ -340,8 +340,27 @@ class Resolver:
             return None
         if not self._all_of_satisfiable(node, real, file, pointer):
             return TypeRef("any", nullable=nullable)
+        if not self._object_like(node, file) and not any(
+                self._object_like(m, file, node) for m in real):
+            # `allOf: [{$ref: UserId}, {type: string, description: ...}]` is a string, not an
+            # object without fields: type it as its first member that says what it is
+            typed = [i for i, m in enumerate(members) if m in real and (
+                "$ref" in m or type_list(self._peek(m, file) or {}))]
+            index = typed[0] if typed else members.index(real[0])
+            tref = self.type_of(members[index], file, f"{pointer}/allOf/{index}", hint)
+            return tref.with_nullable() if nullable and not tref.nullable else tref
         name = self._new_entity("model", node, file, pointer, hint)
         return TypeRef("model", ref=name, nullable=nullable)
+
+    def _object_like(self, member: Any, file: Path, member_of: Any = None) -> bool:
+        """Whether an allOf member (or the allOf itself) contributes object structure."""
+        target = self._peek(member, file)
+        if not isinstance(target, dict):
+            return False
+        keys = {"properties", "additionalProperties", "oneOf", "anyOf", "items", "required"}
+        if member_of is not None:
+            keys.add("allOf")  # a member that is itself an allOf may build an object
+        return bool(keys & target.keys()) or "object" in type_list(target)
 
     def _all_of_satisfiable(self, node: dict[str, Any], members: list[Any], file: Path,
                             pointer: str) -> bool:
