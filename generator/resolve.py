@@ -452,14 +452,32 @@ class Resolver:
         closed = node.get("additionalProperties") is False
         for index, member in enumerate(node.get("allOf") or []):
             self._collect(member, file, f"{pointer}/allOf/{index}", props, required, seen)
-        own = node.get("properties")
+        own, own_file, own_pointer = node.get("properties"), file, f"{pointer}/properties"
+        if isinstance(own, dict) and isinstance(own.get("$ref"), str):
+            own, own_file, own_pointer = self._properties_ref(own, file, own_pointer)
         if isinstance(own, dict):
             for key, value in own.items():
-                props[str(key)] = (value, file, f"{pointer}/properties/{escape_pointer(str(key))}")
+                props[str(key)] = (value, own_file,
+                                   f"{own_pointer}/{escape_pointer(str(key))}")
         req = node.get("required")
         if isinstance(req, list):
             required.update(str(r) for r in req)
         return closed
+
+    def _properties_ref(self, own: dict[str, Any], file: Path, pointer: str
+                        ) -> tuple[Any, Path, str]:
+        """`properties: {$ref: ...}` (DigitalOcean writes it): the mapping the `$ref` names."""
+        try:
+            tfile, tpointer, target = self.specs.resolve_ref(own["$ref"], file, own)
+        except RefError as error:
+            self.warn("ref-unresolved", error.message, own, file, pointer, key="$ref",
+                      repair="the schema's properties are left out", hint=error.hint)
+            return None, file, pointer
+        self.warn("properties-ref", "`properties` is a $ref; OpenAPI wants a mapping of "
+                  "property names to schemas there", own, file, pointer, key="$ref",
+                  repair="the properties it points at are used",
+                  hint="write the $ref under each property, or allOf the schema it names")
+        return target, tfile, tpointer
 
     def _build_model(self, name: str, node: Any, file: Path, pointer: str) -> Model:
         props: dict[str, tuple[Any, Path, str]] = {}

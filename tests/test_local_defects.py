@@ -3,7 +3,7 @@
 tests/local_defects/defects.yaml holds one of each: a template parameter nobody declares, a
 declared path parameter the template lacks, an operation written as a `$ref` to another file,
 a dangling `$ref` (in a field and in an operation), an unsatisfiable `allOf`, a discriminator
-mapping outside its `oneOf`, and a `oneOf` that lists itself.
+mapping outside its `oneOf`, a `oneOf` that lists itself, and `properties` written as a `$ref`.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ from generator.errors import SpecError
 SPEC = Path(__file__).resolve().parent / "local_defects" / "defects.yaml"
 EXPECTED = Counter({"path-param-undeclared": 2, "path-param-not-in-template": 1,
                     "ref-unresolved": 2, "allof-unsatisfiable": 1, "mapping-outside-union": 1,
-                    "union-lists-itself": 1})
+                    "union-lists-itself": 1, "properties-ref": 1})
 
 
 def test_each_defect_is_one_structured_warning(tmp_path: Path) -> None:
     result = generate(SPEC, tmp_path, "d", cache_dir=tmp_path / "cache")
     assert Counter(w.code for w in result.warnings) == EXPECTED
     for warning in result.warnings:
-        assert warning.file and warning.file.endswith("defects.yaml")
+        assert warning.file and warning.file.endswith("defects.yaml"), warning
         assert warning.line and warning.column, warning
         assert warning.pointer and warning.pointer.startswith("#/"), warning
     undeclared = [w for w in result.warnings if w.code == "path-param-undeclared"]
@@ -58,6 +58,7 @@ def test_the_repairs_give_a_sound_package(tmp_path: Path) -> None:
         dog = pkg.decode_pet({"kind": "dog", "bark": True})
         assert isinstance(dog, pkg.Dog) and dog.bark is True
         assert isinstance(pkg.decode_self({"kind": "x"}), pkg.Cat)
+        assert pkg.Refs.from_dict({"droplet_ids": [1, 2]}).droplet_ids == [1, 2]
     result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
                              "-p", package], cwd=tmp_path, capture_output=True, text=True,
                             check=False)
@@ -78,11 +79,11 @@ def test_cli_prints_one_summary_line_and_lists_with_verbose(tmp_path: Path) -> N
     plain = runner.invoke(main, args)
     assert plain.exit_code == 0, plain.output
     lines = [line for line in plain.stderr.splitlines() if "warning" in line]
-    assert lines == [("d: 8 warnings: 1 allof-unsatisfiable, 1 mapping-outside-union, "
-                     "1 path-param-not-in-template, 2 path-param-undeclared, 2 ref-unresolved, "
-                     "1 union-lists-itself (-v lists them)")]
+    assert lines == [("d: 9 warnings: 1 allof-unsatisfiable, 1 mapping-outside-union, "
+                      "1 path-param-not-in-template, 2 path-param-undeclared, 1 properties-ref, "
+                      "2 ref-unresolved, 1 union-lists-itself (-v lists them)")]
     verbose = runner.invoke(main, [*args, "-v"])
-    assert sum("warning[" in line for line in verbose.stderr.splitlines()) == 8
+    assert sum("warning[" in line for line in verbose.stderr.splitlines()) == 9
     check = runner.invoke(main, [*args, "--check"])
     assert check.exit_code == 0 and "warning" not in check.output, check.output
     strict = runner.invoke(main, [*args, "--strict-spec"])
