@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import gc
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +13,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
 
 from .errors import RefError, SpecError
+from .load_json import load_json
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 500
@@ -24,6 +25,7 @@ _TAG = "tag:yaml.org,2002:"
 _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+_NUL = re.compile("\0")
 _RESOLVER = yaml.resolver.Resolver()
 _NO_KEY = object()
 _MERGE = object()
@@ -53,8 +55,12 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """Bytes → text, rejecting invalid UTF-8 and characters YAML forbids, with positions."""
+def _decode(path: Path, data: bytes, is_json: bool = False) -> str:
+    """Bytes → text, rejecting invalid UTF-8 and characters YAML forbids, with positions.
+
+    JSON allows any character inside strings (its parser refuses raw control characters), so
+    for JSON only a NUL byte, the mark of a binary file, is refused here.
+    """
     try:
         text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -65,7 +71,7 @@ def _decode(path: Path, data: bytes) -> str:
             file=path, line=line, column=col,
             hint="save the spec as UTF-8; is this really a YAML or JSON file?",
         ) from None
-    bad = _NOT_PRINTABLE.search(text)
+    bad = _NUL.search(text) if is_json else _NOT_PRINTABLE.search(text)
     if bad:
         line, col = _position(text, bad.start())
         what = "a NUL byte" if bad.group() == "\0" else f"control character {bad.group()!r}"
@@ -114,9 +120,8 @@ def _float(text: str) -> float:
 class _Builder:
     """Builds YMap/YSeq trees straight from parser events (allows re-defined anchors)."""
 
-    def __init__(self, path: Path, is_json: bool) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.is_json = is_json
         self.anchors: dict[str, tuple[Any, str | None]] = {}
         self.stack: list[list[Any]] = []  # [container, pending key, key loc, merges]
         self.open_ids: set[int] = set()
@@ -146,12 +151,7 @@ class _Builder:
         return self.typed(tag, value, event.start_mark)
 
     def plain_value(self, value: str, event: Any) -> Any:
-        """An untagged plain scalar, resolved as JSON (in .json files) or YAML 1.1."""
-        if self.is_json:
-            try:
-                return json.loads(value)
-            except ValueError:
-                pass
+        """An untagged plain scalar, resolved as YAML 1.1."""
         tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
         return self.typed(tag, value, event.start_mark)
 
@@ -320,7 +320,7 @@ def _parse(path: Path, text: str) -> tuple[Any, bool]:
 def _parse_with(loader_class: Any, path: Path, text: str) -> tuple[Any, bool]:
     """`_parse` with one parser class."""
     parser = loader_class(text)
-    builder = _Builder(path, path.suffix.lower() == ".json")
+    builder = _Builder(path)
     try:
         root = builder.run(parser)
         return root, builder.shares_nodes or builder.events > MAX_EXPANDED_VALUES
@@ -328,14 +328,12 @@ def _parse_with(loader_class: Any, path: Path, text: str) -> tuple[Any, bool]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        lang = "JSON" if builder.is_json else "YAML"
-        raise _SyntaxError(f"invalid {lang}: {problem}", file=path, line=line, column=col,
+        raise _SyntaxError(f"invalid YAML: {problem}", file=path, line=line, column=col,
                            hint="fix the syntax at this position") from None
     except yaml.YAMLError as exc:
         offset = getattr(exc, "position", 0)
         line, col = _position(text, min(offset, len(text)))
-        lang = "JSON" if builder.is_json else "YAML"
-        raise _SyntaxError(f"invalid {lang}: {exc}", file=path, line=line, column=col,
+        raise _SyntaxError(f"invalid YAML: {exc}", file=path, line=line, column=col,
                            hint="fix the syntax at this position") from None
     finally:
         parser.dispose()
@@ -357,10 +355,19 @@ def _load_tree(path: Path) -> tuple[Any, bool]:
     if len(data) > MAX_FILE_BYTES:
         raise SpecError(f"file is larger than {MAX_FILE_BYTES // 2**20} MB", file=path, line=1,
                         column=1, hint="split the spec into several files joined by $ref")
-    text = _decode(path, data)
-    if path.suffix.lower() == ".json":
-        text = text.replace("\t", " ")  # JSON allows tabs only as whitespace; YAML does not
-    root, may_expand = _parse(path, text)
+    # a tree of containers is built and nothing in it is garbage: the collector's passes over
+    # the growing heap would cost more than the parse (2x on a 28 MB spec)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if path.suffix.lower() == ".json":
+            root, may_expand = load_json(path, _decode(path, data, is_json=True), MAX_DEPTH,
+                                         YMap, YSeq), False
+        else:
+            root, may_expand = _parse(path, _decode(path, data))
+    finally:
+        if collecting:
+            gc.enable()
     if root is _NO_KEY or root is None:
         raise SpecError("empty document", file=path, line=1, column=1,
                         hint="the file must contain an OpenAPI mapping (openapi: 3.x ...)")
