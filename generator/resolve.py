@@ -35,6 +35,7 @@ from .schema import (
 
 STATUS_EXTENSION = "x-runmodels-status"
 MAX_TYPE_DEPTH = 100  # schemas nested inside one type (array items, map values, single refs)
+MAX_ALLOF_DEPTH = 100  # allOf members that are allOfs themselves, one inside the other
 
 
 class Specs(Protocol):
@@ -438,7 +439,7 @@ class Resolver:
 
     def _collect(self, node: Any, file: Path, pointer: str,
                  props: dict[str, tuple[Any, Path, str]], required: set[str],
-                 seen: set[int]) -> bool:
+                 seen: set[int], depth: int = 0) -> bool:
         """Merge the properties of `node` and its allOf members; returns "closed"."""
         try:
             node, file, pointer, _ = self._deref(node, file, pointer)
@@ -450,8 +451,14 @@ class Resolver:
             return False
         seen.add(id(node))
         closed = node.get("additionalProperties") is False
-        for index, member in enumerate(node.get("allOf") or []):
-            self._collect(member, file, f"{pointer}/allOf/{index}", props, required, seen)
+        members = node.get("allOf") or []
+        if members and depth >= MAX_ALLOF_DEPTH:
+            raise self.fail(f"allOf nests more than {MAX_ALLOF_DEPTH} schemas deep (each "
+                            "member an allOf of its own)", node, file, pointer, key="allOf",
+                            hint="flatten the inheritance chain; real specs are far shallower")
+        for index, member in enumerate(members):
+            self._collect(member, file, f"{pointer}/allOf/{index}", props, required, seen,
+                          depth + 1)
         own, own_file, own_pointer = node.get("properties"), file, f"{pointer}/properties"
         if isinstance(own, dict) and isinstance(own.get("$ref"), str):
             own, own_file, own_pointer = self._properties_ref(own, file, own_pointer)

@@ -92,6 +92,7 @@ ERROR_CASES: dict[str, tuple[bool, bool]] = {
     "alias_recursive": (True, False),
     "bad_explicit_int": (True, False),
     "complex_key": (True, False),
+    "allof_chain_1000": (True, True),
 }
 
 # case -> the warning code it generates with (without --strict-spec): a repair, not a refusal
@@ -115,7 +116,18 @@ def _make_50mb(path: Path) -> None:
         out.writelines(filler for _ in range(52 * 1024))
 
 
-GENERATED: dict[str, tuple[str, Callable[[Path], None]]] = {"file_50mb": ("yaml", _make_50mb)}
+def _make_allof_chain(path: Path) -> None:
+    """1,000 schemas, each an allOf of the next one and some properties of its own."""
+    lines = ["openapi: 3.1.0", "info: {title: t, version: '1'}", "components:", "  schemas:"]
+    for i in range(1000):
+        lines += [f"    S{i}:", f"      allOf: [{{$ref: '#/components/schemas/S{i + 1}'}}, "
+                  f"{{properties: {{p{i}: {{type: string}}}}}}]"]
+    lines.append("    S1000: {type: object, properties: {last: {type: string}}}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+GENERATED: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "file_50mb": ("yaml", _make_50mb), "allof_chain_1000": ("yaml", _make_allof_chain)}
 
 
 def committed_cases() -> dict[str, Path]:
