@@ -19,13 +19,6 @@ from .package import type_refs
 
 # Per-call options every method takes; spec names meeting these get a number appended.
 CALL_OPTIONS = ("extra_headers", "timeout")
-CLIENT_EXPORTS = ("Client", "Stream", "UnknownEvent")
-HTTP_EXPORTS = (
-    "APIConnectionError", "APIError", "APIResponseError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError",
-    "NotFoundError", "PermissionDeniedError", "PollTimeoutError", "RateLimitError", "Request",
-    "Response", "Transport", "UnprocessableEntityError", "UrllibTransport",
-)
 _OPTION_DOCS = {
     "extra_headers": "Headers to send with this request on top of the client's.",
     "timeout": "Seconds to wait on the connection for this request (default: the client's).",
@@ -37,11 +30,9 @@ def render_client(pkg: Package, env: jinja2.Environment, head: str) -> str:
 
 
 def client_exports(pkg: Package) -> list[tuple[str, str]]:
-    """(name, module) pairs the package `__init__` exports lazily; entity names win clashes."""
-    taken = set(pkg.entities)
-    out = [(n, "client") for n in CLIENT_EXPORTS if n not in taken]
-    out += [(n, "_http") for n in HTTP_EXPORTS if n not in taken]
-    return out
+    """(name, module) pairs the package `__init__` exports lazily (no schema takes these names)."""
+    return ([(n, "client") for n in names.CLIENT_EXPORTS]
+            + [(n, "_http") for n in names.HTTP_EXPORTS])
 
 
 # ---- one argument of a generated method ------------------------------------------------------

@@ -65,7 +65,7 @@ class Resolver:
         self.owner: dict[str, str] = {}
         self.warnings: list[SpecWarning] = []
         self._warned: set[SpecWarning] = set()
-        self._namer = names.Namer()
+        self._namer = names.Namer(fold_case=False)  # class names: Run and RUN both stay
         self._named: dict[int, str] = {}  # id(schema node) -> entity name
         self._kinds: dict[str, str] = {}
         self._component_keys: dict[int, str] = {}  # id(component node) -> key in the spec
@@ -128,9 +128,9 @@ class Resolver:
             if isinstance(node, dict) and id(node) not in self._component_keys:
                 self._component_keys[id(node)] = key
         # component names win over inline names: claim them all first, in sorted order
-        self._component_names = {
-            key: self._namer.claim(names.class_name(key)) for key in sorted(self.components())
-        }
+        # when two keys spell one class name (`Run`, `run`), the key that is that name keeps it
+        order = sorted(self.components(), key=lambda k: (names.class_name(k) != k, k))
+        self._component_names = {key: self._namer.claim(names.class_name(key)) for key in order}
 
     def _claim_component(self, node: Any, key: str) -> str:
         return self._component_names.get(key) or self._namer.claim(names.class_name(key))
