@@ -13,7 +13,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
 
 from .errors import RefError, SpecError
-from .load_json import load_json
+from .load_json import JSONSyntaxError, load_json
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 500
@@ -344,6 +344,19 @@ def load_file(path: Path) -> Any:
     return _load_tree(path)[0]
 
 
+def _load_json_text(path: Path, data: bytes) -> tuple[Any, bool]:
+    """A .json file as JSON; if it is not, as YAML (whose flow style takes what JSON editors
+    let through, such as trailing commas), and the JSON error when neither can read it."""
+    text = _decode(path, data, is_json=True)
+    try:
+        return load_json(path, text, MAX_DEPTH, YMap, YSeq), False
+    except JSONSyntaxError as not_json:
+        try:  # JSON allows tabs only as whitespace; YAML does not
+            return _parse(path, _decode(path, data).replace("\t", " "))
+        except SpecError:
+            raise not_json from None
+
+
 def _load_tree(path: Path) -> tuple[Any, bool]:
     """load_file's root, and whether `check_expansion` must walk it (aliases were used)."""
     try:
@@ -361,8 +374,7 @@ def _load_tree(path: Path) -> tuple[Any, bool]:
     gc.disable()
     try:
         if path.suffix.lower() == ".json":
-            root, may_expand = load_json(path, _decode(path, data, is_json=True), MAX_DEPTH,
-                                         YMap, YSeq), False
+            root, may_expand = _load_json_text(path, data)
         else:
             root, may_expand = _parse(path, _decode(path, data))
     finally:

@@ -144,6 +144,10 @@ def _containers(text: str, path: Path, max_depth: int) -> list[int]:
     return opens
 
 
+class JSONSyntaxError(SpecError):
+    """The text is not JSON (the caller may try the YAML parser, which takes trailing commas)."""
+
+
 def load_json(path: Path, text: str, max_depth: int, ymap: type, yseq: type) -> Any:
     """Parse JSON text into `ymap`/`yseq` containers that carry `file`, `loc` and `key_locs`."""
     opens = _containers(text, path, max_depth)
@@ -158,7 +162,7 @@ def load_json(path: Path, text: str, max_depth: int, ymap: type, yseq: type) -> 
     try:
         root = json.loads(text, object_pairs_hook=mapping)
     except json.JSONDecodeError as exc:
-        raise SpecError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno,
+        raise JSONSyntaxError(f"invalid JSON: {exc.msg}", file=path, line=exc.lineno,
                         column=exc.colno, hint="fix the syntax at this position") from None
     if isinstance(root, list):
         root = yseq(root)

@@ -204,6 +204,13 @@ def test_json_is_parsed_as_json(tmp_path: Path) -> None:
     assert _check_positions(doc, text.splitlines()) > 8
 
 
+def test_json_with_trailing_commas_is_read_as_yaml(tmp_path: Path) -> None:
+    """Real .json specs carry trailing commas; YAML's flow style takes them, as it always did."""
+    doc = load_file(write(tmp_path, '{"a": {"b": [1, 2,],\n\t"c": 3,},\n}', "commas.json"))
+    assert doc == {"a": {"b": [1, 2], "c": 3}}
+    assert doc["a"].key_locs["c"] == (2, 2) and doc["a"]["b"].loc == (1, 13)
+
+
 def test_json_positions_of_every_node_and_key(tmp_path: Path) -> None:
     spec = corpus_file(CORPUS / "2024-04-25-assistants-v2.yaml")
     text = json.dumps(load_file(spec), indent=1, ensure_ascii=False)
@@ -213,8 +220,8 @@ def test_json_positions_of_every_node_and_key(tmp_path: Path) -> None:
 
 
 def test_json_errors_are_located(tmp_path: Path) -> None:
-    err = error_of(write(tmp_path, '{"a": 1,\n "b": }', "bad.json"))
-    assert err.message.startswith("invalid JSON: ") and (err.line, err.column) == (2, 7)
+    err = error_of(write(tmp_path, '{"a": 1,\n "b": [1, 2}', "bad.json"))
+    assert err.message.startswith("invalid JSON: ") and (err.line, err.column) == (2, 12)
     err = error_of(write(tmp_path, '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "deep.json"))
     assert "deeper than 500" in err.message and err.line == 1
     err = error_of(write(tmp_path, b'{"a": "\x00"}', "nul.json"))
