@@ -141,11 +141,8 @@ class Example:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    """Plain dicts and lists (the loader's containers carry positions)."""
+    return json.loads(json.dumps(value))
 
 
 class _Finder:
