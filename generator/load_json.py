@@ -90,39 +90,27 @@ class _KeyLocs(dict[str, tuple[int, int]]):
         self._fill()
         return dict.__contains__(self, key)
 
-    def __iter__(self) -> Any:
-        self._fill()
-        return dict.__iter__(self)
-
-    def __len__(self) -> int:
-        self._fill()
-        return dict.__len__(self)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self._fill()
-        return dict.get(self, key, default)
-
-    def items(self) -> Any:
-        self._fill()
-        return dict.items(self)
-
-    def keys(self) -> Any:
-        self._fill()
-        return dict.keys(self)
-
-    def values(self) -> Any:
-        self._fill()
-        return dict.values(self)
-
     def __eq__(self, other: object) -> bool:
         self._fill()
         return dict.__eq__(self, other)
 
     __hash__ = None
 
-    def __repr__(self) -> str:
+
+def _filling(name: str) -> Any:
+    """dict's method `name`, run once the positions are found."""
+    method = getattr(dict, name)
+
+    def call(self: _KeyLocs, *args: Any) -> Any:
         self._fill()
-        return dict.__repr__(self)
+        return method(self, *args)
+
+    call.__name__ = name
+    return call
+
+
+for _name in ("__iter__", "__len__", "__repr__", "get", "items", "keys", "values", "copy"):
+    setattr(_KeyLocs, _name, _filling(_name))
 
 
 def _containers(text: str, path: Path, max_depth: int) -> list[int]:
