@@ -34,17 +34,18 @@ class GenerateResult:
 def render(spec: Path, package: str, select: Sequence[str] = (),
            templates: Path | None = None, cache_dir: Path | None = None, *,
            client: bool = True, allow_roots: Sequence[Path] = (),
-           progress: Progress | None = None, will_write: spare.Preparer | None = None
-           ) -> tuple[dict[str, str], tuple[SpecWarning, ...]]:
+           progress: Progress | None = None, will_write: spare.Preparer | None = None,
+           overlays: Sequence[Path] = ()) -> tuple[dict[str, str], tuple[SpecWarning, ...]]:
     """The formatted files of a package, and the warnings met on the way.
 
-    `will_write` prepares the output tree's files while generation runs (see spare.py).
+    `will_write` prepares the output tree's files while generation runs (see spare.py);
+    `overlays` are OpenAPI Overlay files applied to the spec first.
     """
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     # the run memo watches the spec's own folder only, so refs beyond it skip the memo
     memo_ok = cache is not None and not allow_roots
     key = memo.run_key(Path(spec), package, select, templates, client,
-                       display_path(Path(spec)), cache) if memo_ok else None
+                       display_path(Path(spec)), cache, overlays=overlays) if memo_ok else None
     hit = memo.load(cache, key)
     if hit is not None:  # nothing generation reads has changed since that run
         return hit
@@ -56,11 +57,14 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     with workers.started(_size(spec)):  # they import black while the spec loads
         if will_write is not None:  # after the workers are forked: the thread is not copied
             will_write.start()
-        pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots)
+        pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots,
+                            overlays=overlays)
         if will_write is not None:
             will_write.start(planned_paths(pkg))
-        store = incremental.store_path(cache, Path(spec), package,
-                                       {"select": list(select), "client": client}, templates)
+        options: dict[str, object] = {"select": list(select), "client": client}
+        if overlays:
+            options["overlays"] = [str(Path(o).resolve()) for o in overlays]
+        store = incremental.store_path(cache, Path(spec), package, options, templates)
         files = incremental.render_formatted(pkg, templates, cache_dir, store, progress)
     memo.store(cache, key, files, pkg.warnings)
     return files, pkg.warnings
@@ -77,12 +81,13 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
              templates: Path | None = None, check: bool = False, force: bool = False,
              cache_dir: Path | None = None, client: bool = True,
              allow_roots: Sequence[Path] = (), progress: Progress | None = None,
-             strict_spec: bool = False) -> GenerateResult:
+             overlays: Sequence[Path | str] = (), strict_spec: bool = False) -> GenerateResult:
     """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
 
     Returns what was written, left unchanged and removed, and the warnings: defects local to one
     schema or operation that were repaired or left out. `strict_spec=True` refuses the spec
-    (SpecError, nothing written) on the first of them; `client=False` generates models only.
+    (SpecError, nothing written) on the first of them; `client=False` generates models only;
+    `overlays` (OpenAPI Overlay files) are applied to the spec, in order, before it is read.
     """
     start = time.perf_counter()
     package_dir = Path(out) / package
@@ -92,7 +97,7 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     try:
         files, warnings = render(Path(spec), package, select, templates, cache_dir,
                                  client=client, allow_roots=allow_roots, progress=progress,
-                                 will_write=preparer)
+                                 will_write=preparer, overlays=[Path(o) for o in overlays])
     finally:
         if preparer is not None:
             preparer.join()

@@ -76,7 +76,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import build_package
-from .errors import SpecError
+from .errors import SpecError, SpecWarning
 from .exprs import annotation
 from .ir import (
     NO_CONSTRAINTS,
@@ -135,6 +135,7 @@ class ApiDiff:
     old_spec: str
     new_spec: str
     changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = ()  # the overlays' warnings, old side first
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -186,6 +187,7 @@ class _Api:
     entities: Mapping[str, Entity]
     operations: Mapping[str, Operation]
     roles: Mapping[str, Role] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what its overlays warned of (a target matching nothing…)
 
     def variants(self, union: str) -> frozenset[str]:
         entity = self.entities.get(union)
@@ -201,14 +203,34 @@ class _Api:
 # ---- entry points -----------------------------------------------------------------------------
 
 
-def diff_specs(old: Path | str, new: Path | str, select: Sequence[str] = ()) -> ApiDiff:
-    """Compare the packages generated from two specs (with the same --select on both)."""
-    old, new = Path(old), Path(new)
-    old_api, new_api = _load_pair(old, new, tuple(select))
-    return ApiDiff(display_path(old), display_path(new), tuple(_diff(old_api, new_api)))
+def diff_specs(old: Path | str, new: Path | str, select: Sequence[str] = (), *,
+               old_overlays: Sequence[Path] = (), new_overlays: Sequence[Path] = ()) -> ApiDiff:
+    """Compare the packages generated from two specs (with the same --select on both), each
+    after its OpenAPI Overlay files are applied."""
+    old_side = _Side(Path(old), tuple(Path(o) for o in old_overlays))
+    new_side = _Side(Path(new), tuple(Path(o) for o in new_overlays))
+    old_api, new_api = _load_pair(old_side, new_side, tuple(select))
+    warnings = tuple(dict.fromkeys((*old_api.warnings, *new_api.warnings)))
+    return ApiDiff(old_side.display(), new_side.display(), tuple(_diff(old_api, new_api)),
+                   warnings)
 
 
-def _load_pair(old: Path, new: Path, select: tuple[str, ...]) -> tuple[_Api, _Api]:
+@dataclass(frozen=True)
+class _Side:
+    """One side of the comparison: a spec and the overlays applied to it."""
+
+    spec: Path
+    overlays: tuple[Path, ...] = ()
+
+    def display(self) -> str:
+        return display_path(self.spec) + "".join(f" + overlay {display_path(o)}"
+                                                 for o in self.overlays)
+
+    def root(self) -> Any:
+        return SpecSet(self.spec, overlays=self.overlays).root
+
+
+def _load_pair(old: _Side, new: _Side, select: tuple[str, ...]) -> tuple[_Api, _Api]:
     """Both sides; a selected schema only has to exist in one of the two specs."""
     if not select:
         return _load(old, ()), _load(new, ())
@@ -217,34 +239,35 @@ def _load_pair(old: Path, new: Path, select: tuple[str, ...]) -> tuple[_Api, _Ap
                if not item.startswith(("tag:", "path:")) and not any(item in p for p in present)]
     if missing:
         raise SpecError(f"--select names {missing[0]!r}, which is a component schema of neither "
-                        "spec", file=display_path(new), hint="check the schema name")
+                        "spec", file=display_path(new.spec), hint="check the schema name")
     sides = []
-    for spec, names in ((old, present[0]), (new, present[1])):
+    for side, names in ((old, present[0]), (new, present[1])):
         mine = tuple(i for i in select if i in names or i.startswith(("tag:", "path:")))
-        sides.append(_load(spec, mine) if mine else _Api({}, {}))
+        sides.append(_load(side, mine) if mine else _Api({}, {}))
     return sides[0], sides[1]
 
 
-def _schema_names(spec: Path) -> set[str]:
-    root = SpecSet(spec).root
+def _schema_names(side: _Side) -> set[str]:
+    root = side.root()
     comps = root.get("components") if isinstance(root, dict) else None
     schemas = comps.get("schemas") if isinstance(comps, dict) else None
     return set(schemas) if isinstance(schemas, dict) else set()
 
 
-def _load(spec: Path, select: tuple[str, ...]) -> _Api:
+def _load(side: _Side, select: tuple[str, ...]) -> _Api:
     """One spec's API; who uses a class is decided on the whole spec, even with a selection."""
-    full = build_package(spec, "api", ())
+    full = build_package(side.spec, "api", (), overlays=side.overlays)
     operations = {op.name: op for op in full.operations}
     if operations:
         inputs, outputs = _operation_roots(full.operations)
     else:
-        inputs, outputs = _path_roots(SpecSet(spec).root, full.entities)
+        inputs, outputs = _path_roots(side.root(), full.entities)
     roles = _roles(_Api(full.entities, operations), inputs, outputs)
     if not select:
-        return _Api(full.entities, operations, roles)
-    pkg = build_package(spec, "api", select)
-    return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles)
+        return _Api(full.entities, operations, roles, _shown(full.overlay_warnings))
+    pkg = build_package(side.spec, "api", select, overlays=side.overlays)
+    return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles,
+                _shown(full.overlay_warnings))
 
 
 # ---- who uses what ----------------------------------------------------------------------------
@@ -669,3 +692,8 @@ def _diff_parameters(out: _Collector, name: str, old: Sequence[Parameter],
             elif a.required and not b.required:
                 out.add(name, member, "parameter-optional", f"parameter {b.name} is now "
                         "optional", _NOBODY, None, "required", "optional")
+
+
+def _shown(warnings: tuple[SpecWarning, ...]) -> tuple[str, ...]:
+    """Warnings as the report prints them, one line each."""
+    return tuple(w.format() for w in warnings)

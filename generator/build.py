@@ -17,12 +17,14 @@ from .resolve import Resolver
 
 
 def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
-                  client: bool = True, allow_roots: Sequence[Path] = ()) -> Package:
+                  client: bool = True, allow_roots: Sequence[Path] = (),
+                  overlays: Sequence[Path] = ()) -> Package:
     """The IR of one package; `client=False` leaves the operations (and the client) out.
 
-    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else.
+    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else; the
+    `overlays` (OpenAPI Overlay documents) are applied to the spec, in order, before it is read.
     """
-    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots])
+    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots], overlays)
     root = specs.root
     if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
         raise SpecError(
@@ -49,16 +51,26 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
     return Package(
         name=package,
         title=title,
-        spec_display=display_path(spec),
-        spec_hash=hashlib.sha256(Path(spec).read_bytes()).hexdigest(),
+        spec_display=display_path(spec) + "".join(f" + overlay {display_path(o)}"
+                                                  for o in overlays),
+        spec_hash=_inputs_hash(spec, overlays),
         entities=entities,
         modules=plan_modules(entities, resolver.owner),
         operations=ops.operations,
         servers=ops.servers,
         fixed_headers=ops.fixed_headers,
-        warnings=tuple(resolver.warnings),
+        warnings=(*specs.warnings, *resolver.warnings),
+        overlay_warnings=tuple(specs.warnings),
         schema_names=resolver.schema_names(),
     )
+
+
+def _inputs_hash(spec: Path, overlays: Sequence[Path]) -> str:
+    """sha256 of the spec's bytes, then of each overlay's (the spec's alone without overlays)."""
+    digest = hashlib.sha256(Path(spec).read_bytes())
+    for overlay in overlays:
+        digest.update(b"\0overlay\0" + Path(overlay).read_bytes())
+    return digest.hexdigest()
 
 
 def _check_containers(specs: SpecSet, display: str) -> None:

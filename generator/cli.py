@@ -23,14 +23,18 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _targets(spec: Path | None, out: Path | None, package: str | None, select: tuple[str, ...],
-             templates: Path | None, config: Path | None, names: tuple[str, ...]) -> list[Target]:
+             templates: Path | None, config: Path | None, names: tuple[str, ...],
+             overlays: tuple[Path, ...] = ()) -> list[Target]:
     if spec is not None:
         if out is None or package is None:
             raise click.UsageError("with a SPEC argument, --out and --package are required")
         if not package.isidentifier() or keyword.iskeyword(package) or not package.isascii():
             raise click.UsageError(f"--package {package!r} is not a valid Python identifier "
                                    "(ASCII letters, digits and underscores, not a keyword)")
-        return [Target(package, spec, out, package, select, templates, True)]
+        return [Target(package, spec, out, package, select, templates, True, overlays)]
+    if overlays:
+        raise click.UsageError("--overlay goes with a SPEC argument; a configured target lists "
+                               "its overlays under `overlays = [...]`")
     path = config or find_config(Path.cwd())
     if path is None:
         raise click.UsageError(
@@ -45,9 +49,11 @@ def _targets(spec: Path | None, out: Path | None, package: str | None, select: t
             raise click.UsageError(f"unknown --target {', '.join(unknown)} (known: {known})")
         targets = [t for t in targets if t.name in names]
     if templates is not None:
-        targets = [Target(t.name, t.spec, t.out, t.package, t.select, templates, t.client)
-                   for t in targets]
+        targets = [dataclasses.replace(t, templates=templates) for t in targets]
     return targets
+
+
+_OVERLAY = click.Path(path_type=Path, dir_okay=False, exists=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +66,10 @@ def main() -> None:
 @click.argument("spec", required=False, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Folder that receives the package.")
 @click.option("--package", help="Name of the generated package (a Python identifier).")
-@click.option("--select", multiple=True, help="Schemas to generate (with what they reference).")
+@click.option("--select", multiple=True,
+              help="Only these: schema names (with what they reference), tag:NAME or "
+                   "path:/prefix (those operations, their schemas and a client for them); "
+                   "repeat or separate with commas.")
 @click.option("--config", type=click.Path(path_type=Path), help="TOML file with [tool.runmodels].")
 @click.option("--target", "target_names", multiple=True, help="Only these configured targets.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False),
@@ -73,18 +82,23 @@ def main() -> None:
               help="Another folder that $refs may read files from (besides the spec's).")
 @click.option("--client/--no-client", "client", default=None,
               help="Generate the API client (default: yes, or as the config says).")
+@click.option("--overlay", "overlays", multiple=True, type=_OVERLAY,
+              help="An OpenAPI Overlay file applied to SPEC first (repeatable, in order).")
 @click.option("--strict-spec", is_flag=True,
               help="Refuse the spec on any warning (a local defect runmodels would repair).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every file and warning.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list every file written or removed, and the traceback of a failure.")
 def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
-                     allow_roots: tuple[Path, ...], client: bool | None, strict_spec: bool,
-                     quiet: bool, verbose: bool) -> None:
+                     allow_roots: tuple[Path, ...], client: bool | None,
+                     overlays: tuple[Path, ...], strict_spec: bool, quiet: bool,
+                     verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
-        targets = _targets(spec, out, package, _split(select), templates, config, target_names)
+        targets = _targets(spec, out, package, _split(select), templates, config, target_names,
+                           overlays)
         if client is not None:
             targets = [dataclasses.replace(t, client=client) for t in targets]
         if strict_spec:
@@ -173,7 +187,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, check=check or show_diff, force=force,
                           client=target.client, allow_roots=allow_roots, progress=bar.update,
-                          strict_spec=target.strict_spec)
+                          overlays=target.overlays, strict_spec=target.strict_spec)
     finally:
         bar.close()
     if not quiet and (verbose or not check):
@@ -186,7 +200,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     if show_diff:
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, force=force, client=target.client,
-                          allow_roots=allow_roots)
+                          allow_roots=allow_roots, overlays=target.overlays)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
     return stale
@@ -200,16 +214,27 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
               show_default=True, help="Report format.")
 @click.option("--fail-on", type=click.Choice(["breaking", "any"]),
               help="Exit 1 when a breaking change (or any change) is found.")
+@click.option("--overlay", "overlays", multiple=True, type=_OVERLAY,
+              help="An OpenAPI Overlay file applied to both specs (repeatable, in order).")
+@click.option("--old-overlay", "old_overlays", multiple=True, type=_OVERLAY,
+              help="An overlay applied to OLD_SPEC only (after the --overlay ones).")
+@click.option("--new-overlay", "new_overlays", multiple=True, type=_OVERLAY,
+              help="An overlay applied to NEW_SPEC only (after the --overlay ones).")
 def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: str,
-                 fail_on: str | None) -> None:
+                 fail_on: str | None, overlays: tuple[Path, ...], old_overlays: tuple[Path, ...],
+                 new_overlays: tuple[Path, ...]) -> None:
     """Report how the generated Python API changes from OLD_SPEC to NEW_SPEC."""
     from .apidiff import diff_specs
 
     try:
-        report = diff_specs(old_spec, new_spec, _split(select))
+        report = diff_specs(old_spec, new_spec, _split(select),
+                            old_overlays=overlays + old_overlays,
+                            new_overlays=overlays + new_overlays)
     except SpecError as error:
         click.echo(f"error: {error.format()}", err=True)
         sys.exit(2)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
     else:
@@ -256,3 +281,85 @@ def _summary(name: str, result: GenerateResult, verbose: bool, say: _Output) -> 
         f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "
         f"unchanged, {len(result.removed)} removed — {result.seconds:.1f} s"
     )
+
+
+@main.command("templates")
+@click.option("--copy", "copy_to", type=click.Path(path_type=Path, file_okay=False),
+              help="Copy the built-in templates into this folder, to edit them there.")
+@click.argument("names", nargs=-1)
+def templates_command(copy_to: Path | None, names: tuple[str, ...]) -> None:
+    """List the built-in templates that --templates can override (NAMES: only these)."""
+    from .render import builtin_templates
+
+    root = builtin_templates()
+    known = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                   if p.is_file() and "__pycache__" not in p.parts)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise click.UsageError(f"no built-in template {', '.join(unknown)} "
+                               f"(they are: {', '.join(known)})")
+    chosen = list(names) or known
+    if copy_to is None:
+        click.echo(f"built-in templates in {root}:")
+        for name in chosen:
+            click.echo(f"  {name}")
+        return
+    clashes = [n for n in chosen if (copy_to / n).exists()]
+    if clashes:
+        click.echo(f"error: {copy_to}: already holds {', '.join(clashes)}; nothing was copied",
+                   err=True)
+        sys.exit(2)
+    try:
+        for name in chosen:
+            (copy_to / name).parent.mkdir(parents=True, exist_ok=True)
+            (copy_to / name).write_bytes((root / name).read_bytes())
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or copy_to}: {exc.strerror}", err=True)
+        sys.exit(2)
+    click.echo(f"copied {len(chosen)} template(s) into {copy_to}; pass --templates {copy_to}")
+
+
+@main.command("audit")
+@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("captures", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--schema", help="Decode every JSON payload as this schema (else: the file name).")
+@click.option("--select", multiple=True, help="Build only these schemas (as generate's).")
+@click.option("--overlay", "overlays", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="An OpenAPI Overlay applied to SPEC first (repeatable, in order).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--fail-on", "fail_on", multiple=True,
+              help="Exit 1 when a deviation of these kinds is found (any, wrong_type, missing, "
+                   "null, unknown_enum, unknown_variant, unknown_member; repeat or use commas).")
+@click.option("--emit-overlay", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write an OpenAPI Overlay that makes the spec match what was seen.")
+def audit_command(spec: Path, captures: tuple[Path, ...], schema: str | None,
+                  select: tuple[str, ...], overlays: tuple[Path, ...], fmt: str,
+                  fail_on: tuple[str, ...], emit_overlay: Path | None) -> None:
+    """Report where captured payloads (JSON, JSON Lines, HAR; files or folders) deviate from SPEC."""
+    from .audit import KINDS, audit, to_json, to_markdown, to_text
+
+    kinds = _split(fail_on)
+    unknown = [k for k in kinds if k != "any" and k not in KINDS]
+    if unknown:
+        raise click.UsageError(f"unknown --fail-on kind {', '.join(unknown)} "
+                               f"(kinds: any, {', '.join(KINDS)})")
+    try:
+        report = audit(spec, captures, schema=schema, select=_split(select), overlays=overlays)
+        if emit_overlay is not None:
+            from .audit_overlay import build_overlay, overlay_text
+
+            text = overlay_text(build_overlay(report, spec))
+            try:
+                emit_overlay.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise SpecError(f"cannot write the overlay: {exc.strerror}", file=emit_overlay,
+                                hint="check the folder exists and is writable") from None
+    except SpecError as error:
+        click.echo(f"error: {error.format()}", err=True)
+        sys.exit(2)
+    render = {"json": to_json, "markdown": to_markdown}.get(fmt, to_text)
+    click.echo(render(report), nl=False)
+    if kinds and report.failing(kinds):
+        sys.exit(1)

@@ -20,7 +20,8 @@ else:  # pragma: no cover - black depends on tomli on Python 3.10
 TABLE = "tool.runmodels"
 TARGETS = "tool.runmodels.targets"
 GLOBAL_KEYS = ("targets", "out", "templates", "client", "strict_spec")
-TARGET_KEYS = ("name", "spec", "out", "package", "select", "templates", "client", "strict_spec")
+TARGET_KEYS = ("name", "spec", "out", "package", "select", "templates", "client", "overlays",
+               "strict_spec")
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]")
 _KEY = re.compile(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
 _TOML_POS = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
@@ -39,6 +40,7 @@ class Target:
     select: tuple[str, ...]
     templates: Path | None
     client: bool
+    overlays: tuple[Path, ...] = ()  # OpenAPI Overlay files applied to the spec, in order
     strict_spec: bool = False  # every warning (a repaired local defect) refuses the spec
 
 
@@ -165,12 +167,19 @@ def _target(raw: dict[str, Any], index: int, defaults: dict[str, Any], base: Pat
                             "select")
     client = _get(raw, "client", bool, loc, TARGETS, index)
     strict_spec = _get(raw, "strict_spec", bool, loc, TARGETS, index)
+    overlays: list[Path] = []
+    for item in _get(raw, "overlays", list, loc, TARGETS, index) or []:
+        if not isinstance(item, str) or not item.strip() or not _path(base, item).is_file():
+            raise loc.error(f"overlay file not found: {item!r}", TARGETS, index, "overlays",
+                            hint="overlay paths are relative to the config file's folder")
+        overlays.append(_path(base, item))
     name = values["name"] if values["name"] is not None else package
     if not name.strip():
         raise loc.error("target 'name' must not be empty", TARGETS, index, "name")
     return Target(name=name, spec=spec, out=_path(base, values["out"]), package=package,
                   select=tuple(select), templates=templates,
                   client=defaults["client"] if client is None else client,
+                  overlays=tuple(overlays),
                   strict_spec=defaults["strict_spec"] if strict_spec is None else strict_spec)
 
 

@@ -183,6 +183,7 @@ class Package:
     fixed_headers: tuple[tuple[str, str], ...] = ()
     warnings: tuple[SpecWarning, ...] = ()
     schema_names: tuple[tuple[str, str], ...] = ()  # component key in the spec -> Python name
+    overlay_warnings: tuple[SpecWarning, ...] = ()  # the part of `warnings` the overlays gave
 
 
 ANY_TYPE = TypeRef("any")

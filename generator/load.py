@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import yaml  # type: ignore[import-untyped, unused-ignore]
 from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
 
-from .errors import RefError, SpecError
+from .errors import RefError, SpecError, SpecWarning
 from .load_json import JSONSyntaxError, load_json
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -33,11 +33,16 @@ _TRUE = {"yes", "true", "on", "y"}
 
 
 class YMap(dict[str, Any]):
-    """A mapping that remembers its file, its position and the position of each key."""
+    """A mapping that remembers its file, its position and the position of each key.
 
-    __slots__ = ("file", "key_locs", "loc")
+    `key_files` (set only when an overlay merged keys in) names the file of keys that came
+    from another file than the mapping itself.
+    """
+
+    __slots__ = ("file", "key_files", "key_locs", "loc")
     loc: tuple[int, int]
     key_locs: dict[str, tuple[int, int]]
+    key_files: dict[str, Path]
     file: Path
 
 
@@ -426,13 +431,23 @@ def _unescape(token: str) -> str:
 class SpecSet:
     """The loaded documents of one generation run, with cross-file `$ref` resolution."""
 
-    def __init__(self, root_file: Path, allowed_roots: Sequence[Path] | None = None) -> None:
+    def __init__(self, root_file: Path, allowed_roots: Sequence[Path] | None = None,
+                 overlays: Sequence[Path] = ()) -> None:
         self.root_file = Path(root_file).resolve()
         roots = allowed_roots if allowed_roots is not None else [self.root_file.parent]
         self.allowed_roots = [Path(root).resolve() for root in roots]
         self._docs: dict[Path, Any] = {}
         self._real: dict[Path, Path] = {}  # Path.resolve() is slow and asked ~15,000 times
+        self._shared: set[Path] = set()  # documents whose YAML aliases share nodes
         self.root = self.load(self.root_file)
+        self.warnings: list[SpecWarning] = []
+        if overlays:  # applied to the root document before anything reads it
+            from .overlay import apply_overlays
+
+            self.root, self.warnings = apply_overlays(
+                self.root, self.root_file, overlays, self.load,
+                shared=self.root_file in self._shared)
+            self._docs[self.root_file] = self.root  # "#/..." refs read the edited document
 
     def _resolve(self, path: Path) -> Path:
         """`path.resolve()`, memoised for this run."""
@@ -448,6 +463,7 @@ class SpecSet:
             doc, may_expand = _load_tree(key)
             if may_expand:
                 check_expansion(doc)
+                self._shared.add(key)
             self._docs[key] = doc
         return self._docs[key]
 
@@ -456,10 +472,11 @@ class SpecSet:
         """(file, line, column) of a container, or of one of its keys."""
         if not isinstance(node, (YMap, YSeq)):
             return None, None, None
-        loc = node.loc
+        loc, file = node.loc, node.file
         if key is not None and isinstance(node, YMap) and key in node.key_locs:
             loc = node.key_locs[key]
-        return node.file, loc[0], loc[1]
+            file = getattr(node, "key_files", {}).get(key, file)
+        return file, loc[0], loc[1]
 
     def _error(self, message: str, at: YMap | None, base_file: Path, pointer: str | None,
                hint: str, kind: type[SpecError] = SpecError) -> SpecError:

@@ -62,8 +62,11 @@ def fingerprint() -> str:
 
 
 def run_key(spec: Path, package: str, select: Sequence[str], templates: Path | None,
-            client: bool, display: str, cache: Path | None = None) -> str | None:
+            client: bool, display: str, cache: Path | None = None, *,
+            overlays: Sequence[Path] = ()) -> str | None:
     """The memo key of a run, or None when its inputs are too many to hash cheaply.
+
+    Overlay files are inputs wherever they live: their paths and bytes are in the key.
 
     Generated packages (a folder with runmodels' manifest) and the cache folder are not
     inputs: they change with every run that writes them, so they would defeat the memo.
@@ -97,6 +100,12 @@ def run_key(spec: Path, package: str, select: Sequence[str], templates: Path | N
     for path in inputs:
         digest.update(str(path.relative_to(folder)).encode() + b"\0")
         digest.update(path.read_bytes())
+    for overlay in overlays:
+        try:
+            digest.update(b"overlay\0" + str(Path(overlay).resolve()).encode() + b"\0"
+                          + Path(overlay).read_bytes())
+        except OSError:
+            return None  # the run itself reports the unreadable file
     hash_templates(digest, templates)
     return digest.hexdigest()
 

@@ -18,6 +18,7 @@ RESERVED_FIELD_NAMES = frozenset(
 # What a package with a client exports besides its models: a schema of one of these names would
 # hide the export (a model `Response` in place of the transport's), so schemas never take them.
 CLIENT_EXPORTS = ("Client", "Stream", "UnknownEvent")
+STREAM_EXPORTS = ("RunStream",)  # when an operation streams Assistants run events
 HTTP_EXPORTS = (
     "APIConnectionError", "APIError", "APIResponseError", "APITimeoutError",
     "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError",
@@ -28,7 +29,7 @@ RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}
     | {"Model", "Client", "Enum", "TYPE_CHECKING", "Final", "None", "True", "False", "UNSET"}
     | {name for name in dir(builtins) if name[:1].isupper()}
-    | set(CLIENT_EXPORTS) | set(HTTP_EXPORTS)
+    | set(CLIENT_EXPORTS) | set(STREAM_EXPORTS) | set(HTTP_EXPORTS)
 )
 # File names Windows cannot create whatever the extension (`con.py`, `Nul.py`…)
 WINDOWS_RESERVED = frozenset(

@@ -15,6 +15,8 @@ from .resolve import STATUS_EXTENSION, Resolver, escape_pointer
 from .schema import description_of, enum_info
 
 POLL_EXTENSION = "x-runmodels-poll"
+METHOD_EXTENSION = "x-runmodels-method"  # the client method's name, instead of the operationId's
+ARGUMENT_EXTENSION = "x-runmodels-argument"  # on a parameter: the method's argument name
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Header parameters OpenAPI says to ignore: the client sets these itself.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -138,8 +140,13 @@ class _Reader:
         op_id = raw.node.get("operationId")
         return op_id if isinstance(op_id, str) and op_id.strip() else ""
 
+    def _method(self, raw: _Raw) -> str:
+        chosen = raw.node.get(METHOD_EXTENSION)
+        return chosen if isinstance(chosen, str) and names.snake(chosen) else ""
+
     def _hint(self, raw: _Raw) -> str:
-        return names.pascal(self._op_id(raw) or f"{raw.method} {raw.path}") or "Operation"
+        named = self._method(raw) or self._op_id(raw)
+        return names.pascal(named or f"{raw.method} {raw.path}") or "Operation"
 
     def finish_or_drop(self, raw: _Raw) -> Operation | None:
         """`finish`, or None with a warning when a `$ref` the operation needs leads nowhere."""
@@ -161,7 +168,8 @@ class _Reader:
         except _NotJSON:
             return None
         result, stream, result_node = self._responses(raw, hint)
-        name = names.snake(op_id) or names.snake(f"{raw.method} {raw.path}") or raw.method
+        name = (names.snake(self._method(raw) or op_id) or names.snake(f"{raw.method} {raw.path}")
+                or raw.method)
         extensions = tuple((k, _plain(v)) for k, v in raw.node.items()
                            if isinstance(k, str) and k.startswith("x-")
                            and (k != POLL_EXTENSION or self._poll_ok(raw, v, result_node)))
@@ -236,16 +244,19 @@ class _Reader:
             spointer = f"{pointer}/content/{escape_pointer(str(media))}/schema"
         required = location == "path" or node.get("required") is True
         description = description_of(node)
+        chosen = node.get(ARGUMENT_EXTENSION)
+        py_name = names.field_name(chosen if isinstance(chosen, str) and chosen.strip()
+                                   else json_name)
         target = self._deref(schema, file, spointer)[0] if schema is not None else None
         info = enum_info(target) if isinstance(target, dict) else None
         if (location == "header" and required and info is not None and len(info.values) == 1
                 and isinstance(info.values[0], str)):
-            return Parameter(names.field_name(json_name), json_name, "header", TypeRef("str"),
+            return Parameter(py_name, json_name, "header", TypeRef("str"),
                              True, description, info.values[0])
         self.resolver._owner_now = None
         tref = (self.resolver.type_of(schema, file, spointer, hint) if schema is not None
                 else TypeRef("str"))
-        return Parameter(names.field_name(json_name), json_name, location,  # type: ignore[arg-type]
+        return Parameter(py_name, json_name, location,  # type: ignore[arg-type]
                          tref, required, description)
 
     # ---- bodies and responses ----------------------------------------------------------------

@@ -90,14 +90,24 @@ def render_package(pkg: Package, templates: Path | None = None, *,
         http = http_override if http_override and http_override.is_file() else None
         http_text = (http or runtime_dir / "_http.py").read_text(encoding="utf-8")
         files["_http.py"] = f"{head}\n{http_text}"
+        if _has_run_stream(pkg):
+            files["_run_stream.py"] = f"{head}\n" + (runtime_dir / "_run_stream.py").read_text(
+                encoding="utf-8")
     files["py.typed"] = ""
     return files
+
+
+def _has_run_stream(pkg: Package) -> bool:
+    from .render_client import run_stream_model
+
+    return run_stream_model(pkg) is not None
 
 
 def planned_paths(pkg: Package) -> list[str]:
     """The paths render_package(pkg) returns, known before rendering anything."""
     paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
     paths += list(RUNTIME_FILES) + (["client.py", "_http.py"] if pkg.operations else [])
+    paths += ["_run_stream.py"] if pkg.operations and _has_run_stream(pkg) else []
     return paths + ["py.typed"]
 
 
@@ -271,6 +281,7 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
             "annotation": exprs.field_annotation(f),
             "default": "" if f.required else " = UNSET",
             "slot": exprs.literal(f.name),
+            "slot_doc": exprs.literal(_field_text(f)),
             "doc": _field_doc(f),
             "encode": exprs.encode_lines(f, lambda ref: _objects_only(pkg, ref)),
         })
@@ -296,13 +307,19 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
     }
 
 
-def _field_doc(f: Any) -> str:
-    text = f.description
+def _field_text(f: Any) -> str:
+    """A field's documentation: its description, default and deprecation."""
+    text: str = f.description
     if f.has_default:
         default = json.dumps(f.default, ensure_ascii=False, sort_keys=True)
         text = f"{text}\n\nDefault (applied by the server when absent): {default}".strip()
     if f.deprecated:
         text = f"Deprecated. {text}".strip()
+    return text
+
+
+def _field_doc(f: Any) -> str:
+    text = _field_text(f)
     return exprs.doc_literal(text) if text else ""
 
 

@@ -29,10 +29,28 @@ def render_client(pkg: Package, env: jinja2.Environment, head: str) -> str:
     return env.get_template("client.py.jinja").render(header=head, c=client_view(pkg))
 
 
+def run_stream_model(pkg: Package) -> str | None:
+    """The run class of an Assistants-style event stream (the `data` of `thread.run.completed`),
+    when an operation streams such events: the package then gets `RunStream`."""
+    for op in pkg.operations:
+        union = pkg.entities.get(op.stream_event.ref) if op.stream_event else None
+        if not isinstance(union, Union):
+            continue
+        event = pkg.entities.get(dict(union.tag_map).get("thread.run.completed", ""))
+        if isinstance(event, Model):
+            data = next((f.type for f in event.fields if f.json_name == "data"), None)
+            if data is not None and data.kind == "model":
+                return data.ref
+    return None
+
+
 def client_exports(pkg: Package) -> list[tuple[str, str]]:
     """(name, module) pairs the package `__init__` exports lazily (no schema takes these names)."""
-    return ([(n, "client") for n in names.CLIENT_EXPORTS]
-            + [(n, "_http") for n in names.HTTP_EXPORTS])
+    out = [(n, "client") for n in names.CLIENT_EXPORTS]
+    if run_stream_model(pkg) is not None:
+        out += [(n, "client") for n in names.STREAM_EXPORTS]
+    out += [(n, "_http") for n in names.HTTP_EXPORTS]
+    return out
 
 
 # ---- one argument of a generated method ------------------------------------------------------
@@ -486,6 +504,11 @@ class _Builder:
 def client_view(pkg: Package) -> dict[str, Any]:
     builder = _Builder(pkg)
     builder.build()
+    run_stream = run_stream_model(pkg)
+    if run_stream is not None and "RunStream" in pkg.entities:
+        run_stream = None  # a schema of that name wins, as for the other client exports
+    if run_stream is not None:
+        builder.used.add(run_stream)
     absolute = [s for s in pkg.servers if s.startswith(("http://", "https://"))]
     default_url = absolute[0].rstrip("/") if absolute else ""
     fixed = "{" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in
@@ -498,6 +521,7 @@ def client_view(pkg: Package) -> dict[str, Any]:
         "imports": builder.imports(),
         "event_decoders": list(builder.event_decoders.values()),
         "methods": [m.view() for m in builder.methods],
+        "run_stream": run_stream or "",
     }
 
 

@@ -34,6 +34,8 @@ from .schema import (
 )
 
 STATUS_EXTENSION = "x-runmodels-status"
+NAME_EXTENSION = "x-runmodels-name"  # the class name of a schema, inline or component
+FIELD_EXTENSION = "x-runmodels-field"  # on a property: its Python attribute name
 MAX_TYPE_DEPTH = 100  # schemas nested inside one type (array items, map values, single refs)
 MAX_ALLOF_DEPTH = 100  # allOf members that are allOfs themselves, one inside the other
 
@@ -53,6 +55,12 @@ class Specs(Protocol):
 
 def escape_pointer(segment: str) -> str:
     return segment.replace("~", "~0").replace("/", "~1")
+
+
+def chosen_name(node: Any) -> str | None:
+    """The name a schema's x-runmodels-name asks for, when it is a non-empty string."""
+    name = node.get(NAME_EXTENSION) if isinstance(node, dict) else None
+    return name if isinstance(name, str) and name.strip() else None
 
 
 class Resolver:
@@ -127,22 +135,37 @@ class Resolver:
             node = self.components()[key]
             if isinstance(node, dict) and id(node) not in self._component_keys:
                 self._component_keys[id(node)] = key
-        # component names win over inline names: claim them all first, in sorted order
-        # when two keys spell one class name (`Run`, `run`), the key that is that name keeps it
-        order = sorted(self.components(), key=lambda k: (names.class_name(k) != k, k))
-        self._component_names = {key: self._namer.claim(names.class_name(key)) for key in order}
+        # component names win over inline names: claim them all first, those an
+        # x-runmodels-name chose before the others; when two keys spell one class name (`Run`,
+        # `run`), the key that is that name keeps it
+        components = self.components()
+        order = sorted(components, key=lambda k: (chosen_name(components[k]) is None,
+                                                  names.class_name(k) != k, k))
+        self._component_names = {key: self._claim(components[key], key, self.specs.root_file,
+                                                  f"/components/schemas/{escape_pointer(key)}")
+                                 for key in order}
+
+    def _claim(self, node: Any, hint: str, file: Path, pointer: str) -> str:
+        """A class name for a schema: its x-runmodels-name when free (else a warning), or hint."""
+        chosen = chosen_name(node)
+        name = self._namer.claim(names.class_name(chosen or hint))
+        if chosen is not None and name != names.class_name(chosen):
+            self.warn("chosen-name-taken", f"{NAME_EXTENSION} {chosen!r} is taken", node, file,
+                      pointer, key=NAME_EXTENSION, repair=f"the class is named {name}",
+                      hint="choose a name no other schema has")
+        return name
 
     def _claim_component(self, node: Any, key: str) -> str:
         return self._component_names.get(key) or self._namer.claim(names.class_name(key))
 
-    def _entity_name(self, node: Any, hint: str) -> str:
+    def _entity_name(self, node: Any, hint: str, file: Path, pointer: str) -> str:
         key = self._component_keys.get(id(node))
         if key is not None:
             return self._component_names[key]
-        return self._namer.claim(names.class_name(hint))
+        return self._claim(node, hint, file, pointer)
 
     def _new_entity(self, kind: str, node: Any, file: Path, pointer: str, hint: str) -> str:
-        name = self._entity_name(node, hint)
+        name = self._entity_name(node, hint, file, pointer)
         self._named[id(node)] = name
         self._kinds[name] = kind
         is_component = id(node) in self._component_keys
@@ -493,7 +516,9 @@ class Resolver:
         namer = names.Namer()
         fields: list[Field] = []
         for json_name, (prop, pfile, ppointer) in props.items():
-            py_name = namer.claim(names.field_name(json_name))
+            chosen = prop.get(FIELD_EXTENSION) if isinstance(prop, dict) else None
+            py_name = namer.claim(names.field_name(chosen if isinstance(chosen, str)
+                                                   and chosen.strip() else json_name))
             tref = self.type_of(prop, pfile, ppointer, name + names.pascal(json_name))
             target = self._peek(prop, pfile)
             desc = description_of(prop) or description_of(target)

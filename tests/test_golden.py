@@ -13,7 +13,9 @@ from generator.api import render
 from generator.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
-REGENERATE = "runmodels generate   (or: python -m generator generate)"
+# from the checkout, `python -m` runs the source tree, whether runmodels is installed editable,
+# non-editable (an older copy) or not at all
+REGENERATE = f"cd {ROOT} && {sys.executable} -m generator generate"
 
 
 def _committed(package_dir: Path) -> dict[str, bytes]:

@@ -120,8 +120,8 @@ def _make_allof_chain(path: Path) -> None:
     """1,000 schemas, each an allOf of the next one and some properties of its own."""
     lines = ["openapi: 3.1.0", "info: {title: t, version: '1'}", "components:", "  schemas:"]
     for i in range(1000):
-        lines += [f"    S{i}:", f"      allOf: [{{$ref: '#/components/schemas/S{i + 1}'}}, "
-                  f"{{properties: {{p{i}: {{type: string}}}}}}]"]
+        lines += [f"    S{i}:", (f"      allOf: [{{$ref: '#/components/schemas/S{i + 1}'}}, "
+                  f"{{properties: {{p{i}: {{type: string}}}}}}]")]
     lines.append("    S1000: {type: object, properties: {last: {type: string}}}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 

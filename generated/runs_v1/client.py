@@ -52,8 +52,10 @@ class UnknownEvent(UnknownVariant):
             return NotImplemented
         return (self.event, self.data) == (other.event, other.data)
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return UnknownEvent, (self.event, self.data)
 
     def __repr__(self) -> str:
         return f"UnknownEvent(event={self.event!r}, data={self.data!r})"

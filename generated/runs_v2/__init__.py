@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
     from .client import Client as Client
+    from .client import RunStream as RunStream
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
     from .models.assistant_stream_event import (
@@ -376,6 +377,7 @@ __all__ = [
     "RunStepStatus",
     "RunStepStreamEvent",
     "RunStepType",
+    "RunStream",
     "RunStreamEvent",
     "RunToolCall",
     "RunToolCallFunction",
@@ -558,6 +560,7 @@ _LAZY: dict[str, str] = {
     "RateLimitError": "._http",
     "Request": "._http",
     "Response": "._http",
+    "RunStream": ".client",
     "Stream": ".client",
     "Transport": "._http",
     "UnknownEvent": ".client",

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from . import _http
+from ._run_stream import RunStream as _RunStream
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
 from .models.assistant_stream_event import (
     AssistantStreamEvent,
@@ -60,8 +61,10 @@ class UnknownEvent(UnknownVariant):
             return NotImplemented
         return (self.event, self.data) == (other.event, other.data)
 
-    def __hash__(self) -> int:
-        return id(self)
+    __hash__ = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return UnknownEvent, (self.event, self.data)
 
     def __repr__(self) -> str:
         return f"UnknownEvent(event={self.event!r}, data={self.data!r})"
@@ -1075,3 +1078,10 @@ def _page_of(
     """(items, has_more, last_id) of a page, tolerating absent members."""
     items = [] if data is None or isinstance(data, Unset) else data
     return items, has_more is True, last_id if isinstance(last_id, str) else None
+
+
+class RunStream(_RunStream[Run]):
+    """A run's events as they arrive, its final state, and tool outputs submitted mid-stream.
+
+    `RunStream(client.stream_run(...), client=client)`: see `_run_stream.RunStream`.
+    """

@@ -57,6 +57,9 @@ class DecodeError(ValueError):
         head = "1 problem" if len(lines) == 1 else f"{len(lines)} problems"
         super().__init__(f"{head} decoding payload:\n  " + "\n  ".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.errors,)
+
 
 def path_text(path: Any) -> str:
     """Render a linked path `((("$", "tools"), 1), "name")` as `$.tools[1].name`."""
@@ -285,6 +288,12 @@ def field_map_any(value: Any, path: Any, key: str, ctx: Ctx, flags: int) -> Any:
     return _field_prim(value, path, key, ctx, flags, "object")
 
 
+def slots(documented: dict[str, str]) -> dict[str, str]:
+    """A model's `__slots__`: its fields in declaration order (the order decoding, equality and
+    pickling rely on), each with its documentation for help() and pydoc."""
+    return documented
+
+
 def names(*keys: str) -> tuple[str, ...]:
     """A model's member names, in declaration order."""
     return keys
@@ -409,6 +418,9 @@ def check_each(value: Any, path: Any, ctx: Ctx, checks: Checks) -> None:
             checks.run(x, (path, k), ctx)
 
 
+_UNKNOWN_NAME = "<not in the spec>"  # the name of every pseudo-member: never an identifier
+
+
 class _OpenEnumMixin:
     """Forward-compatible enums: a value the spec does not list decodes to a pseudo-member."""
 
@@ -422,6 +434,19 @@ class _OpenEnumMixin:
         """False for a value the spec did not list when this package was generated."""
         return self._member_map_.get(self._name_) is self
 
+    def __str__(self) -> str:
+        # the value, as the API writes it, on every Python version (3.11 changed Enum.__str__)
+        return str(self._value_)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self._value_), spec)
+
+    def __repr__(self) -> str:
+        if self.is_known:
+            return f"<{type(self).__name__}.{self._name_}: {self._value_!r}>"
+        # no member can be named like this, so a new value never looks like a declared one
+        return f"<{type(self).__name__} not in the spec: {self._value_!r}>"
+
     @classmethod
     def _make_unknown(cls, value: Any) -> Any:
         cache: dict[Any, Any] | None = cls.__dict__.get("_unknown_cache")
@@ -431,7 +456,7 @@ class _OpenEnumMixin:
         member = cache.get(value)
         if member is None:
             member = cls._base_new(cls, value)  # type: ignore[attr-defined]
-            member._name_ = "UNKNOWN"
+            member._name_ = _UNKNOWN_NAME
             member._value_ = value
             if len(cache) < 1000:
                 cache[value] = member
@@ -609,12 +634,17 @@ class _DataclassInfo:
 
         # the generated class itself (a subclass without __slots__ of its own inherits its fields)
         model = next(k for k in owner.__mro__ if "__slots__" in k.__dict__)
+        # `Model` itself (pydoc and IDEs inspect it) has no fields, and its answer is not kept:
+        # set on Model, it would hide every model's own fields
+        base = model.__dict__.get(self.attribute) is self
         annotations = inspect.get_annotations(model)  # as written (strings): never evaluated
         namespace: dict[str, Any] = dict(getattr(model.__init__, "__kwdefaults__", None) or {})
         namespace["__annotations__"] = {n: annotations.get(n, "Any") for n in model.__slots__}
         shadow: Any = dataclasses.dataclass(kw_only=True, repr=False, eq=False)(
             type(owner.__name__, (), namespace)
         )
+        if base:
+            return getattr(shadow, self.attribute)
         for name in ("__dataclass_fields__", "__dataclass_params__"):
             type.__setattr__(owner, name, getattr(shadow, name))
         return getattr(owner, self.attribute)
@@ -631,6 +661,14 @@ def _values_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
 
         get = _values[cls] = attrgetter("__class__", *cls.__slots__)  # type: ignore[attr-defined]
     return get
+
+
+def _restore(cls: Any, values: tuple[Any, ...]) -> Any:
+    """Unpickle a model: its fields in declaration order, no validation (they were valid)."""
+    obj = object.__new__(cls)
+    for name, value in zip(cls.__slots__, values):
+        object.__setattr__(obj, name, value)
+    return obj
 
 
 class Model:
@@ -655,6 +693,10 @@ class Model:
             return NotImplemented
         get = _values_of(self.__class__)
         return get(self) == get(other)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # slotted classes pickle on protocol 2 and later only; this works on every protocol
+        return _restore, (self.__class__, _values_of(self.__class__)(self)[1:])
 
     def __repr__(self) -> str:
         shown = []
@@ -695,8 +737,11 @@ class UnknownVariant:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, UnknownVariant) and other.data == self.data
 
-    def __hash__(self) -> int:
-        return id(self)
+    # compared by value and holding mutable JSON data: unhashable, like the models
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return UnknownVariant, (self.data,)
 
     def __repr__(self) -> str:
         return f"UnknownVariant({self.data!r})"

@@ -17,7 +17,12 @@ _new = object.__new__
 class CodeInterpreterImage(_r.Model):
     """A reference to an image file."""
 
-    __slots__ = _r.names("file_id", "_extra")
+    __slots__ = _r.slots(
+        {
+            "file_id": "The file ID of the image.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     file_id: str
     """The file ID of the image."""
     _extra: dict[str, Any] | None

@@ -18,7 +18,13 @@ _new = object.__new__
 class CodeInterpreterImageOutput(_r.Model):
     """An image produced by the Code Interpreter tool call."""
 
-    __slots__ = _r.names("type", "image", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "Always `image`.",
+            "image": "A reference to an image file.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """Always `image`."""
     image: CodeInterpreterImage

@@ -17,7 +17,13 @@ _new = object.__new__
 class CodeInterpreterLogOutput(_r.Model):
     """Text output from the Code Interpreter tool call as part of a run step."""
 
-    __slots__ = _r.names("type", "logs", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "Always `logs`.",
+            "logs": "The text output from the Code Interpreter tool call.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """Always `logs`."""
     logs: str

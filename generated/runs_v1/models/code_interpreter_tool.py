@@ -17,7 +17,12 @@ _new = object.__new__
 class CodeInterpreterTool(_r.Model):
     """Lets the assistant write and run Python code."""
 
-    __slots__ = _r.names("type", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "The type of tool being defined: `code_interpreter`",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """The type of tool being defined: `code_interpreter`"""
     _extra: dict[str, Any] | None

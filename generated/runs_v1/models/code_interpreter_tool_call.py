@@ -21,7 +21,14 @@ _new = object.__new__
 class CodeInterpreterToolCall(_r.Model):
     """Details of the Code Interpreter tool call the run step was involved in."""
 
-    __slots__ = _r.names("id", "type", "code_interpreter", "_extra")
+    __slots__ = _r.slots(
+        {
+            "id": "The ID of the tool call.",
+            "type": "Always `code_interpreter` for this type of tool call.",
+            "code_interpreter": "The Code Interpreter tool call definition.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     id: str
     """The ID of the tool call."""
     type: str

@@ -17,7 +17,15 @@ _new = object.__new__
 class CreateMessageRequest(_r.Model):
     """A message to add to a thread."""
 
-    __slots__ = _r.names("role", "content", "file_ids", "metadata", "_extra")
+    __slots__ = _r.slots(
+        {
+            "role": "The role of the entity that is creating the message. Currently only `user` is supported.",
+            "content": "The content of the message.",
+            "file_ids": "A list of File IDs that the message should use (at most 10).\n\nDefault (applied by the server when absent): []",
+            "metadata": "Key-value pairs attached to the message.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     role: str
     """The role of the entity that is creating the message. Currently only `user` is supported."""
     content: str

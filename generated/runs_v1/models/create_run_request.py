@@ -18,14 +18,16 @@ _new = object.__new__
 class CreateRunRequest(_r.Model):
     """Body of a request that creates a run on an existing thread."""
 
-    __slots__ = _r.names(
-        "assistant_id",
-        "model",
-        "instructions",
-        "additional_instructions",
-        "tools",
-        "metadata",
-        "_extra",
+    __slots__ = _r.slots(
+        {
+            "assistant_id": "The ID of the assistant to use to execute this run.",
+            "model": "The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.",
+            "instructions": "Overrides the instructions of the assistant for this run.",
+            "additional_instructions": "Appends additional instructions at the end of the instructions for the run.",
+            "tools": "Override the tools the assistant can use for this run.",
+            "metadata": "Key-value pairs attached to the run.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
     )
     assistant_id: str
     """The ID of the assistant to use to execute this run."""

@@ -19,8 +19,16 @@ _new = object.__new__
 class CreateThreadAndRunRequest(_r.Model):
     """Body of a request that creates a thread and runs it."""
 
-    __slots__ = _r.names(
-        "assistant_id", "thread", "model", "instructions", "tools", "metadata", "_extra"
+    __slots__ = _r.slots(
+        {
+            "assistant_id": "The ID of the assistant to use to execute this run.",
+            "thread": "The thread to create before running it.",
+            "model": "The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.",
+            "instructions": "Override the default system message of the assistant.",
+            "tools": "Override the tools the assistant can use for this run.",
+            "metadata": "Key-value pairs attached to the run.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
     )
     assistant_id: str
     """The ID of the assistant to use to execute this run."""

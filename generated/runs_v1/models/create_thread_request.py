@@ -18,7 +18,13 @@ _new = object.__new__
 class CreateThreadRequest(_r.Model):
     """The thread to create before running it."""
 
-    __slots__ = _r.names("messages", "metadata", "_extra")
+    __slots__ = _r.slots(
+        {
+            "messages": "A list of messages to start the thread with.",
+            "metadata": "Key-value pairs attached to the thread.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     messages: list[CreateMessageRequest] | Unset
     """A list of messages to start the thread with."""
     metadata: dict[str, str] | None | Unset

@@ -17,7 +17,14 @@ _new = object.__new__
 class FunctionDefinition(_r.Model):
     """A function the model may call."""
 
-    __slots__ = _r.names("name", "description", "parameters", "_extra")
+    __slots__ = _r.slots(
+        {
+            "name": "The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64.",
+            "description": "A description of what the function does, used by the model to choose when and how to call the function.",
+            "parameters": "The parameters the function accepts, described as a JSON Schema object. Omitting `parameters` defines a function with an empty parameter list.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     name: str
     """The name of the function to be called. Must be a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64."""
     description: str | Unset

@@ -18,7 +18,13 @@ _new = object.__new__
 class FunctionTool(_r.Model):
     """A function the assistant may ask the caller to run."""
 
-    __slots__ = _r.names("type", "function", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "The type of tool being defined: `function`",
+            "function": "A function the model may call.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """The type of tool being defined: `function`"""
     function: FunctionDefinition

@@ -21,7 +21,14 @@ _new = object.__new__
 class FunctionToolCall(_r.Model):
     """A function call the run step made."""
 
-    __slots__ = _r.names("id", "type", "function", "_extra")
+    __slots__ = _r.slots(
+        {
+            "id": "The ID of the tool call object.",
+            "type": "Always `function` for this type of tool call.",
+            "function": "The definition of the function that was called.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     id: str
     """The ID of the tool call object."""
     type: str

@@ -17,7 +17,12 @@ _new = object.__new__
 class ModifyRunRequest(_r.Model):
     """The fields of a run that can be changed."""
 
-    __slots__ = _r.names("metadata", "_extra")
+    __slots__ = _r.slots(
+        {
+            "metadata": "Key-value pairs attached to the run.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the run."""
     _extra: dict[str, Any] | None

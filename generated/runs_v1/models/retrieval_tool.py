@@ -17,7 +17,12 @@ _new = object.__new__
 class RetrievalTool(_r.Model):
     """Lets the assistant retrieve knowledge from the files attached to it or to the messages."""
 
-    __slots__ = _r.names("type", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "The type of tool being defined: `retrieval`",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """The type of tool being defined: `retrieval`"""
     _extra: dict[str, Any] | None

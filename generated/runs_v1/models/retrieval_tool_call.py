@@ -17,7 +17,14 @@ _new = object.__new__
 class RetrievalToolCall(_r.Model):
     """A retrieval the run step performed."""
 
-    __slots__ = _r.names("id", "type", "retrieval", "_extra")
+    __slots__ = _r.slots(
+        {
+            "id": "The ID of the tool call object.",
+            "type": "Always `retrieval` for this type of tool call.",
+            "retrieval": "For now, this is always going to be an empty object.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     id: str
     """The ID of the tool call object."""
     type: str

@@ -22,27 +22,29 @@ _new = object.__new__
 class Run(_r.Model):
     """Represents an execution run on a thread."""
 
-    __slots__ = _r.names(
-        "id",
-        "object",
-        "created_at",
-        "thread_id",
-        "assistant_id",
-        "status",
-        "required_action",
-        "last_error",
-        "expires_at",
-        "started_at",
-        "cancelled_at",
-        "failed_at",
-        "completed_at",
-        "model",
-        "instructions",
-        "tools",
-        "file_ids",
-        "metadata",
-        "usage",
-        "_extra",
+    __slots__ = _r.slots(
+        {
+            "id": "The identifier, which can be referenced in API endpoints.",
+            "object": "The object type, which is always `thread.run`.",
+            "created_at": "The Unix timestamp (in seconds) for when the run was created.",
+            "thread_id": "The ID of the thread that was executed on as a part of this run.",
+            "assistant_id": "The ID of the assistant used for execution of this run.",
+            "status": "The status of a run.",
+            "required_action": "Details on the action required to continue the run. Will be `null` if no action is required.",
+            "last_error": "The last error associated with this run. Will be `null` if there are no errors.",
+            "expires_at": "The Unix timestamp (in seconds) for when the run will expire.",
+            "started_at": "The Unix timestamp (in seconds) for when the run was started.",
+            "cancelled_at": "The Unix timestamp (in seconds) for when the run was cancelled.",
+            "failed_at": "The Unix timestamp (in seconds) for when the run failed.",
+            "completed_at": "The Unix timestamp (in seconds) for when the run was completed.",
+            "model": "The model that the assistant used for this run.",
+            "instructions": "The instructions that the assistant used for this run.",
+            "tools": "The list of tools that the assistant used for this run.\n\nDefault (applied by the server when absent): []",
+            "file_ids": "The list of File IDs the assistant used for this run.\n\nDefault (applied by the server when absent): []",
+            "metadata": "Key-value pairs attached to the run.",
+            "usage": "Usage statistics related to the run. This value will be `null` if the run is not in a terminal state (i.e. `in_progress`, `queued`, etc.).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
     )
     id: str
     """The identifier, which can be referenced in API endpoints."""
@@ -244,7 +246,13 @@ Default (applied by the server when absent): []"""
 class RunRequiredAction(_r.Model):
     """Details on the action required to continue the run. Will be `null` if no action is required."""
 
-    __slots__ = _r.names("type", "submit_tool_outputs", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "For now, this is always `submit_tool_outputs`.",
+            "submit_tool_outputs": "Details on the tool outputs needed for this run to continue.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """For now, this is always `submit_tool_outputs`."""
     submit_tool_outputs: RunRequiredActionSubmitToolOutputs
@@ -297,7 +305,12 @@ class RunRequiredAction(_r.Model):
 class RunRequiredActionSubmitToolOutputs(_r.Model):
     """Details on the tool outputs needed for this run to continue."""
 
-    __slots__ = _r.names("tool_calls", "_extra")
+    __slots__ = _r.slots(
+        {
+            "tool_calls": "A list of the relevant tool calls.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     tool_calls: list[RunToolCall]
     """A list of the relevant tool calls."""
     _extra: dict[str, Any] | None

@@ -17,7 +17,14 @@ _new = object.__new__
 class RunCompletionUsage(_r.Model):
     """Usage statistics related to the run."""
 
-    __slots__ = _r.names("completion_tokens", "prompt_tokens", "total_tokens", "_extra")
+    __slots__ = _r.slots(
+        {
+            "completion_tokens": "Number of completion tokens used over the course of the run.",
+            "prompt_tokens": "Number of prompt tokens used over the course of the run.",
+            "total_tokens": "Total number of tokens used (prompt + completion).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     completion_tokens: int
     """Number of completion tokens used over the course of the run."""
     prompt_tokens: int

@@ -25,7 +25,13 @@ class RunLastErrorCode(_r.OpenStrEnum):
 class RunLastError(_r.Model):
     """The last error associated with a run."""
 
-    __slots__ = _r.names("code", "message", "_extra")
+    __slots__ = _r.slots(
+        {
+            "code": "One of `server_error`, `rate_limit_exceeded`, or `invalid_prompt`.",
+            "message": "A human-readable description of the error.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     code: RunLastErrorCode
     """One of `server_error`, `rate_limit_exceeded`, or `invalid_prompt`."""
     message: str

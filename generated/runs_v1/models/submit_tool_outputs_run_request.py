@@ -18,7 +18,12 @@ _new = object.__new__
 class SubmitToolOutputsRunRequest(_r.Model):
     """The outputs of the tool calls a run is waiting for."""
 
-    __slots__ = _r.names("tool_outputs", "_extra")
+    __slots__ = _r.slots(
+        {
+            "tool_outputs": "A list of tools for which the outputs are being submitted.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     tool_outputs: list[ToolOutput]
     """A list of tools for which the outputs are being submitted."""
     _extra: dict[str, Any] | None

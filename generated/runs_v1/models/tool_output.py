@@ -17,7 +17,13 @@ _new = object.__new__
 class ToolOutput(_r.Model):
     """The output of one tool call."""
 
-    __slots__ = _r.names("tool_call_id", "output", "_extra")
+    __slots__ = _r.slots(
+        {
+            "tool_call_id": "The ID of the tool call in the `required_action` object of the run.",
+            "output": "The output of the tool call to be submitted to continue the run.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     tool_call_id: str | Unset
     """The ID of the tool call in the `required_action` object of the run."""
     output: str | Unset

@@ -25,7 +25,13 @@ _new = object.__new__
 class CodeInterpreterCallDetails(_r.Model):
     """The Code Interpreter tool call definition."""
 
-    __slots__ = _r.names("input", "outputs", "_extra")
+    __slots__ = _r.slots(
+        {
+            "input": "The input to the Code Interpreter tool call.",
+            "outputs": "The outputs from the Code Interpreter tool call: text (`logs`) or images (`image`).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     input: str
     """The input to the Code Interpreter tool call."""
     outputs: list[CodeInterpreterCallDetailsOutputsItem]

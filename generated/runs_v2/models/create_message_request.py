@@ -25,7 +25,15 @@ class CreateMessageRequestRole(_r.OpenStrEnum):
 class CreateMessageRequest(_r.Model):
     """A message to add to a thread."""
 
-    __slots__ = _r.names("role", "content", "attachments", "metadata", "_extra")
+    __slots__ = _r.slots(
+        {
+            "role": "The role of the entity that is creating the message: `user` for user-generated messages, `assistant` to insert messages from the assistant into the conversation.",
+            "content": "The content of the message.",
+            "attachments": "A list of files attached to the message, and the tools they should be added to.",
+            "metadata": "Key-value pairs attached to the message.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     role: CreateMessageRequestRole
     """The role of the entity that is creating the message: `user` for user-generated messages, `assistant` to insert messages from the assistant into the conversation."""
     content: str

@@ -22,23 +22,25 @@ _new = object.__new__
 class CreateThreadAndRunRequest(_r.Model):
     """Body of a request that creates a thread and runs it."""
 
-    __slots__ = _r.names(
-        "assistant_id",
-        "thread",
-        "model",
-        "instructions",
-        "tools",
-        "metadata",
-        "temperature",
-        "top_p",
-        "stream",
-        "max_prompt_tokens",
-        "max_completion_tokens",
-        "truncation_strategy",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "_extra",
+    __slots__ = _r.slots(
+        {
+            "assistant_id": "The ID of the assistant to use to execute this run.",
+            "thread": "The thread to create before running it.",
+            "model": "The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.",
+            "instructions": "Override the default system message of the assistant.",
+            "tools": "Override the tools the assistant can use for this run.",
+            "metadata": "Key-value pairs attached to the run.",
+            "temperature": "What sampling temperature to use, between 0 and 2.\n\nDefault (applied by the server when absent): 1",
+            "top_p": "Nucleus sampling: the model considers the results of the tokens with top_p probability mass.\n\nDefault (applied by the server when absent): 1",
+            "stream": "If `true`, returns a stream of events that happen during the run as server-sent events, terminating with a `data: [DONE]` message.",
+            "max_prompt_tokens": "The maximum number of prompt tokens that may be used over the course of the run.",
+            "max_completion_tokens": "The maximum number of completion tokens that may be used over the course of the run.",
+            "truncation_strategy": "Controls for how the thread will be truncated prior to the run.",
+            "tool_choice": "Controls which (if any) tool is called by the model.",
+            "parallel_tool_calls": "Whether to enable parallel function calling during tool use.\n\nDefault (applied by the server when absent): true",
+            "response_format": "Specifies the format that the model must output.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
     )
     assistant_id: str
     """The ID of the assistant to use to execute this run."""

@@ -17,7 +17,13 @@ _new = object.__new__
 class DoneEvent(_r.Model):
     """Occurs when a stream ends."""
 
-    __slots__ = _r.names("event", "data", "_extra")
+    __slots__ = _r.slots(
+        {
+            "event": "",
+            "data": "",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     event: str
     data: str
     _extra: dict[str, Any] | None

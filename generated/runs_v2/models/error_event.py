@@ -18,7 +18,13 @@ _new = object.__new__
 class ErrorEvent(_r.Model):
     """Occurs when an error occurs, e.g. an internal server error or a timeout."""
 
-    __slots__ = _r.names("event", "data", "_extra")
+    __slots__ = _r.slots(
+        {
+            "event": "",
+            "data": "An API error.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     event: str
     data: ErrorObject
     """An API error."""

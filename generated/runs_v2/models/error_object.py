@@ -17,7 +17,15 @@ _new = object.__new__
 class ErrorObject(_r.Model):
     """An API error."""
 
-    __slots__ = _r.names("code", "message", "param", "type", "_extra")
+    __slots__ = _r.slots(
+        {
+            "code": "A machine-readable error code, if any.",
+            "message": "A human-readable description of the error.",
+            "param": "The request parameter the error relates to, if any.",
+            "type": "The error type.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     code: str | None
     """A machine-readable error code, if any."""
     message: str

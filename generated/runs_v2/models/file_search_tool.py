@@ -21,7 +21,13 @@ _new = object.__new__
 class FileSearchTool(_r.Model):
     """Lets the assistant search the files attached to it or to the thread."""
 
-    __slots__ = _r.names("type", "file_search", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "The type of tool being defined: `file_search`",
+            "file_search": "Overrides for the file search tool.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """The type of tool being defined: `file_search`"""
     file_search: FileSearchToolOptions | Unset

@@ -17,7 +17,14 @@ _new = object.__new__
 class FileSearchToolCall(_r.Model):
     """A file search the run step performed."""
 
-    __slots__ = _r.names("id", "type", "file_search", "_extra")
+    __slots__ = _r.slots(
+        {
+            "id": "The ID of the tool call object.",
+            "type": "Always `file_search` for this type of tool call.",
+            "file_search": "For now, this is always going to be an empty object.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     id: str
     """The ID of the tool call object."""
     type: str

@@ -17,7 +17,12 @@ _new = object.__new__
 class FileSearchToolOptions(_r.Model):
     """Overrides for the file search tool."""
 
-    __slots__ = _r.names("max_num_results", "_extra")
+    __slots__ = _r.slots(
+        {
+            "max_num_results": "The maximum number of results the file search tool should output (between 1 and 50).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     max_num_results: int | Unset
     """The maximum number of results the file search tool should output (between 1 and 50)."""
     _extra: dict[str, Any] | None

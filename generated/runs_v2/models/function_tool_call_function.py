@@ -17,7 +17,14 @@ _new = object.__new__
 class FunctionToolCallFunction(_r.Model):
     """The definition of the function that was called."""
 
-    __slots__ = _r.names("name", "arguments", "output", "_extra")
+    __slots__ = _r.slots(
+        {
+            "name": "The name of the function.",
+            "arguments": "The arguments passed to the function.",
+            "output": "The output of the function. This will be `null` if the outputs have not been submitted yet.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     name: str
     """The name of the function."""
     arguments: str

@@ -18,7 +18,16 @@ _new = object.__new__
 class ListRunStepsResponse(_r.Model):
     """A page of run steps."""
 
-    __slots__ = _r.names("object", "data", "first_id", "last_id", "has_more", "_extra")
+    __slots__ = _r.slots(
+        {
+            "object": "Always `list`.",
+            "data": "The run steps on this page.",
+            "first_id": "The ID of the first run step on this page.",
+            "last_id": "The ID of the last run step on this page.",
+            "has_more": "Whether more run steps are available after this page.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     object: str
     """Always `list`."""
     data: list[RunStep]

@@ -18,7 +18,16 @@ _new = object.__new__
 class ListRunsResponse(_r.Model):
     """A page of runs."""
 
-    __slots__ = _r.names("object", "data", "first_id", "last_id", "has_more", "_extra")
+    __slots__ = _r.slots(
+        {
+            "object": "Always `list`.",
+            "data": "The runs on this page.",
+            "first_id": "The ID of the first run on this page.",
+            "last_id": "The ID of the last run on this page.",
+            "has_more": "Whether more runs are available after this page.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     object: str
     """Always `list`."""
     data: list[Run]

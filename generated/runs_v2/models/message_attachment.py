@@ -19,7 +19,13 @@ _new = object.__new__
 class MessageAttachment(_r.Model):
     """A file attached to a message, and the tools it should be added to."""
 
-    __slots__ = _r.names("file_id", "tools", "_extra")
+    __slots__ = _r.slots(
+        {
+            "file_id": "The ID of the file to attach to the message.",
+            "tools": "The tools to add this file to.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     file_id: str
     """The ID of the file to attach to the message."""
     tools: list[MessageAttachmentToolsItem]

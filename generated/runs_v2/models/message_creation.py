@@ -17,7 +17,12 @@ _new = object.__new__
 class MessageCreation(_r.Model):
     """The message created by a run step."""
 
-    __slots__ = _r.names("message_id", "_extra")
+    __slots__ = _r.slots(
+        {
+            "message_id": "The ID of the message that was created by this run step.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     message_id: str
     """The ID of the message that was created by this run step."""
     _extra: dict[str, Any] | None

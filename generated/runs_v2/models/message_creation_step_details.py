@@ -18,7 +18,13 @@ _new = object.__new__
 class MessageCreationStepDetails(_r.Model):
     """Details of the message creation by the run step."""
 
-    __slots__ = _r.names("type", "message_creation", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "Always `message_creation`.",
+            "message_creation": "The message created by a run step.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """Always `message_creation`."""
     message_creation: MessageCreation

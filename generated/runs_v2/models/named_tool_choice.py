@@ -29,7 +29,13 @@ class NamedToolChoiceType(_r.OpenStrEnum):
 class NamedToolChoice(_r.Model):
     """Specifies a tool the model should use. Use to force the model to call a specific tool."""
 
-    __slots__ = _r.names("type", "function", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "The type of the tool. If type is `function`, the function name must be set.",
+            "function": "The function the model is forced to call.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: NamedToolChoiceType
     """The type of the tool. If type is `function`, the function name must be set."""
     function: NamedToolChoiceFunction | Unset

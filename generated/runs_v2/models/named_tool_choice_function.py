@@ -17,7 +17,12 @@ _new = object.__new__
 class NamedToolChoiceFunction(_r.Model):
     """The function the model is forced to call."""
 
-    __slots__ = _r.names("name", "_extra")
+    __slots__ = _r.slots(
+        {
+            "name": "The name of the function to call.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     name: str
     """The name of the function to call."""
     _extra: dict[str, Any] | None

@@ -24,7 +24,12 @@ class ResponseFormatObjectType(_r.OpenStrEnum):
 class ResponseFormatObject(_r.Model):
     """An object describing the expected output of the model. `json_object` enables JSON mode; `text` lets the model return free text."""
 
-    __slots__ = _r.names("type", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": 'Must be one of `text` or `json_object`.\n\nDefault (applied by the server when absent): "text"',
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: ResponseFormatObjectType
     """Must be one of `text` or `json_object`.
 

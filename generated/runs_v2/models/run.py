@@ -32,35 +32,37 @@ class RunIncompleteDetailsReason(_r.OpenStrEnum):
 class Run(_r.Model):
     """Represents an execution run on a thread."""
 
-    __slots__ = _r.names(
-        "id",
-        "object",
-        "created_at",
-        "thread_id",
-        "assistant_id",
-        "status",
-        "required_action",
-        "last_error",
-        "expires_at",
-        "started_at",
-        "cancelled_at",
-        "failed_at",
-        "completed_at",
-        "incomplete_details",
-        "model",
-        "instructions",
-        "tools",
-        "metadata",
-        "usage",
-        "temperature",
-        "top_p",
-        "max_prompt_tokens",
-        "max_completion_tokens",
-        "truncation_strategy",
-        "tool_choice",
-        "parallel_tool_calls",
-        "response_format",
-        "_extra",
+    __slots__ = _r.slots(
+        {
+            "id": "The identifier, which can be referenced in API endpoints.",
+            "object": "The object type, which is always `thread.run`.",
+            "created_at": "The Unix timestamp (in seconds) for when the run was created.",
+            "thread_id": "The ID of the thread that was executed on as a part of this run.",
+            "assistant_id": "The ID of the assistant used for execution of this run.",
+            "status": "The status of a run.",
+            "required_action": "Details on the action required to continue the run. Will be `null` if no action is required.",
+            "last_error": "The last error associated with this run. Will be `null` if there are no errors.",
+            "expires_at": "The Unix timestamp (in seconds) for when the run will expire.",
+            "started_at": "The Unix timestamp (in seconds) for when the run was started.",
+            "cancelled_at": "The Unix timestamp (in seconds) for when the run was cancelled.",
+            "failed_at": "The Unix timestamp (in seconds) for when the run failed.",
+            "completed_at": "The Unix timestamp (in seconds) for when the run was completed.",
+            "incomplete_details": "Details on why the run is incomplete. Will be `null` if the run is not incomplete.",
+            "model": "The model that the assistant used for this run.",
+            "instructions": "The instructions that the assistant used for this run.",
+            "tools": "The list of tools that the assistant used for this run.\n\nDefault (applied by the server when absent): []",
+            "metadata": "Key-value pairs attached to the run.",
+            "usage": "Usage statistics related to the run. This value will be `null` if the run is not in a terminal state (i.e. `in_progress`, `queued`, etc.).",
+            "temperature": "The sampling temperature used for this run. If not set, defaults to 1.",
+            "top_p": "The nucleus sampling value used for this run. If not set, defaults to 1.",
+            "max_prompt_tokens": "The maximum number of prompt tokens specified to have been used over the course of the run.",
+            "max_completion_tokens": "The maximum number of completion tokens specified to have been used over the course of the run.",
+            "truncation_strategy": "Controls for how the thread was truncated prior to the run.",
+            "tool_choice": "Controls which (if any) tool is called by the model.",
+            "parallel_tool_calls": "Whether to enable parallel function calling during tool use.\n\nDefault (applied by the server when absent): true",
+            "response_format": "Specifies the format that the model must output.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
     )
     id: str
     """The identifier, which can be referenced in API endpoints."""
@@ -318,7 +320,12 @@ Default (applied by the server when absent): true"""
 class RunIncompleteDetails(_r.Model):
     """Details on why the run is incomplete. Will be `null` if the run is not incomplete."""
 
-    __slots__ = _r.names("reason", "_extra")
+    __slots__ = _r.slots(
+        {
+            "reason": "The reason why the run is incomplete, i.e. which token limit was reached.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     reason: RunIncompleteDetailsReason | Unset
     """The reason why the run is incomplete, i.e. which token limit was reached."""
     _extra: dict[str, Any] | None
@@ -364,7 +371,13 @@ class RunIncompleteDetails(_r.Model):
 class RunRequiredAction(_r.Model):
     """Details on the action required to continue the run. Will be `null` if no action is required."""
 
-    __slots__ = _r.names("type", "submit_tool_outputs", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "For now, this is always `submit_tool_outputs`.",
+            "submit_tool_outputs": "Details on the tool outputs needed for this run to continue.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """For now, this is always `submit_tool_outputs`."""
     submit_tool_outputs: RunRequiredActionSubmitToolOutputs
@@ -417,7 +430,12 @@ class RunRequiredAction(_r.Model):
 class RunRequiredActionSubmitToolOutputs(_r.Model):
     """Details on the tool outputs needed for this run to continue."""
 
-    __slots__ = _r.names("tool_calls", "_extra")
+    __slots__ = _r.slots(
+        {
+            "tool_calls": "A list of the relevant tool calls.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     tool_calls: list[RunToolCall]
     """A list of the relevant tool calls."""
     _extra: dict[str, Any] | None

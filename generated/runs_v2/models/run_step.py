@@ -31,24 +31,26 @@ class RunStepLastErrorCode(_r.OpenStrEnum):
 class RunStep(_r.Model):
     """Represents a step in execution of a run."""
 
-    __slots__ = _r.names(
-        "id",
-        "object",
-        "created_at",
-        "assistant_id",
-        "thread_id",
-        "run_id",
-        "type",
-        "status",
-        "step_details",
-        "last_error",
-        "expired_at",
-        "cancelled_at",
-        "failed_at",
-        "completed_at",
-        "metadata",
-        "usage",
-        "_extra",
+    __slots__ = _r.slots(
+        {
+            "id": "The identifier of the run step, which can be referenced in API endpoints.",
+            "object": "The object type, which is always `thread.run.step`.",
+            "created_at": "The Unix timestamp (in seconds) for when the run step was created.",
+            "assistant_id": "The ID of the assistant associated with the run step.",
+            "thread_id": "The ID of the thread that was run.",
+            "run_id": "The ID of the run that this run step is a part of.",
+            "type": "The type of run step, which can be either `message_creation` or `tool_calls`.",
+            "status": "The status of a run step.",
+            "step_details": "The details of the run step: either the message it created or the tool calls it made. The variants are told apart by their `type`.",
+            "last_error": "The last error associated with this run step. Will be `null` if there are no errors.",
+            "expired_at": "The Unix timestamp (in seconds) for when the run step expired. A step is considered expired if the parent run is expired.",
+            "cancelled_at": "The Unix timestamp (in seconds) for when the run step was cancelled.",
+            "failed_at": "The Unix timestamp (in seconds) for when the run step failed.",
+            "completed_at": "The Unix timestamp (in seconds) for when the run step completed.",
+            "metadata": "Key-value pairs attached to the run step.",
+            "usage": "Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
     )
     id: str
     """The identifier of the run step, which can be referenced in API endpoints."""
@@ -223,7 +225,13 @@ class RunStep(_r.Model):
 class RunStepLastError(_r.Model):
     """The last error associated with this run step. Will be `null` if there are no errors."""
 
-    __slots__ = _r.names("code", "message", "_extra")
+    __slots__ = _r.slots(
+        {
+            "code": "One of `server_error` or `rate_limit_exceeded`.",
+            "message": "A human-readable description of the error.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     code: RunStepLastErrorCode
     """One of `server_error` or `rate_limit_exceeded`."""
     message: str

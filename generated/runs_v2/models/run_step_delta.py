@@ -18,7 +18,14 @@ _new = object.__new__
 class RunStepDelta(_r.Model):
     """Represents a run step delta, i.e. any changed fields on a run step during streaming."""
 
-    __slots__ = _r.names("id", "object", "delta", "_extra")
+    __slots__ = _r.slots(
+        {
+            "id": "The identifier of the run step, which can be referenced in API endpoints.",
+            "object": "The object type, which is always `thread.run.step.delta`.",
+            "delta": "The delta containing the fields that have changed on the run step.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     id: str
     """The identifier of the run step, which can be referenced in API endpoints."""
     object: str

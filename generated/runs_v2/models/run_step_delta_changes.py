@@ -21,7 +21,12 @@ _new = object.__new__
 class RunStepDeltaChanges(_r.Model):
     """The delta containing the fields that have changed on the run step."""
 
-    __slots__ = _r.names("step_details", "_extra")
+    __slots__ = _r.slots(
+        {
+            "step_details": "The changed details of the run step, told apart by `type`.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     step_details: RunStepDeltaStepDetails | Unset
     """The changed details of the run step, told apart by `type`."""
     _extra: dict[str, Any] | None

@@ -17,7 +17,12 @@ _new = object.__new__
 class RunStepDeltaCodeInterpreterImage(_r.Model):
     """A reference to an image file (partial)."""
 
-    __slots__ = _r.names("file_id", "_extra")
+    __slots__ = _r.slots(
+        {
+            "file_id": "The file ID of the image.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     file_id: str | Unset
     """The file ID of the image."""
     _extra: dict[str, Any] | None

@@ -21,7 +21,14 @@ _new = object.__new__
 class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
     """An image produced by the Code Interpreter tool call (partial)."""
 
-    __slots__ = _r.names("index", "type", "image", "_extra")
+    __slots__ = _r.slots(
+        {
+            "index": "The index of the output in the outputs array.",
+            "type": "Always `image`.",
+            "image": "A reference to an image file (partial).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     index: int
     """The index of the output in the outputs array."""
     type: str

@@ -17,7 +17,14 @@ _new = object.__new__
 class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
     """Text output from the Code Interpreter tool call as part of a run step (partial)."""
 
-    __slots__ = _r.names("index", "type", "logs", "_extra")
+    __slots__ = _r.slots(
+        {
+            "index": "The index of the output in the outputs array.",
+            "type": "Always `logs`.",
+            "logs": "The text output from the Code Interpreter tool call.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     index: int
     """The index of the output in the outputs array."""
     type: str

@@ -21,7 +21,15 @@ _new = object.__new__
 class RunStepDeltaCodeInterpreterToolCall(_r.Model):
     """Details of the Code Interpreter tool call the run step was involved in (partial)."""
 
-    __slots__ = _r.names("index", "id", "type", "code_interpreter", "_extra")
+    __slots__ = _r.slots(
+        {
+            "index": "The index of the tool call in the tool calls array.",
+            "id": "The ID of the tool call.",
+            "type": "Always `code_interpreter` for this type of tool call.",
+            "code_interpreter": "The Code Interpreter tool call definition (partial).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     index: int
     """The index of the tool call in the tool calls array."""
     id: str | Unset

@@ -17,7 +17,15 @@ _new = object.__new__
 class RunStepDeltaFileSearchToolCall(_r.Model):
     """A file search the run step performed (partial)."""
 
-    __slots__ = _r.names("index", "id", "type", "file_search", "_extra")
+    __slots__ = _r.slots(
+        {
+            "index": "The index of the tool call in the tool calls array.",
+            "id": "The ID of the tool call object.",
+            "type": "Always `file_search` for this type of tool call.",
+            "file_search": "For now, this is always going to be an empty object.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     index: int
     """The index of the tool call in the tool calls array."""
     id: str | Unset

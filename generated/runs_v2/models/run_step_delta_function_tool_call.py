@@ -21,7 +21,15 @@ _new = object.__new__
 class RunStepDeltaFunctionToolCall(_r.Model):
     """A function call the run step made (partial)."""
 
-    __slots__ = _r.names("index", "id", "type", "function", "_extra")
+    __slots__ = _r.slots(
+        {
+            "index": "The index of the tool call in the tool calls array.",
+            "id": "The ID of the tool call object.",
+            "type": "Always `function` for this type of tool call.",
+            "function": "The definition of the function that was called (partial).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     index: int
     """The index of the tool call in the tool calls array."""
     id: str | Unset

@@ -21,7 +21,13 @@ _new = object.__new__
 class RunStepDeltaMessageCreationStepDetails(_r.Model):
     """Details of the message creation by the run step."""
 
-    __slots__ = _r.names("type", "message_creation", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "Always `message_creation`.",
+            "message_creation": "The message created by a run step (partial).",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """Always `message_creation`."""
     message_creation: RunStepDeltaMessageCreation | Unset

@@ -18,7 +18,13 @@ _new = object.__new__
 class RunStepDeltaToolCallsStepDetails(_r.Model):
     """Details of the tool calls (partial)."""
 
-    __slots__ = _r.names("type", "tool_calls", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "Always `tool_calls`.",
+            "tool_calls": "The tool calls that changed, each with its `index` in the step's tool calls.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """Always `tool_calls`."""
     tool_calls: list[RunStepDeltaToolCall] | Unset

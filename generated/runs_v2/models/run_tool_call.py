@@ -18,7 +18,14 @@ _new = object.__new__
 class RunToolCall(_r.Model):
     """A tool call the run needs an output for before it can continue."""
 
-    __slots__ = _r.names("id", "type", "function", "_extra")
+    __slots__ = _r.slots(
+        {
+            "id": "The ID of the tool call. This ID must be referenced when you submit the tool outputs.",
+            "type": "The type of tool call the output is required for. For now, this is always `function`.",
+            "function": "The function the model wants called.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     id: str
     """The ID of the tool call. This ID must be referenced when you submit the tool outputs."""
     type: str

@@ -17,7 +17,13 @@ _new = object.__new__
 class RunToolCallFunction(_r.Model):
     """The function the model wants called."""
 
-    __slots__ = _r.names("name", "arguments", "_extra")
+    __slots__ = _r.slots(
+        {
+            "name": "The name of the function.",
+            "arguments": "The arguments that the model expects you to pass to the function, as a JSON string.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     name: str
     """The name of the function."""
     arguments: str

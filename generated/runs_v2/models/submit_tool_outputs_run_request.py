@@ -18,7 +18,13 @@ _new = object.__new__
 class SubmitToolOutputsRunRequest(_r.Model):
     """The outputs of the tool calls a run is waiting for."""
 
-    __slots__ = _r.names("tool_outputs", "stream", "_extra")
+    __slots__ = _r.slots(
+        {
+            "tool_outputs": "A list of tools for which the outputs are being submitted.",
+            "stream": "If `true`, returns a stream of events that happen during the run as server-sent events, terminating with a `data: [DONE]` message.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     tool_outputs: list[ToolOutput]
     """A list of tools for which the outputs are being submitted."""
     stream: bool | None | Unset

@@ -18,7 +18,13 @@ _new = object.__new__
 class ThreadRunInProgressEvent(_r.Model):
     """Occurs when a run moves to an `in_progress` status."""
 
-    __slots__ = _r.names("event", "data", "_extra")
+    __slots__ = _r.slots(
+        {
+            "event": "",
+            "data": "Represents an execution run on a thread.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     event: str
     data: Run
     """Represents an execution run on a thread."""

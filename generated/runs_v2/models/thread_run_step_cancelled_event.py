@@ -18,7 +18,13 @@ _new = object.__new__
 class ThreadRunStepCancelledEvent(_r.Model):
     """Occurs when a run step is cancelled."""
 
-    __slots__ = _r.names("event", "data", "_extra")
+    __slots__ = _r.slots(
+        {
+            "event": "",
+            "data": "Represents a step in execution of a run.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     event: str
     data: RunStep
     """Represents a step in execution of a run."""

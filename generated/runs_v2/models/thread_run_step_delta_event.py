@@ -18,7 +18,13 @@ _new = object.__new__
 class ThreadRunStepDeltaEvent(_r.Model):
     """Occurs when parts of a run step are being streamed."""
 
-    __slots__ = _r.names("event", "data", "_extra")
+    __slots__ = _r.slots(
+        {
+            "event": "",
+            "data": "Represents a run step delta, i.e. any changed fields on a run step during streaming.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     event: str
     data: RunStepDelta
     """Represents a run step delta, i.e. any changed fields on a run step during streaming."""

@@ -18,7 +18,13 @@ _new = object.__new__
 class ToolCallsStepDetails(_r.Model):
     """Details of the tool calls made by the run step."""
 
-    __slots__ = _r.names("type", "tool_calls", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "Always `tool_calls`.",
+            "tool_calls": "An array of tool calls the run step was involved in: `code_interpreter`, `file_search`, or `function`.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: str
     """Always `tool_calls`."""
     tool_calls: list[StepToolCall]

@@ -24,7 +24,13 @@ class TruncationStrategyType(_r.OpenStrEnum):
 class TruncationStrategy(_r.Model):
     """Controls for how a thread will be truncated prior to the run."""
 
-    __slots__ = _r.names("type", "last_messages", "_extra")
+    __slots__ = _r.slots(
+        {
+            "type": "The truncation strategy to use for the thread. `auto` drops messages in the middle of the thread to fit the context length; `last_messages` keeps the n most recent messages.",
+            "last_messages": "The number of most recent messages from the thread when constructing the context for the run.",
+            "_extra": "Members the spec does not declare, kept so that nothing is lost.",
+        }
+    )
     type: TruncationStrategyType
     """The truncation strategy to use for the thread. `auto` drops messages in the middle of the thread to fit the context length; `last_messages` keeps the n most recent messages."""
     last_messages: int | None | Unset
