@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keyword
 import os
 import time
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import memo, spare
-from .errors import SpecWarning
+from .errors import SpecError, SpecWarning
 from .paths import default_cache_dir, display_path
 from .write import Plan, check_package, write_package
 
@@ -90,6 +91,9 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     `overlays` (OpenAPI Overlay files) are applied to the spec, in order, before it is read.
     """
     start = time.perf_counter()
+    if not (package.isascii() and package.isidentifier()) or keyword.iskeyword(package):
+        raise SpecError(f"package {package!r} is not a valid Python identifier",
+                        hint="use ASCII letters, digits and underscores, not a keyword")
     package_dir = Path(out) / package
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     spare_root = cache / "spare" if cache is not None else None

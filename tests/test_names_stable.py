@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from generator.api import generate
 from generator.build import build_package
 from generator.cli import main
+from generator.errors import SpecError
 from generator.names import WINDOWS_RESERVED
 
 
@@ -83,4 +84,11 @@ def test_package_must_be_a_plain_identifier(tmp_path: Path, bad: str) -> None:
     result = CliRunner().invoke(main, ["generate", str(spec), "--out", str(tmp_path / "o"),
                                        "--package", bad])
     assert result.exit_code == 2 and "not a valid Python identifier" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("bad", ["class", "my-pkg", "café"])
+def test_the_python_api_refuses_such_a_package_too(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(SpecError, match="not a valid Python identifier"):
+        generate(_spec(tmp_path, ["Run"]), tmp_path / "o", bad, cache_dir=tmp_path / "cache")
     assert not (tmp_path / "o").exists()
