@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import inspect
 import json
 import re
 import subprocess
@@ -136,8 +137,9 @@ def run_mypy(outcomes: list[Outcome], out: Path) -> float:
 @dataclass(frozen=True)
 class Example:
     where: str
-    schema: str  # the component schema key the example is written for
+    schema: str | None  # the component schema key the example is written for, if it is one
     data: Any
+    method: str | None = None  # else: the client method whose result the example is
 
 
 def _plain(value: Any) -> Any:
@@ -180,6 +182,9 @@ class _Finder:
                 if not isinstance(op, dict):
                     continue
                 where = f"{str(method).upper()} {path}"
+                op_id = op.get("operationId")
+                client_method = snake(op_id if isinstance(op_id, str) and snake(op_id)
+                                      else f"{method} {path}")
                 bodies = [("requestBody", op.get("requestBody"))]
                 responses = op.get("responses")
                 if isinstance(responses, dict):
@@ -190,19 +195,23 @@ class _Finder:
                     content = body.get("content") if isinstance(body, dict) else None
                     for media, value in (content.items() if isinstance(content, dict) else ()):
                         if JSON_MEDIA.match(str(media)) and isinstance(value, dict):
-                            yield from self._media(f"{where} {label} {media}", value, body_file)
+                            yield from self._media(
+                                f"{where} {label} {media}", value, body_file,
+                                client_method if label.startswith("responses/") else None)
 
-    def _media(self, where: str, media: dict[str, Any], file: Path) -> Iterator[Example]:
+    def _media(self, where: str, media: dict[str, Any], file: Path,
+               method: str | None) -> Iterator[Example]:
+        """A media type's examples, for its component schema or else the method's result."""
         key = self.component(media.get("schema"), file)
-        if key is None:
+        if key is None and method is None:
             return
         if "example" in media:
-            yield Example(f"{where} example", key, _plain(media["example"]))
+            yield Example(f"{where} example", key, _plain(media["example"]), method)
         examples = media.get("examples")
         for name, example in (examples.items() if isinstance(examples, dict) else ()):
             example, _ = self.deref(example, file)
             if isinstance(example, dict) and "value" in example:
-                yield Example(f"{where} examples/{name}", key, _plain(example["value"]))
+                yield Example(f"{where} examples/{name}", key, _plain(example["value"]), method)
 
 
 def doc_examples(doc: Doc) -> list[Example]:
@@ -226,12 +235,25 @@ def _decoder(module: ModuleType, py_name: str) -> Any:
     return getattr(module, f"decode_{snake(py_name)}", None)
 
 
+def _result_class(module: ModuleType, method: str | None) -> str | None:
+    """The model or union a client method decodes its result as (a schema of another file)."""
+    client = getattr(module, "Client", None)
+    function = getattr(client, method, None) if client is not None and method else None
+    if function is None:
+        return None
+    returns = inspect.signature(function).return_annotation
+    if isinstance(returns, str) and returns.isidentifier() and hasattr(module, returns):
+        return returns
+    return None
+
+
 def round_trip_examples(outcome: Outcome, module: ModuleType) -> None:
     """Decode each example leniently and encode it back: it must come back unchanged."""
     doc = outcome.doc
     names = dict(build_package(doc.entry, doc.package).schema_names)
     for example in doc_examples(doc):
-        py_name = names.get(example.schema)
+        py_name = names.get(example.schema) if example.schema else _result_class(
+            module, example.method)
         decoder = _decoder(module, py_name) if py_name else None
         if decoder is None:
             continue
