@@ -75,6 +75,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .apisnapshot import ApiRecord
 from .build import build_package
 from .errors import SpecError, SpecWarning
 from .exprs import annotation
@@ -87,6 +88,7 @@ from .ir import (
     Field,
     Model,
     Operation,
+    Package,
     Parameter,
     TypeRef,
     Union,
@@ -151,6 +153,12 @@ class ApiDiff:
                            "non_breaking": len(self.non_breaking)},
                "changes": [c.as_dict() for c in self.changes]}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+    def to_markdown(self, title: str | None = None) -> str:
+        """The report as a Markdown section, for a pull request or a CHANGELOG."""
+        from .changelog import markdown
+
+        return markdown(self, title)
 
     def to_text(self) -> str:
         lines = [f"API changes from {self.old_spec} to {self.new_spec}"]
@@ -228,6 +236,23 @@ class _Side:
 
     def root(self) -> Any:
         return SpecSet(self.spec, overlays=self.overlays).root
+
+
+def package_roles(pkg: Package, spec: Path, overlays: Sequence[Path] = ()) -> dict[str, Role]:
+    """Who uses each class of a generated package: its operations decide, else the spec's
+    paths, else class names (see the module docstring)."""
+    operations = {op.name: op for op in pkg.operations}
+    if operations:
+        inputs, outputs = _operation_roots(pkg.operations)
+    else:
+        inputs, outputs = _path_roots(_Side(Path(spec), tuple(overlays)).root(), pkg.entities)
+    return _roles(_Api(pkg.entities, operations), inputs, outputs)
+
+
+def diff_records(old: ApiRecord, new: ApiRecord, old_label: str, new_label: str) -> ApiDiff:
+    """Compare two recorded APIs (see apisnapshot.py) as `diff_specs` compares two specs."""
+    sides = [_Api(r.entities, r.operations, r.roles) for r in (old, new)]
+    return ApiDiff(old_label, new_label, tuple(_diff(sides[0], sides[1])))
 
 
 def _load_pair(old: _Side, new: _Side, select: tuple[str, ...]) -> tuple[_Api, _Api]:

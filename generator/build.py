@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,7 +52,6 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
         title=title,
         spec_display=display_path(spec) + "".join(f" + overlay {display_path(o)}"
                                                   for o in overlays),
-        spec_hash=_inputs_hash(spec, overlays),
         entities=entities,
         modules=plan_modules(entities, resolver.owner),
         operations=ops.operations,
@@ -63,14 +61,6 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
         overlay_warnings=tuple(specs.warnings),
         schema_names=resolver.schema_names(),
     )
-
-
-def _inputs_hash(spec: Path, overlays: Sequence[Path]) -> str:
-    """sha256 of the spec's bytes, then of each overlay's (the spec's alone without overlays)."""
-    digest = hashlib.sha256(Path(spec).read_bytes())
-    for overlay in overlays:
-        digest.update(b"\0overlay\0" + Path(overlay).read_bytes())
-    return digest.hexdigest()
 
 
 def _check_containers(specs: SpecSet, display: str) -> None:

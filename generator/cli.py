@@ -84,6 +84,8 @@ def main() -> None:
               help="Generate the API client (default: yes, or as the config says).")
 @click.option("--overlay", "overlays", multiple=True, type=_OVERLAY,
               help="An OpenAPI Overlay file applied to SPEC first (repeatable, in order).")
+@click.option("--changelog", type=click.Path(path_type=Path, dir_okay=False),
+              help="Append the API changes of this regeneration to FILE (Markdown).")
 @click.option("--strict-spec", is_flag=True,
               help="Refuse the spec on any warning (a local defect runmodels would repair).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
@@ -93,7 +95,8 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
                      allow_roots: tuple[Path, ...], client: bool | None,
-                     overlays: tuple[Path, ...], strict_spec: bool, quiet: bool,
+                     overlays: tuple[Path, ...], changelog: Path | None, strict_spec: bool,
+                     quiet: bool,
                      verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
@@ -101,6 +104,8 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
                            overlays)
         if client is not None:
             targets = [dataclasses.replace(t, client=client) for t in targets]
+        if changelog is not None:
+            targets = [dataclasses.replace(t, changelog=changelog) for t in targets]
         if strict_spec:
             targets = [dataclasses.replace(t, strict_spec=True) for t in targets]
         # a progress bar on a terminal when there is more than one target; what the run prints
@@ -187,30 +192,48 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, check=check or show_diff, force=force,
                           client=target.client, allow_roots=allow_roots, progress=bar.update,
-                          overlays=target.overlays, strict_spec=target.strict_spec)
+                          overlays=target.overlays, strict_spec=target.strict_spec,
+                          changelog=target.changelog)  # check mode appends nothing
     finally:
         bar.close()
     if not quiet and (verbose or not check):
         _warnings(target.name, result, verbose, say)
     stale = result.plan is not None and result.plan.changed
     if result.plan is not None and stale:
-        say(result.plan.unified_diff(color=sys.stdout.isatty()), nl=False)
+        say(result.plan.unified_diff(color=sys.stdout.isatty(),
+                                     prefix=_shown(result.package_dir)), nl=False)
         if check:
             _report_stale(result, say)
     if show_diff:
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, force=force, client=target.client,
-                          allow_roots=allow_roots, overlays=target.overlays)
+                          allow_roots=allow_roots, overlays=target.overlays,
+                          changelog=target.changelog)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
+        if target.changelog is not None:
+            _changelog_line(target, result, verbose, say)
     return stale
+
+
+def _changelog_line(target: Target, result: GenerateResult, verbose: bool, say: _Output) -> None:
+    """What the run did to the changelog: appended, nothing to append, or why not."""
+    assert target.changelog is not None
+    shown = _shown(target.changelog)
+    if result.changelog_note:
+        say(f"{target.name}: {result.changelog_note}", err=True)
+    elif result.api_diff is not None and result.api_diff.changes:
+        say(f"{target.name}: {len(result.api_diff.breaking)} breaking, "
+            f"{len(result.api_diff.non_breaking)} non-breaking API changes appended to {shown}")
+    elif verbose:
+        say(f"{target.name}: no API changes: nothing appended to {shown}")
 
 
 @main.command("diff")
 @click.argument("old_spec", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new_spec", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--select", multiple=True, help="Compare only these schemas (and what they use).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Report format.")
 @click.option("--fail-on", type=click.Choice(["breaking", "any"]),
               help="Exit 1 when a breaking change (or any change) is found.")
@@ -237,6 +260,8 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
         click.echo(warning, err=True)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
+    elif fmt == "markdown":
+        click.echo(report.to_markdown(), nl=False)
     else:
         color = sys.stdout.isatty()
         for line in report.to_text().splitlines():
@@ -261,21 +286,29 @@ def _warnings(name: str, result: GenerateResult, verbose: bool, say: _Output) ->
     say(f"{name}: {count} warning{'s' if count > 1 else ''}: {listed}{more}", err=True)
 
 
+def _shown(folder: Path) -> str:
+    """A folder as the user wants to read it: relative to the working folder when inside it."""
+    try:
+        return Path(folder).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(folder)
+
+
 def _report_stale(result: GenerateResult, say: _Output) -> None:
     plan = result.plan
     assert plan is not None
     for label, files in (("added", plan.added), ("changed", plan.modified),
                          ("removed", plan.removed)):
         for rel in files:
-            say(f"would be {label}: {result.package_dir / rel}", err=True)
+            say(f"would be {label}: {_shown(result.package_dir)}/{rel}", err=True)
 
 
 def _summary(name: str, result: GenerateResult, verbose: bool, say: _Output) -> None:
     if verbose:
         for rel in result.written:
-            say(f"  wrote {result.package_dir / rel}")
+            say(f"  wrote {_shown(result.package_dir)}/{rel}")
         for rel in result.removed:
-            say(f"  removed {result.package_dir / rel}")
+            say(f"  removed {_shown(result.package_dir)}/{rel}")
     total = len(result.written) + len(result.unchanged)
     say(
         f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "

@@ -19,9 +19,9 @@ else:  # pragma: no cover - black depends on tomli on Python 3.10
 
 TABLE = "tool.runmodels"
 TARGETS = "tool.runmodels.targets"
-GLOBAL_KEYS = ("targets", "out", "templates", "client", "strict_spec")
+GLOBAL_KEYS = ("targets", "out", "templates", "client", "changelog", "strict_spec")
 TARGET_KEYS = ("name", "spec", "out", "package", "select", "templates", "client", "overlays",
-               "strict_spec")
+               "changelog", "strict_spec")
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]")
 _KEY = re.compile(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
 _TOML_POS = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
@@ -41,6 +41,7 @@ class Target:
     templates: Path | None
     client: bool
     overlays: tuple[Path, ...] = ()  # OpenAPI Overlay files applied to the spec, in order
+    changelog: Path | None = None  # Markdown file that API changes are appended to
     strict_spec: bool = False  # every warning (a repaired local defect) refuses the spec
 
 
@@ -137,8 +138,8 @@ def _target(raw: dict[str, Any], index: int, defaults: dict[str, Any], base: Pat
     """Validate one [[tool.runmodels.targets]] table."""
     _check_keys(raw, TARGET_KEYS, loc, TARGETS, index)
     values = {key: _get(raw, key, str, loc, TARGETS, index)
-              for key in ("name", "spec", "out", "package", "templates")}
-    for key in ("out", "templates"):
+              for key in ("name", "spec", "out", "package", "templates", "changelog")}
+    for key in ("out", "templates", "changelog"):
         if values[key] is None:
             values[key] = defaults[key]
     for key in ("spec", "out", "package"):
@@ -180,6 +181,7 @@ def _target(raw: dict[str, Any], index: int, defaults: dict[str, Any], base: Pat
                   select=tuple(select), templates=templates,
                   client=defaults["client"] if client is None else client,
                   overlays=tuple(overlays),
+                  changelog=_path(base, values["changelog"]) if values["changelog"] else None,
                   strict_spec=defaults["strict_spec"] if strict_spec is None else strict_spec)
 
 
@@ -198,6 +200,7 @@ def load_config(path: Path) -> list[Target]:
     defaults = {"out": _get(table, "out", str, loc, TABLE),
                 "templates": _get(table, "templates", str, loc, TABLE),
                 "client": _get(table, "client", bool, loc, TABLE),
+                "changelog": _get(table, "changelog", str, loc, TABLE),
                 "strict_spec": _get(table, "strict_spec", bool, loc, TABLE) is True}
     defaults["client"] = True if defaults["client"] is None else defaults["client"]
     raw_targets = table.get("targets")

@@ -2,8 +2,8 @@
 
 Rendering a models module reads its `Module` (name, entities, imports) and entries of
 `pkg.entities`, nothing else (`render.render_module`).  When a module is rendered, the entity
-names it looks up are recorded; its formatted text (without the header line, which carries the
-spec's hash) is stored with a digest of its `Module` and its own entities, the names it looked up
+names it looks up are recorded; its formatted text (without the header line, which names the
+spec file) is stored with a digest of its `Module` and its own entities, the names it looked up
 and a digest of those entities as they were.  The next run reuses the text when both digests
 still hold, so after a one-schema change only the modules that read that schema are rendered
 and formatted again.  Digests leave out `Origin` (a schema's line moves when lines are added

@@ -175,7 +175,6 @@ class Package:
     name: str
     title: str
     spec_display: str
-    spec_hash: str
     entities: dict[str, Entity] = field(hash=False)
     modules: tuple[Module, ...]
     operations: tuple[Operation, ...] = ()

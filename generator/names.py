@@ -20,10 +20,11 @@ RESERVED_FIELD_NAMES = frozenset(
 CLIENT_EXPORTS = ("Client", "Stream", "UnknownEvent")
 STREAM_EXPORTS = ("RunStream",)  # when an operation streams Assistants run events
 HTTP_EXPORTS = (
-    "APIConnectionError", "APIError", "APIResponseError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "ConflictError", "InternalServerError",
-    "NotFoundError", "PermissionDeniedError", "PollTimeoutError", "RateLimitError", "Request",
-    "Response", "Transport", "UnprocessableEntityError", "UrllibTransport",
+    "APIConnectionError", "APIError", "APIRedirectError", "APIResponseError", "APITimeoutError",
+    "AuthenticationError", "BadRequestError", "ClientValueError", "ConflictError",
+    "InternalServerError", "Limits", "NotFoundError", "PermissionDeniedError",
+    "PollTimeoutError", "RateLimitError", "Request", "Response", "ResponseTooLargeError",
+    "Transport", "UnprocessableEntityError", "UrllibTransport",
 )
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}

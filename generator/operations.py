@@ -15,6 +15,9 @@ from .resolve import STATUS_EXTENSION, Resolver, escape_pointer
 from .schema import description_of, enum_info
 
 POLL_EXTENSION = "x-runmodels-poll"
+# true, a header name or false: see render_client.idempotency_header; at the document root it
+# is the default of every operation.
+IDEMPOTENCY_EXTENSION = "x-runmodels-idempotency"
 METHOD_EXTENSION = "x-runmodels-method"  # the client method's name, instead of the operationId's
 ARGUMENT_EXTENSION = "x-runmodels-argument"  # on a parameter: the method's argument name
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -173,6 +176,10 @@ class _Reader:
         extensions = tuple((k, _plain(v)) for k, v in raw.node.items()
                            if isinstance(k, str) and k.startswith("x-")
                            and (k != POLL_EXTENSION or self._poll_ok(raw, v, result_node)))
+        root = self.specs.root
+        if (isinstance(root, dict) and IDEMPOTENCY_EXTENSION in root
+                and IDEMPOTENCY_EXTENSION not in raw.node):  # the document's default
+            extensions += ((IDEMPOTENCY_EXTENSION, _plain(root[IDEMPOTENCY_EXTENSION])),)
         return Operation(
             name=name, operation_id=op_id, method=raw.method.upper(), path=raw.path,
             summary=_text(raw.node.get("summary")), description=description_of(raw.node),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+API_RECORD = ".runmodels-api.json"  # the package's API as the last run made it (apisnapshot.py)
+
 
 def display_path(path: Path) -> str:
     """The spec's path as written in headers: relative to the working folder when inside it."""

@@ -6,6 +6,7 @@ places the finished strings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,15 +15,21 @@ import jinja2
 from . import exprs, names
 from .errors import SpecError
 from .ir import Entity, Model, Operation, Package, Parameter, TypeRef, Union
-from .operations import PATH_PARAM, POLL_EXTENSION
+from .operations import IDEMPOTENCY_EXTENSION, PATH_PARAM, POLL_EXTENSION
 from .package import type_refs
 
 # Per-call options every method takes; spec names meeting these get a number appended.
 CALL_OPTIONS = ("extra_headers", "timeout")
 _OPTION_DOCS = {
     "extra_headers": "Headers to send with this request on top of the client's.",
-    "timeout": "Seconds to wait on the connection for this request (default: the client's).",
+    "timeout": "Total seconds for this request: connect, headers and body (default: the "
+               "client's).",
 }
+# `x-runmodels-idempotency` on an operation (or the document root, for all): true (send a
+# generated `Idempotency-Key`), a header name (send it in that header) or false (none, even if
+# the operation declares such a header).
+DEFAULT_IDEMPOTENCY_HEADER = "Idempotency-Key"
+_NON_IDEMPOTENT = ("POST", "PATCH")
 
 
 def render_client(pkg: Package, env: jinja2.Environment, head: str) -> str:
@@ -309,7 +316,7 @@ class _Builder:
         returns, decode = self.decode_fn(op.result)
         body = self.request_lines(op, fields, params, {})
         call = (f'_res = self._request_json({_lit(op.method)}, _path, query=_query, '
-                'body=_body, headers=_headers, timeout=timeout)')
+                f'body=_body, headers=_headers, timeout=timeout{_idempotency_arg(op)})')
         body.append(call)
         where = f'f"{op.method} {{self.base_url}}/{{_path}}"'
         value = f"_decode({decode}, _res.data, {where})" if decode else "_res.data"
@@ -345,7 +352,7 @@ class _Builder:
         set_body = {"stream": "True"} if model is not None and _field_of(model, "stream") else {}
         body = self.request_lines(op, fields, params, set_body)
         body.append(f"_events = self._stream({_lit(op.method)}, _path, query=_query, "
-                    "body=_body, headers=_headers, timeout=timeout)")
+                    f"body=_body, headers=_headers, timeout=timeout{_idempotency_arg(op)})")
         body.append(f'return Stream(_events, {fn}, f"{op.method} {{self.base_url}}/{{_path}}")')
         first = (f"{op.summary.rstrip('.')}, streaming its events." if op.summary
                  else f"{op.method} {op.path}, streaming its events.")
@@ -529,7 +536,8 @@ def _client_doc(pkg: Package, default_url: str) -> str:
     lines = [f"Client of {pkg.title}.", ""]
     lines.append("`base_url` falls back to `OPENAI_BASE_URL`, then to "
                  f"{default_url or 'nothing (it must be given)'}; `api_key` falls back to "
-                 "`OPENAI_API_KEY`.")
+                 "`OPENAI_API_KEY`, and one of them must be set (`api_key=\"\"` for an API "
+                 "without keys).")
     if pkg.fixed_headers:
         shown = ", ".join(f"`{k}: {v}`" for k, v in pkg.fixed_headers)
         lines.append(f"Every request sends {shown}, as the API requires.")
@@ -568,6 +576,36 @@ def _stream_field(builder: _Builder, op: Operation) -> frozenset[str]:
     return frozenset()
 
 
+def idempotency_header(op: Operation) -> str | None:
+    """The header a POST/PATCH sends its generated idempotency key in, if the spec asks for one.
+
+    A header parameter named `Idempotency-Key` (or `X-Idempotency-Key`, any case) names it; else
+    `x-runmodels-idempotency: true` asks for `Idempotency-Key`, a string for that header.
+    """
+    ext = dict(op.extensions).get(IDEMPOTENCY_EXTENSION)
+    where = f"{IDEMPOTENCY_EXTENSION} on {op.operation_id or f'{op.method} {op.path}'}"
+    if ext is not None and not isinstance(ext, (bool, str)):
+        raise SpecError(f"{where} must be true, false or a header name",
+                        hint="e.g. `x-runmodels-idempotency: Idempotency-Key`")
+    if isinstance(ext, str) and not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", ext):
+        raise SpecError(f"{where}: {ext!r} is not an HTTP header name",
+                        hint="a token such as Idempotency-Key")
+    if ext is False or op.method not in _NON_IDEMPOTENT:
+        return None
+    declared = [p.json_name for p in op.parameters if p.location == "header"
+                and p.json_name.lower() in ("idempotency-key", "x-idempotency-key")]
+    if declared:
+        return declared[0]
+    if ext is True:
+        return DEFAULT_IDEMPOTENCY_HEADER
+    return ext or None
+
+
+def _idempotency_arg(op: Operation) -> str:
+    header = idempotency_header(op)
+    return f", idempotency_header={_lit(header)}" if header else ""
+
+
 def _wraps_event(union: Union, entities: dict[str, Entity]) -> bool:
     """Whether the union's variants are `{event, data}` objects told apart by `event`."""
     if union.tag != "event" or not union.tag_map:
@@ -585,7 +623,9 @@ def _path_expr(op: Operation, params: dict[tuple[str, str], str]) -> str:
     out, last = [], 0
     for match in PATH_PARAM.finditer(path):
         out.append(_fstring_text(path[last:match.start()]))
-        out.append(f"{{_http.quote_path_param({params[('path', match.group(1))]})}}")
+        arg = params[("path", match.group(1))]
+        assert arg.isidentifier()  # a Python name: safe inside quotes, and what the caller wrote
+        out.append(f"{{_http.quote_path_param({arg}, '{arg}')}}")
         last = match.end()
     if not out:
         return _lit(path)

@@ -36,14 +36,14 @@ def _ready() -> bool:
 
 
 @contextmanager
-def started(spec_bytes: int) -> Iterator[None]:
+def started(spec_bytes: int, limit: int | None = None) -> Iterator[None]:
     """Start the workers now for a big spec (a small one formats faster in-process, and nothing
-    is started on a machine with one CPU)."""
+    is started on a machine with one CPU); at most `limit` of them."""
     global _pool
     if _pool is not None or count() < 2 or spec_bytes < MIN_SPEC_BYTES:
         yield
         return
-    pool = ProcessPoolExecutor(max_workers=count(), initializer=_warm)
+    pool = ProcessPoolExecutor(max_workers=min(count(), limit or count()), initializer=_warm)
     pool.submit(_ready)  # with fork, the first task starts every worker
     _pool = pool
     try:

@@ -62,11 +62,12 @@ class Plan:
         """Whether any generated file would be added, modified or removed."""
         return bool(self.added or self.modified or self.removed)
 
-    def unified_diff(self, color: bool = False) -> str:
-        """A unified diff (paths relative to the package's parent) of every change."""
+    def unified_diff(self, color: bool = False, prefix: str | None = None) -> str:
+        """A unified diff of every change, its paths under `prefix` (default: the package's
+        folder name; the command line passes the folder as seen from the working folder)."""
         lines: list[str] = []
         for rel in sorted({*self.added, *self.modified, *self.removed}):
-            path = f"{self.package_dir.name}/{rel}"
+            path = f"{prefix or self.package_dir.name}/{rel}"
             before = None if rel in self.added else self.old[rel].decode("utf-8", "replace")
             after = None if rel in self.removed else self.new[rel]
             a = "/dev/null" if before is None else f"a/{path}"
@@ -134,10 +135,14 @@ def _read_manifest(package_dir: Path) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in files.items()}
 
 
-def _manifest_bytes(files: Mapping[str, str]) -> bytes:
-    """The stable manifest text recording every generated file's sha256."""
+def _manifest_bytes(files: Mapping[str, str], provenance: Mapping[str, Any] | None = None) -> bytes:
+    """The stable manifest text recording every generated file's sha256.
+
+    `provenance` (the generator's version, the spec's path and hash) is recorded here, once,
+    rather than in every file's header: a spec change then rewrites only the files it changes.
+    """
     hashes = {rel: hashlib.sha256(text.encode("utf-8")).hexdigest() for rel, text in files.items()}
-    doc = {"files": dict(sorted(hashes.items())), "generator": "runmodels"}
+    doc = {**(provenance or {}), "files": dict(sorted(hashes.items())), "generator": "runmodels"}
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -216,11 +221,13 @@ def recover(package_dir: Path) -> None:
 
 
 def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = False,
-                  spare_root: Path | None = None) -> WriteResult:
+                  spare_root: Path | None = None,
+                  provenance: Mapping[str, Any] | None = None) -> WriteResult:
     """Atomically bring package_dir to exactly the generated files, keeping the user's own.
 
     With `spare_root` (a folder of the cache), the swapped-out tree is kept there and its files
-    are overwritten by the next run instead of creating new ones (see spare.py).
+    are overwritten by the next run instead of creating new ones (see spare.py). `provenance`
+    goes into the manifest (see `_manifest_bytes`).
     """
     _check_relpaths(files)
     package_dir = Path(package_dir).resolve()
@@ -236,7 +243,7 @@ def write_package(package_dir: Path, files: Mapping[str, str], *, force: bool = 
         if p.conflicts and not force:
             raise SpecError(f"{p.conflicts[0]} is not owned by runmodels and would be overwritten; "
                             "pass --force to overwrite it", file=package_dir / p.conflicts[0])
-        manifest = _manifest_bytes(files)
+        manifest = _manifest_bytes(files, provenance)
         if p.changed or _read_bytes(package_dir / MANIFEST) != manifest:
             try:
                 _swap(package_dir, _build(package_dir, files, p, manifest, spare_root),

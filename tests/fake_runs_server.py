@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
+import ssl
+import struct
 import threading
 import time
 import urllib.parse
@@ -48,11 +51,13 @@ class RecordedRequest:
 class Fault:
     """A fault applied to one upcoming request."""
 
-    kind: str  # "status" | "drop" | "malformed_json" | "slow"
+    kind: str  # "status" | "drop" | "reset" | "malformed_json" | "slow" | "trickle" | "endless"
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None  # dict -> JSON, str/bytes -> verbatim, None -> OpenAI-style error
     delay: float = 0.0
+    content_type: str = "application/json"
+    whole: bool = False  # trickle: the status line and headers too, not just the body
 
 
 @dataclass
@@ -61,7 +66,7 @@ class FakeState:
 
     api_key: str | None = API_KEY  # None disables the Authorization check
     beta: str | None = BETA  # None disables the OpenAI-Beta check
-    poll_after_ms: int | None = None  # sent as openai-poll-after-ms on run GETs
+    poll_after_ms: int | str | None = None  # sent as openai-poll-after-ms on run GETs
     sse_frames: list[str | bytes] | None = None  # custom raw SSE frames, written verbatim
     sse_frame_delay: float = 0.0  # pause between SSE frames
     sse_fault: str | None = None  # "error" or "malformed": applied to the next stream
@@ -88,6 +93,20 @@ class FakeState:
     def drop_connection(self, count: int = 1) -> None:
         """Close the socket of the next `count` requests without any response."""
         self.faults.extend(Fault("drop") for _ in range(count))
+
+    def reset(self, count: int = 1) -> None:
+        """Read the next `count` requests whole, then reset the connection (TCP RST)."""
+        self.faults.extend(Fault("reset") for _ in range(count))
+
+    def trickle(self, body: bytes, interval: float, *, whole: bool = False,
+                status: int = 200) -> None:
+        """Answer the next request byte by byte, one every `interval` seconds."""
+        self.faults.append(Fault("trickle", status, body=body, delay=interval, whole=whole))
+
+    def endless(self, chunk: bytes, *, status: int = 200,
+                content_type: str = "application/json") -> None:
+        """Answer the next request with a chunked body repeating `chunk` until the client goes."""
+        self.faults.append(Fault("endless", status, body=chunk, content_type=content_type))
 
     def malformed_json(self, count: int = 1) -> None:
         """Answer the next `count` requests with 200 and a truncated JSON body."""
@@ -303,6 +322,10 @@ class Handler(BaseHTTPRequestHandler):
         """Handle DELETE."""
         self._handle()
 
+    def do_PATCH(self) -> None:
+        """Handle PATCH."""
+        self._handle()
+
     # -- plumbing --------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
               content_type: str = "application/json") -> None:
@@ -368,6 +391,14 @@ class Handler(BaseHTTPRequestHandler):
         if fault.kind == "drop":
             self.close_connection = True
             return True
+        if fault.kind == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return True
+        if fault.kind in ("trickle", "endless"):
+            self._stream_fault(fault)
+            return True
         if fault.kind == "slow":
             self.server.state.stopped.wait(fault.delay)
             return False
@@ -388,6 +419,33 @@ class Handler(BaseHTTPRequestHandler):
         ctype = "application/json" if body[:1] in (b"{", b"[") else "text/html"
         self._send(fault.status, body, fault.headers, ctype)
         return True
+
+    def _stream_fault(self, fault: Fault) -> None:
+        """Write a trickling or endless answer until done, stopped or the client leaves."""
+        state = self.server.state
+        self.close_connection = True
+        try:
+            if fault.kind == "trickle":
+                head = (f"HTTP/1.1 {fault.status} OK\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: {len(fault.body)}\r\n\r\n").encode()
+                if not fault.whole:
+                    self.wfile.write(head)
+                    head = b""
+                for i in range(len(head + fault.body)):
+                    if state.stopped.wait(fault.delay):
+                        return
+                    self.wfile.write((head + fault.body)[i:i + 1])
+                    self.wfile.flush()
+                return
+            self.send_response(fault.status)
+            self.send_header("Content-Type", fault.content_type)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"%x\r\n%s\r\n" % (len(fault.body), fault.body)
+            while not state.stopped.is_set():
+                self.wfile.write(chunk)
+        except OSError:
+            return  # the client went away, as it should
 
     def _check_headers(self, headers: dict[str, str]) -> None:
         state = self.server.state
@@ -522,15 +580,22 @@ class FakeServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def start_fake_server(state: FakeState | None = None) -> Iterator[tuple[str, FakeState]]:
-    """Run a fake server on a free port in a daemon thread; yield (base_url, state)."""
+def start_fake_server(state: FakeState | None = None, tls: ssl.SSLContext | None = None
+                      ) -> Iterator[tuple[str, FakeState]]:
+    """Run a fake server on a free port in a daemon thread; yield (base_url, state).
+
+    With `tls` (a server-side context) it speaks https, and base_url says so.
+    """
     state = state or FakeState()
     server = FakeServer(state)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1", state
+        scheme = "https" if tls is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}/v1", state
     finally:
         state.stopped.set()
         server.shutdown()

@@ -27,7 +27,8 @@ def _compare_golden(name: str, actual: str) -> None:
     expected = path.read_text(encoding="utf-8") if path.is_file() else None
     assert actual == expected, (
         f"{path.relative_to(ROOT)} differs from the report; if the new report is right, update "
-        f"the golden files with:\n    {UPDATE}=1 python -m pytest tests/test_apidiff.py\n"
+        f"the golden files with:\n    {UPDATE}=1 python -m pytest tests/test_apidiff.py "
+        "tests/test_changelog.py\n"
         "and review `git diff tests/golden`."
     )
 

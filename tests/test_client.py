@@ -28,6 +28,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, frame, start_fake_server
+from test_http_runtime import strict_sleep
 
 from generator.api import generate
 from generator.build import build_package
@@ -72,7 +73,7 @@ def make_client(pkg: ModuleType, base_url: str, **kwargs: Any) -> Any:
     kwargs.setdefault("timeout", 5.0)
     client = pkg.Client(base_url, kwargs.pop("api_key", "sk-test"), **kwargs)
     client.sleeps = []
-    client._sleep = client.sleeps.append
+    client._sleep = strict_sleep(client.sleeps)
     return client
 
 
@@ -124,7 +125,10 @@ def test_base_url_and_key_fallbacks(v2: ModuleType, server: tuple[str, FakeState
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    assert v2.Client().base_url == "https://api.openai.com/v1"  # the spec's server
+    with pytest.raises(v2.ClientValueError) as info:  # at construction, not at the first call
+        v2.Client()
+    assert "OPENAI_API_KEY" in str(info.value)
+    assert v2.Client(api_key="").base_url == "https://api.openai.com/v1"  # the spec's server
     monkeypatch.setenv("OPENAI_BASE_URL", server[0])
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     client = v2.Client()
@@ -267,14 +271,19 @@ def test_bodies_are_validated_before_sending(v2: ModuleType, server: tuple[str, 
 
 # ---- faults and retries --------------------------------------------------------------------
 
-def test_429_with_retry_after_is_retried(client: Any, state: FakeState) -> None:
+def test_429_with_retry_after_is_retried(v2: ModuleType, client: Any,
+                                         state: FakeState) -> None:
     tid = thread(state)
     state.fail(429, headers={"Retry-After": "3"})
-    assert client.create_run(tid, assistant_id="asst_1").status == "queued"
+    assert client.list_runs(tid).object == "list"
     assert client.sleeps == [3.0] and len(state.requests) == 2
     state.fail(429, headers={"retry-after-ms": "120"})
     client.list_runs(tid)
     assert client.sleeps[-1] == pytest.approx(0.12)
+    state.fail(429, headers={"Retry-After": "3"})  # a POST without idempotency key: not resent
+    with pytest.raises(v2.RateLimitError) as info:
+        client.create_run(tid, assistant_id="asst_1")
+    assert info.value.headers["retry-after"] == "3" and len(state.requests) == 5
 
 
 def test_500_retried_with_backoff_then_raised(v2: ModuleType, client: Any,
@@ -307,9 +316,13 @@ def test_other_4xx_not_retried(v2: ModuleType, server: tuple[str, FakeState]) ->
 
 def test_dropped_connection(v2: ModuleType, client: Any, state: FakeState) -> None:
     tid = thread(state)
+    state.drop_connection()  # a POST that reached the server is not sent again
+    with pytest.raises(v2.APIConnectionError) as sent:
+        client.create_run(tid, assistant_id="asst_1")
+    assert sent.value.sent and len(state.requests) == 1 and state.runs == {}
     state.drop_connection()
-    assert client.create_run(tid, assistant_id="asst_1").status == "queued"
-    assert len(state.requests) == 2
+    assert client.list_runs(tid).data == []
+    assert len(state.requests) == 3
     state.drop_connection(3)
     with pytest.raises(v2.APIConnectionError) as info:
         client.list_runs(tid)
@@ -537,10 +550,11 @@ def test_stream_stalls_time_out(v2: ModuleType, server: tuple[str, FakeState]) -
     assert time.monotonic() - start < 1.5
 
 
-def test_stream_retries_before_the_first_byte(client: Any, state: FakeState) -> None:
-    state.fail(429, headers={"Retry-After": "1"})
-    events = list(client.stream_run(thread(state), assistant_id="asst_1"))
-    assert events[-1].event == "thread.run.completed" and client.sleeps == [1.0]
+def test_stream_post_is_not_resent(v2: ModuleType, client: Any, state: FakeState) -> None:
+    state.fail(429, headers={"Retry-After": "1"})  # keyed streams are resent: test_client_safety
+    with pytest.raises(v2.RateLimitError):
+        client.stream_run(thread(state), assistant_id="asst_1")
+    assert client.sleeps == [] and len(state.requests) == 1
 
 
 # ---- runs_v1 -------------------------------------------------------------------------------
@@ -647,7 +661,7 @@ def test_operation_edge_cases(tmp_path: Path) -> None:
     generate(spec, out, "edge_pkg", cache_dir=tmp_path / "cache")
     source = (out / "edge_pkg" / "client.py").read_text(encoding="utf-8")
     assert "def poll_x" not in source and '"X-Mode": "m"' in source
-    assert 'f"items/{_http.quote_path_param(class_)}"' in source
+    assert 'f"items/{_http.quote_path_param(class_, \'class_\')}"' in source
 
 
 def test_generated_client_passes_mypy_strict(generated: Path, tmp_path: Path) -> None:

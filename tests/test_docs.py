@@ -12,7 +12,7 @@ Each page is played from top to bottom in a scratch project that holds a copy of
   against the fake server (OPENAI_BASE_URL and OPENAI_API_KEY point at it).
 - ```toml / ```yaml: must parse. A YAML list of CI steps runs each `run:` like a console line,
   except the step that installs runmodels (this environment already has it, and the network).
-- ```text and unlabelled blocks are sample output or layout, not run.
+- ```text, ```markdown, ```json and unlabelled blocks are sample output or layout, not run.
 
 An HTML comment just before a block steers it:
 `<!-- docs-test: file PATH -->` writes the block to PATH in the project (`append PATH` adds to
@@ -48,7 +48,7 @@ FENCE = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 SHELL = {"console", "bash", "sh", "shell"}
-INERT = {"", "text", "jinja"}
+INERT = {"", "text", "jinja", "markdown", "json"}
 TIMEOUT = 300
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import importlib.util
+import math
 import socket
 import sys
 import time
@@ -31,6 +32,21 @@ def _load_runtime() -> ModuleType:
 h = _load_runtime()
 
 
+def strict_sleep(record: list[float]) -> Any:
+    """A stand-in for time.sleep that records, and rejects what time.sleep rejects."""
+
+    def sleep(seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"sleep() got {type(seconds).__name__}")
+        if math.isnan(seconds) or seconds < 0:
+            raise ValueError(f"sleep length must be non-negative, got {seconds}")
+        if math.isinf(seconds):
+            raise OverflowError("sleep length is too large")
+        record.append(seconds)
+
+    return sleep
+
+
 class Client(h.BaseClient):  # type: ignore[misc,name-defined]
     """BaseClient with recorded (not real) sleeps."""
 
@@ -39,7 +55,7 @@ class Client(h.BaseClient):  # type: ignore[misc,name-defined]
         kwargs.setdefault("timeout", 5.0)
         super().__init__(base_url, fixed_headers={"OpenAI-Beta": "assistants=v2"}, **kwargs)
         self.sleeps: list[float] = []
-        self._sleep = self.sleeps.append
+        self._sleep = strict_sleep(self.sleeps)
 
 
 @pytest.fixture
@@ -48,7 +64,9 @@ def client(server: tuple[str, FakeState]) -> Client:
 
 
 def new_thread(client: Client) -> str:
-    return str(client._request_json("POST", "threads", body={}).data["id"])
+    """Create a thread with a POST that carries an idempotency key (so it may be retried)."""
+    return str(client._request_json("POST", "threads", body={},
+                                    idempotency_header="Idempotency-Key").data["id"])
 
 
 def new_run(client: Client, thread_id: str, **body: Any) -> dict[str, Any]:
@@ -164,7 +182,7 @@ def test_real_auth_and_beta_errors(server: tuple[str, FakeState]) -> None:
 
 
 def test_non_json_error_body(client: Client, state: FakeState) -> None:
-    client.max_retries = 0
+    client.options = h.ClientOptions(timeout=5.0, max_retries=0)
     state.fail(502, body="<html>Bad gateway</html>")
     with pytest.raises(h.InternalServerError) as info:
         client._request_json("GET", "threads/t/runs")
@@ -231,12 +249,19 @@ def test_retry_408_409(client: Client, state: FakeState, status: int) -> None:
 
 
 def test_x_should_retry_header(client: Client, state: FakeState) -> None:
-    state.fail(400, headers={"x-should-retry": "true"})
-    new_thread(client)
+    # the header stops retries but never makes a 4xx retryable (408/409/429 aside)
+    for status in (400, 401, 403, 404, 422):
+        state.fail(status, headers={"x-should-retry": "true"})
+        with pytest.raises(h.APIError):
+            new_thread(client)
+    assert len(state.requests) == 5 and client.sleeps == []
     state.fail(500, headers={"x-should-retry": "false"})
     with pytest.raises(h.InternalServerError):
         new_thread(client)
-    assert len(client.sleeps) == 1
+    state.fail(429, headers={"x-should-retry": "false"})
+    with pytest.raises(h.RateLimitError):
+        new_thread(client)
+    assert len(state.requests) == 7 and client.sleeps == []
 
 
 def test_retries_exhausted(client: Client, state: FakeState) -> None:
@@ -475,9 +500,11 @@ def test_stream_retries_before_first_byte(client: Client, state: FakeState) -> N
     tid = new_thread(client)
     state.fail(500)
     state.drop_connection()
-    events = list(client._stream("POST", f"threads/{tid}/runs",
+    events = list(client._stream("POST", f"threads/{tid}/runs", idempotency_header="Idem-Key",
                                  body={"assistant_id": "a", "stream": True}))
     assert [e.event for e in events] == DEFAULT_EVENTS and len(client.sleeps) == 2
+    keys = {r.headers["idem-key"] for r in state.requests[-3:]}
+    assert len(keys) == 1 and keys.pop().startswith("runmodels-")
 
 
 def test_stream_http_error_is_mapped(client: Client, state: FakeState) -> None:
@@ -539,12 +566,15 @@ def test_paginate_stops_on_stuck_cursor(client: Client) -> None:
         calls.append(after)
         return [1], True, "same"
 
-    assert list(client._paginate(fetch)) == [1, 1]
-    assert calls == [None, "same"]
+    items = client._paginate(fetch)
+    assert [next(items), next(items)] == [1, 1]
+    with pytest.raises(h.APIResponseError) as info:
+        next(items)
+    assert "'same'" in str(info.value) and calls == [None, "same"]
 
 
 def test_poll_honours_poll_after_header(client: Client, state: FakeState) -> None:
-    state.poll_after_ms = 40
+    state.poll_after_ms = 250
     tid = new_thread(client)
     run = new_run(client, tid)
     path = f"threads/{tid}/runs/{run['id']}"
@@ -556,7 +586,7 @@ def test_poll_honours_poll_after_header(client: Client, state: FakeState) -> Non
         return r["status"] not in ("queued", "in_progress", "cancelling")
 
     run = client._poll(fetch, done, interval=5.0, timeout=30.0)
-    assert run["status"] == "requires_action" and client.sleeps == [0.04]
+    assert run["status"] == "requires_action" and client.sleeps == [0.25]
     outputs = [{"tool_call_id": c["id"], "output": "ok"}
                for c in run["required_action"]["submit_tool_outputs"]["tool_calls"]]
     client._request_json("POST", f"{path}/submit_tool_outputs", body={"tool_outputs": outputs})

@@ -88,7 +88,7 @@ def test_names_helpers_and_methods(pkg: ModuleType, built: dict[str, Any]) -> No
     params = inspect.signature(pkg.Client.create_run).parameters
     assert "stream" not in params and "open_ai_beta" not in params  # the client sends it
     header = (built["out"] / pkg.__name__ / "models" / "run.py").read_text().splitlines()[0]
-    assert f" + overlay {built['shown']} (sha256 " in header
+    assert f" + overlay {built['shown']}. Do not edit" in header
 
 
 def test_lifecycle_against_the_fake_server(pkg: ModuleType,
@@ -156,10 +156,11 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     import re
 
     from generator.build import build_package
+    from generator.render_client import idempotency_header
 
     docs = (ROOT / "docs" / "extensions.md").read_text(encoding="utf-8")
     examples = re.findall(r"```yaml\n(.*?)```", docs, re.DOTALL)
-    assert len(examples) == 7
+    assert len(examples) == 8
     overlay = tmp_path / "docs.overlay.yaml"
     overlay.write_text("overlay: 1.1.0\ninfo: {title: docs, version: '1'}\nactions:\n"
                        + "".join(examples), encoding="utf-8")
@@ -173,6 +174,8 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     assert "submit_tool_outputs_to_run" in ops and ops["create_run"].stream_event is not None
     assert "page_size" in {p.name for p in ops["list_runs"].parameters}
     assert dict(ops["get_run"].extensions)["x-runmodels-poll"]["name"] == "poll_run"
+    assert idempotency_header(ops["create_run"]) == "Idempotency-Key"
+    assert idempotency_header(ops["cancel_run"]) is None
 
 
 def test_overlaid_packages_pass_mypy_strict_and_ruff(built: dict[str, Any]) -> None:

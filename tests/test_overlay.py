@@ -12,6 +12,7 @@ then review the diff of tests/overlays/cases/*.expected.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -244,7 +245,9 @@ def test_config_target_with_overlays_and_check_sees_overlay_edits(tmp_path: Path
     assert run("generate").returncode == 0
     models = tmp_path / "out" / "pets" / "models"
     header = (models / "animal.py").read_text(encoding="utf-8").splitlines()[0]
-    assert "base.yaml + overlay names.overlay.yaml (sha256 " in header
+    assert "from base.yaml + overlay names.overlay.yaml. Do not edit" in header
+    manifest = json.loads((models.parent / ".runmodels-manifest.json").read_text())
+    assert manifest["overlays"] == ["names.overlay.yaml"] and manifest["spec_sha256"]
     assert run("generate", "--check").returncode == 0
     overlay.write_text(overlay.read_text(encoding="utf-8").replace("Animal", "Beast"),
                        encoding="utf-8")
@@ -341,7 +344,7 @@ def test_build_step_overlay_example_works_as_written(tmp_path: Path) -> None:
                            text=True, cwd=tmp_path, timeout=60)
     assert shown.stdout.strip() == printed.strip(), shown.stderr
     header = (tmp_path / "gen" / "runs" / "models" / "run.py").read_text().splitlines()[0]
-    assert "from specs/runs_v2.yaml + overlay names.overlay.yaml (sha256 " in header
+    assert "from specs/runs_v2.yaml + overlay names.overlay.yaml. Do not edit" in header
 
 
 def test_diff_with_one_overlay_per_side(tmp_path: Path) -> None:
