@@ -169,41 +169,25 @@ def _place(root: Any, path: Path, source: _Source, opens: list[int],
         node, kept = stack.pop()
         own = index
         index += 1
+        if kept:
+            node.file, node.loc = path, source.at(opens[own])
+        entries: Any  # (where the child sits, the child, whether it is kept)
         is_map = node.__class__ is ymap
         if is_map:
-            pairs = duplicated.get(id(node)) if kept else None
             if kept:
-                node.file, node.loc = path, source.at(opens[own])
                 node.key_locs = _KeyLocs(source, opens[own])
-            children: list[tuple[Any, bool]] = []
-            if pairs is not None:
-                for key, value in pairs:
-                    if value.__class__ is list or value.__class__ is ymap:
-                        last = node[key] is value
-                        if value.__class__ is list:
-                            value = yseq(value)
-                            if last:
-                                node[key] = value
-                        children.append((value, last))
-            else:
-                for key, value in node.items():
-                    if value.__class__ is list:
-                        value = yseq(value)
-                        if kept:
-                            node[key] = value
-                        children.append((value, kept))
-                    elif value.__class__ is ymap:
-                        children.append((value, kept))
+            pairs = duplicated.get(id(node))
+            entries = ([(k, v, kept) for k, v in node.items()] if pairs is None else
+                       [(k, v, kept and node[k] is v) for k, v in pairs])
         else:
-            if kept:
-                node.file, node.loc = path, source.at(opens[own])
-            children = []
-            for n, value in enumerate(node):
-                if value.__class__ is list:
-                    value = yseq(value)
-                    if kept:
-                        node[n] = value
-                    children.append((value, kept))
-                elif value.__class__ is ymap:
-                    children.append((value, kept))
+            entries = [(n, v, kept) for n, v in enumerate(node)]
+        children: list[tuple[Any, bool]] = []
+        for slot, value, keep in entries:
+            if value.__class__ is list:
+                value = yseq(value)
+                if keep:
+                    node[slot] = value
+                children.append((value, keep))
+            elif value.__class__ is ymap:
+                children.append((value, keep))
         stack.extend(reversed(children))

@@ -202,6 +202,12 @@ def test_json_is_parsed_as_json(tmp_path: Path) -> None:
     assert doc["info"]["title"] == "\U0001F600 \x7f"
     assert doc["x"]["dup"].loc == (2, 25) and doc["x"].key_locs["dup"] == (2, 18)
     assert _check_positions(doc, text.splitlines()) > 8
+    # a dropped duplicate that holds duplicates and containers of its own: later nodes keep
+    # their places
+    text = '{"a": {"x": [1], "x": {"y": {"z": 1, "z": [2, {"w": 3}]}, "q": [[4]]}}, "b": [5]}'
+    doc = load_file(write(tmp_path, text, "dups.json"))
+    assert doc == json.loads(text) and doc["b"].loc == (1, text.index("[5") + 1)
+    assert _check_positions(doc, text.splitlines()) > 8
 
 
 def test_json_with_trailing_commas_is_read_as_yaml(tmp_path: Path) -> None:
