@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import keyword
 import os
 import time
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import inputs, memo, spare, store
+from .errors import SpecError, SpecWarning
 from .paths import API_RECORD, default_cache_dir, display_path
 from .write import Plan, check_package, write_package
 
@@ -27,7 +29,7 @@ class GenerateResult:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[SpecWarning, ...]
     seconds: float
     plan: Plan | None = None  # set by check mode, which writes nothing
     api_diff: ApiDiff | None = None  # with a changelog: how the API changed since the last run
@@ -41,7 +43,7 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
            progress: Progress | None = None, will_write: spare.Preparer | None = None,
            overlays: Sequence[Path] = (), api_record: bool = False,
            cache: store.Store | None = None
-           ) -> tuple[dict[str, str], tuple[str, ...]]:
+           ) -> tuple[dict[str, str], tuple[SpecWarning, ...]]:
     """The formatted files of a package, and the warnings met on the way.
 
     `will_write` prepares the output tree's files while generation runs (see spare.py);
@@ -122,15 +124,20 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
              templates: Path | None = None, check: bool = False, force: bool = False,
              cache_dir: Path | None = None, client: bool = True,
              allow_roots: Sequence[Path] = (), progress: Progress | None = None,
-             overlays: Sequence[Path | str] = (),
-             changelog: Path | None = None) -> GenerateResult:
+             overlays: Sequence[Path | str] = (), changelog: Path | None = None,
+             strict_spec: bool = False) -> GenerateResult:
     """Generate package `package` from `spec` into `out/package` (or, with check, compare only).
 
-    Returns what was written, left unchanged and removed; `client=False` generates models only;
+    Returns what was written, left unchanged and removed, and the warnings: defects local to one
+    schema or operation that were repaired or left out. `strict_spec=True` refuses the spec
+    (SpecError, nothing written) on the first of them; `client=False` generates models only;
     `overlays` (OpenAPI Overlay files) are applied to the spec, in order, before it is read.
     With `changelog`, the API changes since the previous run are appended to that file.
     """
     start = time.perf_counter()
+    if not (package.isascii() and package.isidentifier()) or keyword.iskeyword(package):
+        raise SpecError(f"package {package!r} is not a valid Python identifier",
+                        hint="use ASCII letters, digits and underscores, not a keyword")
     package_dir = Path(out) / package
     cache = store.open_store(cache_dir if cache_dir is not None else default_cache_dir())
     spare_root = cache.folder("spare") if cache is not None else None
@@ -143,6 +150,12 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     finally:
         if preparer is not None:
             preparer.join()
+    defects = [w for w in warnings if not w.limitation]
+    if strict_spec and defects:
+        error = defects[0].as_error()
+        if len(defects) > 1:
+            error.message += f" (and {len(defects) - 1} more warnings)"
+        raise error
     if check:
         plan = check_package(package_dir, files)
         _finish(cache)

@@ -77,7 +77,7 @@ from typing import Any
 
 from .apisnapshot import ApiRecord
 from .build import build_package
-from .errors import SpecError
+from .errors import SpecError, SpecWarning
 from .exprs import annotation
 from .ir import (
     NO_CONSTRAINTS,
@@ -289,10 +289,10 @@ def _load(side: _Side, select: tuple[str, ...]) -> _Api:
         inputs, outputs = _path_roots(side.root(), full.entities)
     roles = _roles(_Api(full.entities, operations), inputs, outputs)
     if not select:
-        return _Api(full.entities, operations, roles, full.overlay_warnings)
+        return _Api(full.entities, operations, roles, _shown(full.overlay_warnings))
     pkg = build_package(side.spec, "api", select, overlays=side.overlays)
     return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles,
-                full.overlay_warnings)
+                _shown(full.overlay_warnings))
 
 
 # ---- who uses what ----------------------------------------------------------------------------
@@ -717,3 +717,8 @@ def _diff_parameters(out: _Collector, name: str, old: Sequence[Parameter],
             elif a.required and not b.required:
                 out.add(name, member, "parameter-optional", f"parameter {b.name} is now "
                         "optional", _NOBODY, None, "required", "optional")
+
+
+def _shown(warnings: tuple[SpecWarning, ...]) -> tuple[str, ...]:
+    """Warnings as the report prints them, one line each."""
+    return tuple(w.format() for w in warnings)

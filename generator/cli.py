@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import keyword
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,9 @@ def _targets(spec: Path | None, out: Path | None, package: str | None, select: t
     if spec is not None:
         if out is None or package is None:
             raise click.UsageError("with a SPEC argument, --out and --package are required")
-        if not package.isidentifier():
-            raise click.UsageError(f"--package {package!r} is not a valid Python identifier")
+        if not package.isidentifier() or keyword.iskeyword(package) or not package.isascii():
+            raise click.UsageError(f"--package {package!r} is not a valid Python identifier "
+                                   "(ASCII letters, digits and underscores, not a keyword)")
         return [Target(package, spec, out, package, select, templates, True, overlays)]
     if overlays:
         raise click.UsageError("--overlay goes with a SPEC argument; a configured target lists "
@@ -98,6 +101,8 @@ def main() -> None:
               help="An OpenAPI Overlay file applied to SPEC first (repeatable, in order).")
 @click.option("--changelog", type=click.Path(path_type=Path, dir_okay=False),
               help="Append the API changes of this regeneration to FILE (Markdown).")
+@click.option("--strict-spec", is_flag=True,
+              help="Refuse the spec on any warning (a local defect runmodels would repair).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also list every file written or removed, and the traceback of a failure.")
@@ -105,7 +110,8 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
                      select: tuple[str, ...], config: Path | None, target_names: tuple[str, ...],
                      templates: Path | None, check: bool, show_diff: bool, force: bool,
                      allow_roots: tuple[Path, ...], client: bool | None,
-                     overlays: tuple[Path, ...], changelog: Path | None, quiet: bool,
+                     overlays: tuple[Path, ...], changelog: Path | None, strict_spec: bool,
+                     quiet: bool,
                      verbose: bool) -> None:
     """Regenerate every configured target, or SPEC into OUT/PACKAGE."""
     try:
@@ -115,6 +121,8 @@ def generate_command(spec: Path | None, out: Path | None, package: str | None,
             targets = [dataclasses.replace(t, client=client) for t in targets]
         if changelog is not None:
             targets = [dataclasses.replace(t, changelog=changelog) for t in targets]
+        if strict_spec:
+            targets = [dataclasses.replace(t, strict_spec=True) for t in targets]
         # a progress bar on a terminal when there is more than one target; what the run prints
         # meanwhile is held back and printed below it
         say = _Output(hold=not quiet and len(targets) > 1 and sys.stderr.isatty())
@@ -202,13 +210,12 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
         result = generate(target.spec, target.out, target.package, select=target.select,
                           templates=target.templates, check=check or show_diff, force=force,
                           client=target.client, allow_roots=allow_roots, progress=bar.update,
-                          overlays=target.overlays,
+                          overlays=target.overlays, strict_spec=target.strict_spec,
                           changelog=target.changelog)  # check mode appends nothing
     finally:
         bar.close()
-    if not quiet:
-        for warning in result.warnings:
-            say(warning, err=True)
+    if not quiet and (verbose or not check):
+        _warnings(target.name, result, verbose, say)
     if verbose:
         for reason in result.cache_notes:  # why cache entries were ignored
             say(reason, err=True)
@@ -284,6 +291,20 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
             click.echo(line)
     if (fail_on == "breaking" and report.breaking) or (fail_on == "any" and report.changes):
         sys.exit(1)
+
+
+def _warnings(name: str, result: GenerateResult, verbose: bool, say: _Output) -> None:
+    """One line counting the warnings by code; -v lists each one where it is."""
+    if not result.warnings:
+        return
+    if verbose:
+        for warning in result.warnings:
+            say(warning.format(), err=True)
+    counts = Counter(w.code for w in result.warnings)
+    listed = ", ".join(f"{n} {code}" for code, n in sorted(counts.items()))
+    more = "" if verbose else " (-v lists them)"
+    count = len(result.warnings)
+    say(f"{name}: {count} warning{'s' if count > 1 else ''}: {listed}{more}", err=True)
 
 
 def _shown(folder: Path) -> str:

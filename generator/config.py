@@ -19,9 +19,9 @@ else:  # pragma: no cover - black depends on tomli on Python 3.10
 
 TABLE = "tool.runmodels"
 TARGETS = "tool.runmodels.targets"
-GLOBAL_KEYS = ("targets", "out", "templates", "client", "changelog")
+GLOBAL_KEYS = ("targets", "out", "templates", "client", "changelog", "strict_spec")
 TARGET_KEYS = ("name", "spec", "out", "package", "select", "templates", "client", "overlays",
-               "changelog")
+               "changelog", "strict_spec")
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]*?)\s*\]")
 _KEY = re.compile(r"""\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_-]+))\s*=""")
 _TOML_POS = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)")
@@ -42,6 +42,7 @@ class Target:
     client: bool
     overlays: tuple[Path, ...] = ()  # OpenAPI Overlay files applied to the spec, in order
     changelog: Path | None = None  # Markdown file that API changes are appended to
+    strict_spec: bool = False  # every warning (a repaired local defect) refuses the spec
 
 
 class _Locator:
@@ -166,6 +167,7 @@ def _target(raw: dict[str, Any], index: int, defaults: dict[str, Any], base: Pat
             raise loc.error(f"select path must start with '/': {item!r}", TARGETS, index,
                             "select")
     client = _get(raw, "client", bool, loc, TARGETS, index)
+    strict_spec = _get(raw, "strict_spec", bool, loc, TARGETS, index)
     overlays: list[Path] = []
     for item in _get(raw, "overlays", list, loc, TARGETS, index) or []:
         if not isinstance(item, str) or not item.strip() or not _path(base, item).is_file():
@@ -179,7 +181,8 @@ def _target(raw: dict[str, Any], index: int, defaults: dict[str, Any], base: Pat
                   select=tuple(select), templates=templates,
                   client=defaults["client"] if client is None else client,
                   overlays=tuple(overlays),
-                  changelog=_path(base, values["changelog"]) if values["changelog"] else None)
+                  changelog=_path(base, values["changelog"]) if values["changelog"] else None,
+                  strict_spec=defaults["strict_spec"] if strict_spec is None else strict_spec)
 
 
 def load_config(path: Path) -> list[Target]:
@@ -197,7 +200,8 @@ def load_config(path: Path) -> list[Target]:
     defaults = {"out": _get(table, "out", str, loc, TABLE),
                 "templates": _get(table, "templates", str, loc, TABLE),
                 "client": _get(table, "client", bool, loc, TABLE),
-                "changelog": _get(table, "changelog", str, loc, TABLE)}
+                "changelog": _get(table, "changelog", str, loc, TABLE),
+                "strict_spec": _get(table, "strict_spec", bool, loc, TABLE) is True}
     defaults["client"] = True if defaults["client"] is None else defaults["client"]
     raw_targets = table.get("targets")
     if not raw_targets:

@@ -74,6 +74,8 @@ def constants(m: Model) -> list[str]:
     The runtime also reads `_NAMES_<class>` (or, for one member, `_KEYS_<class>`) to find
     which field holds a member when it places a deviation (`_runtime._slot_of`)."""
     keys = ", ".join(literal(f.json_name) for f in m.fields)
+    if not m.fields:  # `frozenset({})` would be typed from an empty dict
+        return [f"_KEYS_{m.name}: Final[frozenset[str]] = frozenset()"]
     if len(m.fields) < 2:
         return [f"_KEYS_{m.name}: Final = frozenset({{{keys}}})"]
     return [

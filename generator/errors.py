@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def _shown(file: str | Path) -> str:
@@ -92,16 +93,59 @@ def environment_failure(error: OSError, path: str | Path | None, doing: str) -> 
                               hint=_HINTS.get(error.errno or 0))
 
 
+class RefError(SpecError):
+    """A `$ref` that leads nowhere (missing file or pointer, a cycle): local to what uses it."""
+
+
 @dataclass(frozen=True)
 class SpecWarning:
-    """Something generated in a reduced form (never silently dropped)."""
+    """A defect local to one schema or operation, repaired or left out; generation goes on.
 
+    `code` is stable (tests and tools may match on it); `message` says what is wrong, `repair`
+    what generation did about it, `hint` how the spec's author can fix it.
+    """
+
+    code: str
     message: str
-    file: str | Path | None = None
+    repair: str = ""
+    hint: str | None = None
+    file: str | None = None
     line: int | None = None
     column: int | None = None
     pointer: str | None = None
+    limitation: bool = False  # left out by design (a multipart body): --strict-spec lets it be
 
     def format(self) -> str:
         where = _where(self.file, self.line, self.column, self.pointer)
-        return f"{where}: warning: {self.message}" if where else f"warning: {self.message}"
+        text = f"warning[{self.code}]: {self.message}"
+        if self.repair:
+            text += f"; {self.repair}"
+        return f"{where}: {text}" if where else text
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def as_error(self) -> SpecError:
+        """The same defect as a refusal (`--strict-spec`)."""
+        return SpecError(f"{self.message} [{self.code}]", file=self.file, line=self.line,
+                         column=self.column, pointer=self.pointer, hint=self.hint)
+
+    def to_json(self) -> dict[str, str | int | bool | None]:
+        return {"code": self.code, "message": self.message, "repair": self.repair,
+                "hint": self.hint, "file": self.file,
+                "line": self.line, "column": self.column, "pointer": self.pointer,
+                "limitation": self.limitation}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SpecWarning:
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+
+        def number(key: str) -> int | None:
+            value = data.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        return cls(text("code") or "warning", text("message") or "", text("repair") or "",
+                   text("hint"), text("file"), number("line"), number("column"),
+                   text("pointer"), data.get("limitation") is True)

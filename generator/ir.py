@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .errors import SpecWarning
+
 PrimKind = Literal["str", "int", "float", "bool", "any"]
 Kind = Literal["str", "int", "float", "bool", "any", "list", "map", "model", "enum", "union"]
 PRIMITIVES: frozenset[str] = frozenset({"str", "int", "float", "bool", "any"})
@@ -178,9 +180,9 @@ class Package:
     operations: tuple[Operation, ...] = ()
     servers: tuple[str, ...] = ()
     fixed_headers: tuple[tuple[str, str], ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[SpecWarning, ...] = ()
     schema_names: tuple[tuple[str, str], ...] = ()  # component key in the spec -> Python name
-    overlay_warnings: tuple[str, ...] = ()  # the part of `warnings` the overlays gave
+    overlay_warnings: tuple[SpecWarning, ...] = ()  # the part of `warnings` the overlays gave
 
 
 ANY_TYPE = TypeRef("any")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import gc
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,8 +12,9 @@ from urllib.parse import unquote, urlsplit
 import yaml  # type: ignore[import-untyped, unused-ignore]
 from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
 
-from .errors import SpecError
+from .errors import RefError, SpecError, SpecWarning
 from .inputs import InputLog
+from .load_json import JSONSyntaxError, load_json
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 500
@@ -25,6 +26,7 @@ _TAG = "tag:yaml.org,2002:"
 _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+_NUL = re.compile("\0")
 _RESOLVER = yaml.resolver.Resolver()
 _NO_KEY = object()
 _MERGE = object()
@@ -59,8 +61,12 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """Bytes → text, rejecting invalid UTF-8 and characters YAML forbids, with positions."""
+def _decode(path: Path, data: bytes, is_json: bool = False) -> str:
+    """Bytes → text, rejecting invalid UTF-8 and characters YAML forbids, with positions.
+
+    JSON allows any character inside strings (its parser refuses raw control characters), so
+    for JSON only a NUL byte, the mark of a binary file, is refused here.
+    """
     try:
         text = data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -71,7 +77,7 @@ def _decode(path: Path, data: bytes) -> str:
             file=path, line=line, column=col,
             hint="save the spec as UTF-8; is this really a YAML or JSON file?",
         ) from None
-    bad = _NOT_PRINTABLE.search(text)
+    bad = _NUL.search(text) if is_json else _NOT_PRINTABLE.search(text)
     if bad:
         line, col = _position(text, bad.start())
         what = "a NUL byte" if bad.group() == "\0" else f"control character {bad.group()!r}"
@@ -120,9 +126,8 @@ def _float(text: str) -> float:
 class _Builder:
     """Builds YMap/YSeq trees straight from parser events (allows re-defined anchors)."""
 
-    def __init__(self, path: Path, is_json: bool) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.is_json = is_json
         self.anchors: dict[str, tuple[Any, str | None]] = {}
         self.stack: list[list[Any]] = []  # [container, pending key, key loc, merges]
         self.open_ids: set[int] = set()
@@ -152,12 +157,7 @@ class _Builder:
         return self.typed(tag, value, event.start_mark)
 
     def plain_value(self, value: str, event: Any) -> Any:
-        """An untagged plain scalar, resolved as JSON (in .json files) or YAML 1.1."""
-        if self.is_json:
-            try:
-                return json.loads(value)
-            except ValueError:
-                pass
+        """An untagged plain scalar, resolved as YAML 1.1."""
         tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
         return self.typed(tag, value, event.start_mark)
 
@@ -326,7 +326,7 @@ def _parse(path: Path, text: str) -> tuple[Any, bool]:
 def _parse_with(loader_class: Any, path: Path, text: str) -> tuple[Any, bool]:
     """`_parse` with one parser class."""
     parser = loader_class(text)
-    builder = _Builder(path, path.suffix.lower() == ".json")
+    builder = _Builder(path)
     try:
         root = builder.run(parser)
         return root, builder.shares_nodes or builder.events > MAX_EXPANDED_VALUES
@@ -334,14 +334,12 @@ def _parse_with(loader_class: Any, path: Path, text: str) -> tuple[Any, bool]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        lang = "JSON" if builder.is_json else "YAML"
-        raise _SyntaxError(f"invalid {lang}: {problem}", file=path, line=line, column=col,
+        raise _SyntaxError(f"invalid YAML: {problem}", file=path, line=line, column=col,
                            hint="fix the syntax at this position") from None
     except yaml.YAMLError as exc:
         offset = getattr(exc, "position", 0)
         line, col = _position(text, min(offset, len(text)))
-        lang = "JSON" if builder.is_json else "YAML"
-        raise _SyntaxError(f"invalid {lang}: {exc}", file=path, line=line, column=col,
+        raise _SyntaxError(f"invalid YAML: {exc}", file=path, line=line, column=col,
                            hint="fix the syntax at this position") from None
     finally:
         parser.dispose()
@@ -350,6 +348,19 @@ def _parse_with(loader_class: Any, path: Path, text: str) -> tuple[Any, bool]:
 def load_file(path: Path) -> Any:
     """Parse a YAML or JSON spec file into YMap/YSeq containers with source positions."""
     return _load_tree(path)[0]
+
+
+def _load_json_text(path: Path, data: bytes) -> tuple[Any, bool]:
+    """A .json file as JSON; if it is not, as YAML (whose flow style takes what JSON editors
+    let through, such as trailing commas), and the JSON error when neither can read it."""
+    text = _decode(path, data, is_json=True)
+    try:
+        return load_json(path, text, MAX_DEPTH, YMap, YSeq), False
+    except JSONSyntaxError as not_json:
+        try:  # JSON allows tabs only as whitespace; YAML does not
+            return _parse(path, _decode(path, data).replace("\t", " "))
+        except SpecError:
+            raise not_json from None
 
 
 def _load_tree(path: Path, log: InputLog | None = None) -> tuple[Any, bool]:
@@ -364,10 +375,18 @@ def _load_tree(path: Path, log: InputLog | None = None) -> tuple[Any, bool]:
     if len(data) > MAX_FILE_BYTES:
         raise SpecError(f"file is larger than {MAX_FILE_BYTES // 2**20} MB", file=path, line=1,
                         column=1, hint="split the spec into several files joined by $ref")
-    text = _decode(path, data)
-    if path.suffix.lower() == ".json":
-        text = text.replace("\t", " ")  # JSON allows tabs only as whitespace; YAML does not
-    root, may_expand = _parse(path, text)
+    # a tree of containers is built and nothing in it is garbage: the collector's passes over
+    # the growing heap would cost more than the parse (2x on a 28 MB spec)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if path.suffix.lower() == ".json":
+            root, may_expand = _load_json_text(path, data)
+        else:
+            root, may_expand = _parse(path, _decode(path, data))
+    finally:
+        if collecting:
+            gc.enable()
     if root is _NO_KEY or root is None:
         raise SpecError("empty document", file=path, line=1, column=1,
                         hint="the file must contain an OpenAPI mapping (openapi: 3.x ...)")
@@ -425,7 +444,7 @@ class SpecSet:
         self._real: dict[Path, Path] = {}  # Path.resolve() is slow and asked ~15,000 times
         self._shared: set[Path] = set()  # documents whose YAML aliases share nodes
         self.root = self.load(self.root_file)
-        self.warnings: list[str] = []
+        self.warnings: list[SpecWarning] = []
         if overlays:  # applied to the root document before anything reads it
             from .overlay import apply_overlays
 
@@ -465,11 +484,11 @@ class SpecSet:
         return file, loc[0], loc[1]
 
     def _error(self, message: str, at: YMap | None, base_file: Path, pointer: str | None,
-               hint: str) -> SpecError:
+               hint: str, kind: type[SpecError] = SpecError) -> SpecError:
         """A SpecError placed at the `$ref` key of `at` when known."""
         file, line, col = self.location(at, "$ref")
-        return SpecError(message, file=file or base_file, line=line, column=col,
-                         pointer=pointer, hint=hint)
+        return kind(message, file=file or base_file, line=line, column=col, pointer=pointer,
+                    hint=hint)
 
     def _target(self, ref: str, base_file: Path, at: YMap | None) -> tuple[Path, str]:
         """Split a ref into (absolute file, decoded JSON pointer), checking where it points."""
@@ -487,7 +506,7 @@ class SpecSet:
             if not file.is_file():
                 raise self._error(f"$ref {ref!r}: file {file} does not exist", at, base_file,
                                   None, "check the relative path (it is relative to the "
-                                  "file holding the $ref)")
+                                  "file holding the $ref)", RefError)
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
             raise self._error(f"$ref {ref!r}: fragment must be a JSON pointer like "
@@ -507,7 +526,8 @@ class SpecSet:
                 node = node[int(name)]
             else:
                 raise self._error(f"$ref {ref!r}: nothing at {name!r} in {file.name}", at,
-                                  base_file, pointer, "check the spelling of the pointer")
+                                  base_file, pointer, "check the spelling of the pointer",
+                                  RefError)
         return node
 
     def resolve_ref(self, ref: str, base_file: Path,
@@ -518,7 +538,7 @@ class SpecSet:
             file, pointer = self._target(ref, base_file, at)
             if (file, pointer) in seen:
                 raise self._error(f"circular $ref: {ref!r} never reaches a schema", at,
-                                  base_file, pointer, "break the cycle of $refs")
+                                  base_file, pointer, "break the cycle of $refs", RefError)
             seen.add((file, pointer))
             node = self._walk(file, pointer, ref, at, base_file)
             if not (isinstance(node, YMap) and isinstance(node.get("$ref"), str)):

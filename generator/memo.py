@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import inputs
+from .errors import SpecWarning
 from .store import Store
 
 
@@ -85,7 +86,7 @@ def hash_templates(digest: Any, templates: Path | None) -> None:
 
 
 def load(store: Store | None, key: str | None, known: Mapping[str, str] | None = None
-         ) -> tuple[dict[str, str], tuple[str, ...]] | None:
+         ) -> tuple[dict[str, str], tuple[SpecWarning, ...]] | None:
     """The files and warnings of the run memoised under key, if every file it read is unchanged
     (`known`: digests of files already hashed this run)."""
     if store is None or key is None:
@@ -101,18 +102,19 @@ def load(store: Store | None, key: str | None, known: Mapping[str, str] | None =
         warnings = data["warnings"]
         if not (isinstance(files, dict) and files and isinstance(warnings, list) and all(
                 isinstance(k, str) and isinstance(v, str) for k, v in files.items())
-                and all(isinstance(w, str) for w in warnings)):
+                and all(isinstance(w, dict) for w in warnings)):
             raise ValueError("not a memo")
-    except (ValueError, KeyError, TypeError):
+        found = tuple(SpecWarning.from_json(w) for w in warnings)
+    except (ValueError, KeyError, TypeError, AttributeError):
         store.drop("runs", key)
         return None
-    return dict(files), tuple(warnings)
+    return dict(files), found
 
 
 def store(cache: Store | None, key: str | None, log: inputs.InputLog, files: Mapping[str, str],
-          warnings: Sequence[str]) -> None:
+          warnings: Sequence[SpecWarning]) -> None:
     """Memoise a run: its output, its warnings and every file it read."""
     if cache is None or key is None or not log.files:
         return
     cache.put("runs", key, json.dumps({"inputs": log.to_json(), "files": dict(files),
-                                       "warnings": list(warnings)}).encode())
+                                       "warnings": [w.to_json() for w in warnings]}).encode())

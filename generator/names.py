@@ -12,12 +12,30 @@ import unicodedata
 RESERVED_FIELD_NAMES = frozenset(
     {"str", "int", "float", "bool", "list", "dict", "bytes", "Any", "TypeAlias", "UNSET", "Unset"}
     | {"from_dict", "to_dict", "from_json", "to_json", "self", "cls"}
+    # builtins the class body itself names (decorators, annotations): a field would shadow them
+    | {"bytearray", "classmethod", "property", "staticmethod"}
+)
+# What a package with a client exports besides its models: a schema of one of these names would
+# hide the export (a model `Response` in place of the transport's), so schemas never take them.
+CLIENT_EXPORTS = ("Client", "Stream", "UnknownEvent")
+STREAM_EXPORTS = ("RunStream",)  # when an operation streams Assistants run events
+HTTP_EXPORTS = (
+    "APIConnectionError", "APIError", "APIRedirectError", "APIResponseError", "APITimeoutError",
+    "AuthenticationError", "BadRequestError", "ClientValueError", "ConflictError",
+    "InternalServerError", "Limits", "NotFoundError", "PermissionDeniedError",
+    "PollTimeoutError", "RateLimitError", "Request", "Response", "ResponseTooLargeError",
+    "Transport", "UnprocessableEntityError", "UrllibTransport",
 )
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}
     | {"Deviation"}
     | {"Model", "Client", "Enum", "TYPE_CHECKING", "Final", "None", "True", "False", "UNSET"}
     | {name for name in dir(builtins) if name[:1].isupper()}
+    | set(CLIENT_EXPORTS) | set(STREAM_EXPORTS) | set(HTTP_EXPORTS)
+)
+# File names Windows cannot create whatever the extension (`con.py`, `Nul.py`…)
+WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"{kind}{n}" for kind in ("com", "lpt") for n in range(10)}
 )
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
@@ -90,23 +108,33 @@ def member_name(value: object) -> str:
 
 
 def module_name(class_name_: str) -> str:
-    return _safe(snake(class_name_), "module", frozenset({"models", "client"}))
+    """A module (file) name for a class: snake case, never a name Windows reserves."""
+    name = _safe(snake(class_name_), "module", frozenset({"models", "client"}))
+    return name + "_" if name.lower() in WINDOWS_RESERVED else name
 
 
 class Namer:
-    """Hands out names unique within one namespace, deterministically (first come, plain name)."""
+    """Hands out names unique within one namespace, deterministically (first come, plain name).
 
-    def __init__(self, taken: frozenset[str] | set[str] = frozenset()) -> None:
+    By default names differing only in case clash too (file names, on case-insensitive file
+    systems); `fold_case=False` is for Python names alone, where `Run` and `RUN` coexist, so
+    that adding one never renames the other.
+    """
+
+    def __init__(self, taken: frozenset[str] | set[str] = frozenset(), *,
+                 fold_case: bool = True) -> None:
         self._taken: set[str] = set(taken)
+        self._fold = fold_case
 
     def claim(self, name: str) -> str:
         """Return `name`, or `name2`, `name3`… if it is taken; then mark it taken."""
         candidate, n = name, 1
-        while candidate in self._taken or candidate.lower() in self._taken:
+        while candidate in self._taken or (self._fold and candidate.lower() in self._taken):
             n += 1
             candidate = f"{name}{n}"
         self._taken.add(candidate)
-        self._taken.add(candidate.lower())
+        if self._fold:
+            self._taken.add(candidate.lower())
         return candidate
 
     def __contains__(self, name: str) -> bool:

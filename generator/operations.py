@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import names
-from .errors import SpecError
+from .errors import RefError, SpecError
 from .ir import Operation, Parameter, TypeRef
 from .resolve import STATUS_EXTENSION, Resolver, escape_pointer
 from .schema import description_of, enum_info
@@ -47,7 +47,7 @@ def build_operations(resolver: Resolver, select: Sequence[str] = ()) -> Operatio
     reader = _Reader(resolver)
     found = reader.read_all()
     chosen = _select(found, select, resolver)
-    operations = tuple(op for op in (reader.finish(raw) for raw in chosen) if op is not None)
+    operations = tuple(op for op in map(reader.finish_or_drop, chosen) if op is not None)
     return OperationSet(
         _dedupe_names(operations), servers(resolver.specs.root), _common_headers(operations)
     )
@@ -104,19 +104,32 @@ class _Reader:
         for path, item in paths.items():
             pointer = f"/paths/{escape_pointer(str(path))}"
             item_file = file
-            if isinstance(item, dict) and isinstance(item.get("$ref"), str):
-                item_file, pointer, item = self.specs.resolve_ref(item["$ref"], file, item)
+            try:
+                item, item_file, pointer = self._deref(item, file, pointer)
+            except RefError as error:
+                self.resolver.warn("ref-unresolved", error.message, item, file, pointer,
+                                   key="$ref", repair=f"the operations of {path!r} are left out",
+                                   hint=error.hint)
+                continue
             if not isinstance(item, dict):
                 raise self.resolver.fail("a path item must be a mapping", item, file, pointer)
             shared = item.get("parameters") or []
             for method, node in item.items():
                 if method not in METHODS:
                     continue
+                op_file, op_pointer = item_file, f"{pointer}/{escape_pointer(method)}"
+                try:  # an operation may be a $ref of its own (to this file or another one)
+                    node, op_file, op_pointer = self._deref(node, item_file, op_pointer)
+                except RefError as error:
+                    self.resolver.warn("ref-unresolved", error.message, node, item_file,
+                                       op_pointer, key="$ref", hint=error.hint,
+                                       repair=f"{method.upper()} {path} is left out")
+                    continue
                 if not isinstance(node, dict):
                     raise self.resolver.fail(f"operation {method.upper()} {path} must be a mapping",
                                              node, item_file, pointer, key=method)
                 tags = tuple(t for t in node.get("tags") or [] if isinstance(t, str))
-                out.append(_Raw(str(path), method, node, item_file, f"{pointer}/{method}",
+                out.append(_Raw(str(path), method, node, op_file, op_pointer,
                                 list(shared) if isinstance(shared, list) else [], item_file,
                                 f"{pointer}/parameters", tags))
         return out
@@ -137,6 +150,16 @@ class _Reader:
     def _hint(self, raw: _Raw) -> str:
         named = self._method(raw) or self._op_id(raw)
         return names.pascal(named or f"{raw.method} {raw.path}") or "Operation"
+
+    def finish_or_drop(self, raw: _Raw) -> Operation | None:
+        """`finish`, or None with a warning when a `$ref` the operation needs leads nowhere."""
+        try:
+            return self.finish(raw)
+        except RefError as error:
+            self.resolver.warn("ref-unresolved", error.message, raw.node, raw.file, raw.pointer,
+                               repair=f"{raw.method.upper()} {raw.path} is left out",
+                               hint=error.hint)
+            return None
 
     def finish(self, raw: _Raw) -> Operation | None:
         """The operation, or None (with a warning) when its request body cannot be sent."""
@@ -193,22 +216,28 @@ class _Reader:
         params: list[Parameter] = []
         for (location, json_name), (node, file, pointer, ref_key) in merged.items():
             if location == "cookie":
-                self.resolver.warn(f"cookie parameter {json_name!r} is not supported; the client "
+                self.resolver.note("cookie-param-unsupported",
+                                   f"cookie parameter {json_name!r} is not supported; the client "
                                    "does not send it", node, file, pointer)
                 continue
             if location == "header" and json_name.lower() in IGNORED_HEADERS:
                 continue
             if location == "path" and json_name not in declared:
-                raise self.resolver.fail(f"path parameter {json_name!r} does not appear in "
-                                         f"{raw.path!r}", node, file, pointer, key="name")
+                self.resolver.warn("path-param-not-in-template", f"path parameter {json_name!r} "
+                                   f"does not appear in {raw.path!r}", node, file, pointer,
+                                   key="name", repair="it is left out",
+                                   hint="rename the parameter to a {name} of the path")
+                continue
             params.append(self._parameter(node, file, pointer, location, json_name,
                                           ref_key or hint + names.pascal(json_name)))
-        missing = [p for p in declared if ("path", p) not in merged]
-        if missing:
-            raise self.resolver.fail(
-                f"{raw.method.upper()} {raw.path} declares no parameter for "
-                f"{', '.join('{' + m + '}' for m in missing)}", raw.node, raw.file, raw.pointer,
-                hint="add `- {name: ..., in: path, required: true, schema: {type: string}}`")
+        for missing in dict.fromkeys(p for p in declared if ("path", p) not in merged):
+            self.resolver.warn("path-param-undeclared", f"{raw.method.upper()} {raw.path} "
+                               f"declares no parameter for {{{missing}}}", raw.node, raw.file,
+                               raw.pointer, repair="it becomes a required string argument",
+                               hint="add `- {name: ..., in: path, required: true, schema: "
+                                    "{type: string}}`")
+            params.append(Parameter(names.field_name(missing), missing, "path", TypeRef("str"),
+                                    True, ""))
         order = {name: i for i, name in enumerate(declared)}
         params.sort(key=lambda p: (("path", "query", "header").index(p.location),
                                    order.get(p.json_name, 0)))
@@ -251,9 +280,9 @@ class _Reader:
             kinds = ", ".join(node.get("content") or {}) or "no content"
             if node.get("required") is not True and not node.get("content"):
                 return None, False
-            self.resolver.warn(f"{raw.method.upper()} {raw.path}: request body ({kinds}) is not "
-                               "JSON; the client has no method for this operation", node, file,
-                               pointer)
+            self.resolver.note("body-not-json", f"{raw.method.upper()} {raw.path}: request "
+                               f"body ({kinds}) is not JSON; the client has no method for this "
+                               "operation", node, file, pointer)
             raise _NotJSON
         key, content = media
         self.resolver._owner_now = None
@@ -271,7 +300,7 @@ class _Reader:
         if (not isinstance(ext, dict) or not isinstance(ext.get("name"), str)
                 or not names.is_free_attribute(ext["name"]) or not isinstance(helper, str)
                 or not isinstance(after, list) or not all(isinstance(a, str) for a in after)):
-            self.resolver.warn(f"{where} must be {{name: poll_x, until-not: status_helper}} or "
+            self.resolver.warn("poll-extension-invalid", f"{where} must be {{name: poll_x, until-not: status_helper}} or "
                                "{name: poll_x, until: status_helper} (optional after: "
                                "[operationId, ...]); no poll method generated", ext, raw.file,
                                raw.pointer)
@@ -280,7 +309,7 @@ class _Reader:
         status = target.get(STATUS_EXTENSION) if isinstance(target, dict) else None
         helpers = status.get("helpers") if isinstance(status, dict) else None
         if not isinstance(helpers, dict) or helper not in helpers:
-            self.resolver.warn(f"{where} names status helper {helper!r}, which the response "
+            self.resolver.warn("poll-extension-invalid", f"{where} names status helper {helper!r}, which the response "
                                f"schema does not declare under {STATUS_EXTENSION}; no poll "
                                "method generated", ext, raw.file, raw.pointer)
             return False

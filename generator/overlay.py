@@ -41,7 +41,7 @@ class _Overlay:
         self.path = path
         self.doc = doc
         self.spec_file = spec_file
-        self.warnings: list[str] = []
+        self.warnings: list[SpecWarning] = []
         self.budget = MAX_EXPANDED_VALUES  # values the actions may copy in
         self.version = self.check_document()
 
@@ -60,9 +60,12 @@ class _Overlay:
         file, line, column = self.at(node, key)
         return SpecError(message, file=file, line=line, column=column, pointer=pointer, hint=hint)
 
-    def warn(self, message: str, node: Any, pointer: str, key: str | None = None) -> None:
+    def warn(self, code: str, message: str, node: Any, pointer: str,
+             key: str | None = None) -> None:
         file, line, column = self.at(node, key)
-        self.warnings.append(SpecWarning(message, file, line, column, pointer).format())
+        shown = str(file) if file is not None else None
+        self.warnings.append(SpecWarning(code, message, file=shown, line=line, column=column,
+                                         pointer=pointer))
 
     # ---- the document -------------------------------------------------------------------------
 
@@ -121,7 +124,7 @@ class _Overlay:
             return
         meant = (self.path.parent / unquote(parts.path)).resolve()
         if meant.is_file() and meant != self.spec_file.resolve():
-            self.warn(f"the overlay extends {extends!r}, but is applied to "
+            self.warn("overlay-extends-other", f"the overlay extends {extends!r}, but is applied to "
                       f"{self.spec_file.name}", self.doc, "/extends", "extends")
 
     # ---- actions ------------------------------------------------------------------------------
@@ -167,7 +170,7 @@ class _Overlay:
                             "`remove: true`", action, pointer)
         nodes = target.find(root)
         if not nodes:
-            self.warn(f"target {target.text!r} matches nothing; the action changes nothing",
+            self.warn("overlay-target-unmatched", f"target {target.text!r} matches nothing; the action changes nothing",
                       action, pointer, "target")
             return
         if remove:
@@ -176,7 +179,7 @@ class _Overlay:
         if "copy" in action:
             sources = self.query(action, "copy", pointer).find(root)
             if not sources:
-                self.warn(f"copy {action['copy']!r} matches nothing; the action changes nothing",
+                self.warn("overlay-copy-unmatched", f"copy {action['copy']!r} matches nothing; the action changes nothing",
                           action, pointer, "copy")
                 return
             if len(sources) > 1:
@@ -300,7 +303,7 @@ def _what(value: Any) -> str:
 
 def apply_overlays(root: YMap, spec_file: Path, overlays: Sequence[Path],
                    load: Callable[[Path], Any], *, shared: bool = False
-                   ) -> tuple[YMap, list[str]]:
+                   ) -> tuple[YMap, list[SpecWarning]]:
     """Apply each overlay file to root, in order; returns the edited root and the warnings.
 
     `load` is the loader's own file reader (positions, limits, and the record of what a run
@@ -308,7 +311,7 @@ def apply_overlays(root: YMap, spec_file: Path, overlays: Sequence[Path],
     aliases: one node then sits at several places, and editing one place must not edit the
     others, so the document is first copied out into a tree.
     """
-    warnings: list[str] = []
+    warnings: list[SpecWarning] = []
     for index, path in enumerate(overlays):
         try:
             doc = load(Path(path))

@@ -142,6 +142,13 @@ def _strongly_connected(nodes: Iterable[str], edges: dict[str, set[str]]) -> lis
     return result
 
 
+def _module_order(group: list[str]) -> tuple[str, bool, str]:
+    """Groups whose module names clash (`Run`, `RUN` -> run.py) claim in a stable order: the
+    class the name spells (`Run`) first, so adding `RUN` never moves `Run` to run2.py."""
+    base = names.module_name(group[0])
+    return base.lower(), names.pascal(base) != group[0], group[0]
+
+
 def plan_modules(entities: dict[str, Entity], owner: dict[str, str]) -> tuple[Module, ...]:
     """One module per component and its inline schemas; mutually recursive ones share a module."""
     roots = sorted({owner.get(name, name) for name in entities})
@@ -157,7 +164,7 @@ def plan_modules(entities: dict[str, Entity], owner: dict[str, str]) -> tuple[Mo
     module_of_root: dict[str, str] = {}
     namer = names.Namer()
     plans: list[tuple[str, list[str]]] = []
-    for group in sorted(groups, key=lambda g: g[0]):
+    for group in sorted(groups, key=_module_order):
         module = namer.claim(names.module_name(group[0]))
         ordered: list[str] = []
         for root in group:

@@ -20,14 +20,6 @@ from .package import type_refs
 
 # Per-call options every method takes; spec names meeting these get a number appended.
 CALL_OPTIONS = ("extra_headers", "timeout")
-CLIENT_EXPORTS = ("Client", "Stream", "UnknownEvent")
-HTTP_EXPORTS = (
-    "APIConnectionError", "APIError", "APIRedirectError", "APIResponseError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "ClientValueError", "ConflictError",
-    "InternalServerError", "Limits", "NotFoundError", "PermissionDeniedError",
-    "PollTimeoutError", "RateLimitError", "Request", "Response", "ResponseTooLargeError",
-    "Transport", "UnprocessableEntityError", "UrllibTransport",
-)
 _OPTION_DOCS = {
     "extra_headers": "Headers to send with this request on top of the client's.",
     "timeout": "Total seconds for this request: connect, headers and body (default: the "
@@ -60,12 +52,11 @@ def run_stream_model(pkg: Package) -> str | None:
 
 
 def client_exports(pkg: Package) -> list[tuple[str, str]]:
-    """(name, module) pairs the package `__init__` exports lazily; entity names win clashes."""
-    taken = set(pkg.entities)
-    out = [(n, "client") for n in CLIENT_EXPORTS if n not in taken]
-    if run_stream_model(pkg) is not None and "RunStream" not in taken:
-        out.append(("RunStream", "client"))
-    out += [(n, "_http") for n in HTTP_EXPORTS if n not in taken]
+    """(name, module) pairs the package `__init__` exports lazily (no schema takes these names)."""
+    out = [(n, "client") for n in names.CLIENT_EXPORTS]
+    if run_stream_model(pkg) is not None:
+        out += [(n, "client") for n in names.STREAM_EXPORTS]
+    out += [(n, "_http") for n in names.HTTP_EXPORTS]
     return out
 
 
@@ -178,29 +169,43 @@ class _Builder:
                 drop_params: frozenset[str] = frozenset()
                 ) -> tuple[list[Arg], dict[str, str], dict[tuple[str, str], str]]:
         """Arguments of an operation's method; Python names of body fields (by JSON name) and
-        of parameters (by location and JSON name)."""
+        of parameters (by location and JSON name).
+
+        Names clash when a parameter and a body field (or two parameters in different places)
+        share one: path parameters keep the plain name, then query, then header parameters, then
+        body fields; a later one is suffixed with where it goes (`username_body`,
+        `id_query`), so a name never depends on the order of the spec.
+        """
         namer = names.Namer(set(CALL_OPTIONS) | {"self"})
         args: list[Arg] = []
         params: dict[tuple[str, str], str] = {}
+
+        def claim(name: str, place: str) -> str:
+            return namer.claim(name if name not in namer else f"{name}_{place}")
+
         for p in op.parameters:
             if p.fixed_value is not None or p.json_name in drop_params:
                 continue
-            name = namer.claim(p.name)
+            name = claim(p.name, p.location)
             params[(p.location, p.json_name)] = name
             annotation = self.annotation(p.type)
             required = p.required
+            doc = p.description if name == p.name else _where_doc(
+                f"The {p.location} parameter `{p.json_name}`.", p.description)
             args.append(Arg(name, annotation if required else f"{annotation} | Unset", required,
-                            p.description, keyword_only=p.location != "path"))
+                            doc, keyword_only=p.location != "path"))
         fields: dict[str, str] = {}
         model = self.body_model(op)
         if model is not None:
             for f in model.fields:
                 if f.json_name in drop_body:
                     continue
-                name = namer.claim(f.name)
+                name = claim(f.name, "body")
                 fields[f.json_name] = name
+                doc = f.description if name == f.name else _where_doc(
+                    f"The request body's field `{f.json_name}`.", f.description)
                 args.append(Arg(name, self.annotation(f.type) if f.required else
-                                f"{self.annotation(f.type)} | Unset", f.required, f.description,
+                                f"{self.annotation(f.type)} | Unset", f.required, doc,
                                 keyword_only=True))
         elif op.body is not None:
             name = namer.claim("body")
@@ -233,7 +238,7 @@ class _Builder:
         lines: list[str] = []
         model = self.body_model(op)
         if model is not None:
-            values = [f"{fields[f.json_name]}={fields[f.json_name]}" for f in model.fields
+            values = [f"{f.name}={fields[f.json_name]}" for f in model.fields
                       if f.json_name in fields]
             values += [f"{_field_of(model, key)}={value}" for key, value in set_body.items()]
             lines.append(f"_body: Any = _model_body({model.name}({', '.join(values)}))")
@@ -545,6 +550,11 @@ def _client_doc(pkg: Package, default_url: str) -> str:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _where_doc(where: str, description: str) -> str:
+    """The doc of an argument renamed for a clash: where its value goes, then the spec's text."""
+    return f"{where} {description}" if description else where
 
 
 def _free_params(op: Operation) -> list[Parameter]:

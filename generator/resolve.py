@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from pathlib import Path
 from typing import Any, Protocol
 
 from . import names
-from .errors import SpecError
+from .errors import RefError, SpecError, SpecWarning
 from .ir import (
     ANY_TYPE,
     Alias,
@@ -36,6 +37,7 @@ STATUS_EXTENSION = "x-runmodels-status"
 NAME_EXTENSION = "x-runmodels-name"  # the class name of a schema, inline or component
 FIELD_EXTENSION = "x-runmodels-field"  # on a property: its Python attribute name
 MAX_TYPE_DEPTH = 100  # schemas nested inside one type (array items, map values, single refs)
+MAX_ALLOF_DEPTH = 100  # allOf members that are allOfs themselves, one inside the other
 
 
 class Specs(Protocol):
@@ -69,8 +71,9 @@ class Resolver:
         self.display = display
         self.entities: dict[str, Entity] = {}
         self.owner: dict[str, str] = {}
-        self.warnings: list[str] = []
-        self._namer = names.Namer()
+        self.warnings: list[SpecWarning] = []
+        self._warned: set[SpecWarning] = set()
+        self._namer = names.Namer(fold_case=False)  # class names: Run and RUN both stay
         self._named: dict[int, str] = {}  # id(schema node) -> entity name
         self._kinds: dict[str, str] = {}
         self._component_keys: dict[int, str] = {}  # id(component node) -> key in the spec
@@ -132,10 +135,12 @@ class Resolver:
             node = self.components()[key]
             if isinstance(node, dict) and id(node) not in self._component_keys:
                 self._component_keys[id(node)] = key
-        # component names win over inline names: claim them all first, in sorted order, those
-        # an x-runmodels-name chose before the others
+        # component names win over inline names: claim them all first, those an
+        # x-runmodels-name chose before the others; when two keys spell one class name (`Run`,
+        # `run`), the key that is that name keeps it
         components = self.components()
-        order = sorted(components, key=lambda k: (chosen_name(components[k]) is None, k))
+        order = sorted(components, key=lambda k: (chosen_name(components[k]) is None,
+                                                  names.class_name(k) != k, k))
         self._component_names = {key: self._claim(components[key], key, self.specs.root_file,
                                                   f"/components/schemas/{escape_pointer(key)}")
                                  for key in order}
@@ -145,8 +150,9 @@ class Resolver:
         chosen = chosen_name(node)
         name = self._namer.claim(names.class_name(chosen or hint))
         if chosen is not None and name != names.class_name(chosen):
-            self.warn(f"{NAME_EXTENSION} {chosen!r} is taken; the class is named {name}", node,
-                      file, pointer, key=NAME_EXTENSION)
+            self.warn("chosen-name-taken", f"{NAME_EXTENSION} {chosen!r} is taken", node, file,
+                      pointer, key=NAME_EXTENSION, repair=f"the class is named {name}",
+                      hint="choose a name no other schema has")
         return name
 
     def _claim_component(self, node: Any, key: str) -> str:
@@ -184,13 +190,22 @@ class Resolver:
         return SpecError(message, file=self._show(where_file or file), line=line, column=column,
                          pointer="#" + pointer, hint=hint)
 
-    def warn(self, message: str, node: Any, file: Path, pointer: str,
-             key: str | None = None) -> None:
+    def warn(self, code: str, message: str, node: Any, file: Path, pointer: str,
+             key: str | None = None, repair: str = "", hint: str | None = None) -> None:
+        """Record a defect local to one schema or operation, and the repair made for it."""
         where_file, line, column = self.specs.location(node, key)
-        place = self._show(where_file or file)
-        if line is not None:
-            place += f":{line}:{column}"
-        self.warnings.append(f"{place} (#{pointer}): warning: {message}")
+        warning = SpecWarning(code, message, repair, hint, self._show(where_file or file), line,
+                              column, "#" + pointer)
+        if warning not in self._warned:  # a schema typed Any is met again at each use
+            self._warned.add(warning)
+            self.warnings.append(warning)
+
+    def note(self, code: str, message: str, node: Any, file: Path, pointer: str) -> None:
+        """Like warn, for what the generator leaves out by design (not a defect of the spec)."""
+        count = len(self.warnings)
+        self.warn(code, message, node, file, pointer)
+        if len(self.warnings) > count:
+            self.warnings[-1] = dataclasses.replace(self.warnings[-1], limitation=True)
 
     def _show(self, file: Path) -> str:
         """The file as messages name it: relative to the working folder when inside it."""
@@ -217,13 +232,25 @@ class Resolver:
             file, pointer, node = self.specs.resolve_ref(node["$ref"], file, node)
         return node, file, pointer, nullable
 
+    def _peek(self, node: Any, file: Path) -> Any:
+        """The schema a node stands for, or None when its `$ref` leads nowhere (warned later)."""
+        try:
+            return self._deref(node, file)[0]
+        except RefError:
+            return None
+
     def type_of(self, node: Any, file: Path, pointer: str, hint: str) -> TypeRef:
         """The type of the schema `node`, creating named entities for objects, enums and unions."""
         if isinstance(node, dict) and "$ref" in node:
             if not isinstance(node["$ref"], str):
                 raise self.fail("$ref must be a string", node, file, pointer, key="$ref",
                                 hint="write $ref: '#/components/schemas/Name'")
-            target, tfile, tpointer, nullable = self._deref(node, file, pointer)
+            try:
+                target, tfile, tpointer, nullable = self._deref(node, file, pointer)
+            except RefError as error:
+                self.warn("ref-unresolved", error.message, node, file, pointer, key="$ref",
+                          repair="typed as Any", hint=error.hint)
+                return ANY_TYPE
             key = self._component_keys.get(id(target))
             tref = self.type_of(target, tfile, tpointer, key or tpointer.rsplit("/", 1)[-1] or hint)
             if key is not None and tpointer == f"/components/schemas/{escape_pointer(key)}":
@@ -239,7 +266,7 @@ class Resolver:
         if named is not None:
             return TypeRef(self._kinds[named], ref=named, nullable=says_nullable(node))  # type: ignore[arg-type]
         if id(node) in self._in_flight:
-            self.warn("recursive non-object schema typed as Any", node, file, pointer)
+            self.warn("recursive-alias-any", "recursive non-object schema typed as Any", node, file, pointer)
             return ANY_TYPE
         if len(self._in_flight) >= MAX_TYPE_DEPTH:
             raise self.fail(f"the schema nests more than {MAX_TYPE_DEPTH} types inside one "
@@ -310,7 +337,7 @@ class Resolver:
         if not isinstance(members, list):
             raise self.fail(f"{keyword} must be a list of schemas", node, file, pointer, key=keyword,
                             hint=f"write {keyword}: [{{$ref: ...}}, {{type: ...}}]")
-        real = [m for m in members if not is_null_schema(self._deref(m, file)[0])]
+        real = [m for m in members if not is_null_schema(self._peek(m, file))]
         nullable = len(real) < len(members)
         if not real:
             return TypeRef("any", nullable=True)
@@ -335,23 +362,47 @@ class Resolver:
             return tref.with_nullable() if nullable and not tref.nullable else tref
         if not real:
             return None
-        self._check_all_of_types(node, real, file, pointer)
+        if not self._all_of_satisfiable(node, real, file, pointer):
+            return TypeRef("any", nullable=nullable)
+        if not self._object_like(node, file) and not any(
+                self._object_like(m, file, node) for m in real):
+            # `allOf: [{$ref: UserId}, {type: string, description: ...}]` is a string, not an
+            # object without fields: type it as its first member that says what it is
+            typed = [i for i, m in enumerate(members) if m in real and (
+                "$ref" in m or type_list(self._peek(m, file) or {}))]
+            index = typed[0] if typed else members.index(real[0])
+            tref = self.type_of(members[index], file, f"{pointer}/allOf/{index}", hint)
+            return tref.with_nullable() if nullable and not tref.nullable else tref
         name = self._new_entity("model", node, file, pointer, hint)
         return TypeRef("model", ref=name, nullable=nullable)
 
-    def _check_all_of_types(self, node: dict[str, Any], members: list[Any], file: Path,
-                            pointer: str) -> None:
+    def _object_like(self, member: Any, file: Path, member_of: Any = None) -> bool:
+        """Whether an allOf member (or the allOf itself) contributes object structure."""
+        target = self._peek(member, file)
+        if not isinstance(target, dict):
+            return False
+        keys = {"properties", "additionalProperties", "oneOf", "anyOf", "items", "required"}
+        if member_of is not None:
+            keys.add("allOf")  # a member that is itself an allOf may build an object
+        return bool(keys & target.keys()) or "object" in type_list(target)
+
+    def _all_of_satisfiable(self, node: dict[str, Any], members: list[Any], file: Path,
+                            pointer: str) -> bool:
+        """False (with a warning: the schema is typed Any) when no value can match every member."""
         seen: set[str] = set(type_list(node))
         for member in members:
-            target = self._deref(member, file)[0]
+            target = self._peek(member, file)
             if isinstance(target, dict):
                 types = set(type_list(target))
                 if types and seen and not (types & seen):
-                    raise self.fail(
-                        f"allOf members contradict each other: type {sorted(seen)} and "
-                        f"{sorted(types)} can never both hold", node, file, pointer, key="allOf",
-                        hint="fix the member types, or use oneOf if either may apply")
+                    self.warn("allof-unsatisfiable",
+                              f"allOf members contradict each other: type {sorted(seen)} and "
+                              f"{sorted(types)} can never both hold", node, file, pointer,
+                              key="allOf", repair="the schema is typed Any",
+                              hint="fix the member types, or use oneOf if either may apply")
+                    return False
                 seen |= types
+        return True
 
     def _enum_type(self, node: dict[str, Any], info: Any, file: Path, pointer: str,
                    hint: str) -> TypeRef:
@@ -395,8 +446,8 @@ class Resolver:
     def _array_type(self, node: dict[str, Any], file: Path, pointer: str, hint: str) -> TypeRef:
         items = node.get("items")
         if "prefixItems" in node and not isinstance(items, dict):
-            self.warn("prefixItems (a tuple) is typed as list[Any]; items decode as they come",
-                      node, file, pointer)
+            self.note("prefix-items-as-list", "prefixItems (a tuple) is typed as list[Any]; "
+                      "items decode as they come", node, file, pointer)
             items = None
         if isinstance(items, dict):
             item = self.type_of(items, file, f"{pointer}/items", hint + "Item")
@@ -411,23 +462,52 @@ class Resolver:
 
     def _collect(self, node: Any, file: Path, pointer: str,
                  props: dict[str, tuple[Any, Path, str]], required: set[str],
-                 seen: set[int]) -> bool:
+                 seen: set[int], depth: int = 0) -> bool:
         """Merge the properties of `node` and its allOf members; returns "closed"."""
-        node, file, pointer, _ = self._deref(node, file, pointer)
+        try:
+            node, file, pointer, _ = self._deref(node, file, pointer)
+        except RefError as error:
+            self.warn("ref-unresolved", error.message, node, file, pointer, key="$ref",
+                      repair="this allOf member adds no fields", hint=error.hint)
+            return False
         if not isinstance(node, dict) or id(node) in seen:
             return False
         seen.add(id(node))
         closed = node.get("additionalProperties") is False
-        for index, member in enumerate(node.get("allOf") or []):
-            self._collect(member, file, f"{pointer}/allOf/{index}", props, required, seen)
-        own = node.get("properties")
+        members = node.get("allOf") or []
+        if members and depth >= MAX_ALLOF_DEPTH:
+            raise self.fail(f"allOf nests more than {MAX_ALLOF_DEPTH} schemas deep (each "
+                            "member an allOf of its own)", node, file, pointer, key="allOf",
+                            hint="flatten the inheritance chain; real specs are far shallower")
+        for index, member in enumerate(members):
+            self._collect(member, file, f"{pointer}/allOf/{index}", props, required, seen,
+                          depth + 1)
+        own, own_file, own_pointer = node.get("properties"), file, f"{pointer}/properties"
+        if isinstance(own, dict) and isinstance(own.get("$ref"), str):
+            own, own_file, own_pointer = self._properties_ref(own, file, own_pointer)
         if isinstance(own, dict):
             for key, value in own.items():
-                props[str(key)] = (value, file, f"{pointer}/properties/{escape_pointer(str(key))}")
+                props[str(key)] = (value, own_file,
+                                   f"{own_pointer}/{escape_pointer(str(key))}")
         req = node.get("required")
         if isinstance(req, list):
             required.update(str(r) for r in req)
         return closed
+
+    def _properties_ref(self, own: dict[str, Any], file: Path, pointer: str
+                        ) -> tuple[Any, Path, str]:
+        """`properties: {$ref: ...}` (DigitalOcean writes it): the mapping the `$ref` names."""
+        try:
+            tfile, tpointer, target = self.specs.resolve_ref(own["$ref"], file, own)
+        except RefError as error:
+            self.warn("ref-unresolved", error.message, own, file, pointer, key="$ref",
+                      repair="the schema's properties are left out", hint=error.hint)
+            return None, file, pointer
+        self.warn("properties-ref", "`properties` is a $ref; OpenAPI wants a mapping of "
+                  "property names to schemas there", own, file, pointer, key="$ref",
+                  repair="the properties it points at are used",
+                  hint="write the $ref under each property, or allOf the schema it names")
+        return target, tfile, tpointer
 
     def _build_model(self, name: str, node: Any, file: Path, pointer: str) -> Model:
         props: dict[str, tuple[Any, Path, str]] = {}
@@ -440,7 +520,7 @@ class Resolver:
             py_name = namer.claim(names.field_name(chosen if isinstance(chosen, str)
                                                    and chosen.strip() else json_name))
             tref = self.type_of(prop, pfile, ppointer, name + names.pascal(json_name))
-            target = self._deref(prop, pfile)[0]
+            target = self._peek(prop, pfile)
             desc = description_of(prop) or description_of(target)
             has_default = isinstance(prop, dict) and "default" in prop
             fields.append(Field(
@@ -483,43 +563,60 @@ class Resolver:
         keyword = "oneOf" if "oneOf" in node else "anyOf"
         variants: list[TypeRef] = []
         for index, member in enumerate(node[keyword]):
-            target = self._deref(member, file)[0]
+            target = self._peek(member, file)
             if is_null_schema(target):
+                continue
+            if target is node:
+                self.warn("union-lists-itself", f"{keyword} lists the schema itself", member,
+                          file, f"{pointer}/{keyword}/{index}", repair="that member is left out",
+                          hint="remove the member, or list the variants it stands for")
                 continue
             label = self._variant_label(target, index)
             tref = self.type_of(member, file, f"{pointer}/{keyword}/{index}", name + label)
             if tref not in variants:
                 variants.append(tref)
-        union = Union(name, self._origin(node, file, pointer), tuple(variants), description_of(node))
         disc = node.get("discriminator")
-        if isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
-            raw_mapping = disc.get("mapping")
-            mapping: dict[str, Any] = raw_mapping if isinstance(raw_mapping, dict) else {}
-            pairs = []
-            for value, ref in mapping.items():
-                if isinstance(ref, str):
-                    target_name = self._mapped_name(ref, file, mapping, value,
-                                                    f"{pointer}/discriminator/mapping")
-                    pairs.append((str(value), target_name))
-            return Union(union.name, union.origin, union.variants, union.description,
-                         disc["propertyName"], tuple(pairs))
-        return union
+        if not (isinstance(disc, dict) and isinstance(disc.get("propertyName"), str)):
+            return Union(name, self._origin(node, file, pointer), tuple(variants),
+                         description_of(node))
+        raw_mapping = disc.get("mapping")
+        mapping: dict[str, Any] = raw_mapping if isinstance(raw_mapping, dict) else {}
+        mpointer = f"{pointer}/discriminator/mapping"
+        pairs = []
+        for value, ref in mapping.items():
+            if not isinstance(ref, str):
+                continue
+            target = self._mapped_type(ref, file, mapping, value, mpointer)
+            if target is None or target.ref is None:
+                continue
+            if not any(v.ref == target.ref for v in variants):
+                self.warn("mapping-outside-union", f"discriminator mapping {value!r} names "
+                          f"{ref!r}, which the {keyword} does not list", mapping, file, mpointer,
+                          key=value, repair="it is added as a variant",
+                          hint=f"add the schema to the {keyword}")
+                variants.append(target.with_nullable(False))
+            pairs.append((str(value), target.ref))
+        return Union(name, self._origin(node, file, pointer), tuple(variants),
+                     description_of(node), disc["propertyName"], tuple(pairs))
 
-    def _mapped_name(self, ref: str, file: Path, mapping: Any, value: Any, pointer: str) -> str:
+    def _mapped_type(self, ref: str, file: Path, mapping: Any, value: Any,
+                     pointer: str) -> TypeRef | None:
+        """The type a mapping value names; None (warned) when its `$ref` leads nowhere."""
         if not ref.startswith("#") and "/" not in ref and "." not in ref:
             ref = f"#/components/schemas/{ref}"
         try:
-            tref = self.type_of({"$ref": ref}, file, pointer, "Variant")
-        except SpecError as error:
-            if error.line is not None:
-                raise
-            raise self.fail(f"discriminator mapping {value!r}: {error.message}", mapping, file,
-                            pointer, key=value, hint=error.hint) from None
+            self.specs.resolve_ref(ref, file)
+        except RefError as error:
+            self.warn("ref-unresolved", f"discriminator mapping {value!r}: {error.message}",
+                      mapping, file, pointer, key=value, hint=error.hint,
+                      repair="the value decodes as an unknown variant")
+            return None
+        tref = self.type_of({"$ref": ref}, file, pointer, "Variant")
         if not tref.ref:
             raise self.fail(f"discriminator mapping {ref!r} does not point at an object schema",
                             mapping, file, pointer, key=value,
                             hint="map each tag value to one of the oneOf object schemas")
-        return tref.ref
+        return tref
 
     @staticmethod
     def _variant_label(target: Any, index: int) -> str:

@@ -685,7 +685,7 @@ def test_operation_edge_cases(tmp_path: Path) -> None:
     assert gone.result is None
     assert pkg.servers == ("https://example.test/api",)
     assert pkg.fixed_headers == ()  # only one operation sends X-Mode
-    assert any("x-runmodels-poll names status helper 'is_done'" in w for w in pkg.warnings)
+    assert any("x-runmodels-poll names status helper 'is_done'" in w.message for w in pkg.warnings)
     out = tmp_path / "out"
     generate(spec, out, "edge_pkg", cache_dir=tmp_path / "cache")
     source = (out / "edge_pkg" / "client.py").read_text(encoding="utf-8")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from corpus import corpus_file
 
 from generator import load
 from generator.errors import SpecError
@@ -167,6 +169,69 @@ def test_json_input(parser: bool) -> None:
     assert isinstance(y["minimum"], float)
     assert y.loc == (3, 10) and doc["definitions"].key_locs["Y"] == (3, 5)
     assert doc["definitions"]["Tabbed"] == {"k": "v"}
+
+
+def _check_positions(node: object, lines: list[str]) -> int:
+    """Every container's loc is its bracket and every key's loc its opening quote; a count."""
+    stack, seen = [node], 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, YMap):
+            line, col = item.loc
+            assert lines[line - 1][col - 1] == "{", (item.loc, lines[line - 1])
+            for key, (kline, kcol) in item.key_locs.items():
+                assert lines[kline - 1][kcol - 1:].startswith(json.dumps(key)), (key, kline)
+            stack.extend(item.values())
+            seen += 1 + len(item)
+        elif isinstance(item, YSeq):
+            line, col = item.loc
+            assert lines[line - 1][col - 1] == "[", (item.loc, lines[line - 1])
+            stack.extend(item)
+            seen += 1
+        else:
+            assert not isinstance(item, (dict, list)), "a container without positions"
+    return seen
+
+
+def test_json_is_parsed_as_json(tmp_path: Path) -> None:
+    """Standard-library semantics: surrogate pairs, raw U+007F, the last duplicate key wins."""
+    text = ('{"openapi": "3.1.0", "info": {"title": "\\ud83d\\ude00 \x7f", "version": "1"},\n'
+            ' "x": {"dup": 1, "dup": [2, {"k": [[], {}]}]}, "n": NaN, "big": 123456789012345678901}')
+    doc = load_file(write(tmp_path, text, "spec.json"))
+    assert doc == json.loads(text)
+    assert doc["info"]["title"] == "\U0001F600 \x7f"
+    assert doc["x"]["dup"].loc == (2, 25) and doc["x"].key_locs["dup"] == (2, 18)
+    assert _check_positions(doc, text.splitlines()) > 8
+    # a dropped duplicate that holds duplicates and containers of its own: later nodes keep
+    # their places
+    text = '{"a": {"x": [1], "x": {"y": {"z": 1, "z": [2, {"w": 3}]}, "q": [[4]]}}, "b": [5]}'
+    doc = load_file(write(tmp_path, text, "dups.json"))
+    assert doc == json.loads(text) and doc["b"].loc == (1, text.index("[5") + 1)
+    assert _check_positions(doc, text.splitlines()) > 8
+
+
+def test_json_with_trailing_commas_is_read_as_yaml(tmp_path: Path) -> None:
+    """Real .json specs carry trailing commas; YAML's flow style takes them, as it always did."""
+    doc = load_file(write(tmp_path, '{"a": {"b": [1, 2,],\n\t"c": 3,},\n}', "commas.json"))
+    assert doc == {"a": {"b": [1, 2], "c": 3}}
+    assert doc["a"].key_locs["c"] == (2, 2) and doc["a"]["b"].loc == (1, 13)
+
+
+def test_json_positions_of_every_node_and_key(tmp_path: Path) -> None:
+    spec = corpus_file(CORPUS / "2024-04-25-assistants-v2.yaml")
+    text = json.dumps(load_file(spec), indent=1, ensure_ascii=False)
+    doc = load_file(write(tmp_path, text, "spec.json"))
+    assert doc == json.loads(text)
+    assert _check_positions(doc, text.splitlines()) > 10_000
+
+
+def test_json_errors_are_located(tmp_path: Path) -> None:
+    err = error_of(write(tmp_path, '{"a": 1,\n "b": [1, 2}', "bad.json"))
+    assert err.message.startswith("invalid JSON: ") and (err.line, err.column) == (2, 12)
+    err = error_of(write(tmp_path, '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "deep.json"))
+    assert "deeper than 500" in err.message and err.line == 1
+    err = error_of(write(tmp_path, b'{"a": "\x00"}', "nul.json"))
+    assert "NUL" in err.message
 
 
 # --- errors -------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_case_snapshot(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE)
     try:
         pkg = build_package(Path("base.yaml"), "p", overlays=[Path("cases") / f"{case}.yaml"])
-        text = "".join(w + "\n" for w in pkg.warnings)
+        text = "".join(w.format() + "\n" for w in pkg.warnings)
         assert pkg.warnings, "a case that applies cleanly must at least warn"
     except SpecError as error:
         text = f"error: {error.format()}\n"
@@ -89,10 +89,10 @@ def test_cli_reports_one_message_and_writes_nothing(tmp_path: Path) -> None:
     assert run.stderr.startswith("error: ") and "jsonpath_syntax.yaml:4:5 (#/actions/0/target)" \
         in run.stderr
     warned = cli("generate", str(BASE), "--out", str(out), "--package", "p", "--overlay",
-                 str(HERE / "cases" / "warn_no_match.yaml"), cwd=tmp_path)
+                 str(HERE / "cases" / "warn_no_match.yaml"), "-v", cwd=tmp_path)
     assert warned.returncode == 0, warned.stderr
-    assert "warning: target \"$.paths.*[?@.operationId == 'deletePet']\" matches nothing" \
-        in warned.stderr
+    assert "warning[overlay-target-unmatched]: target \"$.paths.*[?@.operationId == " \
+        "'deletePet']\" matches nothing" in warned.stderr
 
 
 # ---- the action kinds ------------------------------------------------------------------------
@@ -469,5 +469,5 @@ actions:
     # the chosen name wins over a component's own key; the inline schema cannot have it too
     assert dict(pkg.schema_names) == {"Pet": "Animal", "Animal": "Animal2"}
     (warning,) = pkg.warnings
-    assert "x-runmodels-name 'Animal' is taken; the class is named Animal3" in warning
-    assert warning.startswith(f"{overlay}:10:14 (#/paths/~1pets/post/")  # in the overlay
+    assert "x-runmodels-name 'Animal' is taken; the class is named Animal3" in warning.format()
+    assert warning.format().startswith(f"{overlay}:10:14 (#/paths/~1pets/post/")  # the overlay

@@ -907,9 +907,15 @@ def members_of(*enums: Any) -> dict[Any, Any]:
 
 
 def dec_str_union(
-    value: str, path: Any, ctx: Ctx, enums: tuple[Any, ...], plain: bool, union: str
+    value: str | int,
+    path: Any,
+    ctx: Ctx,
+    enums: tuple[Any, ...],
+    plain: bool,
+    union: str,
 ) -> Any:
-    """A string in a union: a known member of one of the enums, else a plain string if allowed."""
+    """A string (or integer) in a union: a known member of one of the enums (of that type),
+    else the plain value if the union allows it."""
     for enum_cls in enums:
         member = enum_cls._value2member_map_.get(value)
         if member is not None:
