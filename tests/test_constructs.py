@@ -100,6 +100,7 @@ def test_every_strict_rejection_names_an_existing_payload() -> None:
         assert len(load_file(HERE / f"{stem}.yaml")["x-test-payloads"][key]) > i
 
 
+@pytest.mark.slow
 def test_all_construct_packages_pass_mypy_strict(built: Path) -> None:
     names = [f"c_{spec.stem}" for spec in SPECS]
     result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
@@ -107,6 +108,7 @@ def test_all_construct_packages_pass_mypy_strict(built: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+@pytest.mark.slow
 def test_all_construct_packages_are_black_formatted(built: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "black", "--check", "--line-length", "88",
                              "--target-version", "py310", "."], cwd=built, capture_output=True,

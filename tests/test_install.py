@@ -19,6 +19,7 @@ def _installed_generator(cwd: Path) -> Path:
     return Path(where.strip()).parent
 
 
+@pytest.mark.slow
 def test_installed_console_script_generates_from_another_folder(tmp_path: Path) -> None:
     if not SCRIPT.exists():
         pytest.skip("runmodels is not installed in this environment (README: install)")
