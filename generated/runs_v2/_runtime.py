@@ -440,10 +440,11 @@ class _OpenEnumMixin:
 
     @classmethod
     def _decode(cls, value: Any, path: Any, ctx: Ctx) -> Any:
-        try:
-            return cls._value2member_map_[value]
-        except (KeyError, TypeError):
-            pass
+        if value.__class__ is not bool:  # True == 1, but a JSON bool is not an integer
+            try:
+                return cls._value2member_map_[value]
+            except (KeyError, TypeError):
+                pass
         if value is None:
             return ctx.null(path)
         if not cls._accepts(value):  # type: ignore[attr-defined]
