@@ -194,3 +194,20 @@ def test_stdlib_json_writes_non_ascii_as_it_is_also_beside_nan(m: ModuleType,
     holder = m.Holder.from_dict({"label": "naïve ✓ 😀", "ratio": float("nan")})
     assert holder.to_json() == '{"label":"naïve ✓ 😀","ratio":null}'
     assert m.Holder.from_dict({"label": "é"}).to_json() == '{"label":"é"}'
+
+
+@pytest.mark.parametrize("number", [-9223372036854775809, -9999999999999999999, -(2**64), 2**64,
+                                    2**64 - 1, -(2**63), 2**63, 10**19, -(10**18)])
+@pytest.mark.parametrize("backend", ["orjson", "json"])
+def test_integers_at_the_64_bit_edges_stay_exact(m: ModuleType, backend: str,
+                                                 number: int) -> None:
+    runtime = importlib.import_module("runtime_edges._runtime")
+    if backend == "orjson" and not runtime.fast_json():
+        pytest.skip("orjson is not installed")
+    runtime._orjson = None if backend == "orjson" else False
+    try:
+        for text in (f'{{"count": {number}}}', f'{{"label": "-", "count": {number}}}'):
+            count = m.Holder.from_json(text, strict=True).count
+            assert count == number and type(count) is int, (text, count)
+    finally:
+        runtime._orjson = None
