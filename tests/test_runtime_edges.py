@@ -178,6 +178,14 @@ def test_repr_shows_only_the_fields_that_are_there(m: ModuleType) -> None:
     assert repr(m.Holder.from_dict({"count": None, "x": 2})) == "Holder(count=None, _extra={'x': 2})"
 
 
+def test_models_are_equal_only_with_equal_values(m: ModuleType) -> None:
+    small, big = m.Holder.from_dict({"count": 1}), m.Holder.from_dict({"count": 2})
+    assert small == m.Holder.from_dict({"count": 1}) and small == m.Holder(count=1)
+    assert small != big and big != small  # != is the inverse of the model's __eq__
+    assert m.Holder.from_dict({}) != small  # absent is not a value
+    assert small != m.Node.from_dict({}) and small != {"count": 1}
+
+
 @pytest.fixture
 def stdlib_json(m: ModuleType) -> Iterator[None]:
     """The package with orjson switched off, as where it is not installed."""
