@@ -25,6 +25,7 @@ SPEC = {
     "paths": {},
     "components": {"schemas": {
         "Color": {"type": "string", "enum": ["red", "green"]},
+        "Size": {"type": "string", "enum": ["small", "large"]},
         "Level": {"type": "integer", "enum": [1, 2, 3]},
         "Named": {"type": "object", "required": ["name"], "additionalProperties": False,
                   "properties": {"name": {"type": "string"},
@@ -55,6 +56,17 @@ SPEC = {
             "count": {"type": "integer"},
             "label": {"type": "string"},
             "ratio": {"type": "number"},
+            "flag": {"type": "boolean"},
+            "names": {"type": "array", "items": {"type": "string"}},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "blobs": {"type": "array", "items": {"type": "object"}},
+            "prim": {"type": ["string", "integer"]},
+            "prims": {"type": "array", "items": {"type": ["boolean", "integer"]}},
+            "loose": {"anyOf": [{"type": "string"},
+                                {"type": "object", "additionalProperties": {"type": "integer"}},
+                                {"type": "array", "items": {"type": "integer"}}]},
+            "paint": {"oneOf": [{"$ref": "#/components/schemas/Color"},
+                                {"$ref": "#/components/schemas/Size"}]},
         }},
     }},
 }
@@ -106,6 +118,37 @@ def test_wrong_types_name_the_json_kind(m: ModuleType) -> None:
                                                        ("$.levels[2]", "expected int, got float")]
 
 
+def test_containers_of_strings_and_free_form_objects_check_their_items(m: ModuleType) -> None:
+    good = {"names": ["a", ""], "labels": {"k": "v"}, "blobs": [{"a": 1}, {}], "flag": False}
+    assert m.Holder.from_dict(good, strict=True).to_dict() == good
+    assert problems(m, {"names": ["a", 1], "labels": {"k": "v", "n": None, "x": 2},
+                        "blobs": [{}, 5, []], "flag": "yes"}) == [
+        ("$.flag", "expected bool, got str"), ("$.names[1]", "expected str, got int"),
+        ("$.labels.x", "expected str, got int"), ("$.blobs[1]", "expected object, got int"),
+        ("$.blobs[2]", "expected object, got array")]
+
+
+def test_values_of_several_primitive_types(m: ModuleType) -> None:
+    data = {"prim": "a", "prims": [True, 1, False, 0]}
+    holder = m.Holder.from_dict(data, strict=True)
+    assert holder.to_dict() == data and [type(x) for x in holder.prims] == [bool, int, bool, int]
+    assert m.Holder.from_dict({"prim": 7}).prim == 7
+    assert problems(m, {"prim": True, "prims": [1.5, "x", None]}) == [
+        ("$.prim", "expected str or int, got bool"), ("$.prims[0]", "expected bool or int, got float"),
+        ("$.prims[1]", "expected bool or int, got str")]
+    assert problems(m, {"prims": [None]}, strict=True) == [("$.prims[0]", "null is not allowed")]
+
+
+def test_unions_of_plain_containers_and_of_two_enums(m: ModuleType) -> None:
+    for loose in ("text", {"a": 1, "b": 2}, [1, 2]):
+        holder = m.Holder.from_dict({"loose": loose}, strict=True)
+        assert holder.loose == loose and holder.to_dict() == {"loose": loose}
+    assert m.Holder.from_dict({"paint": "large"}).paint is m.Size.LARGE
+    assert m.Holder.from_dict({"paint": "red"}).paint is m.Color.RED
+    new = m.Holder.from_dict({"paint": "teal"})
+    assert new.paint == "teal" and not new.paint.is_known and new.to_dict() == {"paint": "teal"}
+
+
 def test_open_integer_enum_keeps_unknown_values(m: ModuleType) -> None:
     holder = m.Holder.from_dict({"level": 9, "levels": [1, 7]})
     assert holder.level == 9 and not holder.level.is_known and isinstance(holder.level, m.Level)
@@ -127,6 +170,7 @@ def test_a_json_bool_is_not_an_integer_enum_value(m: ModuleType) -> None:
 
 def test_open_string_enum_keeps_unknown_values(m: ModuleType) -> None:
     assert m.Color("mauve").value == "mauve" and not m.Color("mauve").is_known
+    assert m.Color("mauve") is m.Color("mauve")  # one pseudo-member per value, like a member
     assert m.Color("red") is m.Color.RED
     for wrong in (1, None):
         with pytest.raises(ValueError):

@@ -217,16 +217,18 @@ def execute(copies: list[Path], budget_s: float | None) -> bool:
     procs = [subprocess.Popen([*cosmic_ray(), "exec", "cosmic-ray.toml", "session.sqlite"],
                               cwd=copy, start_new_session=True) for copy in copies]
     deadline = time.monotonic() + budget_s if budget_s else None
-    while any(p.poll() is None for p in procs):
-        if deadline and time.monotonic() > deadline:
-            for p in procs:
-                if p.poll() is None:
-                    os.killpg(p.pid, signal.SIGTERM)
-            for p in procs:
-                p.wait()
-            return False
-        time.sleep(1)
-    return True
+    try:
+        while any(p.poll() is None for p in procs):
+            if deadline and time.monotonic() > deadline:
+                return False
+            time.sleep(1)
+        return True
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)  # cosmic-ray and the test run it started
+        for p in procs:
+            p.wait()
 
 
 @dataclass
@@ -287,6 +289,8 @@ def main() -> int:
     if args.run_tests:
         return run_tests(TARGETS[args.run_tests], args.files)
 
+    # a stop (Ctrl-C or SIGTERM) still removes the scratch copy and ends the sessions
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     target = TARGETS[args.target]
     files = args.files or [*target.tests, *(target.thorough if args.thorough else ())]
     started = time.monotonic()
