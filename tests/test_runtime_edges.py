@@ -57,6 +57,7 @@ SPEC = {
             "label": {"type": "string"},
             "ratio": {"type": "number"},
             "flag": {"type": "boolean"},
+            "kind": {"type": "string", "const": "holder"},
             "names": {"type": "array", "items": {"type": "string"}},
             "labels": {"type": "object", "additionalProperties": {"type": "string"}},
             "blobs": {"type": "array", "items": {"type": "object"}},
@@ -114,6 +115,8 @@ def test_wrong_types_name_the_json_kind(m: ModuleType) -> None:
                           ("$.count", "expected int, got array"),
                           ("$.label", "expected str, got object"),
                           ("$.ratio", "expected number, got str")]
+    assert problems(m, {"ratio": True, "count": False}) == [("$.count", "expected int, got bool"),
+                                                             ("$.ratio", "expected number, got bool")]
     assert problems(m, {"levels": [1, True, 2.5]}) == [("$.levels[1]", "expected int, got bool"),
                                                        ("$.levels[2]", "expected int, got float")]
 
@@ -217,6 +220,18 @@ def test_decode_error_counts_its_problems(m: ModuleType) -> None:
     assert isinstance(two.value, ValueError)
 
 
+def test_a_const_allows_its_value_only(m: ModuleType) -> None:
+    assert problems(m, {"kind": "holder"}, strict=True) == []
+    assert problems(m, {"kind": "other"}, strict=True) == [("$.kind", 'must be one of "holder"')]
+    assert m.Holder.from_dict({"kind": "other"}).kind == "other"  # lenient: kept as it came
+
+
+def test_unset_is_falsy_and_one_of_a_kind(m: ModuleType) -> None:
+    holder = m.Holder.from_dict({})
+    assert holder.count is m.UNSET and not m.UNSET and bool(m.UNSET) is False
+    assert repr(m.UNSET) == "UNSET"
+
+
 def test_repr_shows_only_the_fields_that_are_there(m: ModuleType) -> None:
     assert repr(m.Holder.from_dict({"count": 1})) == "Holder(count=1)"
     assert repr(m.Holder.from_dict({"count": None, "x": 2})) == "Holder(count=None, _extra={'x': 2})"
@@ -261,5 +276,21 @@ def test_integers_at_the_64_bit_edges_stay_exact(m: ModuleType, backend: str,
         for text in (f'{{"count": {number}}}', f'{{"label": "-", "count": {number}}}'):
             count = m.Holder.from_json(text, strict=True).count
             assert count == number and type(count) is int, (text, count)
+    finally:
+        runtime._orjson = None
+
+
+def test_without_orjson_the_standard_library_decodes(m: ModuleType,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where orjson is not installed its import fails; JSON then goes through `json`."""
+    runtime = importlib.import_module("runtime_edges._runtime")
+    monkeypatch.setitem(sys.modules, "orjson", None)  # `import orjson` raises ImportError
+    runtime._orjson = None  # looked up again on first use
+    try:
+        assert m.Holder.from_json('{"count": 1, "label": "é"}').to_json() == (
+            '{"count":1,"label":"é"}')
+        with pytest.raises(m.DecodeError, match="invalid JSON"):
+            m.Holder.from_json("{")
+        assert runtime.fast_json() is False
     finally:
         runtime._orjson = None
