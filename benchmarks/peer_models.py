@@ -466,18 +466,23 @@ def msgspec_codec() -> Codec:
     }
 
 
-def pydantic_codec() -> tuple[str, Codec]:
-    """openai's own pydantic models when the openai package is installed, else equivalents."""
+def pydantic_codecs() -> list[tuple[str, Codec]]:
+    """openai's own pydantic models when the openai package is installed, else equivalents.
+
+    Two contenders: encoding with `exclude_unset=True`, which like runmodels writes back only
+    the members the payload had (the comparable row), and the full `model_dump()`, which writes
+    every field, absent ones as null (pydantic's default; decoding is the same, so not timed).
+    """
     import pydantic
 
     try:
         from openai.types.beta.threads import Run
         from openai.types.beta.threads.runs import RunStep
 
-        label = "pydantic v2 (openai's Run/RunStep)"
+        label = "pydantic (openai's Run/RunStep)"
     except ImportError:
         Run, RunStep = _pydantic_models()
-        label = "pydantic v2 (equivalent models)"
+        label = "pydantic (equivalent models)"
 
     class ListRunSteps(pydantic.BaseModel):
         object: str
@@ -486,13 +491,26 @@ def pydantic_codec() -> tuple[str, Codec]:
         last_id: Optional[str]
         has_more: bool
 
-    return label, {
+    decode: Codec = {
         "from_dict_run": Run.model_validate, "from_dict_steps": ListRunSteps.model_validate,
-        "to_dict_run": lambda o: o.model_dump(), "to_dict_steps": lambda o: o.model_dump(),
         "from_json_run": Run.model_validate_json,
         "from_json_steps": ListRunSteps.model_validate_json,
-        "to_json_run": lambda o: o.model_dump_json(), "to_json_steps": lambda o: o.model_dump_json(),
     }
+    unset: Codec = {
+        **decode,
+        "to_dict_run": lambda o: o.model_dump(exclude_unset=True),
+        "to_dict_steps": lambda o: o.model_dump(exclude_unset=True),
+        "to_json_run": lambda o: o.model_dump_json(exclude_unset=True),
+        "to_json_steps": lambda o: o.model_dump_json(exclude_unset=True),
+    }
+    full: Codec = {
+        **decode,
+        "to_dict_run": lambda o: o.model_dump(), "to_dict_steps": lambda o: o.model_dump(),
+        "to_json_run": lambda o: o.model_dump_json(),
+        "to_json_steps": lambda o: o.model_dump_json(),
+    }
+    version = pydantic.VERSION
+    return [(f"{label} {version}, exclude_unset", unset), (f"{label} {version}, full dump", full)]
 
 
 def _pydantic_models() -> tuple[Any, Any]:

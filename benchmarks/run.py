@@ -6,8 +6,12 @@
     pip install -e '.[bench]'           # the peers (datamodel-code-generator, openapi-python-client,
                                         # pydantic, openai, msgspec, mashumaro, cattrs)
 
+    python benchmarks/run.py --write-docs   # full run; writes RESULTS.md and README's tables
+
 Installs nothing.  Contenders run interleaved (A B C, A B C, ...) and every number is a median.
-Prints a markdown table and writes benchmarks/results/latest.json.
+Each generator runs under proctree.py: wall time, CPU time and peak memory of its whole process
+tree (formatting workers included).  Prints markdown tables and writes
+benchmarks/results/latest.json.
 """
 
 from __future__ import annotations
@@ -70,21 +74,14 @@ def version_of(dist: str) -> str:
         return "-"
 
 
-# --- subprocess timing with peak memory ----------------------------------------------------------
-_WRAPPER = """
-import resource, subprocess, sys, time, json
-start = time.perf_counter()
-proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-seconds = time.perf_counter() - start
-peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "peak_mb": peak_kb / 1024, "rc": proc.returncode,
-                  "tail": proc.stdout.decode("utf-8", "replace")[-3000:]}))
-"""
+# --- subprocess timing with the whole tree's CPU time and peak memory ---------------------------
+PROCTREE = Path(__file__).resolve().parent / "proctree.py"
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, Any]:
-    """Run cmd in a wrapper process: wall seconds, peak RSS (MB) of the command, exit code."""
-    out = subprocess.run([PY, "-c", _WRAPPER, *cmd], capture_output=True, text=True,
+    """Run cmd under proctree.py: wall and CPU seconds, peak RSS (MB) of the whole process tree
+    (formatting workers included), the largest single process, exit code."""
+    out = subprocess.run([PY, str(PROCTREE), *cmd], capture_output=True, text=True,
                          env=env, cwd=cwd, check=True)
     result: dict[str, Any] = json.loads(out.stdout)
     return result
@@ -217,15 +214,18 @@ def _interleaved(gens: list[Gen], reps: int) -> list[dict[str, Any]]:
         for gen in gens:
             result = gen.run(rep)
             gen.results.append(result)
-            log(f"  {gen.label}: {result['seconds']:.2f} s, {result['peak_mb']:.0f} MB, "
-                f"rc {result['rc']}")
+            log(f"  {gen.label}: {result['seconds']:.2f} s wall, {result['cpu_s']:.2f} s CPU, "
+                f"{result['peak_mb']:.0f} MB ({result['processes']} processes), rc {result['rc']}")
     rows = []
     for gen in gens:
         ok = [r for r in gen.results if r["rc"] == 0]
         row: dict[str, Any] = {
             "contender": gen.label,
             "seconds": median([r["seconds"] for r in ok]),
+            "cpu_s": median([r["cpu_s"] for r in ok]),
             "peak_mb": median([r["peak_mb"] for r in ok]),
+            "largest_mb": median([r["largest_mb"] for r in ok]),
+            "processes": max((r["processes"] for r in ok), default=0),
             "runs": [round(r["seconds"], 3) for r in gen.results],
             "failed": len(gen.results) - len(ok),
         }
@@ -358,9 +358,13 @@ def bench_codecs(package_dir: Path, reps: int, budget: float) -> dict[str, Any]:
             json_only[f"from_json_{kind}"] = cls.from_json
             json_only[f"to_json_{kind}"] = cls.to_json
         contenders.append(("runmodels, stdlib json", json_only))
+    # contenders that decode only to have a value to encode: those ops are someone else's row
+    untimed: dict[str, set[str]] = {"runmodels, stdlib json": {"from_dict"}}
     if have("pydantic"):
-        label, codec = pm.pydantic_codec()
-        contenders.append((label, codec))
+        for label, codec in pm.pydantic_codecs():
+            contenders.append((label, codec))
+            if label.endswith("full dump"):
+                untimed[label] = {"from_dict", "from_json"}
     for name, builder in (("msgspec", pm.msgspec_codec), ("mashumaro", pm.mashumaro_codec),
                           ("cattrs", pm.cattrs_codec)):
         if have(name):
@@ -368,6 +372,7 @@ def bench_codecs(package_dir: Path, reps: int, budget: float) -> dict[str, Any]:
 
     results: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
+    exact: list[dict[str, Any]] = []  # whether to_dict(from_dict(payload)) == payload
     for kind, label, data in payloads:
         text = json.dumps(data)
         cases: list[tuple[str, str, Callable[[], Any]]] = []
@@ -379,9 +384,13 @@ def bench_codecs(package_dir: Path, reps: int, budget: float) -> dict[str, Any]:
                 failures.append({"payload": label, "contender": contender,
                                  "error": str(exc).splitlines()[0][:200]})
                 continue
+            to_dict = codec.get(f"to_dict_{kind}")
+            if to_dict is not None and "to_dict" not in untimed.get(contender, ()):
+                exact.append({"payload": label, "contender": contender,
+                              "exact": to_dict(obj) == data})
             for op in ("from_dict", "to_dict", "from_json", "to_json"):
                 fn = codec.get(f"{op}_{kind}")
-                if contender == "runmodels, stdlib json" and op == "from_dict":
+                if op in untimed.get(contender, ()):
                     continue
                 if fn is None:
                     continue
@@ -391,7 +400,49 @@ def bench_codecs(package_dir: Path, reps: int, budget: float) -> dict[str, Any]:
         timings = _bench_calls(cases, reps, budget)
         for (contender, op), us in timings.items():
             results.append({"payload": label, "contender": contender, "op": op, "us": us})
-    return {"results": results, "failures": failures, "contenders": [c for c, _ in contenders]}
+    base = json.loads((PAYLOADS / "Run__completed_with_usage.json").read_text())
+    return {"results": results, "failures": failures, "contenders": [c for c, _ in contenders],
+            "exact": exact, "abilities": abilities(contenders, base)}
+
+
+def _without(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != key}
+
+
+# What each codec does with data its models did not foresee, and with absent members: a probe
+# edits the completed run payload, and passes when decoding accepts it and encoding gives back
+# what the probe checks.
+NEW_TOOL = {"type": "web_search_preview", "search_context_size": "low"}
+PROBES: list[tuple[str, Callable[[dict[str, Any]], dict[str, Any]],
+                   Callable[[dict[str, Any]], bool]]] = [
+    ("keeps an unknown field", lambda d: {**d, "future_field": {"a": [1]}},
+     lambda out: out.get("future_field") == {"a": [1]}),
+    ("keeps a tool of an unknown type", lambda d: {**d, "tools": [*d["tools"], NEW_TOOL]},
+     lambda out: out["tools"][-1] == NEW_TOOL),
+    ("keeps an unknown status", lambda d: {**d, "status": "paused"},
+     lambda out: out["status"] == "paused"),
+    ("leaves an absent field absent", lambda d: _without(d, "temperature"),
+     lambda out: "temperature" not in out),
+    ("keeps an explicit null", lambda d: {**d, "temperature": None},
+     lambda out: "temperature" in out and out["temperature"] is None),
+]
+
+
+def abilities(contenders: list[tuple[str, dict[str, Callable[[Any], Any]]]],
+              base: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for contender, codec in contenders:
+        decode, encode = codec.get("from_dict_run"), codec.get("to_dict_run")
+        if decode is None or encode is None or contender == "runmodels, stdlib json":
+            continue
+        row: dict[str, Any] = {"contender": contender}
+        for name, edit, check in PROBES:
+            try:
+                row[name] = "yes" if check(encode(decode(edit(base)))) else "no"
+            except Exception:  # noqa: BLE001 - a peer that refuses the payload is the finding
+                row[name] = "rejects it"
+        rows.append(row)
+    return rows
 
 
 # --- import time ---------------------------------------------------------------------------------
@@ -475,18 +526,33 @@ def _ratio(a: float, b: float | None) -> str:
     return f"{a / b:.3f}×" if a / b < 0.1 else f"{a / b:.2f}×"
 
 
+MEMORY_NOTE = (
+    "Wall is elapsed time; CPU is user + system time of the whole process tree (above wall when "
+    "worker processes ran on both cores). Peak RSS is the largest sum of the resident memory of "
+    "the command and all its descendants, sampled every 20 ms (formatting workers included; "
+    "pages a forked worker shares with its parent count in both, so it is an upper bound); in "
+    "brackets the largest single process.\n")
+
+
+def _memory(row: dict[str, Any]) -> str:
+    return f"{row['peak_mb']:.0f} MB ({row['largest_mb']:.0f} MB)"
+
+
 def report(data: dict[str, Any]) -> str:
     out: list[str] = []
     m = data["machine"]
-    out.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; Python {m['python']}; "
+    out.append(f"One run of `{data.get('command', 'python benchmarks/run.py')}`, "
+               f"{data.get('date', '?')}.  \n"
+               f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; Python {m['python']}; "
                f"{m['platform']}. Mode: {data['mode']}.\n")
     for gen in data["generation"]:
-        out.append(f"### Generation: {gen['spec']} (whole process, median of "
+        out.append(f"### Generation: {gen['spec']} (whole process tree, median of "
                    f"{max(len(r['runs']) for r in gen['rows'])})\n")
         rows = gen["rows"]
         dmcg = next((r["seconds"] for r in rows if r["contender"].startswith("datamodel")), None)
-        out.append("| contender | median | peak RSS | vs datamodel-code-generator | target | notes |")
-        out.append("|---|---:|---:|---:|---|---|")
+        out.append("| contender | wall | CPU (user+sys) | peak RSS, whole tree (largest "
+                   "process) | wall vs datamodel-code-generator | target | notes |")
+        out.append("|---|---:|---:|---:|---:|---|---|")
         targets = {"runmodels cold": "≤ 1/3 (0.33×), ≤ 200 MB", "runmodels warm": "≤ 1/20 (0.05×)",
                    "runmodels, one": "≤ 1/30 (0.033×), ≤ 3 files written"}
         for r in rows:
@@ -502,17 +568,20 @@ def report(data: dict[str, Any]) -> str:
                 notes.append(f"{r['warnings']} warnings")
             if r["failed"]:
                 notes.append(f"**failed** {r['failed']}×")
-            out.append(f"| {r['contender']} | {_fmt_s(r['seconds'])} | {r['peak_mb']:.0f} MB | "
-                       f"{_ratio(r['seconds'], dmcg) if dmcg else '—'} | {target} | "
-                       f"{'; '.join(notes)} |")
+            out.append(f"| {r['contender']} | {_fmt_s(r['seconds'])} | {_fmt_s(r['cpu_s'])} | "
+                       f"{_memory(r)} | {_ratio(r['seconds'], dmcg) if dmcg else '—'} | "
+                       f"{target} | {'; '.join(notes)} |")
         out.append("")
+    if data["generation"]:
+        out.append(MEMORY_NOTE)
     scaling = data.get("scaling")
     if scaling:
         copies = scaling["copies"]
         out.append(f"### Linear growth: the 2026 schemas 1× and {copies}× (cold, median of "
                    f"{max(len(r['runs']) for r in scaling['rows'])})\n")
-        out.append(f"| contender | spec | median | peak RSS | {copies}× ÷ 1× | target |")
-        out.append("|---|---:|---:|---:|---:|---|")
+        out.append(f"| contender | spec | wall | CPU (user+sys) | peak RSS, whole tree (largest "
+                   f"process) | {copies}× ÷ 1× | target |")
+        out.append("|---|---:|---:|---:|---:|---:|---|")
         base: dict[str, float] = {}
         for r in scaling["rows"]:
             tool, _, size = r["contender"].rpartition(", ")
@@ -522,7 +591,7 @@ def report(data: dict[str, Any]) -> str:
                 if base.get(tool) else "—"
             target = f"≤ {copies * 1.2:g}×" if tool.startswith("runmodels") and growth else ""
             out.append(f"| {r['contender']} | {r['spec_mb']} MB | {_fmt_s(r['seconds'])} | "
-                       f"{r['peak_mb']:.0f} MB | {growth} | {target} |")
+                       f"{_fmt_s(r['cpu_s'])} | {_memory(r)} | {growth} | {target} |")
         out.append("")
     codecs = data.get("codecs")
     if codecs:
@@ -547,11 +616,30 @@ def report(data: dict[str, Any]) -> str:
                     cells.append("rejects payload" if failed else "—" if theirs is None
                                  else f"{theirs:.1f} ({_ratio(ours, theirs)})")
                 out.append(f"| {payload} | {op} | " + " | ".join(cells) + " |")
+        exact = codecs.get("exact", [])
+        if exact:
+            out.append("\nto_dict(from_dict(payload)) == payload: " + "; ".join(
+                f"{c} {'/'.join('yes' if r['exact'] else 'no' for r in exact if r['contender'] == c)}"
+                for c in dict.fromkeys(r["contender"] for r in exact)) + " (per payload, in order).")
         out.append("\nTargets: from_dict ≤ 0.33× pydantic (issue 2: ≤ 0.5×), < 1× mashumaro and "
                    "cattrs, ≤ 3× msgspec; to_dict ≤ 0.33× pydantic; from_json/to_json ≤ 1× "
-                   "pydantic. runmodels parses and writes JSON with orjson when it is installed; "
+                   "pydantic (its exclude_unset column, which like runmodels writes back only the members "
+                   "the payload had). runmodels parses and writes JSON with orjson when it is installed; "
                    "the 'runmodels, stdlib json' column is the same package on the standard "
                    "library's json (the fallback).\n")
+    abilities_rows = codecs.get("abilities") if codecs else None
+    if abilities_rows:
+        out.append("### What each codec does with what its models did not foresee\n")
+        out.append("Each probe edits the completed-run payload, decodes it and encodes the "
+                   "result back. Not probed, and done by runmodels only: strict mode reporting "
+                   "every violation with its JSON path, typed enums that keep unknown values "
+                   "(the peers' models here hold enums as plain strings).\n")
+        out.append("| codec | " + " | ".join(name for name, _, _ in PROBES) + " |")
+        out.append("|---|" + "---|" * len(PROBES))
+        for row in abilities_rows:
+            out.append(f"| {row['contender']} | "
+                       + " | ".join(row[name] for name, _, _ in PROBES) + " |")
+        out.append("")
     imports = data.get("imports")
     if imports:
         out.append("### Import, cold (fresh interpreter, bytecode compiled; median)\n")
@@ -564,6 +652,47 @@ def report(data: dict[str, Any]) -> str:
             out.append(f"| {r['what']} | {r['ms']:.1f} ms | {target} |")
         out.append("")
     return "\n".join(out)
+
+
+RESULTS_MD = ROOT / "benchmarks" / "RESULTS.md"
+README = ROOT / "README.md"
+README_START = "<!-- benchmark tables: written by `python benchmarks/run.py --write-docs` -->"
+README_END = "<!-- end of benchmark tables -->"
+RESULTS_INTRO = """# Benchmark results
+
+Every table below comes from the one run named on the next line, written here by
+`python benchmarks/run.py --write-docs` (a full run; README.md's tables are a selection of the
+same run). Peers installed with `pip install -e '.[bench]'` (orjson among them). The VM is noisy:
+read ratios within one run.
+
+"""
+
+
+def readme_selection(data: dict[str, Any]) -> dict[str, Any]:
+    """What README.md shows of a run: the whole-spec generation, growth, runmodels against
+    pydantic's comparable encoding, the probes and the imports."""
+    brief = dict(data)
+    whole = [g for g in data["generation"] if g["spec"] == WHOLE_SPEC.name]
+    brief["generation"] = whole or data["generation"][:1]
+    codecs = data.get("codecs")
+    if codecs:
+        keep = [c for c in codecs["contenders"]
+                if c == "runmodels" or c.endswith("exclude_unset")]
+        brief["codecs"] = dict(codecs, contenders=keep, **{
+            key: [r for r in codecs.get(key, []) if r["contender"] in keep]
+            for key in ("results", "failures", "exact")})
+    return brief
+
+
+def write_docs(data: dict[str, Any], text: str) -> None:
+    """benchmarks/RESULTS.md from this run, and README.md's tables (between its markers)."""
+    RESULTS_MD.write_text(RESULTS_INTRO + text + "\n", encoding="utf-8")
+    readme = README.read_text(encoding="utf-8")
+    start = readme.index(README_START) + len(README_START)
+    end = readme.index(README_END)
+    README.write_text(f"{readme[:start]}\n{report(readme_selection(data))}\n{readme[end:]}",
+                      encoding="utf-8")
+    log(f"wrote {RESULTS_MD} and the tables of {README}")
 
 
 def verify_black(spec: Path) -> int:
@@ -612,7 +741,12 @@ def main() -> None:
                              " it runs in full mode or with --only scaling, 0 skips it)")
     parser.add_argument("--scale-peers", action="store_true",
                         help="time datamodel-code-generator on the scaled specs too (slow)")
+    parser.add_argument("--write-docs", action="store_true",
+                        help="write benchmarks/RESULTS.md and README.md's tables from this run "
+                             "(a full run only)")
     args = parser.parse_args()
+    if args.write_docs and (args.quick or args.only or args.reps):
+        parser.error("--write-docs needs the full run: no --quick, --only or --reps")
     if args.verify_black:
         raise SystemExit(verify_black(args.verify_black))
     sections = set(args.only or ("generation", "codecs", "imports")
@@ -620,8 +754,11 @@ def main() -> None:
     if not args.scale or not WHOLE_SPEC.exists():
         sections.discard("scaling")
     reps = args.reps or (1 if args.quick else 3)
-    data: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine": machine(),
-                            "generation": []}
+    data: dict[str, Any] = {
+        "mode": "quick" if args.quick else "full", "machine": machine(), "generation": [],
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "command": " ".join(["python benchmarks/run.py", *sys.argv[1:]]),
+    }
     # bytecode for the generator, as an installed package has (pip compiles at install time);
     # without it every timed run would compile the generator's source first
     subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "generator")], check=True,
@@ -656,6 +793,8 @@ def main() -> None:
     data["table"] = text
     args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     log(f"wrote {args.json}")
+    if args.write_docs:
+        write_docs(data, text)
 
 
 if __name__ == "__main__":

@@ -123,6 +123,9 @@ def _float(text: str) -> float:
     return sign * float(text)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Builder:
     """Builds YMap/YSeq trees straight from parser events (allows re-defined anchors)."""
 
@@ -145,6 +148,10 @@ class _Builder:
     def scalar(self, event: Any) -> Any:
         """Construct a plain Python value from a scalar event (safe tags only)."""
         tag, value = event.tag, event.value
+        if event.style == '"' and _SURROGATE.search(value):
+            # "\ud83d\ude00" (how JSON writers escape an astral character) is one character
+            # in JSON; the YAML parser reads each \u escape alone and leaves two surrogates
+            value = value.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
         if tag is None:
             if event.style:
                 return value

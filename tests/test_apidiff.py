@@ -16,7 +16,7 @@ from generator.ir import Operation, Parameter, TypeRef
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-UPDATE = "RUNMODELS_UPDATE_GOLDEN"
+UPDATE = "UPDATE_SNAPSHOTS"  # the same switch as every snapshot test
 
 
 def _compare_golden(name: str, actual: str) -> None:

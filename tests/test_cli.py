@@ -471,6 +471,7 @@ def test_hook_definition_and_entry_on_sample_repo(sample_repo: Path) -> None:
     assert stale.returncode == 1 and "LOST" in stale.stdout
 
 
+@pytest.mark.slow
 def test_pre_commit_runs_the_hook(sample_repo: Path) -> None:
     """The real pre-commit, installing runmodels from a copy of this checkout into its own env.
 
@@ -567,6 +568,7 @@ def test_an_internal_failure_is_one_message_not_a_traceback(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_progress_bar_while_one_big_target_formats(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUNMODELS_CACHE", "off")  # cold, so there is formatting to show

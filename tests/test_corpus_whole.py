@@ -19,6 +19,8 @@ from generator.build import build_package
 from generator.load import load_file
 from generator.names import snake
 
+pytestmark = pytest.mark.slow  # whole OpenAI specs: generation, real black and mypy
+
 CASES = {"oa2024": V2_2024, "oa2026": WHOLE_2026}
 
 # Examples whose JSON *types* contradict their own schema (not just null or missing): non-strict

@@ -48,12 +48,14 @@ def _run_generate(*args: str, seed: str = "0", cwd: Path = ROOT) -> subprocess.C
                           env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_check_is_clean_on_the_committed_tree() -> None:
     result = _run_generate("--check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "up to date" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_fails_with_a_diff_when_stale(tmp_path: Path) -> None:
     out = tmp_path / "out"
     spec = ROOT / "specs" / "runs_v2.yaml"
@@ -67,6 +69,7 @@ def test_check_fails_with_a_diff_when_stale(tmp_path: Path) -> None:
     assert "class Runn(" in run_py.read_text()  # --check wrote nothing
 
 
+@pytest.mark.slow
 def test_output_is_identical_for_any_hash_seed(tmp_path: Path) -> None:
     spec = ROOT / "specs" / "runs_v2.yaml"
     trees = []

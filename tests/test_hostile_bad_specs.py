@@ -226,6 +226,7 @@ def outcomes(workspace: Path) -> dict[str, Outcome]:
         return dict(zip(sorted(ERROR_CASES), pool.map(one, sorted(ERROR_CASES))))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(ERROR_CASES))
 def test_bad_spec(case: str, workspace: Path, outcomes: dict[str, Outcome]) -> None:
     result, before, after = outcomes[case]

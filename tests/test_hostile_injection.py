@@ -169,6 +169,7 @@ def test_spec_strings_reach_the_loader_intact(tmp_path: Path) -> None:
         assert list(evil_props["kind"]["enum"]) == HOSTILE
 
 
+@pytest.mark.slow
 def test_package_compiles_and_holds_no_smuggled_code(evil: Any) -> None:
     package_dir, _ = evil
     assert audit_package(package_dir) >= 15

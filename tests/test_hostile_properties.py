@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from _hostile import audit_package, imported, unique_package, write_spec
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -264,6 +265,7 @@ RUNS: dict[str, int] = {"specs": 0, "instances": 0, "deformed": 0}
 
 # No shrinking: every example generates a package (black included), so shrinking a failure
 # could take minutes; the failing spec and instance are printed as drawn.
+@pytest.mark.slow
 @settings(max_examples=80, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
 @given(spec=specs(), data=st.data())

@@ -109,6 +109,7 @@ def count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return rendered
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(EDITS))
 def test_warm_regeneration_after_an_edit_equals_a_cold_one(
         name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count_renders: list[str]

@@ -429,3 +429,12 @@ def test_pure_parser_matches_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
     fast = load_file(path)
     monkeypatch.setattr(load, "USE_LIBYAML", False)
     assert load_file(path) == fast
+
+
+@pytest.mark.parametrize("name", ["spec.json", "spec.yaml"])
+def test_escaped_surrogate_pairs_are_one_character(tmp_path: Path, parser: bool,
+                                                  name: str) -> None:
+    """`\\ud83d\\ude00` is how JSON writers escape 😀: one character, as in JSON, not two."""
+    path = write(tmp_path, '{"k\\ud83d\\ude00": "a\\ud83d\\ude00b", "lone": "\\ud83d"}', name)
+    doc = load_file(path)
+    assert doc == {"k😀": "a😀b", "lone": "\ud83d"}

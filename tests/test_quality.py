@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -14,6 +16,7 @@ def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           timeout=600)
 
 
+@pytest.mark.slow
 def test_mypy_strict_on_generated_packages() -> None:
     result = _run("mypy", "--strict", "--no-incremental", "runs_v2", "runs_v1",
                   cwd=ROOT / "generated")
@@ -32,10 +35,11 @@ def test_ruff_default_rules_on_generated_packages() -> None:
 
 
 def test_ruff_on_generator_and_tests() -> None:
-    result = _run("ruff", "check", "generator", "tests", "benchmarks")
+    result = _run("ruff", "check", "generator", "tests", "benchmarks", "tools")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_generated_code_is_black_formatted() -> None:
     result = _run("black", "--check", "--quiet", "--line-length", "88", "--target-version",
                   "py310", "generated")

@@ -298,6 +298,7 @@ def _exchange_supported(tmp_path: Path) -> bool:
         b.rmdir()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_sigkill_leaves_old_or_new_output(tmp_path: Path) -> None:
     pkg = tmp_path / "out" / "pkg"

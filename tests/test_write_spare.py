@@ -116,6 +116,7 @@ def test_only_a_few_spares_are_kept(tmp_path: Path) -> None:
     assert len(list(spare.iterdir())) == w.spare.KEEP
 
 
+@pytest.mark.slow
 def test_generate_writes_exactly_the_rendered_files_through_prepared_trees(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator.api import generate, render

@@ -575,10 +575,11 @@ class _OpenEnumMixin:
 
     @classmethod
     def _decode(cls, value: Any, path: Any, ctx: Ctx) -> Any:
-        try:
-            return cls._value2member_map_[value]
-        except (KeyError, TypeError):
-            pass
+        if value.__class__ is not bool:  # True == 1, but a JSON bool is not an integer
+            try:
+                return cls._value2member_map_[value]
+            except (KeyError, TypeError):
+                pass
         if value is None:
             return ctx.null(path)
         if not cls._accepts(value):  # type: ignore[attr-defined]
@@ -650,10 +651,14 @@ def enc(value: Any) -> Any:
 _orjson: Any = (
     None  # the module, False when it is not installed, None until first looked up
 )
+# digit -> "0", "-" kept, anything else -> " "
 _DIGITS: Final = bytes(
-    48 if 48 <= i <= 57 else 32 for i in range(256)
-)  # digit -> "0", else " "
+    48 if 48 <= i <= 57 else i if i == 45 else 32 for i in range(256)
+)
 _LONG_INT: Final = b"0" * 20  # 20 digits in a row: maybe an integer beyond 64 bits
+_LONG_NEGATIVE: Final = (
+    b"-" + b"0" * 19
+)  # -9223372036854775809 is below 64 bits already
 
 
 def fast_json() -> Any:
@@ -676,7 +681,8 @@ def parse_json(data: str | bytes | bytearray) -> Any:
         raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
         # orjson reads an integer beyond 64 bits as a float; such text goes to the standard
         # library, which keeps it exact
-        if _LONG_INT not in raw.translate(_DIGITS):
+        digits = raw.translate(_DIGITS)
+        if _LONG_INT not in digits and _LONG_NEGATIVE not in digits:
             try:
                 return fast.loads(data)
             except fast.JSONDecodeError:
