@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,28 @@ def test_installed_console_script_generates_from_another_folder(tmp_path: Path) 
     assert "runmodels" in version.stdout
 
 
+@pytest.mark.slow
+def test_the_wheel_holds_the_templates_and_no_generator_elsewhere(tmp_path: Path) -> None:
+    """Built the way pip builds it (whatever this environment installed, editable or not)."""
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
+         str(ROOT)], capture_output=True, text=True, check=False, timeout=600)
+    assert build.returncode == 0, build.stderr[-2000:]
+    (wheel,) = tmp_path.glob("runmodels-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    for name in ("models_module.py.jinja", "client.py.jinja", "runtime/_runtime.py",
+                 "runtime/_http.py", "runtime/_run_stream.py", "runtime/_deviations.py"):
+        assert f"generator/templates/{name}" in names, name
+    assert "generator/py.typed" in names
+    tops = {n.split("/", 1)[0] for n in names if not n.startswith("runmodels-")}
+    assert tops == {"generator"}, tops
+
+
 def test_templates_ship_inside_the_installed_package(tmp_path: Path) -> None:
     package = _installed_generator(tmp_path)
     if package.is_relative_to(ROOT):
-        pytest.skip("editable install: the generator runs from the checkout, so this cannot "
-                    "tell whether the wheel holds the templates (`pip install .` to check)")
+        pytest.skip("editable install: the wheel itself is checked by "
+                    "test_the_wheel_holds_the_templates_and_no_generator_elsewhere")
     for name in ("models_module.py.jinja", "runtime/_runtime.py", "runtime/_http.py"):
         assert (package / "templates" / name).is_file(), name
