@@ -23,6 +23,8 @@ import pytest
 from generator import store
 from generator.api import generate
 
+pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "runs_v1.yaml"
 INJECTED = b"\nimport os; os.system('id')\n"

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from corpus_docs import CORPUS, Outcome, documents, failures, run_all, table
 
+pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
+
 # documents no sound package can come from (not OpenAPI, nothing to generate), by name
 EXPECTED_FATAL: dict[str, str] = {}
 TIMES: dict[str, float] = {}

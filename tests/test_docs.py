@@ -36,6 +36,8 @@ import pytest
 import yaml
 from fake_runs_server import API_KEY, start_fake_server
 
+pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # black depends on tomli on Python 3.10

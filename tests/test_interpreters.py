@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
+
 ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = ("3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
 
 CHECK = r"""
 import json, pathlib, sys
 import runs_v1, runs_v2
+
 count = 0
 for package, folder in ((runs_v2, "v2"), (runs_v1, "v1")):
     for path in sorted(pathlib.Path("tests/payloads", folder).glob("*.json")):

@@ -23,6 +23,8 @@ from generator.cli import main
 from generator.render import render_package
 from generator.write import MANIFEST
 
+pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
+
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "Zqxj edited"
 

@@ -34,8 +34,11 @@ OVERLAY = ROOT / "specs" / "openai.overlay.yaml"
 SELECT = ("path:/threads/{thread_id}/runs",)
 PACKAGES = {"openai_runs_2026": NEW, "openai_runs_2024": OLD}
 
-pytestmark = pytest.mark.skipif(not NEW.is_file() or not OLD.is_file(),
-                                reason="../shared/corpus/openai-openapi is not beside the checkout")
+pytestmark = [
+    pytest.mark.slow,  # seconds: left out of `pytest -m "not slow"`
+    pytest.mark.skipif(not NEW.is_file() or not OLD.is_file(),
+                                    reason="../shared/corpus/openai-openapi is not beside the checkout"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from synthetic import scaled_spec
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or workers.count() < 2,
-                                reason="needs /proc and two CPUs (workers)")
+pytestmark = [
+    pytest.mark.slow,  # seconds: left out of `pytest -m "not slow"`
+    pytest.mark.skipif(not sys.platform.startswith("linux") or workers.count() < 2,
+                                    reason="needs /proc and two CPUs (workers)"),
+]
 
 
 @pytest.fixture(scope="module")

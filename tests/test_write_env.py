@@ -18,6 +18,8 @@ from click.testing import CliRunner
 
 from generator.cli import main
 
+pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
+
 ROOT = Path(__file__).resolve().parents[1]
 V1 = ROOT / "specs" / "runs_v1.yaml"
 V2 = ROOT / "specs" / "runs_v2.yaml"
