@@ -187,11 +187,11 @@ def _audit_into(report: AuditReport, decoders: Decoders, captures: Sequence[Path
         for prefix, value in values:
             for deviation in deviations(value):
                 found = True
-                _add(report, root, prefix, deviation, item.source)
+                _add(report, root, prefix, deviation, item.file or item.source)
         report.conforming += not found
 
 
-def _add(report: AuditReport, root: str, prefix: str, deviation: Any, source: str) -> None:
+def _add(report: AuditReport, root: str, prefix: str, deviation: Any, file: str) -> None:
     path = "$" + prefix + deviation.path[1:]
     folded = _INDEX.sub("[*]", path)
     key = (root, folded, deviation.kind)
@@ -202,7 +202,6 @@ def _add(report: AuditReport, root: str, prefix: str, deviation: Any, source: st
     finding.count += 1
     if len(finding.examples) < 8 and deviation.value not in finding.examples:
         finding.examples.append(deviation.value)
-    file = source.split("#", 1)[0].rsplit(":", 1)[0] if ":" in source else source.split("#")[0]
     if file not in finding.files:
         finding.files.append(file)
 

@@ -33,6 +33,7 @@ class Payload:
     schema: str | None = None  # a schema or class name (from the file name or --schema)
     operation: Operation | None = None  # a HAR entry's operation: its result type
     stream: bool = False  # `data` is one server-sent event {"event": …, "data": …}
+    file: str = ""  # the capture file it was read from
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def read_captures(paths: Sequence[Path], operations: Sequence[Operation],
         if suffix in (".jsonl", ".ndjson"):
             for number, line in enumerate(text.splitlines(), 1):
                 if line.strip():
-                    yield _one(f"{shown}:{number}", line, named)
+                    yield _one(shown, number, line, named)
             continue
         try:
             document = json.loads(text)
@@ -86,9 +87,9 @@ def read_captures(paths: Sequence[Path], operations: Sequence[Operation],
             yield from _har(shown, document, router, schema)
         elif isinstance(document, list) and named is not None:
             for index, item in enumerate(document):
-                yield Payload(f"{shown}[{index}]", item, named)
+                yield Payload(f"{shown}[{index}]", item, named, file=shown)
         else:
-            yield Payload(shown, document, named) if named else Unmatched(
+            yield Payload(shown, document, named, file=shown) if named else Unmatched(
                 shown, "no schema: name the file after one (Run.json) or pass --schema")
 
 
@@ -106,14 +107,15 @@ def _read(path: Path) -> str:
     return data.decode("utf-8-sig")
 
 
-def _one(source: str, text: str, schema: str | None) -> Payload | Unmatched:
+def _one(file: str, number: int, text: str, schema: str | None) -> Payload | Unmatched:
+    source = f"{file}:{number}"
     try:
         data = json.loads(text)
     except ValueError as exc:
         return Unmatched(source, f"not JSON ({exc})")
     if schema is None:
         return Unmatched(source, "no schema: name the file after one or pass --schema")
-    return Payload(source, data, schema)
+    return Payload(source, data, schema, file=file)
 
 
 def _har(shown: str, document: Any, router: _Router, schema: str | None
@@ -153,13 +155,14 @@ def _har(shown: str, document: Any, router: _Router, schema: str | None
                 yield Unmatched(where, "a stream from an operation without typed events")
                 continue
             for number, event in enumerate(sse_events(text)):
-                yield Payload(f"{where}.{number}", event, operation=operation, stream=True)
+                yield Payload(f"{where}.{number}", event, operation=operation, stream=True,
+                              file=shown)
             continue
         try:
             data = json.loads(text)
         except ValueError:
             continue  # not a JSON answer (a file download, HTML…): nothing to audit
-        yield Payload(where, data, schema, None if schema else operation)
+        yield Payload(where, data, schema, None if schema else operation, file=shown)
 
 
 def sse_events(text: str) -> Iterator[dict[str, Any]]:
