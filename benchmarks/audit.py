@@ -22,8 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator import audit as audit_mod
-from generator.build import build_package
+from runmodels.audit import audit as audit_mod
+from runmodels.build.package_ir import build_package
 
 SPEC = ROOT / "specs" / "runs_v2.yaml"
 PAYLOADS = ROOT / "tests" / "payloads" / "v2"

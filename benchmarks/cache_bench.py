@@ -3,7 +3,7 @@
     python benchmarks/cache_bench.py --before /path/to/other/checkout [--spec FILE] [--repeat 5]
 
 Each repetition runs both generators in turn (interleaved, the machine is noisy), as
-`python -m generator generate SPEC`, each with a fresh cache and output folder:
+`python -m runmodels generate SPEC`, each with a fresh cache and output folder:
 cold (empty cache), warm (nothing changed: the run memo answers), and formatted (memo and
 module store deleted, so every module comes from the black cache).  Prints the medians.
 """
@@ -34,7 +34,7 @@ def newest_spec() -> Path:
 def run(source: Path, spec: Path, work: Path) -> float:
     env = dict(os.environ, RUNMODELS_CACHE=str(work / "cache"), PYTHONPATH=str(source))
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", "generate", str(spec), "--out",
+    subprocess.run([sys.executable, "-m", "runmodels", "generate", str(spec), "--out",
                     str(work / "out"), "--package", "bench", "-q"], env=env, check=True)
     return time.perf_counter() - start
 

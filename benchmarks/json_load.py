@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator import load
+from runmodels.spec import tree as load
 
 SPEC = ROOT.parent / "shared" / "corpus" / "openai-openapi" / "2026-08-21.yaml"
 

@@ -127,7 +127,7 @@ def runmodels_contenders(spec: Path, package: str, schema: str, work: Path) -> l
     out = work / "out"
     cache = work / "cache"
     env = dict(os.environ, RUNMODELS_CACHE=str(cache), PYTHONPATH=str(ROOT))
-    cmd = [PY, "-m", "generator", "generate", str(spec_copy), "--out", str(out), "--package",
+    cmd = [PY, "-m", "runmodels", "generate", str(spec_copy), "--out", str(out), "--package",
            package, "-q"]
 
     def cold(rep: int) -> dict[str, Any]:
@@ -252,7 +252,7 @@ def bench_scaling(copies: int, reps: int, peers: bool, work: Path) -> dict[str, 
         sizes[n] = spec.stat().st_size
         out, cache = work / f"out-{n}x", work / f"cache-{n}x"
         env = dict(os.environ, RUNMODELS_CACHE=str(cache), PYTHONPATH=str(ROOT))
-        cmd = [PY, "-m", "generator", "generate", str(spec), "--out", str(out), "--package",
+        cmd = [PY, "-m", "runmodels", "generate", str(spec), "--out", str(out), "--package",
                "scaled", "-q"]
 
         def cold(rep: int, out: Path = out, cache: Path = cache, env: dict[str, str] = env,
@@ -700,8 +700,8 @@ def verify_black(spec: Path) -> int:
     sys.path.insert(0, str(ROOT))
     from concurrent.futures import ProcessPoolExecutor
 
-    from generator.build import build_package
-    from generator.render import render_package
+    from runmodels.build.package_ir import build_package
+    from runmodels.emit.render import render_package
 
     files = render_package(build_package(spec, "verify_pkg"))
     items = sorted((p, s) for p, s in files.items() if p.endswith(".py"))
@@ -717,8 +717,7 @@ def verify_black(spec: Path) -> int:
 
 def _same_as_black(source: str) -> bool:
     import black
-
-    from generator.format import MODE, format_source, split_header
+    from runmodels.format.black_format import MODE, format_source, split_header
 
     header, body = split_header(source)
     return format_source(source) == header + black.format_str(body, mode=MODE)

@@ -21,12 +21,11 @@ from types import ModuleType
 from typing import Any
 
 from corpus import SHARED, iter_examples
-
-from generator.api import generate
-from generator.build import build_package
-from generator.errors import SpecError
-from generator.load import SpecSet
-from generator.names import snake
+from runmodels.api import generate
+from runmodels.build.names import snake
+from runmodels.build.package_ir import build_package
+from runmodels.errors import SpecError
+from runmodels.spec.load import SpecSet
 
 CORPUS = SHARED / "corpus"
 REALWORLD = CORPUS / "realworld"

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from generator.apidiff import INPUT, OUTPUT, Change, _Api, _diff, diff_specs
-from generator.cli import main
-from generator.ir import Operation, Parameter, TypeRef
+from runmodels.cli.main import main
+from runmodels.diff.apidiff import INPUT, OUTPUT, Change, _Api, _diff, diff_specs
+from runmodels.ir.nodes import Operation, Parameter, TypeRef
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"

@@ -16,8 +16,7 @@ from typing import Any, ClassVar
 import pytest
 from _hostile import imported, unique_package
 from corpus import SHARED, corpus_file
-
-from generator.api import generate
+from runmodels.api import generate
 
 CLASHES = Path(__file__).resolve().parent / "local_defects" / "name_clashes.yaml"
 PETSTORE = SHARED / "corpus/realworld/feature-examples/readme30-petstore/petstore.yaml"

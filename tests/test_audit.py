@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 from corpus import V2_2024, corpus_file, iter_examples
-
-from generator.audit import audit, to_json, to_markdown, to_text
-from generator.load import load_file
+from runmodels.audit.audit import audit, to_json, to_markdown, to_text
+from runmodels.spec.tree import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "runs_v2.yaml"
@@ -137,7 +136,7 @@ def test_reports_in_three_formats(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", "audit", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "runmodels", "audit", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -176,9 +175,9 @@ def test_real_examples_that_break_their_schema(tmp_path: Path) -> None:
 
 
 def test_the_emitted_overlay_makes_strict_decoding_pass(tmp_path: Path) -> None:
-    from generator.audit import import_package
-    from generator.audit_overlay import build_overlay, overlay_text
-    from generator.build import build_package
+    from runmodels.audit.audit import import_package
+    from runmodels.audit.overlay import build_overlay, overlay_text
+    from runmodels.build.package_ir import build_package
 
     captures = tmp_path / "captures"
     captures.mkdir()

@@ -18,8 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from generator.api import generate
+from runmodels.api import generate
 
 LOW, HIGH = 1.5, 3  # the numeric bounds of the spec below; floats and ints on purpose
 ODD_KEYS = ["plain", "with space", 'quo"te', "back\\slash", "ключ", "😀", "123", "1st", "",

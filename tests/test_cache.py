@@ -1,7 +1,7 @@
 """No cache state changes what is generated: every kind of entry tampered with, truncated,
 corrupted or owned by another user gives exactly the files of a `RUNMODELS_CACHE=off` run.
 
-The kinds are the cache store's (generator/store.py): the run memo (`runs/`), the module store
+The kinds are the cache store's (generator/runmodels/cache/store.py): the run memo (`runs/`), the module store
 (`modules/`), black's results (`black/`) and spare trees (`spare/`).  Each test damages the
 entries of one kind, hides the kinds that would answer before it, regenerates and compares the
 package byte for byte with a run without a cache; it also checks that the damaged entries were
@@ -19,9 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from generator import store
-from generator.api import generate
+from runmodels.api import generate
+from runmodels.cache import store
 
 pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
 
@@ -316,8 +315,7 @@ THING = "Thing:\n  type: object\n  properties:\n    %s: {type: string}\n"
 def test_an_edit_of_any_file_a_ref_reaches_is_seen(tmp_path: Path, target: str) -> None:
     """The memo's key covers the files the loader read, whatever their folder or name."""
     from click.testing import CliRunner
-
-    from generator.cli import main
+    from runmodels.cli.main import main
 
     project = tmp_path / "project"
     (project / target).parent.mkdir(parents=True)
@@ -360,8 +358,7 @@ def test_a_link_that_now_points_elsewhere_is_a_change(tmp_path: Path,
 
 def test_verbose_says_why_an_entry_was_ignored(project: Path) -> None:
     from click.testing import CliRunner
-
-    from generator.cli import main
+    from runmodels.cli.main import main
 
     env = {"RUNMODELS_CACHE": str(project / "cache")}
     args = ["generate", "api.yaml", "--out", "out", "--package", "pkg"]

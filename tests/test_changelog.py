@@ -11,21 +11,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from corpus import CORPUS, corpus_file
+from runmodels.build.package_ir import build_package
+from runmodels.cli.main import main
+from runmodels.diff import apisnapshot
+from runmodels.diff.apidiff import Change, package_roles
+from runmodels.diff.changelog import _code, _row
+from runmodels.paths import API_RECORD
 from test_apidiff import _compare_golden
-
-from generator import apisnapshot
-from generator.apidiff import Change, package_roles
-from generator.build import build_package
-from generator.changelog import _code, _row
-from generator.cli import main
-from generator.paths import API_RECORD
 
 ROOT = Path(__file__).resolve().parents[1]
 V1, V2 = ROOT / "specs" / "runs_v1.yaml", ROOT / "specs" / "runs_v2.yaml"
 
 
 def _markdown(old: str, new: str, cwd: Path) -> str:
-    result = subprocess.run([sys.executable, "-m", "generator", "diff", old, new, "--format",
+    result = subprocess.run([sys.executable, "-m", "runmodels", "diff", old, new, "--format",
                              "markdown"], cwd=cwd, capture_output=True, text=True, check=False,
                             env={**os.environ, "PYTHONHASHSEED": "4242", "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
@@ -149,8 +148,8 @@ def test_generate_appends_api_changes_to_the_changelog(tmp_path: Path,
 
 
 def test_changelog_key_per_target_relative_to_the_config(tmp_path: Path) -> None:
-    from generator.config import load_config
-    from generator.errors import SpecError
+    from runmodels.cli.config import load_config
+    from runmodels.errors import SpecError
 
     shutil.copy(V1, tmp_path / "runs.yaml")
     config = tmp_path / "sub" / "runmodels.toml"
@@ -165,7 +164,7 @@ def test_changelog_key_per_target_relative_to_the_config(tmp_path: Path) -> None
 
 
 def test_a_record_edited_by_hand_is_reported_not_a_crash(tmp_path: Path) -> None:
-    from generator.changelog import update
+    from runmodels.diff.changelog import update
 
     pkg = build_package(V2, "runs")
     good = apisnapshot.dumps(apisnapshot.record(pkg, package_roles(pkg, V2)))

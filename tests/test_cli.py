@@ -1,6 +1,6 @@
 """The `runmodels` command as a build step: config, --check/--diff, safe writes, determinism, hooks.
 
-Uses click's CliRunner for most behaviour and real `python -m generator` subprocesses where a real
+Uses click's CliRunner for most behaviour and real `python -m runmodels` subprocesses where a real
 process matters (exit codes, SIGKILL, PYTHONHASHSEED, a terminal, the pre-commit hook).
 """
 
@@ -24,12 +24,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-
-from generator import __version__
-from generator.build import build_package
-from generator.cli import main
-from generator.render import render_package
-from generator.write import MANIFEST
+from runmodels._version import __version__
+from runmodels.build.package_ir import build_package
+from runmodels.cli.main import main
+from runmodels.emit.render import render_package
+from runmodels.paths import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY = re.compile(r"(\d+) files: (\d+) written, (\d+) unchanged, (\d+) removed — \d+\.\d s")
@@ -85,7 +84,7 @@ def run(*args: str) -> Result:
 
 def proc(*args: str, cwd: Path, env: dict[str, str] | None = None,
          timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "runmodels", *args], cwd=cwd,
                           check=False, env=_env(env), capture_output=True, text=True, timeout=timeout)
 
 
@@ -279,7 +278,7 @@ def test_sigkill_mid_write_leaves_old_output(tmp_path: Path) -> None:
     staging = tmp_path / "out" / ".big.runmodels-new"
     for _attempt in range(5):
         (tmp_path / "spec.yaml").write_text(_big_spec(120, "new"), encoding="utf-8")
-        child = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=tmp_path,
+        child = subprocess.Popen([sys.executable, "-m", "runmodels", *args], cwd=tmp_path,
                                  env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while child.poll() is None and time.monotonic() < deadline:
@@ -313,9 +312,9 @@ def test_sigkill_mid_write_leaves_old_output(tmp_path: Path) -> None:
 RENDER = """
 import hashlib, json, sys
 from pathlib import Path
-from generator import __version__
-from generator.build import build_package
-from generator.render import render_package
+from runmodels._version import __version__
+from runmodels.build.package_ir import build_package
+from runmodels.emit.render import render_package
 files = render_package(build_package(Path(sys.argv[1]), "runs"))
 print(hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest(), len(files))
 """
@@ -392,9 +391,9 @@ def test_templates_override_by_file_name(project: Path) -> None:
 
 
 def _run_on_tty(args: list[str], cwd: Path) -> tuple[int, str]:
-    """Run `python -m generator ARGS` with stdout and stderr on a pseudo-terminal."""
+    """Run `python -m runmodels ARGS` with stdout and stderr on a pseudo-terminal."""
     master, slave = pty.openpty()
-    child = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=cwd, env=_env(),
+    child = subprocess.Popen([sys.executable, "-m", "runmodels", *args], cwd=cwd, env=_env(),
                              stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
     os.close(slave)
     chunks = []
@@ -554,12 +553,12 @@ def test_allow_root_lets_refs_reach_another_folder(tmp_path: Path) -> None:
 
 def test_an_internal_failure_is_one_message_not_a_traceback(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.cli
+    import runmodels.cli.main
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(generator.cli, "generate", broken)
+    monkeypatch.setattr(runmodels.cli.main, "generate", broken)
     spec = Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml"
     result = CliRunner().invoke(main, ["generate", str(spec), "--out", str(tmp_path),
                                        "--package", "p"])
@@ -577,7 +576,7 @@ def test_progress_bar_while_one_big_target_formats(tmp_path: Path,
     code, output = _run_on_tty([*args, "--no-client"], tmp_path)
     assert code == 0, output
     assert "formatting big" in output  # cold: ~80 files to format
-    piped = subprocess.run([sys.executable, "-m", "generator", *args], cwd=tmp_path,
+    piped = subprocess.run([sys.executable, "-m", "runmodels", *args], cwd=tmp_path,
                            env=_env(), capture_output=True, text=True, check=False)
     assert piped.returncode == 0 and "formatting" not in piped.stderr
 
@@ -587,11 +586,11 @@ def test_a_warm_run_loads_no_loader_templates_or_black(project: Path, tmp_path: 
     pre-commit hook pays only the start-up of the command)."""
     cache = {"RUNMODELS_CACHE": str(tmp_path / "cache")}
     assert proc("generate", cwd=project, env=cache).returncode == 0  # fills the memo
-    probe = ("import sys; from generator import cli\n"
+    probe = ("import sys; from runmodels.cli import main as cli\n"
              "try:\n    cli.main(['generate', '-q'])\nexcept SystemExit as exit:\n"
              "    code = exit.code\n"
-             "print(code, sorted(m for m in ('yaml', 'jinja2', 'black', 'generator.load', "
-             "'generator.render') if m in sys.modules))")
+             "print(code, sorted(m for m in ('yaml', 'jinja2', 'black', 'runmodels.spec.load', 'runmodels.spec.tree', "
+             "'runmodels.emit.render') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=project, env=_env(cache),
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "0 []"

@@ -28,11 +28,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, frame, start_fake_server
+from runmodels.api import generate
+from runmodels.build.package_ir import build_package
+from runmodels.errors import SpecError
 from test_http_runtime import strict_sleep
-
-from generator.api import generate
-from generator.build import build_package
-from generator.errors import SpecError
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openai-openapi" / (

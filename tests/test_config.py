@@ -1,13 +1,12 @@
-"""Tests for generator.config: [tool.runmodels] targets and their located errors."""
+"""Tests for runmodels.cli.config: [tool.runmodels] targets and their located errors."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-from generator.config import Target, find_config, load_config
-from generator.errors import SpecError
+from runmodels.cli.config import Target, find_config, load_config
+from runmodels.errors import SpecError
 
 VALID = """\
 [project]

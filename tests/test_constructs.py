@@ -16,11 +16,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from generator.api import generate
-from generator.build import build_package
-from generator.load import load_file
-from generator.names import snake
+from runmodels.api import generate
+from runmodels.build.names import snake
+from runmodels.build.package_ir import build_package
+from runmodels.spec.tree import load_file
 
 HERE = Path(__file__).resolve().parent / "constructs"
 SPECS = sorted(p for p in HERE.iterdir() if p.suffix in (".yaml", ".json"))

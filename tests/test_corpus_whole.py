@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 from corpus import V2_2024, WHOLE_2026, Example, corpus_file, iter_examples
-
-from generator.api import generate
-from generator.build import build_package
-from generator.load import load_file
-from generator.names import snake
+from runmodels.api import generate
+from runmodels.build.names import snake
+from runmodels.build.package_ir import build_package
+from runmodels.spec.tree import load_file
 
 pytestmark = pytest.mark.slow  # whole OpenAI specs: generation, real black and mypy
 

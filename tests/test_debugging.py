@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from _hostile import imported, unique_package, write_spec
-
-from generator.api import generate
+from runmodels.api import generate
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads" / "v2"
 

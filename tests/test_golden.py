@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.api import render
-from generator.config import load_config
+from runmodels.api import render
+from runmodels.cli.config import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 # from the checkout, `python -m` runs the source tree, whether runmodels is installed editable,
 # non-editable (an older copy) or not at all
-REGENERATE = f"cd {ROOT} && {sys.executable} -m generator generate"
+REGENERATE = f"cd {ROOT} && {sys.executable} -m runmodels generate"
 
 
 def _committed(package_dir: Path) -> dict[str, bytes]:
@@ -44,7 +43,7 @@ def test_generated_matches_specs(target, monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def _run_generate(*args: str, seed: str = "0", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONHASHSEED=seed, RUNMODELS_CACHE="off")
-    return subprocess.run([sys.executable, "-m", "generator", "generate", *args], cwd=cwd, check=False,
+    return subprocess.run([sys.executable, "-m", "runmodels", "generate", *args], cwd=cwd, check=False,
                           env=env, capture_output=True, text=True, timeout=300)
 
 

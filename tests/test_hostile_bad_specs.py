@@ -2,7 +2,7 @@
 memory and time, and the output folder untouched.
 
 Every `tests/bad_specs/<case>.<ext>` (files under `helpers/` are only referenced by cases) is
-generated with `python -m generator generate <case> --out OUT --package p` in a child process
+generated with `python -m runmodels generate <case> --out OUT --package p` in a child process
 limited to 2 GB of address space and 20 s. Its stderr, with the temp folder replaced by
 `<tmp>`, must equal `tests/bad_specs/<case>.expected`.
 
@@ -31,8 +31,7 @@ from typing import Any
 
 import pytest
 from _hostile import ROOT, audit_package, imported, unique_package
-
-from generator.api import generate
+from runmodels.api import generate
 
 CASES_DIR = Path(__file__).resolve().parent / "bad_specs"
 UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
@@ -187,7 +186,7 @@ def run_cli(workspace: Path, case_file: Path, out: Path, *options: str
     env = dict(os.environ, RUNMODELS_CACHE=str(workspace / "cache"), PYTHONPATH=str(ROOT),
                COLUMNS="200", NO_COLOR="1")
     return subprocess.run(
-        [sys.executable, "-m", "generator", "generate", case_file.name, "--out", str(out),
+        [sys.executable, "-m", "runmodels", "generate", case_file.name, "--out", str(out),
          "--package", "p", *options],
         cwd=case_file.parent, env=env, capture_output=True, text=True, timeout=TIMEOUT,
         preexec_fn=_limits, check=False,

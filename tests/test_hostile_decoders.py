@@ -25,9 +25,8 @@ import pytest
 from _hostile import ROOT, imported, unique_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from generator.api import generate
-from generator.names import snake
+from runmodels.api import generate
+from runmodels.build.names import snake
 
 PAYLOADS = sorted((ROOT / "tests" / "payloads" / "v2").glob("*.json"))
 COUNTS: dict[str, int] = {}

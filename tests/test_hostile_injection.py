@@ -26,8 +26,7 @@ from _hostile import (
     unique_package,
     write_spec,
 )
-
-from generator.api import generate
+from runmodels.api import generate
 
 P = "import os; os.system('echo PWNED')"
 HOSTILE = [
@@ -160,7 +159,7 @@ def evil(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 def test_spec_strings_reach_the_loader_intact(tmp_path: Path) -> None:
-    from generator.load import load_file
+    from runmodels.spec.tree import load_file
 
     for name, writer in (("s.json", write_spec), ("s.yaml", write_yaml)):
         loaded = load_file(writer(tmp_path / name, hostile_spec()))

@@ -21,8 +21,7 @@ import pytest
 from _hostile import audit_package, imported, unique_package, write_spec
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from generator.api import generate
+from runmodels.api import generate
 
 PROPERTY_NAMES = [
     "class", "def", "match", "case", "type", "_", "__init__", "__class__", "__slots__",
@@ -301,7 +300,7 @@ def test_random_schemas_generate_and_round_trip(spec: dict[str, Any], data: st.D
 
 def _component_classes(pkg: Any, path: Path, package: str) -> dict[str, Any]:
     """The generated class of each component schema, found through the IR's origins."""
-    from generator.build import build_package
+    from runmodels.build.package_ir import build_package
 
     ir = build_package(path, package)
     found: dict[str, Any] = {}

@@ -1,6 +1,6 @@
 """Regenerating with a warm cache after a spec edit gives exactly what a cold run gives.
 
-The incremental store (generator/incremental.py) reuses rendered modules whose inputs did not
+The incremental store (generator/runmodels/incremental.py) reuses rendered modules whose inputs did not
 change; every test here edits a spec, regenerates with the cache of the previous run, and
 compares with a generation from an empty cache, byte for byte.  Each edit is chosen so that a
 stale module would show: a renamed schema used elsewhere, an enum whose values change type
@@ -14,11 +14,11 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
-from generator import incremental, render
-from generator.api import render as render_files
-from generator.build import build_package
-from generator.ir import Origin
+from runmodels import incremental
+from runmodels.api import render as render_files
+from runmodels.build.package_ir import build_package
+from runmodels.emit import render
+from runmodels.ir.nodes import Origin
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = (ROOT / "specs" / "runs_v2.yaml").read_text(encoding="utf-8")

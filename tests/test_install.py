@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import zipfile
@@ -14,20 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = Path(sys.executable).parent / "runmodels"
 
 
-def _editable() -> bool:
-    """Whether pip installed runmodels editable (PEP 660 records it in direct_url.json)."""
-    from importlib import metadata
-
-    try:
-        record = metadata.distribution("runmodels").read_text("direct_url.json")
-    except metadata.PackageNotFoundError:
-        return False
-    return bool(record) and json.loads(record).get("dir_info", {}).get("editable") is True
-
-
-def _installed_generator(cwd: Path) -> Path:
-    """Where `import generator` finds the package from a folder outside the checkout."""
-    where = subprocess.run([sys.executable, "-c", "import generator; print(generator.__file__)"],
+def _installed_package(cwd: Path) -> Path:
+    """Where `import runmodels` finds the package from a folder outside the checkout."""
+    where = subprocess.run([sys.executable, "-c", "import runmodels; print(runmodels.__file__)"],
                            cwd=cwd, capture_output=True, text=True, check=True).stdout
     return Path(where.strip()).parent
 
@@ -49,7 +37,7 @@ def test_installed_console_script_generates_from_another_folder(tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_the_wheel_holds_the_templates_and_no_generator_elsewhere(tmp_path: Path) -> None:
+def test_the_wheel_holds_runmodels_with_its_templates_and_nothing_else(tmp_path: Path) -> None:
     """Built the way pip builds it (whatever this environment installed, editable or not)."""
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path),
@@ -60,16 +48,24 @@ def test_the_wheel_holds_the_templates_and_no_generator_elsewhere(tmp_path: Path
         names = set(archive.namelist())
     for name in ("models_module.py.jinja", "client.py.jinja", "runtime/_runtime.py",
                  "runtime/_http.py", "runtime/_run_stream.py", "runtime/_deviations.py"):
-        assert f"generator/templates/{name}" in names, name
-    assert "generator/py.typed" in names
+        assert f"runmodels/templates/{name}" in names, name
+    assert "runmodels/py.typed" in names
     tops = {n.split("/", 1)[0] for n in names if not n.startswith("runmodels-")}
-    assert tops == {"generator"}, tops
+    assert tops == {"runmodels"}, tops  # nothing named `generator` is installed
 
 
 def test_templates_ship_inside_the_installed_package(tmp_path: Path) -> None:
-    package = _installed_generator(tmp_path)
-    if package.is_relative_to(ROOT) or _editable():
-        pytest.skip("editable install: the wheel itself is checked by "
-                    "test_the_wheel_holds_the_templates_and_no_generator_elsewhere")
+    """One lookup finds them: inside the package, in a wheel install and an editable one alike."""
+    package = _installed_package(tmp_path)
     for name in ("models_module.py.jinja", "runtime/_runtime.py", "runtime/_http.py"):
         assert (package / "templates" / name).is_file(), name
+
+
+def test_nothing_named_generator_is_importable_outside_the_checkout(tmp_path: Path) -> None:
+    """The source folder is `generator/`, but the import name is `runmodels` only."""
+    probe = subprocess.run([sys.executable, "-c", "import generator"], cwd=tmp_path,
+                           capture_output=True, text=True, check=False)
+    assert probe.returncode != 0 and "ModuleNotFoundError" in probe.stderr
+    ran = subprocess.run([sys.executable, "-m", "runmodels", "--version"], cwd=tmp_path,
+                         capture_output=True, text=True, check=False)
+    assert ran.returncode == 0 and "runmodels" in ran.stdout, ran.stderr

@@ -1,4 +1,4 @@
-"""Tests for generator.load: positions, YAML features, safety limits and $ref resolution."""
+"""Tests for runmodels.spec.load: positions, YAML features, safety limits and $ref resolution."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from corpus import corpus_file
-
-from generator import load
-from generator.errors import SpecError
-from generator.load import SpecSet, YMap, YSeq, load_file
+from runmodels.errors import SpecError
+from runmodels.spec import tree as load
+from runmodels.spec.load import SpecSet
+from runmodels.spec.tree import YMap, YSeq, load_file
 
 FIXTURES = Path(__file__).resolve().parent / "load_fixtures" / "refs"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openai-openapi"

@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 from _hostile import imported, unique_package
 from click.testing import CliRunner
-
-from generator.api import generate
-from generator.cli import main
-from generator.errors import SpecError
+from runmodels.api import generate
+from runmodels.cli.main import main
+from runmodels.errors import SpecError
 
 SPEC = Path(__file__).resolve().parent / "local_defects" / "defects.yaml"
 EXPECTED = Counter({"path-param-undeclared": 2, "path-param-not-in-template": 1,

@@ -16,12 +16,11 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from generator.api import generate
-from generator.build import build_package
-from generator.cli import main
-from generator.render import render_package
-from generator.write import MANIFEST
+from runmodels.api import generate
+from runmodels.build.package_ir import build_package
+from runmodels.cli.main import main
+from runmodels.emit.render import render_package
+from runmodels.write.files import MANIFEST
 
 pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
 

@@ -9,12 +9,11 @@ import pytest
 import yaml
 from _hostile import imported, unique_package
 from click.testing import CliRunner
-
-from generator.api import generate
-from generator.build import build_package
-from generator.cli import main
-from generator.errors import SpecError
-from generator.names import WINDOWS_RESERVED
+from runmodels.api import generate
+from runmodels.build.names import WINDOWS_RESERVED
+from runmodels.build.package_ir import build_package
+from runmodels.cli.main import main
+from runmodels.errors import SpecError
 
 
 def _spec(tmp_path: Path, schemas: list[str], paths: bool = False, name: str = "spec") -> Path:

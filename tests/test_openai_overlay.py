@@ -23,9 +23,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, start_fake_server
-
-from generator.api import generate
-from generator.paths import display_path
+from runmodels.api import generate
+from runmodels.paths import display_path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "openai-openapi"
@@ -132,7 +131,7 @@ def test_typed_streams(pkg: ModuleType, server: tuple[str, FakeState]) -> None:
 
 def test_diff_with_the_overlay_tells_the_real_story(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "generator", "diff", str(OLD), str(NEW), "--overlay", str(OVERLAY),
+        [sys.executable, "-m", "runmodels", "diff", str(OLD), str(NEW), "--overlay", str(OVERLAY),
          "--select", SELECT[0], "--format", "json"],
         check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -146,7 +145,7 @@ def test_diff_with_the_overlay_tells_the_real_story(tmp_path: Path) -> None:
     assert "RunObject" not in entities and "submit_tool_ouputs_to_run" not in entities
     assert any(e == "create_run" for e in entities)  # operations compare by their names
     text = subprocess.run(
-        [sys.executable, "-m", "generator", "diff", str(OLD), str(NEW), "--overlay", str(OVERLAY),
+        [sys.executable, "-m", "runmodels", "diff", str(OLD), str(NEW), "--overlay", str(OVERLAY),
          "--select", SELECT[0]], check=False, capture_output=True, text=True, cwd=ROOT,
         timeout=300).stdout
     assert text.startswith("API changes from 2024-04-25-assistants-v2.yaml + overlay "
@@ -158,8 +157,8 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     matches and it has the effect the page describes."""
     import re
 
-    from generator.build import build_package
-    from generator.render_client import idempotency_header
+    from runmodels.build.package_ir import build_package
+    from runmodels.emit.client import idempotency_header
 
     docs = (ROOT / "docs" / "extensions.md").read_text(encoding="utf-8")
     examples = re.findall(r"```yaml\n(.*?)```", docs, re.DOTALL)

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from generator.build import build_package
-from generator.errors import SpecError
-from generator.load import SpecSet
+from runmodels.build.package_ir import build_package
+from runmodels.errors import SpecError
+from runmodels.spec.load import SpecSet
 
 HERE = Path(__file__).resolve().parent / "overlays"
 BASE = HERE / "base.yaml"
@@ -74,7 +73,7 @@ def test_every_snapshot_has_a_case() -> None:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "generator", *args], check=False,
+    return subprocess.run([sys.executable, "-m", "runmodels", *args], check=False,
                           capture_output=True, text=True, cwd=cwd, timeout=120,
                           env={**os.environ, "RUNMODELS_CACHE": "off",
                                "PYTHONPATH": str(ROOT)})
@@ -238,7 +237,7 @@ def test_config_target_with_overlays_and_check_sees_overlay_edits(tmp_path: Path
     cache = {**os.environ, "RUNMODELS_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "generator", *args], check=False,
+        return subprocess.run([sys.executable, "-m", "runmodels", *args], check=False,
                               capture_output=True, text=True, cwd=tmp_path, timeout=120,
                               env=cache)
 
@@ -258,7 +257,7 @@ def test_config_target_with_overlays_and_check_sees_overlay_edits(tmp_path: Path
 
 
 def test_config_refuses_a_missing_overlay(tmp_path: Path) -> None:
-    from generator.config import load_config
+    from runmodels.cli.config import load_config
 
     config = tmp_path / "runmodels.toml"
     config.write_text("[[tool.runmodels.targets]]\n"
@@ -274,7 +273,7 @@ def test_field_and_argument_names_through_an_overlay(tmp_path: Path) -> None:
     import inspect
     import io
 
-    from generator.api import generate
+    from runmodels.api import generate
 
     overlay = write(tmp_path, """\
 overlay: 1.1.0
@@ -335,7 +334,7 @@ def test_build_step_overlay_example_works_as_written(tmp_path: Path) -> None:
     env = {**os.environ, "RUNMODELS_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
     args = shlex.split(generate_line[2:])
     assert args[0] == "runmodels"
-    made = subprocess.run([sys.executable, "-m", "generator", *args[1:]], check=False,
+    made = subprocess.run([sys.executable, "-m", "runmodels", *args[1:]], check=False,
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
     assert made.returncode == 0 and "warning" not in made.stderr, made.stderr
     args = shlex.split(python_line[2:])
@@ -431,7 +430,7 @@ components:
 
 
 def test_deeply_nested_filters_are_an_error_not_a_crash() -> None:
-    from generator.jsonpath import JSONPathError, compile_query
+    from runmodels.spec.jsonpath import JSONPathError, compile_query
 
     with pytest.raises(JSONPathError, match="nest deeper than 64 levels"):
         compile_query("$[?" + "(" * 500 + "@.a" + ")" * 500 + "]")

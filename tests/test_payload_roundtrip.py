@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import import_generated
-
-from generator.names import snake
+from runmodels.build.names import snake
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads"
 CASES = sorted(PAYLOADS.glob("v*/*.json"))

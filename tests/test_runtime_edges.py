@@ -16,8 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from generator.api import generate
+from runmodels.api import generate
 
 SPEC = {
     "openapi": "3.1.0",

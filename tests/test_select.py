@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 from corpus import V2_2024, corpus_file
-
-from generator.build import build_package
-from generator.errors import SpecError
-from generator.load import load_file
+from runmodels.build.package_ir import build_package
+from runmodels.errors import SpecError
+from runmodels.spec.tree import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from generator import store, workers
+from runmodels.cache import store
+from runmodels.format import workers
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -73,7 +73,7 @@ def interrupted_run(spec: Path, work: Path, signum: int) -> tuple[int, str, set[
     cache = work / f"cache-{signum}"
     black = cache / store.FOLDER / "black"
     env = dict(os.environ, RUNMODELS_CACHE=str(cache), PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "generate", str(spec), "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "runmodels", "generate", str(spec), "--out",
                              str(work / "out"), "--package", "big"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -100,7 +100,7 @@ def test_a_stopped_run_leaves_no_process_and_the_old_output(big_spec: Path, tmp_
     spec = tmp_path / big_spec.name
     spec.write_bytes(big_spec.read_bytes())
     env = dict(os.environ, RUNMODELS_CACHE="off", PYTHONPATH=str(ROOT))
-    subprocess.run([sys.executable, "-m", "generator", "generate", str(spec), "--out",
+    subprocess.run([sys.executable, "-m", "runmodels", "generate", str(spec), "--out",
                     str(tmp_path / "out"), "--package", "big", "-q"], env=env, check=True)
     before = tree(tmp_path / "out")
     code, err, started, formatted = interrupted_run(spec, tmp_path, signum)
@@ -123,7 +123,7 @@ def test_a_stopped_run_leaves_no_process_and_the_old_output(big_spec: Path, tmp_
 
 
 def test_a_signal_during_the_swap_is_raised_once_the_swap_is_done() -> None:
-    from generator import signals
+    from runmodels import signals
 
     saved = {signum: signal.getsignal(signum) for signum in signals.HANDLED}
     steps: list[str] = []

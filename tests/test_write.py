@@ -1,4 +1,4 @@
-"""Tests for generator.write: ownership, minimal rewrites, check mode and crash safety."""
+"""Tests for runmodels.write.files: ownership, minimal rewrites, check mode and crash safety."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-
-import generator.write as w
-from generator.errors import SpecError
-from generator.write import MANIFEST, check_package, recover, write_package
+import runmodels.write.files as w
+from runmodels.errors import SpecError
+from runmodels.write.files import MANIFEST, check_package, recover, write_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,7 +226,7 @@ from pathlib import Path
 package = types.ModuleType("generator")  # skip the package __init__ (slow imports) for speed
 package.__path__ = [os.path.join(sys.argv[3], "generator")]
 sys.modules["generator"] = package
-import generator.write as w
+import runmodels.write.files as w
 event, _, nth = os.environ.get("KILL_AT", "").partition(":")
 step = float(os.environ.get("STEP", "0"))
 counts = {}
@@ -359,7 +358,7 @@ def test_exactly_the_files_and_folders_written_are_flushed(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """No os.sync() (it flushes the whole machine): a fsync per written file, per folder of
     the new tree, and of the folder holding the package (the swap)."""
-    import generator.durable as d
+    import runmodels.write.durable as d
 
     pkg = tmp_path / "pkg"
     write_package(pkg, OLD)

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from generator.cli import main
+from runmodels.cli.main import main
 
 pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
 
@@ -32,7 +31,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def run(*args: str | Path, cache: str = "off") -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, RUNMODELS_CACHE=cache, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "generator", "generate", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "runmodels", "generate", *map(str, args)],
                           env=env, capture_output=True, text=True, check=False)
 
 

@@ -1,4 +1,4 @@
-"""write_package with a spare tree (generator/spare.py): the same trees, fewer new inodes."""
+"""write_package with a spare tree (generator/runmodels/write/spare.py): the same trees, fewer new inodes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import stat
 from pathlib import Path
 
 import pytest
-
-import generator.write as w
-from generator.errors import SpecError
-from generator.write import MANIFEST, write_package
+import runmodels.write.files as w
+from runmodels.errors import SpecError
+from runmodels.paths import MANIFEST
+from runmodels.write.files import write_package
 
 A = {"__init__.py": "A = 1\n", "models/a.py": "a = 1\n", "models/b.py": "b = 1\n",
      "old/only.py": "x = 1\n"}
@@ -119,7 +119,7 @@ def test_only_a_few_spares_are_kept(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_generate_writes_exactly_the_rendered_files_through_prepared_trees(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.api import generate, render
+    from runmodels.api import generate, render
 
     monkeypatch.chdir(tmp_path)
     runs = (Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml").read_text()

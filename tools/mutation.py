@@ -4,7 +4,7 @@
     python tools/mutation.py runtime                  # templates/runtime/_runtime.py
     python tools/mutation.py runtime --sample 150     # a seeded random 150 of its mutants
     python tools/mutation.py http --budget 20         # _http.py, stop after 20 minutes
-    python tools/mutation.py decoders                 # generator/decoders.py
+    python tools/mutation.py decoders                 # generator/runmodels/emit/decoders.py
 
 cosmic-ray changes one operator at a time in a file (`<` for `<=`, `and` for `or`, a number, a
 removed decorator...) and runs a test command; a mutant the tests do not notice "survived". The
@@ -68,7 +68,7 @@ TARGETS = {
                       ("tests/test_hostile_decoders.py",)),
     "http": Target("templates/runtime/_http.py",
                    ("tests/test_http_runtime.py", "tests/test_client.py")),
-    "decoders": Target("generator/decoders.py", DECODE_TESTS,
+    "decoders": Target("generator/runmodels/emit/decoders.py", DECODE_TESTS,
                        ("tests/test_hostile_decoders.py",), regenerate=True, deselect=GOLDENS),
 }
 
@@ -82,7 +82,7 @@ def run_tests(target: Target, files: list[str]) -> int:
     """Show the (mutated) target to the tests, then run them: exit 0 means the mutant survived."""
     env = dict(os.environ, RUNMODELS_CACHE="off", PYTHONDONTWRITEBYTECODE="1")
     if target.regenerate:
-        done = subprocess.run([sys.executable, "-m", "generator", "generate", "-q"], env=env,
+        done = subprocess.run([sys.executable, "-m", "runmodels", "generate", "-q"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         if done.returncode != 0:
             return 1  # the mutant broke generation: killed

@@ -1,0 +1,1 @@
+"""Checking captured payloads (HAR, JSON lines) against the generated models."""

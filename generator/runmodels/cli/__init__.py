@@ -1,0 +1,1 @@
+"""The `runmodels` command: click commands and `[tool.runmodels]` configuration."""

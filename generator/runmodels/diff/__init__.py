@@ -1,0 +1,1 @@
+"""Comparing generated APIs: the API record, breaking-change reports and the changelog."""

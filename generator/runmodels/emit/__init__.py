@@ -1,0 +1,1 @@
+"""IR -> Python source text: literals, types, decoders, the Jinja templates and the runtime ABI."""

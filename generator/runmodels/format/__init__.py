@@ -1,0 +1,1 @@
+"""Source text -> black-formatted text: black itself, the fast formatter and the worker pool."""

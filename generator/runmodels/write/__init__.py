@@ -1,0 +1,1 @@
+"""Writing packages to disk: ownership manifest, atomic replacement, the spare tree, fsync."""
