@@ -20,7 +20,7 @@ from ._errors import (
 from ._policy import Limits
 from ._transport import Response, too_long
 
-__all__ = ["EventStream", "ServerSentEvent", "iter_sse", "parse_sse"]
+__all__ = ["EventStream", "SSEDecoder", "ServerSentEvent", "iter_sse", "parse_sse"]
 
 
 @dataclass
@@ -39,6 +39,56 @@ class ServerSentEvent:
         return decode_json(self.data.encode(), where, f"SSE event {self.event!r}")
 
 
+class SSEDecoder:
+    """WHATWG event-stream parsing, one line at a time (for sync and async readers alike).
+
+    An event whose data exceeds `max_event_size` bytes raises ResponseTooLargeError.
+    """
+
+    def __init__(self, origin: str = "", max_event_size: int | None = None) -> None:
+        self.origin = origin
+        self.max_event_size = max_event_size
+        self._event: str | None = None
+        self._data: list[str] = []
+        self._size = 0
+        self._last_id: str | None = None
+        self._retry: int | None = None
+        self._first = True
+
+    def line(self, raw: bytes | str) -> ServerSentEvent | None:
+        """Take one line (without terminator); return the event a blank line dispatches."""
+        line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        if self._first:
+            line, self._first = line.removeprefix("\ufeff"), False
+        if not line:
+            sse = None
+            if self._data:
+                data = "\n".join(self._data)
+                sse = ServerSentEvent(
+                    self._event, data, self._last_id, self._retry, self.origin
+                )
+            self._event, self._data, self._retry, self._size = None, [], None, 0
+            return sse
+        if line.startswith(":"):
+            return None
+        name, sep, value = line.partition(":")
+        if sep and value.startswith(" "):
+            value = value[1:]
+        if name == "event":
+            self._event = value
+        elif name == "data":
+            self._size += len(value) + 1
+            limit = self.max_event_size
+            if limit is not None and self._size > limit:
+                raise too_long(f"SSE event in {self.origin or 'stream'}", limit)
+            self._data.append(value)
+        elif name == "id" and "\0" not in value:
+            self._last_id = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            self._retry = int(value)
+        return None
+
+
 def parse_sse(
     lines: Iterable[bytes | str], origin: str = "", max_event_size: int | None = None
 ) -> Iterator[ServerSentEvent]:
@@ -46,37 +96,11 @@ def parse_sse(
 
     An event whose data exceeds `max_event_size` bytes raises ResponseTooLargeError.
     """
-    event: str | None = None
-    data: list[str] = []
-    size = 0
-    last_id: str | None = None
-    retry: int | None = None
-    first = True
+    decoder = SSEDecoder(origin, max_event_size)
     for raw in lines:
-        line = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-        if first:
-            line, first = line.removeprefix("\ufeff"), False
-        if not line:
-            if data:
-                yield ServerSentEvent(event, "\n".join(data), last_id, retry, origin)
-            event, data, retry, size = None, [], None, 0
-            continue
-        if line.startswith(":"):
-            continue
-        name, sep, value = line.partition(":")
-        if sep and value.startswith(" "):
-            value = value[1:]
-        if name == "event":
-            event = value
-        elif name == "data":
-            size += len(value) + 1
-            if max_event_size is not None and size > max_event_size:
-                raise too_long(f"SSE event in {origin or 'stream'}", max_event_size)
-            data.append(value)
-        elif name == "id" and "\0" not in value:
-            last_id = value
-        elif name == "retry" and value.isascii() and value.isdigit():
-            retry = int(value)
+        sse = decoder.line(raw)
+        if sse is not None:
+            yield sse
 
 
 def iter_sse(
@@ -145,5 +169,17 @@ def stream_error(sse: ServerSentEvent, where: str) -> APIError:
         code=opt_str(err.get("code")),
         param=opt_str(err.get("param")),
         body=sse.data.encode(),
+        request=where,
+    )
+
+
+def not_an_event_stream(
+    status: int, content_type: str, body: bytes, where: str
+) -> APIResponseError:
+    """The error for a streaming request whose 2xx response is not `text/event-stream`."""
+    return APIResponseError(
+        f"expected text/event-stream from {where}, got {content_type!r}",
+        status_code=status,
+        body=body,
         request=where,
     )

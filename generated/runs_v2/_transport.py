@@ -33,6 +33,7 @@ from ._errors import (
 )
 
 __all__ = [
+    "LineSplitter",
     "Request",
     "Response",
     "Transport",
@@ -413,6 +414,54 @@ def too_long(what: str, limit: int) -> ResponseTooLargeError:
     return ResponseTooLargeError(f"{what} exceeds {limit} bytes")
 
 
+class LineSplitter:
+    """Splits a byte stream fed chunk by chunk into lines on CRLF, LF or CR.
+
+    Each byte is scanned once; a line longer than `max_line_size` raises ResponseTooLargeError.
+    """
+
+    def __init__(self, max_line_size: int | None = None) -> None:
+        self.max_line_size = max_line_size
+        self._buf = bytearray()
+        self._skip_lf = False
+
+    def feed(self, chunk: bytes) -> Iterator[bytes]:
+        """The lines `chunk` completes, without their terminators."""
+        if not chunk:
+            return
+        buf, limit = self._buf, self.max_line_size
+        if self._skip_lf and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        self._skip_lf = False
+        scan = len(buf)  # what is already buffered holds no line terminator
+        buf += chunk
+        start = 0
+        cr, lf = buf.find(b"\r", scan), buf.find(b"\n", scan)
+        while cr >= 0 or lf >= 0:
+            end = lf if cr < 0 or 0 <= lf < cr else cr
+            if limit is not None and end - start > limit:
+                raise too_long("SSE line", limit)
+            yield bytes(buf[start:end])
+            if buf[end] == 13 and end + 1 < len(buf) and buf[end + 1] == 10:
+                end += 1
+            elif buf[end] == 13 and end + 1 == len(buf):
+                self._skip_lf = True
+            start = end + 1
+            if 0 <= cr < start:
+                cr = buf.find(b"\r", start)
+            if 0 <= lf < start:
+                lf = buf.find(b"\n", start)
+        del buf[:start]
+        if limit is not None and len(buf) > limit:
+            raise too_long("SSE line", limit)
+
+    def finish(self) -> Iterator[bytes]:
+        """The final partial line, if any (the stream ended)."""
+        if self._buf:
+            yield bytes(self._buf)
+            self._buf.clear()
+
+
 def split_lines(
     chunks: Iterable[bytes], max_line_size: int | None = None
 ) -> Iterator[bytes]:
@@ -420,33 +469,7 @@ def split_lines(
 
     Each byte is scanned once; a line longer than `max_line_size` raises ResponseTooLargeError.
     """
-    buf, skip_lf = bytearray(), False
+    splitter = LineSplitter(max_line_size)
     for chunk in chunks:
-        if not chunk:
-            continue
-        if skip_lf and chunk.startswith(b"\n"):
-            chunk = chunk[1:]
-        skip_lf = False
-        scan = len(buf)  # what is already buffered holds no line terminator
-        buf += chunk
-        start = 0
-        cr, lf = buf.find(b"\r", scan), buf.find(b"\n", scan)
-        while cr >= 0 or lf >= 0:
-            end = lf if cr < 0 or 0 <= lf < cr else cr
-            if max_line_size is not None and end - start > max_line_size:
-                raise too_long("SSE line", max_line_size)
-            yield bytes(buf[start:end])
-            if buf[end] == 13 and end + 1 < len(buf) and buf[end + 1] == 10:
-                end += 1
-            elif buf[end] == 13 and end + 1 == len(buf):
-                skip_lf = True
-            start = end + 1
-            if 0 <= cr < start:
-                cr = buf.find(b"\r", start)
-            if 0 <= lf < start:
-                lf = buf.find(b"\n", start)
-        del buf[:start]
-        if max_line_size is not None and len(buf) > max_line_size:
-            raise too_long("SSE line", max_line_size)
-    if buf:
-        yield bytes(buf)
+        yield from splitter.feed(chunk)
+    yield from splitter.finish()

@@ -69,6 +69,8 @@ class ClientOptions:
     `timeout` is the total deadline of one attempt (connect, headers and, unless streaming, the
     whole body); `read_timeout` bounds each wait for data (default: `timeout`), and for a stream
     the wait between chunks. `default_query` pairs go into every URL (`api-version` style).
+    Retry number n (0-based) waits `initial_retry_delay * 2**n` seconds, at most
+    `max_retry_delay`, less up to 25 % jitter, unless the server says how long (Retry-After).
     """
 
     timeout: float = 600.0
@@ -77,6 +79,8 @@ class ClientOptions:
     idempotency_keys: bool = True
     default_query: tuple[tuple[str, str], ...] = ()
     limits: Limits = Limits()
+    initial_retry_delay: float = INITIAL_RETRY_DELAY
+    max_retry_delay: float = MAX_RETRY_DELAY
 
     def __post_init__(self) -> None:
         for name in ("timeout", "read_timeout"):
@@ -87,14 +91,25 @@ class ClientOptions:
                 raise ClientValueError(
                     f"{name} must be a positive, finite number of seconds"
                 )
+        for name in ("initial_retry_delay", "max_retry_delay"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+                raise ClientValueError(f"{name} must be a finite number of seconds >= 0")
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ClientValueError("max_retries must be an int")
+        if self.max_retries < 0:
+            raise ClientValueError("max_retries must be >= 0")
         if not isinstance(self.limits, Limits):
             raise ClientValueError("limits must be a Limits")
 
     def read_wait(self, total: float) -> float:
         """Seconds a single read may wait in a request whose total deadline is `total`."""
         return total if self.read_timeout is None else self.read_timeout
+
+    def backoff(self, attempt: int, jitter: float) -> float:
+        """Delay before retry number `attempt` (0-based); `jitter` in [0, 1) shortens it."""
+        base = min(self.initial_retry_delay * 2.0**attempt, self.max_retry_delay)
+        return base * (1 - 0.25 * jitter)
 
 
 def quote_path_param(value: object, name: str = "") -> str:

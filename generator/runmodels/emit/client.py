@@ -20,12 +20,25 @@ from runmodels.errors import SpecError
 from runmodels.ir.nodes import Entity, Model, Operation, Package, Parameter, TypeRef, Union
 
 # Per-call options every method takes; spec names meeting these get a number appended.
-CALL_OPTIONS = ("extra_headers", "timeout")
+CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key",
+                "max_retries")
 _OPTION_DOCS = {
     "extra_headers": "Headers to send with this request on top of the client's.",
+    "extra_query": "Query parameters to add to (or replace in) this request's URL.",
+    "extra_body": "JSON members to add to (or replace in) this request's body.",
     "timeout": "Total seconds for this request: connect, headers and body (default: the "
                "client's).",
+    "idempotency_key": "The idempotency key to send (its retries send the same); makes a "
+                       "POST safe to retry.",
+    "max_retries": "Retries for this request (default: the client's).",
 }
+_OPTION_TYPES = {"extra_headers": "Mapping[str, str] | None",
+                 "extra_query": "Mapping[str, Any] | None",
+                 "extra_body": "Mapping[str, Any] | None", "timeout": "float | None",
+                 "idempotency_key": "str | None", "max_retries": "int | None"}
+# How a method hands its options to the runtime's `_request_json` / `_stream`.
+_OPTION_FORWARD = ("timeout=timeout, extra_query=extra_query, extra_body=extra_body, "
+                   "idempotency_key=idempotency_key, max_retries=max_retries")
 # `x-runmodels-idempotency` on an operation (or the document root, for all): true (send a
 # generated `Idempotency-Key`), a header name (send it in that header) or false (none, even if
 # the operation declares such a header).
@@ -225,11 +238,8 @@ class _Builder:
 
     @staticmethod
     def options() -> list[Arg]:
-        return [
-            Arg("extra_headers", "Mapping[str, str] | None", False, _OPTION_DOCS["extra_headers"],
-                True, "None"),
-            Arg("timeout", "float | None", False, _OPTION_DOCS["timeout"], True, "None"),
-        ]
+        return [Arg(name, _OPTION_TYPES[name], False, _OPTION_DOCS[name], True, "None")
+                for name in CALL_OPTIONS]
 
     # ---- statements ----------------------------------------------------------------------
 
@@ -319,7 +329,7 @@ class _Builder:
         returns, decode = self.decode_fn(op.result)
         body = self.request_lines(op, fields, params, {})
         call = (f'_res = self._request_json({_lit(op.method)}, _path, query=_query, '
-                f'body=_body, headers=_headers, timeout=timeout{_idempotency_arg(op)})')
+                f'body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency_arg(op)})')
         body.append(call)
         where = f'f"{op.method} {{self.base_url}}/{{_path}}"'
         value = f"_decode({decode}, _res.data, {where})" if decode else "_res.data"
@@ -355,7 +365,7 @@ class _Builder:
         set_body = {"stream": "True"} if model is not None and _field_of(model, "stream") else {}
         body = self.request_lines(op, fields, params, set_body)
         body.append(f"_events = self._stream({_lit(op.method)}, _path, query=_query, "
-                    f"body=_body, headers=_headers, timeout=timeout{_idempotency_arg(op)})")
+                    f"body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency_arg(op)})")
         body.append(f'return Stream(_events, {fn}, f"{op.method} {{self.base_url}}/{{_path}}")')
         first = (f"{op.summary.rstrip('.')}, streaming its events." if op.summary
                  else f"{op.method} {op.path}, streaming its events.")
