@@ -1,4 +1,5 @@
-"""The client plan as data: built from small specs and asserted without rendering anything."""
+"""The client plan as data: built from small specs and asserted without rendering anything, and
+compared by `runmodels diff` (a lost `poll_run`, a renamed keyword argument)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,31 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from runmodels.build.package_ir import build_package
+from runmodels.cli.main import main
+from runmodels.diff import apisnapshot
+from runmodels.diff.apidiff import diff_records, diff_specs, package_roles
 from runmodels.errors import SpecError
 from runmodels.ir.client_plan import CALL_OPTIONS, ClientPlan
 
 ROOT = Path(__file__).resolve().parents[1]
 V2 = ROOT / "specs" / "runs_v2.yaml"
+POLL = "      x-runmodels-poll:\n        name: poll_run\n        until-not: is_processing\n"
 
 
 def _plan(tmp_path: Path, text: str, name: str = "spec.yaml") -> tuple[ClientPlan, Path]:
     spec = tmp_path / name
     spec.write_text(textwrap.dedent(text), encoding="utf-8")
     return build_package(spec, "pkg").client, spec
+
+
+def _without_poll(tmp_path: Path) -> Path:
+    text = V2.read_text(encoding="utf-8")
+    assert POLL in text
+    copy = tmp_path / "runs_v2_without_poll.yaml"
+    copy.write_text(text.replace(POLL, ""), encoding="utf-8")
+    return copy
 
 
 JOBS = """\
@@ -203,3 +217,70 @@ def test_the_runs_plan_has_the_documented_companions() -> None:
             "submit_tool_outputs_and_poll", "create_thread_and_run_and_poll", "stream_run",
             "stream_thread_and_run", "stream_submit_tool_outputs"} <= set(methods)
     assert "modify_run_and_poll" not in methods  # modify_* does not start processing
+
+
+# ---- the diff compares the plan ----------------------------------------------------------------
+
+
+def test_diff_reports_a_lost_poll_as_breaking(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = _without_poll(tmp_path)
+    report = diff_specs(V2, copy)
+    found = {(c.entity, c.kind): c for c in report.changes}
+    assert found[("poll_run", "method-removed")].breaking
+    for companion in ("create_run_and_poll", "submit_tool_outputs_and_poll",
+                      "create_thread_and_run_and_poll"):
+        assert found[(companion, "method-removed")].breaking
+    assert not [c for c in report.changes if c.entity.startswith("_")]  # private: not API
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["diff", "specs/runs_v2.yaml", str(copy),
+                                       "--fail-on", "breaking"])
+    assert result.exit_code == 1, result.output
+    assert "! poll method poll_run() removed (of get_run)" in result.output
+    assert CliRunner().invoke(main, ["diff", "specs/runs_v2.yaml", str(copy)]).exit_code == 0
+    back = diff_specs(copy, V2)
+    assert not back.breaking and ("poll_run", "method-added") in {
+        (c.entity, c.kind) for c in back.changes}
+
+
+def test_diff_reports_a_lost_iterator_and_a_lost_stream_variant(tmp_path: Path) -> None:
+    _, old = _plan(tmp_path, JOBS, "old.yaml")
+    text = (JOBS.replace("        - {name: after, in: query, schema: {type: string}}\n", "")
+            .replace("            text/event-stream:\n              schema: {type: object}\n",
+                     ""))
+    _, new = _plan(tmp_path, text, "new.yaml")
+    found = {(c.entity, c.kind): c.breaking for c in diff_specs(old, new).changes}
+    assert found[("iter_jobs", "method-removed")] is True
+    assert found[("stream_job", "method-removed")] is True
+
+
+def test_diff_reports_a_keyword_argument_renamed_by_a_clash(tmp_path: Path) -> None:
+    # the body field `task` is `task_body` while a query parameter `task` exists
+    clash = JOBS.replace(
+        "      operationId: createJob\n",
+        "      operationId: createJob\n      parameters:\n"
+        "        - {name: task, in: query, schema: {type: string}}\n")
+    _, old = _plan(tmp_path, clash, "old.yaml")
+    _, new = _plan(tmp_path, JOBS, "new.yaml")
+    changes = diff_specs(old, new).changes
+    renamed = [c for c in changes if c.kind == "argument-renamed"]
+    assert {(c.entity, c.old, c.new) for c in renamed} >= {
+        ("create_job", "task_body", "task"), ("stream_job", "task_body", "task"),
+        ("create_job_and_poll", "task_body", "task")}
+    assert all(c.breaking for c in renamed)
+
+
+def test_the_api_record_keeps_the_plan(tmp_path: Path) -> None:
+    old_pkg = build_package(V2, "runs")
+    new_pkg = build_package(_without_poll(tmp_path), "runs")
+    records = []
+    for pkg in (old_pkg, new_pkg):
+        record = apisnapshot.record(pkg, package_roles(pkg, V2))
+        text = apisnapshot.dumps(record)
+        assert apisnapshot.loads(text) == record
+        assert '"_get_run_with_headers"' not in text  # private methods are not API
+        records.append(record)
+    assert "poll_run" in records[0].client and "poll_run" not in records[1].client
+    report = diff_records(records[0], records[1], "before", "after")
+    assert ("poll_run", "method-removed", True) in {
+        (c.entity, c.kind, c.breaking) for c in report.changes}
