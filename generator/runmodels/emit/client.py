@@ -16,7 +16,7 @@ from runmodels.build import names
 from runmodels.build.modules import type_refs
 from runmodels.build.operations import PATH_PARAM
 from runmodels.emit import exprs
-from runmodels.ir.client_plan import Argument, ClientMethod
+from runmodels.ir.client_plan import CALL_OPTIONS, Argument, ClientMethod
 from runmodels.ir.nodes import Entity, Model, Operation, Package, TypeRef, Union
 
 
@@ -70,29 +70,33 @@ class Arg:
         return f"{self.name}={self.name}" if self.keyword_only else self.name
 
 
-_EXTRA_HEADERS = Arg("extra_headers", "Mapping[str, str] | None", False,
-                     "Headers to send with this request on top of the client's.", True, "None")
-_TIMEOUT = Arg("timeout", "float | None", False, "Total seconds for this request: connect, "
-               "headers and body (default: the client's).", True, "None")
-# The keyword options of each kind of method, after its spec arguments (their names are
-# ir.client_plan's CALL_OPTIONS, POLL_OPTIONS and THEN_POLL_OPTIONS).
-_CALL_OPTIONS = (_EXTRA_HEADERS, _TIMEOUT)
-_OPTIONS: dict[str, tuple[Arg, ...]] = {
-    "poll": (
-        Arg("interval", "float", False, "Seconds between fetches when the server does not "
-            "suggest one (`openai-poll-after-ms`).", True, "1.0"),
-        Arg("timeout", "float | None", False, "Give up (PollTimeoutError) after this many "
-            "seconds; None waits for ever.", True, "None"),
-        _EXTRA_HEADERS,
-    ),
-    "and_poll": (
-        Arg("poll_interval", "float", False, "Seconds between fetches while polling when the "
-            "server does not suggest one.", True, "1.0"),
-        Arg("poll_timeout", "float | None", False, "Give up polling (PollTimeoutError) after "
-            "this many seconds; None waits for ever.", True, "None"),
-        *_CALL_OPTIONS,
-    ),
+# The keyword options after a method's spec arguments, by name; which a method takes (and in
+# which order) is the plan's `ClientMethod.options`.
+_OPTION_ARGS = {
+    "extra_headers": Arg("extra_headers", "Mapping[str, str] | None", False,
+                         "Headers to send with this request on top of the client's.", True,
+                         "None"),
+    "timeout": Arg("timeout", "float | None", False, "Total seconds for this request: connect, "
+                   "headers and body (default: the client's).", True, "None"),
+    "poll_interval": Arg("poll_interval", "float", False, "Seconds between fetches while "
+                         "polling when the server does not suggest one.", True, "1.0"),
+    "poll_timeout": Arg("poll_timeout", "float | None", False, "Give up polling "
+                        "(PollTimeoutError) after this many seconds; None waits for ever.",
+                        True, "None"),
 }
+_POLL_OPTION_ARGS = {  # a poll method's own meaning of these names
+    "interval": Arg("interval", "float", False, "Seconds between fetches when the server does "
+                    "not suggest one (`openai-poll-after-ms`).", True, "1.0"),
+    "timeout": Arg("timeout", "float | None", False, "Give up (PollTimeoutError) after this "
+                   "many seconds; None waits for ever.", True, "None"),
+}
+_CALL_OPTIONS = tuple(_OPTION_ARGS[name] for name in CALL_OPTIONS)
+
+
+def _options(m: ClientMethod) -> list[Arg]:
+    """The option arguments of a planned method."""
+    own = _POLL_OPTION_ARGS if m.kind == "poll" else {}
+    return [own.get(name) or _OPTION_ARGS[name] for name in m.options]
 
 
 @dataclass
@@ -272,14 +276,14 @@ class _Renderer:
         self.body_model(op)
         args = [self.arg(a) for a in m.arguments]
         if m.kind == "stream":
-            return self.stream(op, m, [*args, *_CALL_OPTIONS])
+            return self.stream(op, m, [*args, *_options(m)])
         if m.kind == "iter":
-            return self.iterate(op, m, [*args, *_CALL_OPTIONS])
+            return self.iterate(op, m, [*args, *_options(m)])
         if m.kind == "poll":
             return self.poll(op, m, args)
         if m.kind == "and_poll":
             return self.and_poll(op, m, args)
-        return self.call(op, m, [*args, *_CALL_OPTIONS])
+        return self.call(op, m, [*args, *_options(m)])
 
     def call(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         """A plain request (`call`), or the private one also returning headers (`headers`)."""
@@ -345,7 +349,7 @@ class _Renderer:
                  f"{test}, interval=interval, timeout=timeout)")]
         state = f"`{helper}` is false" if m.poll.negate else f"`{helper}` is true"
         first = f"Fetch with `{op.name}` until {state}, honouring `openai-poll-after-ms`."
-        all_args = [*args, *_OPTIONS["poll"]]
+        all_args = [*args, *_options(m)]
         return Method(m.name, all_args, returns,
                       self.doc(op, all_args, first, f"The last {returns}."), body)
 
@@ -353,7 +357,7 @@ class _Renderer:
         assert m.then_poll is not None
         returns, _ = self.decode_fn(op.result)
         targets = m.then_poll.targets
-        all_args = [*args, *_OPTIONS["and_poll"]]
+        all_args = [*args, *_options(m)]
         forward = ", ".join(a.forward() for a in [*args, *_CALL_OPTIONS])
         uses_result = any(t.startswith("result.") for t in targets)
         body = [
