@@ -47,6 +47,7 @@ def test_v1_to_v2_markdown_matches_golden(monkeypatch: pytest.MonkeyPatch) -> No
     assert "**Removed classes (2):** `RetrievalTool` (model" in breaking
 
 
+@pytest.mark.slow
 def test_openai_2024_to_2026_markdown_matches_golden() -> None:
     old = corpus_file(CORPUS / "2024-04-25-assistants-v2.yaml")
     new = corpus_file(CORPUS / "2026-08-21.yaml")
@@ -88,6 +89,7 @@ package = "runs"
 """
 
 
+@pytest.mark.slow
 def test_generate_appends_api_changes_to_the_changelog(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
