@@ -181,3 +181,18 @@ def test_the_environment_variable_switches_logging_on(
     if level == "debug":
         assert "'Authorization': '<redacted>'" in log
     assert done.stdout == ""
+
+
+def test_stream_true_on_a_plain_method_says_what_to_call(v2: ModuleType,  # noqa: F811
+                                                         server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    client = make_client(v2, base_url)
+    tid = thread(state)
+    with pytest.raises(TypeError, match=r"create_run\(stream=True\).*call stream_run\("):
+        client.create_run(tid, assistant_id="asst_1", stream=True)
+    with pytest.raises(TypeError, match=r"call stream_submit_tool_outputs\("):
+        client.submit_tool_outputs_to_run(tid, "run_x", tool_outputs=[], stream=True)
+    assert state.requests == []  # refused before anything was sent
+    run = client.create_run(tid, assistant_id="asst_1", stream=False)
+    assert "stream" not in state.requests[-1].body and run.status == "queued"
+    assert "stream" not in inspect.signature(v2.Client.get_run).parameters  # no stream variant
