@@ -14,7 +14,7 @@ import click
 
 from runmodels import signals
 from runmodels._version import __version__
-from runmodels.api import GenerateResult, generate
+from runmodels.api import GenerateResult, generate_package
 from runmodels.cli.config import Target, find_config, load_config
 from runmodels.errors import SpecError, environment_failure
 
@@ -206,13 +206,11 @@ class _FormatBar:
 def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool, force: bool,
                      quiet: bool, verbose: bool, allow_roots: tuple[Path, ...]) -> bool:
     """Generate (or check) one target; True when its files were out of date."""
+    options = target.options(allow_roots)
     bar = _FormatBar(target.name, enabled=not quiet and not say.hold and sys.stderr.isatty())
     try:
-        result = generate(target.spec, target.out, target.package, select=target.select,
-                          templates=target.templates, check=check or show_diff, force=force,
-                          client=target.client, allow_roots=allow_roots, progress=bar.update,
-                          overlays=target.overlays, strict_spec=target.strict_spec,
-                          changelog=target.changelog)  # check mode appends nothing
+        result = generate_package(options, target.out, check=check or show_diff, force=force,
+                                  progress=bar.update)  # check mode appends no changelog
     finally:
         bar.close()
     if not quiet and (verbose or not check):
@@ -227,10 +225,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
         if check:
             _report_stale(result, say)
     if show_diff:
-        result = generate(target.spec, target.out, target.package, select=target.select,
-                          templates=target.templates, force=force, client=target.client,
-                          allow_roots=allow_roots, overlays=target.overlays,
-                          changelog=target.changelog)
+        result = generate_package(options, target.out, force=force)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
         if target.changelog is not None:
