@@ -116,14 +116,13 @@ class SpecWarning:
     limitation: bool = False  # left out by design (a multipart body): --strict-spec lets it be
 
     def format(self) -> str:
+        """The one line `-v` prints: `file:line:col (#/pointer): warning[code]: message; repair`
+        (only the CLI prints warnings; everything else passes the objects on)."""
         where = _where(self.file, self.line, self.column, self.pointer)
         text = f"warning[{self.code}]: {self.message}"
         if self.repair:
             text += f"; {self.repair}"
         return f"{where}: {text}" if where else text
-
-    def __str__(self) -> str:
-        return self.format()
 
     def as_error(self) -> SpecError:
         """The same defect as a refusal (`--strict-spec`)."""

@@ -274,7 +274,7 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
         click.echo(f"error: {error.format()}", err=True)
         sys.exit(2)
     for warning in report.warnings:
-        click.echo(warning, err=True)
+        click.echo(warning.format(), err=True)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
     elif fmt == "markdown":

@@ -137,7 +137,7 @@ class ApiDiff:
     old_spec: str
     new_spec: str
     changes: tuple[Change, ...]
-    warnings: tuple[str, ...] = ()  # the overlays' warnings, old side first
+    warnings: tuple[SpecWarning, ...] = ()  # the overlays' warnings, old side first
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -189,7 +189,7 @@ class _Api:
     entities: Mapping[str, Entity]
     operations: Mapping[str, Operation]
     roles: Mapping[str, Role] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()  # what its overlays warned of (a target matching nothing…)
+    warnings: tuple[SpecWarning, ...] = ()  # what its overlays warned of (a target matching nothing…)
 
     def variants(self, union: str) -> frozenset[str]:
         entity = self.entities.get(union)
@@ -283,10 +283,10 @@ def _load(side: _Side, select: tuple[str, ...]) -> _Api:
         inputs, outputs = _path_roots(side.root(), full.entities)
     roles = _roles(_Api(full.entities, operations), inputs, outputs)
     if not select:
-        return _Api(full.entities, operations, roles, _shown(full.overlay_warnings))
+        return _Api(full.entities, operations, roles, full.overlay_warnings)
     pkg = build_package(side.spec, "api", select, overlays=side.overlays)
     return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles,
-                _shown(full.overlay_warnings))
+                full.overlay_warnings)
 
 
 # ---- who uses what ----------------------------------------------------------------------------
@@ -712,7 +712,3 @@ def _diff_parameters(out: _Collector, name: str, old: Sequence[Parameter],
                 out.add(name, member, "parameter-optional", f"parameter {b.name} is now "
                         "optional", _NOBODY, None, "required", "optional")
 
-
-def _shown(warnings: tuple[SpecWarning, ...]) -> tuple[str, ...]:
-    """Warnings as the report prints them, one line each."""
-    return tuple(w.format() for w in warnings)
