@@ -11,8 +11,9 @@ from typing import Any
 from runmodels.build import names
 from runmodels.errors import RefError, SpecError
 from runmodels.ir.nodes import Operation, Parameter, TypeRef
-from runmodels.build.resolve import STATUS_EXTENSION, Resolver, escape_pointer
+from runmodels.build.resolve import STATUS_EXTENSION, Resolver
 from runmodels.build.schema import description_of, enum_info
+from runmodels.spec.pointer import escape as escape_pointer
 
 POLL_EXTENSION = "x-runmodels-poll"
 # true, a header name or false: see render_client.idempotency_header; at the document root it

@@ -32,6 +32,8 @@ from runmodels.build.schema import (
     says_nullable,
     type_list,
 )
+from runmodels.spec.pointer import escape as escape_pointer
+from runmodels.spec.pointer import unescape
 
 STATUS_EXTENSION = "x-runmodels-status"
 NAME_EXTENSION = "x-runmodels-name"  # the class name of a schema, inline or component
@@ -51,10 +53,6 @@ class Specs(Protocol):
     def location(
         self, node: Any, key: str | None = None
     ) -> tuple[Path | None, int | None, int | None]: ...
-
-
-def escape_pointer(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
 
 
 def chosen_name(node: Any) -> str | None:
@@ -185,7 +183,7 @@ class Resolver:
                 where_file, _, holder = self.specs.resolve_ref("#" + parent, file)
             except SpecError:
                 holder = None
-            token = last.replace("~1", "/").replace("~0", "~")
+            token = unescape(last)
             _, line, column = self.specs.location(holder, token if token in (holder or {}) else None)
         return SpecError(message, file=self._show(where_file or file), line=line, column=column,
                          pointer="#" + pointer, hint=hint)

@@ -95,6 +95,7 @@ from runmodels.ir.nodes import (
 )
 from runmodels.paths import display_path
 from runmodels.spec.load import SpecSet
+from runmodels.spec.pointer import escape, split, unescape
 
 INPUT = "input"
 OUTPUT = "output"
@@ -340,14 +341,10 @@ def _path_roots(root: Any, entities: Mapping[str, Entity]) -> tuple[set[str], se
                                ("responses", outputs)):
                 nodes = [op.get(part)] + ([item.get(part)] if part == "parameters" else [])
                 for ref in _schema_refs(root, nodes):
-                    name = by_pointer.get("/components/schemas/" + _escape(ref))
+                    name = by_pointer.get("/components/schemas/" + escape(ref))
                     if name is not None:
                         sink.add(name)
     return inputs, outputs
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _schema_refs(root: Any, nodes: list[Any]) -> Iterator[str]:
@@ -361,7 +358,7 @@ def _schema_refs(root: Any, nodes: list[Any]) -> Iterator[str]:
         elif isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX):
-                yield ref[len(_SCHEMA_PREFIX):].replace("~1", "/").replace("~0", "~")
+                yield unescape(ref[len(_SCHEMA_PREFIX):])
             elif isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
                 seen.add(ref)
                 stack.append(_pointer(root, ref[1:]))
@@ -370,8 +367,7 @@ def _schema_refs(root: Any, nodes: list[Any]) -> Iterator[str]:
 
 def _pointer(root: Any, pointer: str) -> Any:
     node = root
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+    for token in split(pointer):
         node = node.get(token) if isinstance(node, dict) else None
     return node
 
