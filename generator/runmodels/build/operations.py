@@ -13,6 +13,7 @@ from runmodels.errors import RefError, SpecError
 from runmodels.ir.nodes import Operation, Parameter, TypeRef
 from runmodels.build.resolve import STATUS_EXTENSION, Resolver
 from runmodels.build.schema import description_of, enum_info
+from runmodels.spec.openapi import HTTP_METHODS
 from runmodels.spec.pointer import escape as escape_pointer
 
 POLL_EXTENSION = "x-runmodels-poll"
@@ -21,7 +22,6 @@ POLL_EXTENSION = "x-runmodels-poll"
 IDEMPOTENCY_EXTENSION = "x-runmodels-idempotency"
 METHOD_EXTENSION = "x-runmodels-method"  # the client method's name, instead of the operationId's
 ARGUMENT_EXTENSION = "x-runmodels-argument"  # on a parameter: the method's argument name
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Header parameters OpenAPI says to ignore: the client sets these itself.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 # Method names the client already uses for itself.
@@ -116,7 +116,7 @@ class _Reader:
                 raise self.resolver.fail("a path item must be a mapping", item, file, pointer)
             shared = item.get("parameters") or []
             for method, node in item.items():
-                if method not in METHODS:
+                if method not in HTTP_METHODS:
                     continue
                 op_file, op_pointer = item_file, f"{pointer}/{escape_pointer(method)}"
                 try:  # an operation may be a $ref of its own (to this file or another one)

@@ -95,6 +95,7 @@ from runmodels.ir.nodes import (
 )
 from runmodels.paths import display_path
 from runmodels.spec.load import SpecSet
+from runmodels.spec.openapi import HTTP_METHODS
 from runmodels.spec.pointer import escape, split, unescape
 
 INPUT = "input"
@@ -103,7 +104,6 @@ Role = frozenset[str]
 _NOBODY: Role = frozenset()
 _EVERYONE: Role = frozenset({INPUT, OUTPUT})
 _INPUT_SUFFIXES = ("Request", "Params", "Body", "Input")
-_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 _SCHEMA_PREFIX = "#/components/schemas/"
 
 
@@ -333,7 +333,7 @@ def _path_roots(root: Any, entities: Mapping[str, Entity]) -> tuple[set[str], se
     for item in paths.values() if isinstance(paths, dict) else ():
         if not isinstance(item, dict):
             continue
-        for method in _METHODS:
+        for method in HTTP_METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue

@@ -16,6 +16,7 @@ from runmodels.build import names
 from runmodels.build.modules import type_refs
 from runmodels.build.operations import IDEMPOTENCY_EXTENSION, PATH_PARAM, POLL_EXTENSION
 from runmodels.emit import exprs
+from runmodels.emit.order import isort_key
 from runmodels.errors import SpecError
 from runmodels.ir.nodes import Entity, Model, Operation, Package, Parameter, TypeRef, Union
 
@@ -507,7 +508,7 @@ class _Builder:
         for symbol in self.used:
             if symbol in where:
                 grouped.setdefault(where[symbol], set()).add(symbol)
-        return [f"from .models.{module} import {', '.join(sorted(symbols, key=_isort_key))}"
+        return [f"from .models.{module} import {', '.join(sorted(symbols, key=isort_key))}"
                 for module, symbols in sorted(grouped.items())]
 
 
@@ -696,11 +697,3 @@ def _iter_name(name: str) -> str:
         if name.startswith(prefix) and len(name) > len(prefix):
             return "iter_" + name[len(prefix):]
     return "iter_" + name
-
-
-def _isort_key(symbol: str) -> tuple[int, str]:
-    if symbol.isupper():
-        return (0, symbol)
-    if symbol[:1].isupper():
-        return (1, symbol)
-    return (2, symbol)
