@@ -7,22 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-def _shown(file: str | Path) -> str:
-    """A path as the user wrote it: relative to the working folder when it lies inside."""
-    path = Path(file)
-    if path.is_absolute():
-        try:
-            return path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return str(path)
-    return str(file)
+from runmodels.paths import shown_path
 
 
 def _where(file: str | Path | None, line: int | None, column: int | None, pointer: str | None) -> str:
     parts = []
     if file is not None:
-        place = _shown(file)
+        place = shown_path(file)
         if line is not None:
             place += f":{line}"
             if column is not None:

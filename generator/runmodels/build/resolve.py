@@ -33,6 +33,7 @@ from runmodels.build.schema import (
     type_list,
 )
 from runmodels.spec.pointer import escape as escape_pointer
+from runmodels.paths import shown_path
 from runmodels.spec.pointer import unescape
 
 STATUS_EXTENSION = "x-runmodels-status"
@@ -209,11 +210,7 @@ class Resolver:
         """The file as messages name it: relative to the working folder when inside it."""
         shown = self._shown.get(file)
         if shown is None:
-            try:
-                shown = str(Path(file).resolve().relative_to(Path.cwd()))
-            except ValueError:
-                shown = str(file)
-            self._shown[file] = shown
+            shown = self._shown[file] = shown_path(file)
         return shown
 
     def _origin(self, node: Any, file: Path, pointer: str) -> Origin:

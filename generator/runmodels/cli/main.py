@@ -17,6 +17,7 @@ from runmodels._version import __version__
 from runmodels.api import GenerateResult, generate_package
 from runmodels.cli.config import Target, find_config, load_config
 from runmodels.errors import SpecError, environment_failure
+from runmodels.paths import shown_path
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -221,7 +222,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     stale = result.plan is not None and result.plan.changed
     if result.plan is not None and stale:
         say(result.plan.unified_diff(color=sys.stdout.isatty(),
-                                     prefix=_shown(result.package_dir)), nl=False)
+                                     prefix=shown_path(result.package_dir)), nl=False)
         if check:
             _report_stale(result, say)
     if show_diff:
@@ -236,7 +237,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
 def _changelog_line(target: Target, result: GenerateResult, verbose: bool, say: _Output) -> None:
     """What the run did to the changelog: appended, nothing to append, or why not."""
     assert target.changelog is not None
-    shown = _shown(target.changelog)
+    shown = shown_path(target.changelog)
     if result.changelog_note:
         say(f"{target.name}: {result.changelog_note}", err=True)
     elif result.api_diff is not None and result.api_diff.changes:
@@ -305,29 +306,21 @@ def _warnings(name: str, result: GenerateResult, verbose: bool, say: _Output) ->
     say(f"{name}: {count} warning{'s' if count > 1 else ''}: {listed}{more}", err=True)
 
 
-def _shown(folder: Path) -> str:
-    """A folder as the user wants to read it: relative to the working folder when inside it."""
-    try:
-        return Path(folder).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(folder)
-
-
 def _report_stale(result: GenerateResult, say: _Output) -> None:
     plan = result.plan
     assert plan is not None
     for label, files in (("added", plan.added), ("changed", plan.modified),
                          ("removed", plan.removed)):
         for rel in files:
-            say(f"would be {label}: {_shown(result.package_dir)}/{rel}", err=True)
+            say(f"would be {label}: {shown_path(result.package_dir)}/{rel}", err=True)
 
 
 def _summary(name: str, result: GenerateResult, verbose: bool, say: _Output) -> None:
     if verbose:
         for rel in result.written:
-            say(f"  wrote {_shown(result.package_dir)}/{rel}")
+            say(f"  wrote {shown_path(result.package_dir)}/{rel}")
         for rel in result.removed:
-            say(f"  removed {_shown(result.package_dir)}/{rel}")
+            say(f"  removed {shown_path(result.package_dir)}/{rel}")
     total = len(result.written) + len(result.unchanged)
     say(
         f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "
