@@ -93,6 +93,7 @@ from runmodels.ir.nodes import (
     TypeRef,
     Union,
 )
+from runmodels.ir.queries import chain, references, type_refs
 from runmodels.paths import display_path
 from runmodels.spec.load import SpecSet
 from runmodels.spec.openapi import HTTP_METHODS
@@ -293,34 +294,15 @@ def _load(side: _Side, select: tuple[str, ...]) -> _Api:
 # ---- who uses what ----------------------------------------------------------------------------
 
 
-def _refs(t: TypeRef | None) -> Iterator[str]:
-    """Entity names a type mentions."""
-    while t is not None:
-        if t.kind in ("model", "enum", "union") and t.ref:
-            yield t.ref
-        t = t.item
-
-
-def _children(entity: Entity) -> Iterator[str]:
-    if isinstance(entity, Model):
-        for f in entity.fields:
-            yield from _refs(f.type)
-    elif isinstance(entity, Union):
-        for v in entity.variants:
-            yield from _refs(v)
-    elif isinstance(entity, Alias):
-        yield from _refs(entity.type)
-
-
 def _operation_roots(operations: Iterable[Operation]) -> tuple[set[str], set[str]]:
     inputs: set[str] = set()
     outputs: set[str] = set()
     for op in operations:
         for param in op.parameters:
-            inputs.update(_refs(param.type))
-        inputs.update(_refs(op.body))
-        outputs.update(_refs(op.result))
-        outputs.update(_refs(op.stream_event))
+            inputs.update(type_refs(param.type))
+        inputs.update(type_refs(op.body))
+        outputs.update(type_refs(op.result))
+        outputs.update(type_refs(op.stream_event))
     return inputs, outputs
 
 
@@ -382,7 +364,7 @@ def _roles(api: _Api, inputs: set[str], outputs: set[str]) -> dict[str, Role]:
             if role in roles[name] or (only_unused and roles[name] - {role}):
                 continue
             roles[name].add(role)
-            stack.extend(c for c in _children(api.entities[name]) if c in roles)
+            stack.extend(c for c in references(api.entities[name], api.entities) if c in roles)
 
     spread(sorted(inputs), INPUT, False)
     spread(sorted(outputs), OUTPUT, False)
@@ -448,11 +430,7 @@ def _one_constraints(c: Constraints) -> str:
 
 
 def _all_constraints(t: TypeRef | None) -> list[Constraints]:
-    out = []
-    while t is not None:
-        out.append(t.constraints)
-        t = t.item
-    return out
+    return [link.constraints for link in chain(t)]
 
 
 # ---- comparison --------------------------------------------------------------------------------

@@ -13,12 +13,12 @@ from typing import Any
 import jinja2
 
 from runmodels.build import names
-from runmodels.build.modules import type_refs
 from runmodels.build.operations import IDEMPOTENCY_EXTENSION, PATH_PARAM, POLL_EXTENSION
 from runmodels.emit import exprs
 from runmodels.emit.order import isort_key
 from runmodels.errors import SpecError
 from runmodels.ir.nodes import Entity, Model, Operation, Package, Parameter, TypeRef, Union
+from runmodels.ir.queries import type_refs
 
 # Per-call options every method takes; spec names meeting these get a number appended.
 CALL_OPTIONS = ("extra_headers", "timeout")

@@ -9,7 +9,6 @@ from typing import Any
 import jinja2
 
 from runmodels._version import __version__
-from runmodels.build import modules as pkg_mod
 from runmodels.build import names
 from runmodels.emit import decoders, exprs
 from runmodels.emit.order import all_key, isort_key, natural
@@ -25,6 +24,7 @@ from runmodels.emit.views import (
     UnionView,
 )
 from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, Package, TypeRef, Union
+from runmodels.ir.queries import flat_variants, type_refs
 
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
@@ -204,13 +204,12 @@ def _import_lines(pkg: Package, module: Module, entities: list[Entity]) -> list[
 def _symbols_used(pkg: Package, entity: Entity) -> set[str]:
     def of_type(t: TypeRef | None, annotate: bool) -> set[str]:
         found: set[str] = set()
-        while t is not None:
-            target = pkg.entities.get(t.ref) if t.ref else None
+        for ref in type_refs(t):
+            target = pkg.entities.get(ref)
             if isinstance(target, Enum) or (annotate and target is not None):
-                found.add(t.ref)
+                found.add(ref)
             if isinstance(target, (Model, Union)):
-                found.add(f"_decode_{t.ref}")
-            t = t.item
+                found.add(f"_decode_{ref}")
         return found
 
     if isinstance(entity, Model):
@@ -218,7 +217,7 @@ def _symbols_used(pkg: Package, entity: Entity) -> set[str]:
     if isinstance(entity, Union):
         used = {s for v in entity.variants for s in of_type(v, True)}
         used -= {f"_decode_{v.ref}" for v in entity.variants if v.kind == "union"}
-        for v in pkg_mod.flat_variants(entity, pkg.entities):
+        for v in flat_variants(entity, pkg.entities):
             used |= of_type(v, False)
         return used
     if isinstance(entity, Alias):
@@ -289,7 +288,7 @@ def _field_doc(f: Any) -> str:
 
 
 def _union_view(pkg: Package, u: Union) -> UnionView:
-    flat = pkg_mod.flat_variants(u, pkg.entities)
+    flat = flat_variants(u, pkg.entities)
     annotation = " | ".join(
         dict.fromkeys([exprs.annotation(_plain(v)) for v in u.variants] + ["_r.UnknownVariant"])
     )
@@ -349,7 +348,7 @@ def _objects_only(pkg: Package, union: str) -> bool:
     entity = pkg.entities.get(union)
     if not isinstance(entity, Union):
         return False
-    return all(v.kind == "model" for v in pkg_mod.flat_variants(entity, pkg.entities))
+    return all(v.kind == "model" for v in flat_variants(entity, pkg.entities))
 
 
 def _enum_base(pkg: Package, enum: str) -> str:
