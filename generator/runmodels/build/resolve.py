@@ -219,6 +219,18 @@ class Resolver:
 
     # ---- types -------------------------------------------------------------------------------
 
+    def follow(self, node: Any, file: Path, pointer: str = "") -> tuple[Any, Path, str]:
+        """The node a `$ref` chain leads to, with its file and pointer (RefError when one leads
+        nowhere); a node that is no `$ref` is itself."""
+        node, file, pointer, _ = self._deref(node, file, pointer)
+        return node, file, pointer
+
+    def standalone_type(self, node: Any, file: Path, pointer: str, hint: str) -> TypeRef:
+        """`type_of` a schema no entity contains (an operation's parameter, body or response):
+        the entities it creates inline belong to no other entity's module."""
+        self._owner_now = None
+        return self.type_of(node, file, pointer, hint)
+
     def _deref(self, node: Any, file: Path, pointer: str = "") -> tuple[Any, Path, str, bool]:
         """Follow `$ref` chains; also report whether a sibling of some `$ref` said nullable."""
         nullable = False
