@@ -6,6 +6,7 @@ from __future__ import annotations
 import keyword
 
 import pytest
+
 from runmodels.build import names
 
 HOSTILE = ["", "class", "import", "__init__", "_private", "123abc", "a-b.c d", "ÄÖÜ",

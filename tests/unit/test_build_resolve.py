@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from runmodels.build.resolve import Resolver
 from runmodels.errors import RefError
 from runmodels.ir.nodes import Alias, Enum, Model, TypeRef, Union

@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+
 from runmodels import incremental
 from runmodels.cache import memo
 from runmodels.options import Options

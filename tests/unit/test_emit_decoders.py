@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
+
 from runmodels.build.modules import plan_modules
 from runmodels.emit.render import render_package
 from runmodels.ir.nodes import (

@@ -7,6 +7,7 @@ import ast
 import math
 
 import pytest
+
 from runmodels.emit import exprs
 from runmodels.emit.order import all_key, isort_key, natural
 from runmodels.ir.nodes import Field, TypeRef

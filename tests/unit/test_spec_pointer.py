@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from runmodels.spec import pointer
 
 TOKENS = ["", "plain", "a/b", "m~n", "~1", "~0", "~01", "/~/", "路径", "a b", "0"]

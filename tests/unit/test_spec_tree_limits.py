@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from runmodels.errors import SpecError
 from runmodels.spec import tree
 from runmodels.spec.load import SpecSet

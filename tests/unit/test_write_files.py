@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from runmodels.errors import SpecError
 from runmodels.paths import MANIFEST
 from runmodels.write.files import check_package, write_package

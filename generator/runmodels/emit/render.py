@@ -10,7 +10,7 @@ import jinja2
 
 from runmodels._version import __version__
 from runmodels.build import names
-from runmodels.emit import decoders, exprs
+from runmodels.emit import abi, decoders, exprs
 from runmodels.emit.order import all_key, isort_key, natural
 from runmodels.emit.templates import environment, runtime_source
 from runmodels.emit.views import (
@@ -28,8 +28,7 @@ from runmodels.ir.queries import flat_variants, type_refs
 
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
-RUNTIME_EXPORTS: tuple[str, ...] = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant")
-RUNTIME_EXPORTS += ("Unset", "encode", "Deviation", "deviations", "set_deviation_hook")
+RUNTIME_EXPORTS = abi.RUNTIME_EXPORTS
 
 
 def header(pkg: Package) -> str:
