@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from runmodels.build import names
-from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, TypeRef, Union
+from runmodels.ir.nodes import Entity, Enum, Model, Module, Union
 from runmodels.ir.queries import flat_variants, references
 
 TAG_PREFERENCE = ("type", "event", "object")
