@@ -109,3 +109,39 @@ class InitView:
     by_module: tuple[tuple[str, tuple[str, ...]], ...]  # imports for type checkers
     client: tuple[tuple[str, str], ...]  # (name, client module)
     client_imports: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class MethodView:
+    """One method of the client: its signature's parts and its body, as source lines."""
+
+    name: str
+    params: tuple[str, ...]  # "self", then each parameter (a "*" before the keyword-only ones)
+    returns: str
+    doc: str
+    body: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventDecoderView:
+    """A module-level `(event, data) -> item` function of a stream."""
+
+    name: str
+    annotation: str
+    lines: tuple[str, ...]
+    doc: str
+
+
+@dataclass(frozen=True)
+class ClientView:
+    """`client.py`: the client class, its methods and the stream event decoders."""
+
+    title: str
+    client_doc: str
+    default_url: str  # a literal
+    fixed_headers: str  # a dict display of literals
+    imports: tuple[str, ...]
+    event_decoders: tuple[EventDecoderView, ...]
+    wraps_events: bool
+    methods: tuple[MethodView, ...]
+    run_stream: str  # the model RunStream wraps, or ""
