@@ -4,6 +4,7 @@
     python tools/mutation.py runtime                  # templates/runtime/_runtime.py
     python tools/mutation.py runtime --sample 150     # a seeded random 150 of its mutants
     python tools/mutation.py http --budget 20         # _http.py, stop after 20 minutes
+    python tools/mutation.py transport --sample 50    # _transport.py (also core, policy, sse, async)
     python tools/mutation.py decoders                 # generator/runmodels/emit/decoders.py
 
 cosmic-ray changes one operator at a time in a file (`<` for `<=`, `and` for `or`, a number, a
@@ -68,6 +69,15 @@ TARGETS = {
                       ("tests/test_hostile_decoders.py",)),
     "http": Target("templates/runtime/_http.py",
                    ("tests/test_http_runtime.py", "tests/test_client.py")),
+    "core": Target("templates/runtime/_core.py",
+                   ("tests/test_http_runtime.py", "tests/test_client_options.py")),
+    "policy": Target("templates/runtime/_policy.py",
+                     ("tests/test_http_runtime.py", "tests/test_http_safety.py")),
+    "transport": Target("templates/runtime/_transport.py",
+                        ("tests/test_http_runtime.py", "tests/test_http_safety.py")),
+    "sse": Target("templates/runtime/_sse.py",
+                  ("tests/test_http_runtime.py", "tests/test_http_safety.py")),
+    "async": Target("templates/runtime/_async_transport.py", ("tests/test_async_runtime.py",)),
     "decoders": Target("generator/runmodels/emit/decoders.py", DECODE_TESTS,
                        ("tests/test_hostile_decoders.py",), regenerate=True, deselect=GOLDENS),
 }
