@@ -76,8 +76,17 @@ _OPTION_ARGS = {
     "extra_headers": Arg("extra_headers", "Mapping[str, str] | None", False,
                          "Headers to send with this request on top of the client's.", True,
                          "None"),
+    "extra_query": Arg("extra_query", "Mapping[str, Any] | None", False, "Query parameters to "
+                       "add to (or replace in) this request's URL.", True, "None"),
+    "extra_body": Arg("extra_body", "Mapping[str, Any] | None", False, "JSON members to add to "
+                      "(or replace in) this request's body.", True, "None"),
     "timeout": Arg("timeout", "float | None", False, "Total seconds for this request: connect, "
                    "headers and body (default: the client's).", True, "None"),
+    "idempotency_key": Arg("idempotency_key", "str | None", False, "The idempotency key to send "
+                           "(its retries send the same); makes a POST safe to retry.", True,
+                           "None"),
+    "max_retries": Arg("max_retries", "int | None", False, "Retries for this request (default: "
+                       "the client's).", True, "None"),
     "poll_interval": Arg("poll_interval", "float", False, "Seconds between fetches while "
                          "polling when the server does not suggest one.", True, "1.0"),
     "poll_timeout": Arg("poll_timeout", "float | None", False, "Give up polling "
@@ -91,6 +100,10 @@ _POLL_OPTION_ARGS = {  # a poll method's own meaning of these names
                    "many seconds; None waits for ever.", True, "None"),
 }
 _CALL_OPTIONS = tuple(_OPTION_ARGS[name] for name in CALL_OPTIONS)
+# How a request method hands its options (but `extra_headers`, merged into the headers) to the
+# runtime's `_request_json` / `_stream`.
+_OPTION_FORWARD = ("timeout=timeout, extra_query=extra_query, extra_body=extra_body, "
+                   "idempotency_key=idempotency_key, max_retries=max_retries")
 
 
 def _options(m: ClientMethod) -> list[Arg]:
@@ -296,7 +309,7 @@ class _Renderer:
                           [f"return self.{m.delegate}({forward})[0]"])
         body = self.request_lines(op, m, {})
         body.append(f'_res = self._request_json({_lit(op.method)}, _path, query=_query, '
-                    f'body=_body, headers=_headers, timeout=timeout{_idempotency(m)})')
+                    f'body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency(m)})')
         where = f'f"{op.method} {{self.base_url}}/{{_path}}"'
         value = f"_decode({decode}, _res.data, {where})" if decode else "_res.data"
         if returns == "None":
@@ -316,7 +329,7 @@ class _Renderer:
         item, fn = self.event_decoder(op.stream_event)
         body = self.request_lines(op, m, {"stream": "True"} if m.sets_stream else {})
         body.append(f"_events = self._stream({_lit(op.method)}, _path, query=_query, "
-                    f"body=_body, headers=_headers, timeout=timeout{_idempotency(m)})")
+                    f"body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency(m)})")
         body.append(f'return Stream(_events, {fn}, f"{op.method} {{self.base_url}}/{{_path}}")')
         first = (f"{op.summary.rstrip('.')}, streaming its events." if op.summary
                  else f"{op.method} {op.path}, streaming its events.")
