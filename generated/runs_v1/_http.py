@@ -7,8 +7,9 @@ are retried only when they provably did not reach the server or carry an idempot
 request has a total deadline, every body and SSE frame a size limit, every server-suggested
 delay a clamp; URLs are built from a base URL checked once and percent-encoded parameters.
 
-The pieces live in sibling modules (`_errors`, `_policy`, `_transport`, `_sse`); this module
-re-exports their public names, so `_http.<Name>` is the one way generated code reaches them.
+The pieces live in sibling modules (`_errors`, `_policy`, `_transport`, `_sse`, `_core`, and
+for the async client `_async_transport` and `_async_client`); this module re-exports their
+public names, so `_http.<Name>` is the one way generated code reaches them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any, ParamSpec, TypeVar
 
+from ._async_client import AsyncBaseClient, AsyncEventStream, AsyncRawResponses
+from ._async_transport import (
+    AsyncioTransport,
+    AsyncResponse,
+    AsyncTransport,
+    HttpxAsyncTransport,
+)
 from ._core import (
     DEFAULT_IDEMPOTENCY_HEADER,
     ClientCore,
@@ -67,6 +75,12 @@ __all__ = [
     "APIRedirectError",
     "APIResponseError",
     "APITimeoutError",
+    "AsyncBaseClient",
+    "AsyncEventStream",
+    "AsyncRawResponses",
+    "AsyncResponse",
+    "AsyncTransport",
+    "AsyncioTransport",
     "AuthenticationError",
     "BadRequestError",
     "BaseClient",
@@ -75,6 +89,7 @@ __all__ = [
     "ConflictError",
     "EventStream",
     "Headers",
+    "HttpxAsyncTransport",
     "InternalServerError",
     "JSONResult",
     "Limits",

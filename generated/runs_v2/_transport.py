@@ -380,7 +380,17 @@ def transport_error(
     return APIConnectionError(f"connection error: {text}", request=where, sent=sent)
 
 
-def make_status_error(response: Response, body: bytes, where: str) -> APIError:
+class Answer(Protocol):
+    """What an error is built from: a sync or async response's status and headers."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+def make_status_error(response: Answer, body: bytes, where: str) -> APIError:
     """Build the APIError subclass matching a non-2xx response."""
     status = response.status
     text = body.decode("utf-8", "replace").strip()

@@ -383,7 +383,11 @@ class ClientCore:
         return ""
 
     def _done(
-        self, request: Request, status: int, headers: Mapping[str, str], started: float,
+        self,
+        request: Request,
+        status: int,
+        headers: Mapping[str, str],
+        started: float,
         retries: int,
     ) -> None:
         """Log a final response and hand it to a raw-response capture, if one is running."""
@@ -474,7 +478,8 @@ class Cursor:
 
 class Poller:
     """The delays of one polling loop: `openai-poll-after-ms` (clamped) or `interval`, within
-    the loop's `timeout` (PollTimeoutError, holding the last value, once it has passed)."""
+    the loop's `timeout` (PollTimeoutError, holding the last value, once it has passed).
+    """
 
     def __init__(
         self, interval: float, timeout: float | None, clock: Callable[[], float]

@@ -6,8 +6,9 @@ are retried only when they provably did not reach the server or carry an idempot
 request has a total deadline, every body and SSE frame a size limit, every server-suggested
 delay a clamp; URLs are built from a base URL checked once and percent-encoded parameters.
 
-The pieces live in sibling modules (`_errors`, `_policy`, `_transport`, `_sse`); this module
-re-exports their public names, so `_http.<Name>` is the one way generated code reaches them.
+The pieces live in sibling modules (`_errors`, `_policy`, `_transport`, `_sse`, `_core`, and
+for the async client `_async_transport` and `_async_client`); this module re-exports their
+public names, so `_http.<Name>` is the one way generated code reaches them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any, ParamSpec, TypeVar
 
+from ._async_client import AsyncBaseClient, AsyncEventStream, AsyncRawResponses
+from ._async_transport import (
+    AsyncioTransport,
+    AsyncResponse,
+    AsyncTransport,
+    HttpxAsyncTransport,
+)
 from ._core import (
     DEFAULT_IDEMPOTENCY_HEADER,
     ClientCore,
@@ -66,6 +74,12 @@ __all__ = [
     "APIRedirectError",
     "APIResponseError",
     "APITimeoutError",
+    "AsyncBaseClient",
+    "AsyncEventStream",
+    "AsyncRawResponses",
+    "AsyncResponse",
+    "AsyncTransport",
+    "AsyncioTransport",
     "AuthenticationError",
     "BadRequestError",
     "BaseClient",
@@ -74,6 +88,7 @@ __all__ = [
     "ConflictError",
     "EventStream",
     "Headers",
+    "HttpxAsyncTransport",
     "InternalServerError",
     "JSONResult",
     "Limits",
@@ -170,7 +185,9 @@ class BaseClient(ClientCore):
             wait = read_wait if stream else min(read_wait, left)
             response = self._transport.send(current, timeout=wait, stream=stream)
             try:
-                follow = self._redirect(response.status, response.headers, current, hops)
+                follow = self._redirect(
+                    response.status, response.headers, current, hops
+                )
             finally:
                 if 300 <= response.status < 400:
                     response.close()
@@ -206,7 +223,9 @@ class BaseClient(ClientCore):
             try:
                 response = self._attempt(request, stream, total)
                 if 200 <= response.status < 300:
-                    self._done(request, response.status, response.headers, started, attempt)
+                    self._done(
+                        request, response.status, response.headers, started, attempt
+                    )
                     return response
                 body = response.read_prefix(self.options.limits.max_error_size)
                 if attempt >= retries or not self._should_retry(
@@ -374,5 +393,7 @@ class RawResponses:
     def __getattr__(self, name: str) -> Callable[..., RawResponse[Any]]:
         method = getattr(self._client, name)
         if name.startswith("_") or not callable(method):
-            raise AttributeError(f"{type(self._client).__name__} has no method {name!r}")
+            raise AttributeError(
+                f"{type(self._client).__name__} has no method {name!r}"
+            )
         return self._client.raw(method)

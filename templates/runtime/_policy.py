@@ -94,7 +94,9 @@ class ClientOptions:
         for name in ("initial_retry_delay", "max_retry_delay"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not 0 <= value < math.inf:
-                raise ClientValueError(f"{name} must be a finite number of seconds >= 0")
+                raise ClientValueError(
+                    f"{name} must be a finite number of seconds >= 0"
+                )
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
             raise ClientValueError("max_retries must be an int")
         if self.max_retries < 0:

@@ -19,7 +19,8 @@ from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, Package, Type
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
 # The client's runtime, copied into packages with operations; `_http.py` re-exports the others.
-CLIENT_RUNTIME_FILES = ("_http.py", "_core.py", "_errors.py", "_policy.py", "_transport.py", "_sse.py")
+CLIENT_RUNTIME_FILES = ("_http.py", "_core.py", "_errors.py", "_policy.py", "_transport.py",
+                        "_sse.py", "_async_transport.py", "_async_client.py")
 RUNTIME_EXPORTS: tuple[str, ...] = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant")
 RUNTIME_EXPORTS += ("Unset", "encode", "Deviation", "deviations", "set_deviation_hook")
 
