@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
+    from .client import AsyncClient as AsyncClient
+    from .client import AsyncStream as AsyncStream
     from .client import Client as Client
     from .client import RunStream as RunStream
     from .client import Stream as Stream
@@ -300,6 +302,8 @@ __all__ = [
     "APITimeoutError",
     "AssistantStreamEvent",
     "AssistantTool",
+    "AsyncClient",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "Client",
@@ -567,6 +571,8 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AsyncClient": ".client",
+    "AsyncStream": ".client",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
     "Client": ".client",
