@@ -17,9 +17,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState
+from test_http_runtime import strict_sleep
+
 from runmodels.api import generate
 from runmodels.build.package_ir import build_package
-from test_http_runtime import strict_sleep
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "runs_v2.yaml"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
 from runmodels.diff import apisnapshot

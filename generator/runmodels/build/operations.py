@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from runmodels.build import names
-from runmodels.errors import RefError, SpecError
-from runmodels.ir.nodes import Operation, Origin, Parameter, TypeRef
 from runmodels.build.resolve import Resolver, escape_pointer
 from runmodels.build.schema import description_of, enum_info
+from runmodels.errors import RefError, SpecError
+from runmodels.ir.nodes import Operation, Origin, Parameter, TypeRef
 
 POLL_EXTENSION = "x-runmodels-poll"
 # true, a header name or false: see render_client.idempotency_header; at the document root it

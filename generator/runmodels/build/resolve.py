@@ -8,6 +8,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from runmodels.build import names
+from runmodels.build.schema import (
+    PRIM_OF_TYPE,
+    constraints_of,
+    description_of,
+    enum_info,
+    is_annotation_only,
+    is_null_schema,
+    says_nullable,
+    type_list,
+)
 from runmodels.errors import RefError, SpecError, SpecWarning
 from runmodels.ir.nodes import (
     ANY_TYPE,
@@ -21,16 +31,6 @@ from runmodels.ir.nodes import (
     StatusHelper,
     TypeRef,
     Union,
-)
-from runmodels.build.schema import (
-    PRIM_OF_TYPE,
-    constraints_of,
-    description_of,
-    enum_info,
-    is_annotation_only,
-    is_null_schema,
-    says_nullable,
-    type_list,
 )
 
 STATUS_EXTENSION = "x-runmodels-status"

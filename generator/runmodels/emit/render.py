@@ -12,7 +12,7 @@ import jinja2
 from runmodels._version import __version__
 from runmodels.build import modules as pkg_mod
 from runmodels.build import names
-from runmodels.emit import decoders, exprs
+from runmodels.emit import abi, decoders, exprs
 from runmodels.emit.templates import environment, runtime_source
 from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, Package, TypeRef, Union
 
@@ -21,8 +21,7 @@ RUNTIME_FILES = ("_runtime.py", "_deviations.py")
 # The client's runtime, copied into packages with operations; `_http.py` re-exports the others.
 CLIENT_RUNTIME_FILES = ("_http.py", "_core.py", "_errors.py", "_policy.py", "_transport.py",
                         "_sse.py", "_async_transport.py", "_async_client.py")
-RUNTIME_EXPORTS: tuple[str, ...] = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant")
-RUNTIME_EXPORTS += ("Unset", "encode", "Deviation", "deviations", "set_deviation_hook")
+RUNTIME_EXPORTS = abi.RUNTIME_EXPORTS
 
 
 def header(pkg: Package) -> str:
