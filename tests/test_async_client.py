@@ -182,3 +182,26 @@ def test_async_bodies_are_validated_before_sending(v2: ModuleType,
 
     sent, _ = run_async(v2, server[0], body)
     assert sent == 0
+
+
+def test_async_stream_error_event_and_malformed_frame(v2: ModuleType,
+                                                      server: tuple[str, FakeState],
+                                                      state: FakeState) -> None:
+    tid = thread(state)
+
+    async def body(client: Any) -> Any:
+        seen = []
+        state.sse_fault = "error"
+        with pytest.raises(v2.APIError) as failed:
+            async for event in await client.stream_run(tid, assistant_id="asst_1"):
+                seen.append(event.event)
+        state.sse_fault = "malformed"
+        with pytest.raises(v2.APIResponseError) as malformed:
+            async for _ in await client.stream_run(tid, assistant_id="asst_1"):
+                pass
+        return seen, failed.value, str(malformed.value)
+
+    (seen, failed, malformed), _ = run_async(v2, server[0], body)
+    assert seen == ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
+    assert failed.type == "server_error" and "had an error" in failed.message
+    assert "thread.run.step.delta" in malformed and f"/threads/{tid}/runs" in malformed
