@@ -82,7 +82,8 @@ def test_async_client_has_every_planned_method_with_the_same_arguments(v2: Modul
     for m in plan.methods:
         sync, agen = getattr(v2.Client, m.name), getattr(v2.AsyncClient, m.name)
         assert _shape(sync) == _shape(agen), m.name
-        expected = [a.name for a in m.arguments] + list(m.options)
+        expected = [a.name for a in m.arguments] + list(m.options) + (
+            ["stream"] if m.stream_variant else [])
         assert [p for p, _, _ in _shape(sync)][1:] == expected, m.name
         # iterators are plain functions returning async iterators; everything else awaits
         assert inspect.iscoroutinefunction(agen) == (m.kind != "iter"), m.name

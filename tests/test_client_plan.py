@@ -123,6 +123,8 @@ def test_plan_lists_every_method_with_its_kind_in_rendering_order(tmp_path: Path
     assert iter_jobs.pagination.item.ref == "Job"
     # streaming: the stream variant sends `stream: true`; neither method takes `stream`
     assert methods["stream_job"].sets_stream
+    assert methods["create_job"].stream_variant == "stream_job"  # `stream=True` says to call it
+    assert not methods["list_jobs"].stream_variant
     for name in ("create_job", "stream_job", "create_job_and_poll"):
         assert "stream" not in [a.name for a in methods[name].arguments]
     # polling: through the private method returning headers, until the helper is false

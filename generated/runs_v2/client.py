@@ -248,6 +248,7 @@ class Client(_http.BaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -272,9 +273,14 @@ class Client(_http.BaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_thread_and_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
@@ -528,6 +534,7 @@ class Client(_http.BaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a run.
 
@@ -554,9 +561,14 @@ class Client(_http.BaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
@@ -866,6 +878,7 @@ class Client(_http.BaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -879,9 +892,14 @@ class Client(_http.BaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_submit_tool_outputs` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
@@ -1446,6 +1464,7 @@ class AsyncClient(_http.AsyncBaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -1470,9 +1489,14 @@ class AsyncClient(_http.AsyncBaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_thread_and_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
@@ -1726,6 +1750,7 @@ class AsyncClient(_http.AsyncBaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a run.
 
@@ -1752,9 +1777,14 @@ class AsyncClient(_http.AsyncBaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
@@ -2066,6 +2096,7 @@ class AsyncClient(_http.AsyncBaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -2079,9 +2110,14 @@ class AsyncClient(_http.AsyncBaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_submit_tool_outputs` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)

@@ -26,6 +26,7 @@ meeting one is renamed the same way and reported as an `argument-renamed` warnin
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -181,6 +182,10 @@ class _Planner:
             return
         name = self.namer.claim(_stream_name(op.name))
         args = self.arguments(op, drop_body=self.stream_field(op))
+        for i, m in enumerate(self.methods):  # the plain method points a `stream=True` here
+            if (m.kind == "call" and m.operation == op.name and not m.delegate
+                    and all(a.name != "stream" for a in m.arguments)):
+                self.methods[i] = dataclasses.replace(m, stream_variant=name)
         self.methods.append(ClientMethod(name, "stream", op.name, args,
                                          sets_stream=bool(self.stream_field(op)),
                                          idempotency_header=idempotency_header(op)))

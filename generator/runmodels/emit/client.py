@@ -107,6 +107,16 @@ _OPTION_FORWARD = ("timeout=timeout, extra_query=extra_query, extra_body=extra_b
                    "idempotency_key=idempotency_key, max_retries=max_retries")
 
 
+def _stream_arg(companion: str) -> Arg:
+    return Arg("stream", "bool", False, f"Only False: for the events, call `{companion}` with the "
+               "same arguments.", True, "False")
+
+
+def _stream_refusal(m: ClientMethod, companion: str) -> str:
+    return (f"{m.name}(stream=True) is not supported: call {companion}(...) with the same "
+            "arguments for the stream of events")
+
+
 def _options(m: ClientMethod) -> list[Arg]:
     """The option arguments of a planned method."""
     own = _POLL_OPTION_ARGS if m.kind == "poll" else {}
@@ -318,6 +328,10 @@ class _Renderer:
                           [f"return ({self.aw}{call})[0]" if self.is_async else
                            f"return {call}[0]"], self.is_async)
         body = self.request_lines(op, m, {})
+        companion = m.stream_variant
+        if companion:  # the openai-python habit `create_run(stream=True)`, answered
+            args = [*args, _stream_arg(companion)]
+            body[:0] = ["if stream:", f"    raise TypeError({_lit(_stream_refusal(m, companion))})"]
         body.append(f'_res = {self.aw}self._request_json({_lit(op.method)}, _path, '
                     f'query=_query, body=_body, headers=_headers, '
                     f'{_OPTION_FORWARD}{_idempotency(m)})')
