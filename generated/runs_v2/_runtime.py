@@ -630,6 +630,19 @@ class OpenIntEnum(_OpenEnumMixin, int, enum.Enum):
         return cls._make_unknown(value) if ok else None
 
 
+def enum_decoder(enum_cls: type[OpenStrEnum | OpenIntEnum]) -> Decoder:
+    """The `(value, path, ctx)` decoder of an open enum, which generated modules bind once as
+    `dec_<Enum>` (the runtime is the enum machinery's own module, so it may reach `_decode`).
+    """
+    return enum_cls._decode  # pyright: ignore[reportPrivateUsage]
+
+
+def is_dict(value: object) -> bool:
+    """`isinstance(value, dict)` without narrowing the decoders' `Any` to `dict[Unknown, ...]`
+    (only values that are not exactly a dict get here)."""
+    return isinstance(value, dict)
+
+
 def enc(value: Any) -> Any:
     """Encode any model, enum, union member or container to plain JSON data."""
     cls = value.__class__

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
-from .code_interpreter_tool import CodeInterpreterTool, _decode_CodeInterpreterTool
-from .function_tool import FunctionTool, _decode_FunctionTool
-from .retrieval_tool import RetrievalTool, _decode_RetrievalTool
+from .code_interpreter_tool import CodeInterpreterTool, dec_CodeInterpreterTool
+from .function_tool import FunctionTool, dec_FunctionTool
+from .retrieval_tool import RetrievalTool, dec_RetrievalTool
 
 if TYPE_CHECKING:
     from typing import Any, Final, TypeAlias
@@ -17,8 +17,8 @@ AssistantTool: TypeAlias = (
 """A tool enabled on the assistant or run."""
 
 
-def _decode_AssistantTool(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_AssistantTool(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_AssistantTool.get(tag)
@@ -30,12 +30,12 @@ def _decode_AssistantTool(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_assistant_tool(data: Any, *, strict: bool = False) -> AssistantTool:
     """Decode a AssistantTool from JSON-like data; problems raise `DecodeError`."""
-    result: AssistantTool = _r.decode_root(_decode_AssistantTool, data, strict)
+    result: AssistantTool = _r.decode_root(dec_AssistantTool, data, strict)
     return result
 
 
 _TAGS_AssistantTool: Final[dict[str, _r.Decoder]] = {
-    "code_interpreter": _decode_CodeInterpreterTool,
-    "function": _decode_FunctionTool,
-    "retrieval": _decode_RetrievalTool,
+    "code_interpreter": dec_CodeInterpreterTool,
+    "function": dec_FunctionTool,
+    "retrieval": dec_RetrievalTool,
 }

@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -41,7 +43,7 @@ class CodeInterpreterImage(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterImage:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: CodeInterpreterImage = _r.decode_root(
-            _decode_CodeInterpreterImage, data, strict
+            dec_CodeInterpreterImage, data, strict
         )
         return result
 
@@ -64,9 +66,9 @@ class CodeInterpreterImage(_r.Model):
         return d
 
 
-def _decode_CodeInterpreterImage(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CodeInterpreterImage(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")

@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
 from .code_interpreter_call_details import (
     CodeInterpreterCallDetails,
-    _decode_CodeInterpreterCallDetails,
+    dec_CodeInterpreterCallDetails,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -55,7 +57,7 @@ class CodeInterpreterToolCall(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: CodeInterpreterToolCall = _r.decode_root(
-            _decode_CodeInterpreterToolCall, data, strict
+            dec_CodeInterpreterToolCall, data, strict
         )
         return result
 
@@ -84,9 +86,9 @@ class CodeInterpreterToolCall(_r.Model):
         return d
 
 
-def _decode_CodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -107,7 +109,7 @@ def _decode_CodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v2 is UNSET or v2 is None:
         c.absent(v2, p, "code_interpreter", 1)
     else:
-        v2 = _decode_CodeInterpreterCallDetails(v2, (p, "code_interpreter"), c)
+        v2 = dec_CodeInterpreterCallDetails(v2, (p, "code_interpreter"), c)
     o = _new(CodeInterpreterToolCall)
     o.id = v0
     o.type = v1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .assistant_tool import AssistantTool, _decode_AssistantTool
+from .assistant_tool import AssistantTool, dec_AssistantTool
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -66,9 +68,7 @@ class CreateRunRequest(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: CreateRunRequest = _r.decode_root(
-            _decode_CreateRunRequest, data, strict
-        )
+        result: CreateRunRequest = _r.decode_root(dec_CreateRunRequest, data, strict)
         return result
 
     @classmethod
@@ -109,9 +109,9 @@ class CreateRunRequest(_r.Model):
         return d
 
 
-def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -132,7 +132,7 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v3.__class__ is not str and v3 is not None:
         v3 = _r.field_str(v3, p, "additional_instructions", c, 2)
     if v4 is not UNSET and v4 is not None:
-        v4 = _r.dec_list(v4, (p, "tools"), c, _decode_AssistantTool)
+        v4 = _r.dec_list(v4, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
         _CHECKS_1.run(v4, (p, "tools"), c)
     if v5 is not UNSET and v5 is not None:

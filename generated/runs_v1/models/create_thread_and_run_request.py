@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .assistant_tool import AssistantTool, _decode_AssistantTool
-from .create_thread_request import CreateThreadRequest, _decode_CreateThreadRequest
+from .assistant_tool import AssistantTool, dec_AssistantTool
+from .create_thread_request import CreateThreadRequest, dec_CreateThreadRequest
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -68,7 +70,7 @@ class CreateThreadAndRunRequest(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadAndRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: CreateThreadAndRunRequest = _r.decode_root(
-            _decode_CreateThreadAndRunRequest, data, strict
+            dec_CreateThreadAndRunRequest, data, strict
         )
         return result
 
@@ -110,9 +112,9 @@ class CreateThreadAndRunRequest(_r.Model):
         return d
 
 
-def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -129,13 +131,13 @@ def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is None:
         c.absent(v1, p, "thread", 0)
     elif v1 is not UNSET:
-        v1 = _decode_CreateThreadRequest(v1, (p, "thread"), c)
+        v1 = dec_CreateThreadRequest(v1, (p, "thread"), c)
     if v2.__class__ is not str and v2 is not None:
         v2 = _r.field_str(v2, p, "model", c, 2)
     if v3.__class__ is not str and v3 is not None:
         v3 = _r.field_str(v3, p, "instructions", c, 2)
     if v4 is not UNSET and v4 is not None:
-        v4 = _r.dec_list(v4, (p, "tools"), c, _decode_AssistantTool)
+        v4 = _r.dec_list(v4, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
         _CHECKS_1.run(v4, (p, "tools"), c)
     if v5 is not UNSET and v5 is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .create_message_request import CreateMessageRequest, _decode_CreateMessageRequest
+from .create_message_request import CreateMessageRequest, dec_CreateMessageRequest
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -47,7 +49,7 @@ class CreateThreadRequest(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: CreateThreadRequest = _r.decode_root(
-            _decode_CreateThreadRequest, data, strict
+            dec_CreateThreadRequest, data, strict
         )
         return result
 
@@ -77,9 +79,9 @@ class CreateThreadRequest(_r.Model):
         return d
 
 
-def _decode_CreateThreadRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CreateThreadRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -94,7 +96,7 @@ def _decode_CreateThreadRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0 is None:
         c.absent(v0, p, "messages", 0)
     elif v0 is not UNSET:
-        v0 = _r.dec_list(v0, (p, "messages"), c, _decode_CreateMessageRequest)
+        v0 = _r.dec_list(v0, (p, "messages"), c, dec_CreateMessageRequest)
     if v1 is not UNSET and v1 is not None:
         v1 = _r.dec_map_str(v1, (p, "metadata"), c)
     if c.strict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .function_definition import FunctionDefinition, _decode_FunctionDefinition
+from .function_definition import FunctionDefinition, dec_FunctionDefinition
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -46,7 +48,7 @@ class FunctionTool(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionTool:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: FunctionTool = _r.decode_root(_decode_FunctionTool, data, strict)
+        result: FunctionTool = _r.decode_root(dec_FunctionTool, data, strict)
         return result
 
     @classmethod
@@ -71,9 +73,9 @@ class FunctionTool(_r.Model):
         return d
 
 
-def _decode_FunctionTool(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_FunctionTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -92,7 +94,7 @@ def _decode_FunctionTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "function", 1)
     else:
-        v1 = _decode_FunctionDefinition(v1, (p, "function"), c)
+        v1 = dec_FunctionDefinition(v1, (p, "function"), c)
     o = _new(FunctionTool)
     o.type = v0
     o.function = v1

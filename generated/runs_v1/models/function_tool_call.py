@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
 from .function_tool_call_function import (
     FunctionToolCallFunction,
-    _decode_FunctionToolCallFunction,
+    dec_FunctionToolCallFunction,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -54,9 +56,7 @@ class FunctionToolCall(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: FunctionToolCall = _r.decode_root(
-            _decode_FunctionToolCall, data, strict
-        )
+        result: FunctionToolCall = _r.decode_root(dec_FunctionToolCall, data, strict)
         return result
 
     @classmethod
@@ -84,9 +84,9 @@ class FunctionToolCall(_r.Model):
         return d
 
 
-def _decode_FunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_FunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -107,7 +107,7 @@ def _decode_FunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v2 is UNSET or v2 is None:
         c.absent(v2, p, "function", 1)
     else:
-        v2 = _decode_FunctionToolCallFunction(v2, (p, "function"), c)
+        v2 = dec_FunctionToolCallFunction(v2, (p, "function"), c)
     o = _new(FunctionToolCall)
     o.id = v0
     o.type = v1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .run_step import RunStep, _decode_RunStep
+from .run_step import RunStep, dec_RunStep
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -62,7 +64,7 @@ class ListRunStepsResponse(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> ListRunStepsResponse:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: ListRunStepsResponse = _r.decode_root(
-            _decode_ListRunStepsResponse, data, strict
+            dec_ListRunStepsResponse, data, strict
         )
         return result
 
@@ -101,9 +103,9 @@ class ListRunStepsResponse(_r.Model):
         return d
 
 
-def _decode_ListRunStepsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_ListRunStepsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -122,7 +124,7 @@ def _decode_ListRunStepsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "data", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "data"), c, _decode_RunStep)
+        v1 = _r.dec_list(v1, (p, "data"), c, dec_RunStep)
     if v2.__class__ is not str:
         v2 = _r.field_str(v2, p, "first_id", c, 1)
     if v3.__class__ is not str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .message_creation import MessageCreation, _decode_MessageCreation
+from .message_creation import MessageCreation, dec_MessageCreation
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -49,7 +51,7 @@ class MessageCreationStepDetails(_r.Model):
     ) -> MessageCreationStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: MessageCreationStepDetails = _r.decode_root(
-            _decode_MessageCreationStepDetails, data, strict
+            dec_MessageCreationStepDetails, data, strict
         )
         return result
 
@@ -75,9 +77,9 @@ class MessageCreationStepDetails(_r.Model):
         return d
 
 
-def _decode_MessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_MessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -96,7 +98,7 @@ def _decode_MessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "message_creation", 1)
     else:
-        v1 = _decode_MessageCreation(v1, (p, "message_creation"), c)
+        v1 = dec_MessageCreation(v1, (p, "message_creation"), c)
     o = _new(MessageCreationStepDetails)
     o.type = v0
     o.message_creation = v1

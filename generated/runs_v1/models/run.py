@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .assistant_tool import AssistantTool, _decode_AssistantTool
-from .run_completion_usage import RunCompletionUsage, _decode_RunCompletionUsage
-from .run_last_error import RunLastError, _decode_RunLastError
-from .run_status import RunStatus
-from .run_tool_call import RunToolCall, _decode_RunToolCall
+from .assistant_tool import AssistantTool, dec_AssistantTool
+from .run_completion_usage import RunCompletionUsage, dec_RunCompletionUsage
+from .run_last_error import RunLastError, dec_RunLastError
+from .run_status import RunStatus, dec_RunStatus
+from .run_tool_call import RunToolCall, dec_RunToolCall
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -139,7 +141,7 @@ Default (applied by the server when absent): []"""
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Run:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: Run = _r.decode_root(_decode_Run, data, strict)
+        result: Run = _r.decode_root(dec_Run, data, strict)
         return result
 
     @classmethod
@@ -274,9 +276,7 @@ class RunRequiredAction(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunRequiredAction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunRequiredAction = _r.decode_root(
-            _decode_RunRequiredAction, data, strict
-        )
+        result: RunRequiredAction = _r.decode_root(dec_RunRequiredAction, data, strict)
         return result
 
     @classmethod
@@ -331,7 +331,7 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     ) -> RunRequiredActionSubmitToolOutputs:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
-            _decode_RunRequiredActionSubmitToolOutputs, data, strict
+            dec_RunRequiredActionSubmitToolOutputs, data, strict
         )
         return result
 
@@ -358,9 +358,9 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
         return d
 
 
-def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -409,15 +409,15 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v5 is UNSET or v5 is None:
         c.absent(v5, p, "status", 1)
     else:
-        v5 = RunStatus._decode(v5, (p, "status"), c)
+        v5 = dec_RunStatus(v5, (p, "status"), c)
     if v6 is UNSET:
         c.absent(v6, p, "required_action", 3)
     elif v6 is not None:
-        v6 = _decode_RunRequiredAction(v6, (p, "required_action"), c)
+        v6 = dec_RunRequiredAction(v6, (p, "required_action"), c)
     if v7 is UNSET:
         c.absent(v7, p, "last_error", 3)
     elif v7 is not None:
-        v7 = _decode_RunLastError(v7, (p, "last_error"), c)
+        v7 = dec_RunLastError(v7, (p, "last_error"), c)
     if v8.__class__ is not int and v8 is not None:
         v8 = _r.field_int(v8, p, "expires_at", c, 3)
     if v9.__class__ is not int and v9 is not None:
@@ -435,7 +435,7 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v15 is UNSET or v15 is None:
         c.absent(v15, p, "tools", 1)
     else:
-        v15 = _r.dec_list(v15, (p, "tools"), c, _decode_AssistantTool)
+        v15 = _r.dec_list(v15, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
         _CHECKS_2.run(v15, (p, "tools"), c)
     if v16 is UNSET or v16 is None:
@@ -452,7 +452,7 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v18 is UNSET:
         c.absent(v18, p, "usage", 3)
     elif v18 is not None:
-        v18 = _decode_RunCompletionUsage(v18, (p, "usage"), c)
+        v18 = dec_RunCompletionUsage(v18, (p, "usage"), c)
     o = _new(Run)
     o.id = v0
     o.object = v1
@@ -477,9 +477,9 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     return o
 
 
-def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -498,9 +498,7 @@ def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "submit_tool_outputs", 1)
     else:
-        v1 = _decode_RunRequiredActionSubmitToolOutputs(
-            v1, (p, "submit_tool_outputs"), c
-        )
+        v1 = dec_RunRequiredActionSubmitToolOutputs(v1, (p, "submit_tool_outputs"), c)
     o = _new(RunRequiredAction)
     o.type = v0
     o.submit_tool_outputs = v1
@@ -508,9 +506,9 @@ def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     return o
 
 
-def _decode_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -524,7 +522,7 @@ def _decode_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any
     if v0 is UNSET or v0 is None:
         c.absent(v0, p, "tool_calls", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_calls"), c, _decode_RunToolCall)
+        v0 = _r.dec_list(v0, (p, "tool_calls"), c, dec_RunToolCall)
     o = _new(RunRequiredActionSubmitToolOutputs)
     o.tool_calls = v0
     o._extra = (

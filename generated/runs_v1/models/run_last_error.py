@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 class RunLastErrorCode(_r.OpenStrEnum):
@@ -19,6 +21,9 @@ class RunLastErrorCode(_r.OpenStrEnum):
     SERVER_ERROR = "server_error"
     RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
     INVALID_PROMPT = "invalid_prompt"
+
+
+dec_RunLastErrorCode = _r.enum_decoder(RunLastErrorCode)
 
 
 @dataclass(kw_only=True, repr=False)
@@ -53,7 +58,7 @@ class RunLastError(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunLastError:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunLastError = _r.decode_root(_decode_RunLastError, data, strict)
+        result: RunLastError = _r.decode_root(dec_RunLastError, data, strict)
         return result
 
     @classmethod
@@ -78,9 +83,9 @@ class RunLastError(_r.Model):
         return d
 
 
-def _decode_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -97,7 +102,7 @@ def _decode_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v0 is UNSET or v0 is None:
         c.absent(v0, p, "code", 1)
     else:
-        v0 = RunLastErrorCode._decode(v0, (p, "code"), c)
+        v0 = dec_RunLastErrorCode(v0, (p, "code"), c)
     if v1.__class__ is not str:
         v1 = _r.field_str(v1, p, "message", c, 1)
     o = _new(RunLastError)

@@ -15,3 +15,6 @@ class RunStatus(_r.OpenStrEnum):
     FAILED = "failed"
     COMPLETED = "completed"
     EXPIRED = "expired"
+
+
+dec_RunStatus = _r.enum_decoder(RunStatus)

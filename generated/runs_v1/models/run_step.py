@@ -5,11 +5,11 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
 from .run_step_completion_usage import (
     RunStepCompletionUsage,
-    _decode_RunStepCompletionUsage,
+    dec_RunStepCompletionUsage,
 )
-from .run_step_status import RunStepStatus
-from .run_step_type import RunStepType
-from .step_details import StepDetails, _decode_StepDetails
+from .run_step_status import RunStepStatus, dec_RunStepStatus
+from .run_step_type import RunStepType, dec_RunStepType
+from .step_details import StepDetails, dec_StepDetails
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 class RunStepLastErrorCode(_r.OpenStrEnum):
@@ -25,6 +27,9 @@ class RunStepLastErrorCode(_r.OpenStrEnum):
 
     SERVER_ERROR = "server_error"
     RATE_LIMIT_EXCEEDED = "rate_limit_exceeded"
+
+
+dec_RunStepLastErrorCode = _r.enum_decoder(RunStepLastErrorCode)
 
 
 @dataclass(kw_only=True, repr=False)
@@ -129,7 +134,7 @@ class RunStep(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStep:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunStep = _r.decode_root(_decode_RunStep, data, strict)
+        result: RunStep = _r.decode_root(dec_RunStep, data, strict)
         return result
 
     @classmethod
@@ -253,9 +258,7 @@ class RunStepLastError(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepLastError:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunStepLastError = _r.decode_root(
-            _decode_RunStepLastError, data, strict
-        )
+        result: RunStepLastError = _r.decode_root(dec_RunStepLastError, data, strict)
         return result
 
     @classmethod
@@ -280,9 +283,9 @@ class RunStepLastError(_r.Model):
         return d
 
 
-def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -313,21 +316,21 @@ def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v6 is UNSET or v6 is None:
         c.absent(v6, p, "type", 1)
     else:
-        v6 = RunStepType._decode(v6, (p, "type"), c)
+        v6 = dec_RunStepType(v6, (p, "type"), c)
     if v7.__class__ is str and v7 in _MEMBERS_2:
         v7 = _MEMBERS_2[v7]
     elif v7 is UNSET or v7 is None:
         c.absent(v7, p, "status", 1)
     else:
-        v7 = RunStepStatus._decode(v7, (p, "status"), c)
+        v7 = dec_RunStepStatus(v7, (p, "status"), c)
     if v8 is UNSET or v8 is None:
         c.absent(v8, p, "step_details", 1)
     else:
-        v8 = _decode_StepDetails(v8, (p, "step_details"), c)
+        v8 = dec_StepDetails(v8, (p, "step_details"), c)
     if v9 is UNSET:
         c.absent(v9, p, "last_error", 3)
     elif v9 is not None:
-        v9 = _decode_RunStepLastError(v9, (p, "last_error"), c)
+        v9 = dec_RunStepLastError(v9, (p, "last_error"), c)
     if v10.__class__ is not int and v10 is not None:
         v10 = _r.field_int(v10, p, "expired_at", c, 3)
     if v11.__class__ is not int and v11 is not None:
@@ -346,7 +349,7 @@ def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v15 is UNSET:
         c.absent(v15, p, "usage", 3)
     elif v15 is not None:
-        v15 = _decode_RunStepCompletionUsage(v15, (p, "usage"), c)
+        v15 = dec_RunStepCompletionUsage(v15, (p, "usage"), c)
     o = _new(RunStep)
     o.id = v0
     o.object = v1
@@ -368,9 +371,9 @@ def _decode_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
     return o
 
 
-def _decode_RunStepLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -387,7 +390,7 @@ def _decode_RunStepLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v0 is UNSET or v0 is None:
         c.absent(v0, p, "code", 1)
     else:
-        v0 = RunStepLastErrorCode._decode(v0, (p, "code"), c)
+        v0 = dec_RunStepLastErrorCode(v0, (p, "code"), c)
     if v1.__class__ is not str:
         v1 = _r.field_str(v1, p, "message", c, 1)
     o = _new(RunStepLastError)

@@ -12,3 +12,6 @@ class RunStepStatus(_r.OpenStrEnum):
     FAILED = "failed"
     COMPLETED = "completed"
     EXPIRED = "expired"
+
+
+dec_RunStepStatus = _r.enum_decoder(RunStepStatus)

@@ -9,3 +9,6 @@ class RunStepType(_r.OpenStrEnum):
 
     MESSAGE_CREATION = "message_creation"
     TOOL_CALLS = "tool_calls"
+
+
+dec_RunStepType = _r.enum_decoder(RunStepType)

@@ -5,9 +5,9 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
 from .message_creation_step_details import (
     MessageCreationStepDetails,
-    _decode_MessageCreationStepDetails,
+    dec_MessageCreationStepDetails,
 )
-from .tool_calls_step_details import ToolCallsStepDetails, _decode_ToolCallsStepDetails
+from .tool_calls_step_details import ToolCallsStepDetails, dec_ToolCallsStepDetails
 
 if TYPE_CHECKING:
     from typing import Any, Final, TypeAlias
@@ -19,8 +19,8 @@ StepDetails: TypeAlias = (
 """The details of the run step: either the message it created or the tool calls it made. The variants are told apart by their `type`."""
 
 
-def _decode_StepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_StepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_StepDetails.get(tag)
@@ -32,11 +32,11 @@ def _decode_StepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_step_details(data: Any, *, strict: bool = False) -> StepDetails:
     """Decode a StepDetails from JSON-like data; problems raise `DecodeError`."""
-    result: StepDetails = _r.decode_root(_decode_StepDetails, data, strict)
+    result: StepDetails = _r.decode_root(dec_StepDetails, data, strict)
     return result
 
 
 _TAGS_StepDetails: Final[dict[str, _r.Decoder]] = {
-    "message_creation": _decode_MessageCreationStepDetails,
-    "tool_calls": _decode_ToolCallsStepDetails,
+    "message_creation": dec_MessageCreationStepDetails,
+    "tool_calls": dec_ToolCallsStepDetails,
 }

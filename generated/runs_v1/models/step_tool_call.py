@@ -5,10 +5,10 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
 from .code_interpreter_tool_call import (
     CodeInterpreterToolCall,
-    _decode_CodeInterpreterToolCall,
+    dec_CodeInterpreterToolCall,
 )
-from .function_tool_call import FunctionToolCall, _decode_FunctionToolCall
-from .retrieval_tool_call import RetrievalToolCall, _decode_RetrievalToolCall
+from .function_tool_call import FunctionToolCall, dec_FunctionToolCall
+from .retrieval_tool_call import RetrievalToolCall, dec_RetrievalToolCall
 
 if TYPE_CHECKING:
     from typing import Any, Final, TypeAlias
@@ -20,8 +20,8 @@ StepToolCall: TypeAlias = (
 """A tool call made during a run step, told apart by its `type`."""
 
 
-def _decode_StepToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_StepToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_StepToolCall.get(tag)
@@ -33,12 +33,12 @@ def _decode_StepToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_step_tool_call(data: Any, *, strict: bool = False) -> StepToolCall:
     """Decode a StepToolCall from JSON-like data; problems raise `DecodeError`."""
-    result: StepToolCall = _r.decode_root(_decode_StepToolCall, data, strict)
+    result: StepToolCall = _r.decode_root(dec_StepToolCall, data, strict)
     return result
 
 
 _TAGS_StepToolCall: Final[dict[str, _r.Decoder]] = {
-    "code_interpreter": _decode_CodeInterpreterToolCall,
-    "function": _decode_FunctionToolCall,
-    "retrieval": _decode_RetrievalToolCall,
+    "code_interpreter": dec_CodeInterpreterToolCall,
+    "function": dec_FunctionToolCall,
+    "retrieval": dec_RetrievalToolCall,
 }

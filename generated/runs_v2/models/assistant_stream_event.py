@@ -3,27 +3,27 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
-from .done_event import DoneEvent, _decode_DoneEvent
-from .error_event import ErrorEvent, _decode_ErrorEvent
+from .done_event import DoneEvent, dec_DoneEvent
+from .error_event import ErrorEvent, dec_ErrorEvent
 from .run_step_stream_event import RunStepStreamEvent
 from .run_stream_event import RunStreamEvent
-from .thread_run_cancelled_event import _decode_ThreadRunCancelledEvent
-from .thread_run_cancelling_event import _decode_ThreadRunCancellingEvent
-from .thread_run_completed_event import _decode_ThreadRunCompletedEvent
-from .thread_run_created_event import _decode_ThreadRunCreatedEvent
-from .thread_run_expired_event import _decode_ThreadRunExpiredEvent
-from .thread_run_failed_event import _decode_ThreadRunFailedEvent
-from .thread_run_in_progress_event import _decode_ThreadRunInProgressEvent
-from .thread_run_incomplete_event import _decode_ThreadRunIncompleteEvent
-from .thread_run_queued_event import _decode_ThreadRunQueuedEvent
-from .thread_run_requires_action_event import _decode_ThreadRunRequiresActionEvent
-from .thread_run_step_cancelled_event import _decode_ThreadRunStepCancelledEvent
-from .thread_run_step_completed_event import _decode_ThreadRunStepCompletedEvent
-from .thread_run_step_created_event import _decode_ThreadRunStepCreatedEvent
-from .thread_run_step_delta_event import _decode_ThreadRunStepDeltaEvent
-from .thread_run_step_expired_event import _decode_ThreadRunStepExpiredEvent
-from .thread_run_step_failed_event import _decode_ThreadRunStepFailedEvent
-from .thread_run_step_in_progress_event import _decode_ThreadRunStepInProgressEvent
+from .thread_run_cancelled_event import dec_ThreadRunCancelledEvent
+from .thread_run_cancelling_event import dec_ThreadRunCancellingEvent
+from .thread_run_completed_event import dec_ThreadRunCompletedEvent
+from .thread_run_created_event import dec_ThreadRunCreatedEvent
+from .thread_run_expired_event import dec_ThreadRunExpiredEvent
+from .thread_run_failed_event import dec_ThreadRunFailedEvent
+from .thread_run_in_progress_event import dec_ThreadRunInProgressEvent
+from .thread_run_incomplete_event import dec_ThreadRunIncompleteEvent
+from .thread_run_queued_event import dec_ThreadRunQueuedEvent
+from .thread_run_requires_action_event import dec_ThreadRunRequiresActionEvent
+from .thread_run_step_cancelled_event import dec_ThreadRunStepCancelledEvent
+from .thread_run_step_completed_event import dec_ThreadRunStepCompletedEvent
+from .thread_run_step_created_event import dec_ThreadRunStepCreatedEvent
+from .thread_run_step_delta_event import dec_ThreadRunStepDeltaEvent
+from .thread_run_step_expired_event import dec_ThreadRunStepExpiredEvent
+from .thread_run_step_failed_event import dec_ThreadRunStepFailedEvent
+from .thread_run_step_in_progress_event import dec_ThreadRunStepInProgressEvent
 
 if TYPE_CHECKING:
     from typing import Any, Final, TypeAlias
@@ -35,8 +35,8 @@ AssistantStreamEvent: TypeAlias = (
 """An event emitted when streaming a run (server-sent events with an `event` name and JSON `data`). Unknown events may be added over time."""
 
 
-def _decode_AssistantStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_AssistantStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("event")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_AssistantStreamEvent.get(tag)
@@ -51,29 +51,29 @@ def decode_assistant_stream_event(
 ) -> AssistantStreamEvent:
     """Decode a AssistantStreamEvent from JSON-like data; problems raise `DecodeError`."""
     result: AssistantStreamEvent = _r.decode_root(
-        _decode_AssistantStreamEvent, data, strict
+        dec_AssistantStreamEvent, data, strict
     )
     return result
 
 
 _TAGS_AssistantStreamEvent: Final[dict[str, _r.Decoder]] = {
-    "done": _decode_DoneEvent,
-    "error": _decode_ErrorEvent,
-    "thread.run.cancelled": _decode_ThreadRunCancelledEvent,
-    "thread.run.cancelling": _decode_ThreadRunCancellingEvent,
-    "thread.run.completed": _decode_ThreadRunCompletedEvent,
-    "thread.run.created": _decode_ThreadRunCreatedEvent,
-    "thread.run.expired": _decode_ThreadRunExpiredEvent,
-    "thread.run.failed": _decode_ThreadRunFailedEvent,
-    "thread.run.in_progress": _decode_ThreadRunInProgressEvent,
-    "thread.run.incomplete": _decode_ThreadRunIncompleteEvent,
-    "thread.run.queued": _decode_ThreadRunQueuedEvent,
-    "thread.run.requires_action": _decode_ThreadRunRequiresActionEvent,
-    "thread.run.step.cancelled": _decode_ThreadRunStepCancelledEvent,
-    "thread.run.step.completed": _decode_ThreadRunStepCompletedEvent,
-    "thread.run.step.created": _decode_ThreadRunStepCreatedEvent,
-    "thread.run.step.delta": _decode_ThreadRunStepDeltaEvent,
-    "thread.run.step.expired": _decode_ThreadRunStepExpiredEvent,
-    "thread.run.step.failed": _decode_ThreadRunStepFailedEvent,
-    "thread.run.step.in_progress": _decode_ThreadRunStepInProgressEvent,
+    "done": dec_DoneEvent,
+    "error": dec_ErrorEvent,
+    "thread.run.cancelled": dec_ThreadRunCancelledEvent,
+    "thread.run.cancelling": dec_ThreadRunCancellingEvent,
+    "thread.run.completed": dec_ThreadRunCompletedEvent,
+    "thread.run.created": dec_ThreadRunCreatedEvent,
+    "thread.run.expired": dec_ThreadRunExpiredEvent,
+    "thread.run.failed": dec_ThreadRunFailedEvent,
+    "thread.run.in_progress": dec_ThreadRunInProgressEvent,
+    "thread.run.incomplete": dec_ThreadRunIncompleteEvent,
+    "thread.run.queued": dec_ThreadRunQueuedEvent,
+    "thread.run.requires_action": dec_ThreadRunRequiresActionEvent,
+    "thread.run.step.cancelled": dec_ThreadRunStepCancelledEvent,
+    "thread.run.step.completed": dec_ThreadRunStepCompletedEvent,
+    "thread.run.step.created": dec_ThreadRunStepCreatedEvent,
+    "thread.run.step.delta": dec_ThreadRunStepDeltaEvent,
+    "thread.run.step.expired": dec_ThreadRunStepExpiredEvent,
+    "thread.run.step.failed": dec_ThreadRunStepFailedEvent,
+    "thread.run.step.in_progress": dec_ThreadRunStepInProgressEvent,
 }

@@ -5,11 +5,11 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
 from .code_interpreter_image_output import (
     CodeInterpreterImageOutput,
-    _decode_CodeInterpreterImageOutput,
+    dec_CodeInterpreterImageOutput,
 )
 from .code_interpreter_log_output import (
     CodeInterpreterLogOutput,
-    _decode_CodeInterpreterLogOutput,
+    dec_CodeInterpreterLogOutput,
 )
 
 if TYPE_CHECKING:
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -56,7 +58,7 @@ class CodeInterpreterCallDetails(_r.Model):
     ) -> CodeInterpreterCallDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: CodeInterpreterCallDetails = _r.decode_root(
-            _decode_CodeInterpreterCallDetails, data, strict
+            dec_CodeInterpreterCallDetails, data, strict
         )
         return result
 
@@ -91,9 +93,9 @@ CodeInterpreterCallDetailsOutputsItem: TypeAlias = (
 )
 
 
-def _decode_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -111,7 +113,7 @@ def _decode_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
         c.absent(v1, p, "outputs", 1)
     else:
         v1 = _r.dec_list(
-            v1, (p, "outputs"), c, _decode_CodeInterpreterCallDetailsOutputsItem
+            v1, (p, "outputs"), c, dec_CodeInterpreterCallDetailsOutputsItem
         )
     o = _new(CodeInterpreterCallDetails)
     o.input = v0
@@ -122,8 +124,8 @@ def _decode_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     return o
 
 
-def _decode_CodeInterpreterCallDetailsOutputsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_CodeInterpreterCallDetailsOutputsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_CodeInterpreterCallDetailsOutputsItem.get(tag)
@@ -138,7 +140,7 @@ def decode_code_interpreter_call_details_outputs_item(
 ) -> CodeInterpreterCallDetailsOutputsItem:
     """Decode a CodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
     result: CodeInterpreterCallDetailsOutputsItem = _r.decode_root(
-        _decode_CodeInterpreterCallDetailsOutputsItem, data, strict
+        dec_CodeInterpreterCallDetailsOutputsItem, data, strict
     )
     return result
 
@@ -149,6 +151,6 @@ _GET_CodeInterpreterCallDetails: Final = _r.getter(_NAMES_CodeInterpreterCallDet
 
 
 _TAGS_CodeInterpreterCallDetailsOutputsItem: Final[dict[str, _r.Decoder]] = {
-    "image": _decode_CodeInterpreterImageOutput,
-    "logs": _decode_CodeInterpreterLogOutput,
+    "image": dec_CodeInterpreterImageOutput,
+    "logs": dec_CodeInterpreterLogOutput,
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .message_attachment import MessageAttachment, _decode_MessageAttachment
+from .message_attachment import MessageAttachment, dec_MessageAttachment
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 class CreateMessageRequestRole(_r.OpenStrEnum):
@@ -19,6 +21,9 @@ class CreateMessageRequestRole(_r.OpenStrEnum):
 
     USER = "user"
     ASSISTANT = "assistant"
+
+
+dec_CreateMessageRequestRole = _r.enum_decoder(CreateMessageRequestRole)
 
 
 @dataclass(kw_only=True, repr=False)
@@ -64,7 +69,7 @@ class CreateMessageRequest(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateMessageRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: CreateMessageRequest = _r.decode_root(
-            _decode_CreateMessageRequest, data, strict
+            dec_CreateMessageRequest, data, strict
         )
         return result
 
@@ -100,9 +105,9 @@ class CreateMessageRequest(_r.Model):
         return d
 
 
-def _decode_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -119,13 +124,13 @@ def _decode_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v0 is UNSET or v0 is None:
         c.absent(v0, p, "role", 1)
     else:
-        v0 = CreateMessageRequestRole._decode(v0, (p, "role"), c)
+        v0 = dec_CreateMessageRequestRole(v0, (p, "role"), c)
     if v1.__class__ is not str:
         v1 = _r.field_str(v1, p, "content", c, 1)
     if c.strict:
         _CHECKS_1.run(v1, (p, "content"), c)
     if v2 is not UNSET and v2 is not None:
-        v2 = _r.dec_list(v2, (p, "attachments"), c, _decode_MessageAttachment)
+        v2 = _r.dec_list(v2, (p, "attachments"), c, dec_MessageAttachment)
     if v3 is not UNSET and v3 is not None:
         v3 = _r.dec_map_str(v3, (p, "metadata"), c)
     if c.strict:

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .assistant_tool import AssistantTool, _decode_AssistantTool
-from .create_message_request import CreateMessageRequest, _decode_CreateMessageRequest
-from .response_format import ResponseFormat, _decode_ResponseFormat
-from .tool_choice import ToolChoice, _decode_ToolChoice
-from .truncation_strategy import TruncationStrategy, _decode_TruncationStrategy
+from .assistant_tool import AssistantTool, dec_AssistantTool
+from .create_message_request import CreateMessageRequest, dec_CreateMessageRequest
+from .response_format import ResponseFormat, dec_ResponseFormat
+from .tool_choice import ToolChoice, dec_ToolChoice
+from .truncation_strategy import TruncationStrategy, dec_TruncationStrategy
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -126,9 +128,7 @@ Default (applied by the server when absent): true"""
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: CreateRunRequest = _r.decode_root(
-            _decode_CreateRunRequest, data, strict
-        )
+        result: CreateRunRequest = _r.decode_root(dec_CreateRunRequest, data, strict)
         return result
 
     @classmethod
@@ -203,9 +203,9 @@ Default (applied by the server when absent): true"""
         return d
 
 
-def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -226,11 +226,9 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v3.__class__ is not str and v3 is not None:
         v3 = _r.field_str(v3, p, "additional_instructions", c, 2)
     if v4 is not UNSET and v4 is not None:
-        v4 = _r.dec_list(
-            v4, (p, "additional_messages"), c, _decode_CreateMessageRequest
-        )
+        v4 = _r.dec_list(v4, (p, "additional_messages"), c, dec_CreateMessageRequest)
     if v5 is not UNSET and v5 is not None:
-        v5 = _r.dec_list(v5, (p, "tools"), c, _decode_AssistantTool)
+        v5 = _r.dec_list(v5, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
         _CHECKS_1.run(v5, (p, "tools"), c)
     if v6 is not UNSET and v6 is not None:
@@ -257,13 +255,13 @@ def _decode_CreateRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_6.run(v11, (p, "max_completion_tokens"), c)
     if v12 is not UNSET and v12 is not None:
-        v12 = _decode_TruncationStrategy(v12, (p, "truncation_strategy"), c)
+        v12 = dec_TruncationStrategy(v12, (p, "truncation_strategy"), c)
     if v13 is not UNSET and v13 is not None:
-        v13 = _decode_ToolChoice(v13, (p, "tool_choice"), c)
+        v13 = dec_ToolChoice(v13, (p, "tool_choice"), c)
     if v14.__class__ is not bool:
         v14 = _r.field_bool(v14, p, "parallel_tool_calls", c, 0)
     if v15 is not UNSET and v15 is not None:
-        v15 = _decode_ResponseFormat(v15, (p, "response_format"), c)
+        v15 = dec_ResponseFormat(v15, (p, "response_format"), c)
     o = _new(CreateRunRequest)
     o.assistant_id = v0
     o.model = v1

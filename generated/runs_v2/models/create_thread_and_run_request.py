@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .assistant_tool import AssistantTool, _decode_AssistantTool
-from .create_thread_request import CreateThreadRequest, _decode_CreateThreadRequest
-from .response_format import ResponseFormat, _decode_ResponseFormat
-from .tool_choice import ToolChoice, _decode_ToolChoice
-from .truncation_strategy import TruncationStrategy, _decode_TruncationStrategy
+from .assistant_tool import AssistantTool, dec_AssistantTool
+from .create_thread_request import CreateThreadRequest, dec_CreateThreadRequest
+from .response_format import ResponseFormat, dec_ResponseFormat
+from .tool_choice import ToolChoice, dec_ToolChoice
+from .truncation_strategy import TruncationStrategy, dec_TruncationStrategy
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -122,7 +124,7 @@ Default (applied by the server when absent): true"""
     def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadAndRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: CreateThreadAndRunRequest = _r.decode_root(
-            _decode_CreateThreadAndRunRequest, data, strict
+            dec_CreateThreadAndRunRequest, data, strict
         )
         return result
 
@@ -191,9 +193,9 @@ Default (applied by the server when absent): true"""
         return d
 
 
-def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -210,13 +212,13 @@ def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is None:
         c.absent(v1, p, "thread", 0)
     elif v1 is not UNSET:
-        v1 = _decode_CreateThreadRequest(v1, (p, "thread"), c)
+        v1 = dec_CreateThreadRequest(v1, (p, "thread"), c)
     if v2.__class__ is not str and v2 is not None:
         v2 = _r.field_str(v2, p, "model", c, 2)
     if v3.__class__ is not str and v3 is not None:
         v3 = _r.field_str(v3, p, "instructions", c, 2)
     if v4 is not UNSET and v4 is not None:
-        v4 = _r.dec_list(v4, (p, "tools"), c, _decode_AssistantTool)
+        v4 = _r.dec_list(v4, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
         _CHECKS_1.run(v4, (p, "tools"), c)
     if v5 is not UNSET and v5 is not None:
@@ -243,13 +245,13 @@ def _decode_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if c.strict:
         _CHECKS_6.run(v10, (p, "max_completion_tokens"), c)
     if v11 is not UNSET and v11 is not None:
-        v11 = _decode_TruncationStrategy(v11, (p, "truncation_strategy"), c)
+        v11 = dec_TruncationStrategy(v11, (p, "truncation_strategy"), c)
     if v12 is not UNSET and v12 is not None:
-        v12 = _decode_ToolChoice(v12, (p, "tool_choice"), c)
+        v12 = dec_ToolChoice(v12, (p, "tool_choice"), c)
     if v13.__class__ is not bool:
         v13 = _r.field_bool(v13, p, "parallel_tool_calls", c, 0)
     if v14 is not UNSET and v14 is not None:
-        v14 = _decode_ResponseFormat(v14, (p, "response_format"), c)
+        v14 = dec_ResponseFormat(v14, (p, "response_format"), c)
     o = _new(CreateThreadAndRunRequest)
     o.assistant_id = v0
     o.thread = v1

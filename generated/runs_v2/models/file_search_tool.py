@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .file_search_tool_options import (
-    FileSearchToolOptions,
-    _decode_FileSearchToolOptions,
-)
+from .file_search_tool_options import FileSearchToolOptions, dec_FileSearchToolOptions
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -14,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -49,7 +48,7 @@ class FileSearchTool(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> FileSearchTool:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: FileSearchTool = _r.decode_root(_decode_FileSearchTool, data, strict)
+        result: FileSearchTool = _r.decode_root(dec_FileSearchTool, data, strict)
         return result
 
     @classmethod
@@ -74,9 +73,9 @@ class FileSearchTool(_r.Model):
         return d
 
 
-def _decode_FileSearchTool(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_FileSearchTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -95,7 +94,7 @@ def _decode_FileSearchTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is None:
         c.absent(v1, p, "file_search", 0)
     elif v1 is not UNSET:
-        v1 = _decode_FileSearchToolOptions(v1, (p, "file_search"), c)
+        v1 = dec_FileSearchToolOptions(v1, (p, "file_search"), c)
     o = _new(FileSearchTool)
     o.type = v0
     o.file_search = v1

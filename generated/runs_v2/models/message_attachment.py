@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .code_interpreter_tool import CodeInterpreterTool, _decode_CodeInterpreterTool
-from .file_search_tool import FileSearchTool, _decode_FileSearchTool
+from .code_interpreter_tool import CodeInterpreterTool, dec_CodeInterpreterTool
+from .file_search_tool import FileSearchTool, dec_FileSearchTool
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -12,7 +12,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -47,9 +49,7 @@ class MessageAttachment(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> MessageAttachment:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: MessageAttachment = _r.decode_root(
-            _decode_MessageAttachment, data, strict
-        )
+        result: MessageAttachment = _r.decode_root(dec_MessageAttachment, data, strict)
         return result
 
     @classmethod
@@ -83,9 +83,9 @@ MessageAttachmentToolsItem: TypeAlias = (
 )
 
 
-def _decode_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -102,7 +102,7 @@ def _decode_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "tools", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "tools"), c, _decode_MessageAttachmentToolsItem)
+        v1 = _r.dec_list(v1, (p, "tools"), c, dec_MessageAttachmentToolsItem)
     o = _new(MessageAttachment)
     o.file_id = v0
     o.tools = v1
@@ -110,8 +110,8 @@ def _decode_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
     return o
 
 
-def _decode_MessageAttachmentToolsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_MessageAttachmentToolsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_MessageAttachmentToolsItem.get(tag)
@@ -126,7 +126,7 @@ def decode_message_attachment_tools_item(
 ) -> MessageAttachmentToolsItem:
     """Decode a MessageAttachmentToolsItem from JSON-like data; problems raise `DecodeError`."""
     result: MessageAttachmentToolsItem = _r.decode_root(
-        _decode_MessageAttachmentToolsItem, data, strict
+        dec_MessageAttachmentToolsItem, data, strict
     )
     return result
 
@@ -137,6 +137,6 @@ _GET_MessageAttachment: Final = _r.getter(_NAMES_MessageAttachment)
 
 
 _TAGS_MessageAttachmentToolsItem: Final[dict[str, _r.Decoder]] = {
-    "code_interpreter": _decode_CodeInterpreterTool,
-    "file_search": _decode_FileSearchTool,
+    "code_interpreter": dec_CodeInterpreterTool,
+    "file_search": dec_FileSearchTool,
 }

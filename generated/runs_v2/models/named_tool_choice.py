@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .named_tool_choice_function import (
     NamedToolChoiceFunction,
-    _decode_NamedToolChoiceFunction,
+    dec_NamedToolChoiceFunction,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 class NamedToolChoiceType(_r.OpenStrEnum):
@@ -23,6 +25,9 @@ class NamedToolChoiceType(_r.OpenStrEnum):
     FUNCTION = "function"
     CODE_INTERPRETER = "code_interpreter"
     FILE_SEARCH = "file_search"
+
+
+dec_NamedToolChoiceType = _r.enum_decoder(NamedToolChoiceType)
 
 
 @dataclass(kw_only=True, repr=False)
@@ -57,7 +62,7 @@ class NamedToolChoice(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> NamedToolChoice:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: NamedToolChoice = _r.decode_root(_decode_NamedToolChoice, data, strict)
+        result: NamedToolChoice = _r.decode_root(dec_NamedToolChoice, data, strict)
         return result
 
     @classmethod
@@ -82,9 +87,9 @@ class NamedToolChoice(_r.Model):
         return d
 
 
-def _decode_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -101,11 +106,11 @@ def _decode_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v0 is UNSET or v0 is None:
         c.absent(v0, p, "type", 1)
     else:
-        v0 = NamedToolChoiceType._decode(v0, (p, "type"), c)
+        v0 = dec_NamedToolChoiceType(v0, (p, "type"), c)
     if v1 is None:
         c.absent(v1, p, "function", 0)
     elif v1 is not UNSET:
-        v1 = _decode_NamedToolChoiceFunction(v1, (p, "function"), c)
+        v1 = dec_NamedToolChoiceFunction(v1, (p, "function"), c)
     o = _new(NamedToolChoice)
     o.type = v0
     o.function = v1

@@ -9,3 +9,6 @@ class Order(_r.OpenStrEnum):
 
     ASC = "asc"
     DESC = "desc"
+
+
+dec_Order = _r.enum_decoder(Order)

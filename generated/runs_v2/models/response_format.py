@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
 from .response_format_mode import ResponseFormatMode
-from .response_format_object import ResponseFormatObject, _decode_ResponseFormatObject
+from .response_format_object import ResponseFormatObject, dec_ResponseFormatObject
 
 if TYPE_CHECKING:
     from typing import Any, Final, TypeAlias
@@ -16,11 +16,9 @@ ResponseFormat: TypeAlias = (
 """Specifies the format that the model must output."""
 
 
-def _decode_ResponseFormat(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
-        return _r.first_match(
-            v, p, c, (_decode_ResponseFormatObject,), "ResponseFormat"
-        )
+def dec_ResponseFormat(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
+        return _r.first_match(v, p, c, (dec_ResponseFormatObject,), "ResponseFormat")
     if v.__class__ is str or isinstance(v, str):
         member = _STRS_ResponseFormat.get(v)
         if member is not None:
@@ -31,7 +29,7 @@ def _decode_ResponseFormat(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_response_format(data: Any, *, strict: bool = False) -> ResponseFormat:
     """Decode a ResponseFormat from JSON-like data; problems raise `DecodeError`."""
-    result: ResponseFormat = _r.decode_root(_decode_ResponseFormat, data, strict)
+    result: ResponseFormat = _r.decode_root(dec_ResponseFormat, data, strict)
     return result
 
 

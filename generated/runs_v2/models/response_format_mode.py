@@ -8,3 +8,6 @@ class ResponseFormatMode(_r.OpenStrEnum):
     """`auto` is the default value."""
 
     AUTO = "auto"
+
+
+dec_ResponseFormatMode = _r.enum_decoder(ResponseFormatMode)

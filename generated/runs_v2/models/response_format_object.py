@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 class ResponseFormatObjectType(_r.OpenStrEnum):
@@ -18,6 +20,9 @@ class ResponseFormatObjectType(_r.OpenStrEnum):
 
     TEXT = "text"
     JSON_OBJECT = "json_object"
+
+
+dec_ResponseFormatObjectType = _r.enum_decoder(ResponseFormatObjectType)
 
 
 @dataclass(kw_only=True, repr=False)
@@ -50,7 +55,7 @@ Default (applied by the server when absent): "text\""""
     def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseFormatObject:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: ResponseFormatObject = _r.decode_root(
-            _decode_ResponseFormatObject, data, strict
+            dec_ResponseFormatObject, data, strict
         )
         return result
 
@@ -73,9 +78,9 @@ Default (applied by the server when absent): "text\""""
         return d
 
 
-def _decode_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -91,7 +96,7 @@ def _decode_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v0 is UNSET or v0 is None:
         c.absent(v0, p, "type", 1)
     else:
-        v0 = ResponseFormatObjectType._decode(v0, (p, "type"), c)
+        v0 = dec_ResponseFormatObjectType(v0, (p, "type"), c)
     o = _new(ResponseFormatObject)
     o.type = v0
     o._extra = _r.extras(d, _KEYS_ResponseFormatObject, p, c, False) if x else None

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .assistant_tool import AssistantTool, _decode_AssistantTool
-from .response_format import ResponseFormat, _decode_ResponseFormat
-from .run_completion_usage import RunCompletionUsage, _decode_RunCompletionUsage
-from .run_last_error import RunLastError, _decode_RunLastError
-from .run_status import RunStatus
-from .run_tool_call import RunToolCall, _decode_RunToolCall
-from .tool_choice import ToolChoice, _decode_ToolChoice
-from .truncation_strategy import TruncationStrategy, _decode_TruncationStrategy
+from .assistant_tool import AssistantTool, dec_AssistantTool
+from .response_format import ResponseFormat, dec_ResponseFormat
+from .run_completion_usage import RunCompletionUsage, dec_RunCompletionUsage
+from .run_last_error import RunLastError, dec_RunLastError
+from .run_status import RunStatus, dec_RunStatus
+from .run_tool_call import RunToolCall, dec_RunToolCall
+from .tool_choice import ToolChoice, dec_ToolChoice
+from .truncation_strategy import TruncationStrategy, dec_TruncationStrategy
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 class RunIncompleteDetailsReason(_r.OpenStrEnum):
@@ -26,6 +28,9 @@ class RunIncompleteDetailsReason(_r.OpenStrEnum):
 
     MAX_COMPLETION_TOKENS = "max_completion_tokens"
     MAX_PROMPT_TOKENS = "max_prompt_tokens"
+
+
+dec_RunIncompleteDetailsReason = _r.enum_decoder(RunIncompleteDetailsReason)
 
 
 @dataclass(kw_only=True, repr=False)
@@ -189,7 +194,7 @@ Default (applied by the server when absent): true"""
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> Run:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: Run = _r.decode_root(_decode_Run, data, strict)
+        result: Run = _r.decode_root(dec_Run, data, strict)
         return result
 
     @classmethod
@@ -344,7 +349,7 @@ class RunIncompleteDetails(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunIncompleteDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunIncompleteDetails = _r.decode_root(
-            _decode_RunIncompleteDetails, data, strict
+            dec_RunIncompleteDetails, data, strict
         )
         return result
 
@@ -399,9 +404,7 @@ class RunRequiredAction(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunRequiredAction:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunRequiredAction = _r.decode_root(
-            _decode_RunRequiredAction, data, strict
-        )
+        result: RunRequiredAction = _r.decode_root(dec_RunRequiredAction, data, strict)
         return result
 
     @classmethod
@@ -456,7 +459,7 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     ) -> RunRequiredActionSubmitToolOutputs:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
-            _decode_RunRequiredActionSubmitToolOutputs, data, strict
+            dec_RunRequiredActionSubmitToolOutputs, data, strict
         )
         return result
 
@@ -483,9 +486,9 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
         return d
 
 
-def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -542,15 +545,15 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v5 is UNSET or v5 is None:
         c.absent(v5, p, "status", 1)
     else:
-        v5 = RunStatus._decode(v5, (p, "status"), c)
+        v5 = dec_RunStatus(v5, (p, "status"), c)
     if v6 is UNSET:
         c.absent(v6, p, "required_action", 3)
     elif v6 is not None:
-        v6 = _decode_RunRequiredAction(v6, (p, "required_action"), c)
+        v6 = dec_RunRequiredAction(v6, (p, "required_action"), c)
     if v7 is UNSET:
         c.absent(v7, p, "last_error", 3)
     elif v7 is not None:
-        v7 = _decode_RunLastError(v7, (p, "last_error"), c)
+        v7 = dec_RunLastError(v7, (p, "last_error"), c)
     if v8.__class__ is not int and v8 is not None:
         v8 = _r.field_int(v8, p, "expires_at", c, 3)
     if v9.__class__ is not int and v9 is not None:
@@ -564,7 +567,7 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v13 is UNSET:
         c.absent(v13, p, "incomplete_details", 3)
     elif v13 is not None:
-        v13 = _decode_RunIncompleteDetails(v13, (p, "incomplete_details"), c)
+        v13 = dec_RunIncompleteDetails(v13, (p, "incomplete_details"), c)
     if v14.__class__ is not str:
         v14 = _r.field_str(v14, p, "model", c, 1)
     if v15.__class__ is not str:
@@ -572,7 +575,7 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v16 is UNSET or v16 is None:
         c.absent(v16, p, "tools", 1)
     else:
-        v16 = _r.dec_list(v16, (p, "tools"), c, _decode_AssistantTool)
+        v16 = _r.dec_list(v16, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
         _CHECKS_2.run(v16, (p, "tools"), c)
     if v17 is UNSET:
@@ -585,7 +588,7 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v18 is UNSET:
         c.absent(v18, p, "usage", 3)
     elif v18 is not None:
-        v18 = _decode_RunCompletionUsage(v18, (p, "usage"), c)
+        v18 = dec_RunCompletionUsage(v18, (p, "usage"), c)
     if v19.__class__ is not float and v19.__class__ is not int and v19 is not None:
         v19 = _r.field_float(v19, p, "temperature", c, 2)
     if v20.__class__ is not float and v20.__class__ is not int and v20 is not None:
@@ -601,17 +604,17 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v23 is UNSET:
         c.absent(v23, p, "truncation_strategy", 3)
     elif v23 is not None:
-        v23 = _decode_TruncationStrategy(v23, (p, "truncation_strategy"), c)
+        v23 = dec_TruncationStrategy(v23, (p, "truncation_strategy"), c)
     if v24 is UNSET:
         c.absent(v24, p, "tool_choice", 3)
     elif v24 is not None:
-        v24 = _decode_ToolChoice(v24, (p, "tool_choice"), c)
+        v24 = dec_ToolChoice(v24, (p, "tool_choice"), c)
     if v25.__class__ is not bool:
         v25 = _r.field_bool(v25, p, "parallel_tool_calls", c, 1)
     if v26 is UNSET:
         c.absent(v26, p, "response_format", 3)
     elif v26 is not None:
-        v26 = _decode_ResponseFormat(v26, (p, "response_format"), c)
+        v26 = dec_ResponseFormat(v26, (p, "response_format"), c)
     o = _new(Run)
     o.id = v0
     o.object = v1
@@ -644,9 +647,9 @@ def _decode_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
     return o
 
 
-def _decode_RunIncompleteDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunIncompleteDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -662,16 +665,16 @@ def _decode_RunIncompleteDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v0 is None:
         c.absent(v0, p, "reason", 0)
     elif v0 is not UNSET:
-        v0 = RunIncompleteDetailsReason._decode(v0, (p, "reason"), c)
+        v0 = dec_RunIncompleteDetailsReason(v0, (p, "reason"), c)
     o = _new(RunIncompleteDetails)
     o.reason = v0
     o._extra = _r.extras(d, _KEYS_RunIncompleteDetails, p, c, False) if x else None
     return o
 
 
-def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -690,9 +693,7 @@ def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "submit_tool_outputs", 1)
     else:
-        v1 = _decode_RunRequiredActionSubmitToolOutputs(
-            v1, (p, "submit_tool_outputs"), c
-        )
+        v1 = dec_RunRequiredActionSubmitToolOutputs(v1, (p, "submit_tool_outputs"), c)
     o = _new(RunRequiredAction)
     o.type = v0
     o.submit_tool_outputs = v1
@@ -700,9 +701,9 @@ def _decode_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     return o
 
 
-def _decode_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -716,7 +717,7 @@ def _decode_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any
     if v0 is UNSET or v0 is None:
         c.absent(v0, p, "tool_calls", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_calls"), c, _decode_RunToolCall)
+        v0 = _r.dec_list(v0, (p, "tool_calls"), c, dec_RunToolCall)
     o = _new(RunRequiredActionSubmitToolOutputs)
     o.tool_calls = v0
     o._extra = (

@@ -16,3 +16,6 @@ class RunStatus(_r.OpenStrEnum):
     COMPLETED = "completed"
     INCOMPLETE = "incomplete"
     EXPIRED = "expired"
+
+
+dec_RunStatus = _r.enum_decoder(RunStatus)

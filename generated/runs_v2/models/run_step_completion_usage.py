@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -51,7 +53,7 @@ class RunStepCompletionUsage(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepCompletionUsage:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepCompletionUsage = _r.decode_root(
-            _decode_RunStepCompletionUsage, data, strict
+            dec_RunStepCompletionUsage, data, strict
         )
         return result
 
@@ -80,9 +82,9 @@ class RunStepCompletionUsage(_r.Model):
         return d
 
 
-def _decode_RunStepCompletionUsage(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepCompletionUsage(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")

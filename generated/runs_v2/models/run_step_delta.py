@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .run_step_delta_changes import RunStepDeltaChanges, _decode_RunStepDeltaChanges
+from .run_step_delta_changes import RunStepDeltaChanges, dec_RunStepDeltaChanges
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -51,7 +53,7 @@ class RunStepDelta(_r.Model):
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepDelta:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunStepDelta = _r.decode_root(_decode_RunStepDelta, data, strict)
+        result: RunStepDelta = _r.decode_root(dec_RunStepDelta, data, strict)
         return result
 
     @classmethod
@@ -79,9 +81,9 @@ class RunStepDelta(_r.Model):
         return d
 
 
-def _decode_RunStepDelta(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDelta(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -102,7 +104,7 @@ def _decode_RunStepDelta(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v2 is UNSET or v2 is None:
         c.absent(v2, p, "delta", 1)
     else:
-        v2 = _decode_RunStepDeltaChanges(v2, (p, "delta"), c)
+        v2 = dec_RunStepDeltaChanges(v2, (p, "delta"), c)
     o = _new(RunStepDelta)
     o.id = v0
     o.object = v1

@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_step_details import (
     RunStepDeltaStepDetails,
-    _decode_RunStepDeltaStepDetails,
+    dec_RunStepDeltaStepDetails,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -45,7 +47,7 @@ class RunStepDeltaChanges(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepDeltaChanges:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepDeltaChanges = _r.decode_root(
-            _decode_RunStepDeltaChanges, data, strict
+            dec_RunStepDeltaChanges, data, strict
         )
         return result
 
@@ -68,9 +70,9 @@ class RunStepDeltaChanges(_r.Model):
         return d
 
 
-def _decode_RunStepDeltaChanges(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDeltaChanges(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -84,7 +86,7 @@ def _decode_RunStepDeltaChanges(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0 is None:
         c.absent(v0, p, "step_details", 0)
     elif v0 is not UNSET:
-        v0 = _decode_RunStepDeltaStepDetails(v0, (p, "step_details"), c)
+        v0 = dec_RunStepDeltaStepDetails(v0, (p, "step_details"), c)
     o = _new(RunStepDeltaChanges)
     o.step_details = v0
     o._extra = _r.extras(d, _KEYS_RunStepDeltaChanges, p, c, False) if x else None

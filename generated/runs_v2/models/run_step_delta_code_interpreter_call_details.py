@@ -5,11 +5,11 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_code_interpreter_image_output import (
     RunStepDeltaCodeInterpreterImageOutput,
-    _decode_RunStepDeltaCodeInterpreterImageOutput,
+    dec_RunStepDeltaCodeInterpreterImageOutput,
 )
 from .run_step_delta_code_interpreter_log_output import (
     RunStepDeltaCodeInterpreterLogOutput,
-    _decode_RunStepDeltaCodeInterpreterLogOutput,
+    dec_RunStepDeltaCodeInterpreterLogOutput,
 )
 
 if TYPE_CHECKING:
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -58,7 +60,7 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
     ) -> RunStepDeltaCodeInterpreterCallDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepDeltaCodeInterpreterCallDetails = _r.decode_root(
-            _decode_RunStepDeltaCodeInterpreterCallDetails, data, strict
+            dec_RunStepDeltaCodeInterpreterCallDetails, data, strict
         )
         return result
 
@@ -93,9 +95,9 @@ RunStepDeltaCodeInterpreterCallDetailsOutputsItem: TypeAlias = (
 )
 
 
-def _decode_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -113,10 +115,7 @@ def _decode_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) ->
         c.absent(v1, p, "outputs", 0)
     elif v1 is not UNSET:
         v1 = _r.dec_list(
-            v1,
-            (p, "outputs"),
-            c,
-            _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem,
+            v1, (p, "outputs"), c, dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem
         )
     o = _new(RunStepDeltaCodeInterpreterCallDetails)
     o.input = v0
@@ -129,10 +128,10 @@ def _decode_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) ->
     return o
 
 
-def _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem(
+def dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem(
     v: Any, p: Any, c: _r.Ctx
 ) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_RunStepDeltaCodeInterpreterCallDetailsOutputsItem.get(tag)
@@ -149,7 +148,7 @@ def decode_run_step_delta_code_interpreter_call_details_outputs_item(
 ) -> RunStepDeltaCodeInterpreterCallDetailsOutputsItem:
     """Decode a RunStepDeltaCodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
     result: RunStepDeltaCodeInterpreterCallDetailsOutputsItem = _r.decode_root(
-        _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem, data, strict
+        dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem, data, strict
     )
     return result
 
@@ -166,6 +165,6 @@ _GET_RunStepDeltaCodeInterpreterCallDetails: Final = _r.getter(
 _TAGS_RunStepDeltaCodeInterpreterCallDetailsOutputsItem: Final[
     dict[str, _r.Decoder]
 ] = {
-    "image": _decode_RunStepDeltaCodeInterpreterImageOutput,
-    "logs": _decode_RunStepDeltaCodeInterpreterLogOutput,
+    "image": dec_RunStepDeltaCodeInterpreterImageOutput,
+    "logs": dec_RunStepDeltaCodeInterpreterLogOutput,
 }

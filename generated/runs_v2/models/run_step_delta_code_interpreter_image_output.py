@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_code_interpreter_image import (
     RunStepDeltaCodeInterpreterImage,
-    _decode_RunStepDeltaCodeInterpreterImage,
+    dec_RunStepDeltaCodeInterpreterImage,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -57,7 +59,7 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
     ) -> RunStepDeltaCodeInterpreterImageOutput:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepDeltaCodeInterpreterImageOutput = _r.decode_root(
-            _decode_RunStepDeltaCodeInterpreterImageOutput, data, strict
+            dec_RunStepDeltaCodeInterpreterImageOutput, data, strict
         )
         return result
 
@@ -86,9 +88,9 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
         return d
 
 
-def _decode_RunStepDeltaCodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDeltaCodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -109,7 +111,7 @@ def _decode_RunStepDeltaCodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) ->
     if v2 is None:
         c.absent(v2, p, "image", 0)
     elif v2 is not UNSET:
-        v2 = _decode_RunStepDeltaCodeInterpreterImage(v2, (p, "image"), c)
+        v2 = dec_RunStepDeltaCodeInterpreterImage(v2, (p, "image"), c)
     o = _new(RunStepDeltaCodeInterpreterImageOutput)
     o.index = v0
     o.type = v1

@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_code_interpreter_call_details import (
     RunStepDeltaCodeInterpreterCallDetails,
-    _decode_RunStepDeltaCodeInterpreterCallDetails,
+    dec_RunStepDeltaCodeInterpreterCallDetails,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -62,7 +64,7 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
     ) -> RunStepDeltaCodeInterpreterToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepDeltaCodeInterpreterToolCall = _r.decode_root(
-            _decode_RunStepDeltaCodeInterpreterToolCall, data, strict
+            dec_RunStepDeltaCodeInterpreterToolCall, data, strict
         )
         return result
 
@@ -94,9 +96,9 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
         return d
 
 
-def _decode_RunStepDeltaCodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDeltaCodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -119,9 +121,7 @@ def _decode_RunStepDeltaCodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> An
     if v3 is None:
         c.absent(v3, p, "code_interpreter", 0)
     elif v3 is not UNSET:
-        v3 = _decode_RunStepDeltaCodeInterpreterCallDetails(
-            v3, (p, "code_interpreter"), c
-        )
+        v3 = dec_RunStepDeltaCodeInterpreterCallDetails(v3, (p, "code_interpreter"), c)
     o = _new(RunStepDeltaCodeInterpreterToolCall)
     o.index = v0
     o.id = v1

@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_function_tool_call_function import (
     RunStepDeltaFunctionToolCallFunction,
-    _decode_RunStepDeltaFunctionToolCallFunction,
+    dec_RunStepDeltaFunctionToolCallFunction,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -62,7 +64,7 @@ class RunStepDeltaFunctionToolCall(_r.Model):
     ) -> RunStepDeltaFunctionToolCall:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepDeltaFunctionToolCall = _r.decode_root(
-            _decode_RunStepDeltaFunctionToolCall, data, strict
+            dec_RunStepDeltaFunctionToolCall, data, strict
         )
         return result
 
@@ -94,9 +96,9 @@ class RunStepDeltaFunctionToolCall(_r.Model):
         return d
 
 
-def _decode_RunStepDeltaFunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDeltaFunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -119,7 +121,7 @@ def _decode_RunStepDeltaFunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v3 is None:
         c.absent(v3, p, "function", 0)
     elif v3 is not UNSET:
-        v3 = _decode_RunStepDeltaFunctionToolCallFunction(v3, (p, "function"), c)
+        v3 = dec_RunStepDeltaFunctionToolCallFunction(v3, (p, "function"), c)
     o = _new(RunStepDeltaFunctionToolCall)
     o.index = v0
     o.id = v1

@@ -5,7 +5,7 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
 from .run_step_delta_message_creation import (
     RunStepDeltaMessageCreation,
-    _decode_RunStepDeltaMessageCreation,
+    dec_RunStepDeltaMessageCreation,
 )
 
 if TYPE_CHECKING:
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -52,7 +54,7 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
     ) -> RunStepDeltaMessageCreationStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepDeltaMessageCreationStepDetails = _r.decode_root(
-            _decode_RunStepDeltaMessageCreationStepDetails, data, strict
+            dec_RunStepDeltaMessageCreationStepDetails, data, strict
         )
         return result
 
@@ -78,9 +80,9 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
         return d
 
 
-def _decode_RunStepDeltaMessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDeltaMessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -99,7 +101,7 @@ def _decode_RunStepDeltaMessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) ->
     if v1 is None:
         c.absent(v1, p, "message_creation", 0)
     elif v1 is not UNSET:
-        v1 = _decode_RunStepDeltaMessageCreation(v1, (p, "message_creation"), c)
+        v1 = dec_RunStepDeltaMessageCreation(v1, (p, "message_creation"), c)
     o = _new(RunStepDeltaMessageCreationStepDetails)
     o.type = v0
     o.message_creation = v1

@@ -5,11 +5,11 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
 from .run_step_delta_message_creation_step_details import (
     RunStepDeltaMessageCreationStepDetails,
-    _decode_RunStepDeltaMessageCreationStepDetails,
+    dec_RunStepDeltaMessageCreationStepDetails,
 )
 from .run_step_delta_tool_calls_step_details import (
     RunStepDeltaToolCallsStepDetails,
-    _decode_RunStepDeltaToolCallsStepDetails,
+    dec_RunStepDeltaToolCallsStepDetails,
 )
 
 if TYPE_CHECKING:
@@ -22,8 +22,8 @@ RunStepDeltaStepDetails: TypeAlias = (
 """The changed details of the run step, told apart by `type`."""
 
 
-def _decode_RunStepDeltaStepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_RunStepDeltaStepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_RunStepDeltaStepDetails.get(tag)
@@ -38,12 +38,12 @@ def decode_run_step_delta_step_details(
 ) -> RunStepDeltaStepDetails:
     """Decode a RunStepDeltaStepDetails from JSON-like data; problems raise `DecodeError`."""
     result: RunStepDeltaStepDetails = _r.decode_root(
-        _decode_RunStepDeltaStepDetails, data, strict
+        dec_RunStepDeltaStepDetails, data, strict
     )
     return result
 
 
 _TAGS_RunStepDeltaStepDetails: Final[dict[str, _r.Decoder]] = {
-    "message_creation": _decode_RunStepDeltaMessageCreationStepDetails,
-    "tool_calls": _decode_RunStepDeltaToolCallsStepDetails,
+    "message_creation": dec_RunStepDeltaMessageCreationStepDetails,
+    "tool_calls": dec_RunStepDeltaToolCallsStepDetails,
 }

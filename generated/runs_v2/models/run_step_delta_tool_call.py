@@ -5,15 +5,15 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
 from .run_step_delta_code_interpreter_tool_call import (
     RunStepDeltaCodeInterpreterToolCall,
-    _decode_RunStepDeltaCodeInterpreterToolCall,
+    dec_RunStepDeltaCodeInterpreterToolCall,
 )
 from .run_step_delta_file_search_tool_call import (
     RunStepDeltaFileSearchToolCall,
-    _decode_RunStepDeltaFileSearchToolCall,
+    dec_RunStepDeltaFileSearchToolCall,
 )
 from .run_step_delta_function_tool_call import (
     RunStepDeltaFunctionToolCall,
-    _decode_RunStepDeltaFunctionToolCall,
+    dec_RunStepDeltaFunctionToolCall,
 )
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ RunStepDeltaToolCall: TypeAlias = (
 """A changed tool call, told apart by its `type`."""
 
 
-def _decode_RunStepDeltaToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_RunStepDeltaToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_RunStepDeltaToolCall.get(tag)
@@ -42,13 +42,13 @@ def decode_run_step_delta_tool_call(
 ) -> RunStepDeltaToolCall:
     """Decode a RunStepDeltaToolCall from JSON-like data; problems raise `DecodeError`."""
     result: RunStepDeltaToolCall = _r.decode_root(
-        _decode_RunStepDeltaToolCall, data, strict
+        dec_RunStepDeltaToolCall, data, strict
     )
     return result
 
 
 _TAGS_RunStepDeltaToolCall: Final[dict[str, _r.Decoder]] = {
-    "code_interpreter": _decode_RunStepDeltaCodeInterpreterToolCall,
-    "file_search": _decode_RunStepDeltaFileSearchToolCall,
-    "function": _decode_RunStepDeltaFunctionToolCall,
+    "code_interpreter": dec_RunStepDeltaCodeInterpreterToolCall,
+    "file_search": dec_RunStepDeltaFileSearchToolCall,
+    "function": dec_RunStepDeltaFunctionToolCall,
 }

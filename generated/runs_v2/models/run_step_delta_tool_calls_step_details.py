@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .run_step_delta_tool_call import RunStepDeltaToolCall, _decode_RunStepDeltaToolCall
+from .run_step_delta_tool_call import RunStepDeltaToolCall, dec_RunStepDeltaToolCall
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -49,7 +51,7 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
     ) -> RunStepDeltaToolCallsStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: RunStepDeltaToolCallsStepDetails = _r.decode_root(
-            _decode_RunStepDeltaToolCallsStepDetails, data, strict
+            dec_RunStepDeltaToolCallsStepDetails, data, strict
         )
         return result
 
@@ -79,9 +81,9 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
         return d
 
 
-def _decode_RunStepDeltaToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_RunStepDeltaToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -100,7 +102,7 @@ def _decode_RunStepDeltaToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is None:
         c.absent(v1, p, "tool_calls", 0)
     elif v1 is not UNSET:
-        v1 = _r.dec_list(v1, (p, "tool_calls"), c, _decode_RunStepDeltaToolCall)
+        v1 = _r.dec_list(v1, (p, "tool_calls"), c, dec_RunStepDeltaToolCall)
     o = _new(RunStepDeltaToolCallsStepDetails)
     o.type = v0
     o.tool_calls = v1

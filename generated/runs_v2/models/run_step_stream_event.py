@@ -5,31 +5,31 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
 from .thread_run_step_cancelled_event import (
     ThreadRunStepCancelledEvent,
-    _decode_ThreadRunStepCancelledEvent,
+    dec_ThreadRunStepCancelledEvent,
 )
 from .thread_run_step_completed_event import (
     ThreadRunStepCompletedEvent,
-    _decode_ThreadRunStepCompletedEvent,
+    dec_ThreadRunStepCompletedEvent,
 )
 from .thread_run_step_created_event import (
     ThreadRunStepCreatedEvent,
-    _decode_ThreadRunStepCreatedEvent,
+    dec_ThreadRunStepCreatedEvent,
 )
 from .thread_run_step_delta_event import (
     ThreadRunStepDeltaEvent,
-    _decode_ThreadRunStepDeltaEvent,
+    dec_ThreadRunStepDeltaEvent,
 )
 from .thread_run_step_expired_event import (
     ThreadRunStepExpiredEvent,
-    _decode_ThreadRunStepExpiredEvent,
+    dec_ThreadRunStepExpiredEvent,
 )
 from .thread_run_step_failed_event import (
     ThreadRunStepFailedEvent,
-    _decode_ThreadRunStepFailedEvent,
+    dec_ThreadRunStepFailedEvent,
 )
 from .thread_run_step_in_progress_event import (
     ThreadRunStepInProgressEvent,
-    _decode_ThreadRunStepInProgressEvent,
+    dec_ThreadRunStepInProgressEvent,
 )
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ RunStepStreamEvent: TypeAlias = (
 """An event about a run step, told apart by `event`."""
 
 
-def _decode_RunStepStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_RunStepStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("event")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_RunStepStreamEvent.get(tag)
@@ -57,18 +57,16 @@ def decode_run_step_stream_event(
     data: Any, *, strict: bool = False
 ) -> RunStepStreamEvent:
     """Decode a RunStepStreamEvent from JSON-like data; problems raise `DecodeError`."""
-    result: RunStepStreamEvent = _r.decode_root(
-        _decode_RunStepStreamEvent, data, strict
-    )
+    result: RunStepStreamEvent = _r.decode_root(dec_RunStepStreamEvent, data, strict)
     return result
 
 
 _TAGS_RunStepStreamEvent: Final[dict[str, _r.Decoder]] = {
-    "thread.run.step.cancelled": _decode_ThreadRunStepCancelledEvent,
-    "thread.run.step.completed": _decode_ThreadRunStepCompletedEvent,
-    "thread.run.step.created": _decode_ThreadRunStepCreatedEvent,
-    "thread.run.step.delta": _decode_ThreadRunStepDeltaEvent,
-    "thread.run.step.expired": _decode_ThreadRunStepExpiredEvent,
-    "thread.run.step.failed": _decode_ThreadRunStepFailedEvent,
-    "thread.run.step.in_progress": _decode_ThreadRunStepInProgressEvent,
+    "thread.run.step.cancelled": dec_ThreadRunStepCancelledEvent,
+    "thread.run.step.completed": dec_ThreadRunStepCompletedEvent,
+    "thread.run.step.created": dec_ThreadRunStepCreatedEvent,
+    "thread.run.step.delta": dec_ThreadRunStepDeltaEvent,
+    "thread.run.step.expired": dec_ThreadRunStepExpiredEvent,
+    "thread.run.step.failed": dec_ThreadRunStepFailedEvent,
+    "thread.run.step.in_progress": dec_ThreadRunStepInProgressEvent,
 }

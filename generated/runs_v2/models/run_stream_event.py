@@ -5,37 +5,31 @@ from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
 from .thread_run_cancelled_event import (
     ThreadRunCancelledEvent,
-    _decode_ThreadRunCancelledEvent,
+    dec_ThreadRunCancelledEvent,
 )
 from .thread_run_cancelling_event import (
     ThreadRunCancellingEvent,
-    _decode_ThreadRunCancellingEvent,
+    dec_ThreadRunCancellingEvent,
 )
 from .thread_run_completed_event import (
     ThreadRunCompletedEvent,
-    _decode_ThreadRunCompletedEvent,
+    dec_ThreadRunCompletedEvent,
 )
-from .thread_run_created_event import (
-    ThreadRunCreatedEvent,
-    _decode_ThreadRunCreatedEvent,
-)
-from .thread_run_expired_event import (
-    ThreadRunExpiredEvent,
-    _decode_ThreadRunExpiredEvent,
-)
-from .thread_run_failed_event import ThreadRunFailedEvent, _decode_ThreadRunFailedEvent
+from .thread_run_created_event import ThreadRunCreatedEvent, dec_ThreadRunCreatedEvent
+from .thread_run_expired_event import ThreadRunExpiredEvent, dec_ThreadRunExpiredEvent
+from .thread_run_failed_event import ThreadRunFailedEvent, dec_ThreadRunFailedEvent
 from .thread_run_in_progress_event import (
     ThreadRunInProgressEvent,
-    _decode_ThreadRunInProgressEvent,
+    dec_ThreadRunInProgressEvent,
 )
 from .thread_run_incomplete_event import (
     ThreadRunIncompleteEvent,
-    _decode_ThreadRunIncompleteEvent,
+    dec_ThreadRunIncompleteEvent,
 )
-from .thread_run_queued_event import ThreadRunQueuedEvent, _decode_ThreadRunQueuedEvent
+from .thread_run_queued_event import ThreadRunQueuedEvent, dec_ThreadRunQueuedEvent
 from .thread_run_requires_action_event import (
     ThreadRunRequiresActionEvent,
-    _decode_ThreadRunRequiresActionEvent,
+    dec_ThreadRunRequiresActionEvent,
 )
 
 if TYPE_CHECKING:
@@ -48,8 +42,8 @@ RunStreamEvent: TypeAlias = (
 """An event about a run, told apart by `event`."""
 
 
-def _decode_RunStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
+def dec_RunStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
         tag = v.get("event")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_RunStreamEvent.get(tag)
@@ -61,19 +55,19 @@ def _decode_RunStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_run_stream_event(data: Any, *, strict: bool = False) -> RunStreamEvent:
     """Decode a RunStreamEvent from JSON-like data; problems raise `DecodeError`."""
-    result: RunStreamEvent = _r.decode_root(_decode_RunStreamEvent, data, strict)
+    result: RunStreamEvent = _r.decode_root(dec_RunStreamEvent, data, strict)
     return result
 
 
 _TAGS_RunStreamEvent: Final[dict[str, _r.Decoder]] = {
-    "thread.run.cancelled": _decode_ThreadRunCancelledEvent,
-    "thread.run.cancelling": _decode_ThreadRunCancellingEvent,
-    "thread.run.completed": _decode_ThreadRunCompletedEvent,
-    "thread.run.created": _decode_ThreadRunCreatedEvent,
-    "thread.run.expired": _decode_ThreadRunExpiredEvent,
-    "thread.run.failed": _decode_ThreadRunFailedEvent,
-    "thread.run.in_progress": _decode_ThreadRunInProgressEvent,
-    "thread.run.incomplete": _decode_ThreadRunIncompleteEvent,
-    "thread.run.queued": _decode_ThreadRunQueuedEvent,
-    "thread.run.requires_action": _decode_ThreadRunRequiresActionEvent,
+    "thread.run.cancelled": dec_ThreadRunCancelledEvent,
+    "thread.run.cancelling": dec_ThreadRunCancellingEvent,
+    "thread.run.completed": dec_ThreadRunCompletedEvent,
+    "thread.run.created": dec_ThreadRunCreatedEvent,
+    "thread.run.expired": dec_ThreadRunExpiredEvent,
+    "thread.run.failed": dec_ThreadRunFailedEvent,
+    "thread.run.in_progress": dec_ThreadRunInProgressEvent,
+    "thread.run.incomplete": dec_ThreadRunIncompleteEvent,
+    "thread.run.queued": dec_ThreadRunQueuedEvent,
+    "thread.run.requires_action": dec_ThreadRunRequiresActionEvent,
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET, Unset
-from .tool_output import ToolOutput, _decode_ToolOutput
+from .tool_output import ToolOutput, dec_ToolOutput
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -49,7 +51,7 @@ class SubmitToolOutputsRunRequest(_r.Model):
     ) -> SubmitToolOutputsRunRequest:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: SubmitToolOutputsRunRequest = _r.decode_root(
-            _decode_SubmitToolOutputsRunRequest, data, strict
+            dec_SubmitToolOutputsRunRequest, data, strict
         )
         return result
 
@@ -79,9 +81,9 @@ class SubmitToolOutputsRunRequest(_r.Model):
         return d
 
 
-def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -96,7 +98,7 @@ def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v0 is UNSET or v0 is None:
         c.absent(v0, p, "tool_outputs", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, _decode_ToolOutput)
+        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, dec_ToolOutput)
     if v1.__class__ is not bool and v1 is not None:
         v1 = _r.field_bool(v1, p, "stream", c, 2)
     o = _new(SubmitToolOutputsRunRequest)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .run import Run, _decode_Run
+from .run import Run, dec_Run
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -46,7 +48,7 @@ class ThreadRunCancelledEvent(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunCancelledEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: ThreadRunCancelledEvent = _r.decode_root(
-            _decode_ThreadRunCancelledEvent, data, strict
+            dec_ThreadRunCancelledEvent, data, strict
         )
         return result
 
@@ -72,9 +74,9 @@ class ThreadRunCancelledEvent(_r.Model):
         return d
 
 
-def _decode_ThreadRunCancelledEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_ThreadRunCancelledEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -93,7 +95,7 @@ def _decode_ThreadRunCancelledEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "data", 1)
     else:
-        v1 = _decode_Run(v1, (p, "data"), c)
+        v1 = dec_Run(v1, (p, "data"), c)
     o = _new(ThreadRunCancelledEvent)
     o.event = v0
     o.data = v1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .run_step import RunStep, _decode_RunStep
+from .run_step import RunStep, dec_RunStep
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -48,7 +50,7 @@ class ThreadRunStepCompletedEvent(_r.Model):
     ) -> ThreadRunStepCompletedEvent:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: ThreadRunStepCompletedEvent = _r.decode_root(
-            _decode_ThreadRunStepCompletedEvent, data, strict
+            dec_ThreadRunStepCompletedEvent, data, strict
         )
         return result
 
@@ -74,9 +76,9 @@ class ThreadRunStepCompletedEvent(_r.Model):
         return d
 
 
-def _decode_ThreadRunStepCompletedEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_ThreadRunStepCompletedEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -95,7 +97,7 @@ def _decode_ThreadRunStepCompletedEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "data", 1)
     else:
-        v1 = _decode_RunStep(v1, (p, "data"), c)
+        v1 = dec_RunStep(v1, (p, "data"), c)
     o = _new(ThreadRunStepCompletedEvent)
     o.event = v0
     o.data = v1

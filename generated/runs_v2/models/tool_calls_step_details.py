@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING, UNSET
-from .step_tool_call import StepToolCall, _decode_StepToolCall
+from .step_tool_call import StepToolCall, dec_StepToolCall
 
 if TYPE_CHECKING:
     from dataclasses import dataclass
@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 @dataclass(kw_only=True, repr=False)
@@ -47,7 +49,7 @@ class ToolCallsStepDetails(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> ToolCallsStepDetails:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: ToolCallsStepDetails = _r.decode_root(
-            _decode_ToolCallsStepDetails, data, strict
+            dec_ToolCallsStepDetails, data, strict
         )
         return result
 
@@ -77,9 +79,9 @@ class ToolCallsStepDetails(_r.Model):
         return d
 
 
-def _decode_ToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_ToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -98,7 +100,7 @@ def _decode_ToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     if v1 is UNSET or v1 is None:
         c.absent(v1, p, "tool_calls", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "tool_calls"), c, _decode_StepToolCall)
+        v1 = _r.dec_list(v1, (p, "tool_calls"), c, dec_StepToolCall)
     o = _new(ToolCallsStepDetails)
     o.type = v0
     o.tool_calls = v1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import _runtime as _r
 from .._runtime import TYPE_CHECKING
-from .named_tool_choice import NamedToolChoice, _decode_NamedToolChoice
+from .named_tool_choice import NamedToolChoice, dec_NamedToolChoice
 from .tool_choice_mode import ToolChoiceMode
 
 if TYPE_CHECKING:
@@ -14,9 +14,9 @@ ToolChoice: TypeAlias = "ToolChoiceMode | NamedToolChoice | _r.UnknownVariant"
 """Controls which (if any) tool is called by the model: either a mode string or a named tool."""
 
 
-def _decode_ToolChoice(v: Any, p: Any, c: _r.Ctx) -> Any:
-    if v.__class__ is dict or isinstance(v, dict):
-        return _r.first_match(v, p, c, (_decode_NamedToolChoice,), "ToolChoice")
+def dec_ToolChoice(v: Any, p: Any, c: _r.Ctx) -> Any:
+    if v.__class__ is dict or _r.is_dict(v):
+        return _r.first_match(v, p, c, (dec_NamedToolChoice,), "ToolChoice")
     if v.__class__ is str or isinstance(v, str):
         member = _STRS_ToolChoice.get(v)
         if member is not None:
@@ -27,7 +27,7 @@ def _decode_ToolChoice(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 def decode_tool_choice(data: Any, *, strict: bool = False) -> ToolChoice:
     """Decode a ToolChoice from JSON-like data; problems raise `DecodeError`."""
-    result: ToolChoice = _r.decode_root(_decode_ToolChoice, data, strict)
+    result: ToolChoice = _r.decode_root(dec_ToolChoice, data, strict)
     return result
 
 

@@ -10,3 +10,6 @@ class ToolChoiceMode(_r.OpenStrEnum):
     NONE = "none"
     AUTO = "auto"
     REQUIRED = "required"
+
+
+dec_ToolChoiceMode = _r.enum_decoder(ToolChoiceMode)

@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 else:
     dataclass = _r.dataclass
 
-_new = object.__new__
+# Decoders fill the slots of a blank instance with what lenient decoding found, which may lie
+# outside a field's declared type (a missing required member reads as UNSET): typed as Any.
+_new: Any = object.__new__
 
 
 class TruncationStrategyType(_r.OpenStrEnum):
@@ -18,6 +20,9 @@ class TruncationStrategyType(_r.OpenStrEnum):
 
     AUTO = "auto"
     LAST_MESSAGES = "last_messages"
+
+
+dec_TruncationStrategyType = _r.enum_decoder(TruncationStrategyType)
 
 
 @dataclass(kw_only=True, repr=False)
@@ -53,7 +58,7 @@ class TruncationStrategy(_r.Model):
     def from_dict(cls, data: Any, *, strict: bool = False) -> TruncationStrategy:
         """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
         result: TruncationStrategy = _r.decode_root(
-            _decode_TruncationStrategy, data, strict
+            dec_TruncationStrategy, data, strict
         )
         return result
 
@@ -79,9 +84,9 @@ class TruncationStrategy(_r.Model):
         return d
 
 
-def _decode_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
+def dec_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:
-        if not isinstance(d, dict):
+        if not _r.is_dict(d):
             if d is None:
                 return c.null(p)
             return c.wrong(p, d, "object")
@@ -98,7 +103,7 @@ def _decode_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
     elif v0 is UNSET or v0 is None:
         c.absent(v0, p, "type", 1)
     else:
-        v0 = TruncationStrategyType._decode(v0, (p, "type"), c)
+        v0 = dec_TruncationStrategyType(v0, (p, "type"), c)
     if v1.__class__ is not int and v1 is not None:
         v1 = _r.field_int(v1, p, "last_messages", c, 2)
     if c.strict:

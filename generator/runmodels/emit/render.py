@@ -185,7 +185,7 @@ def _import_lines(pkg: Package, module: Module, entities: list[Entity]) -> list[
     lines = []
     for other, refs in sorted(module.imports, key=lambda item: _natural(item[0])):
         symbols = sorted(
-            {s for ref in refs for s in (ref, f"_decode_{ref}") if s in used}, key=_isort_key
+            {s for ref in refs for s in (ref, exprs.decoder_name(ref)) if s in used}, key=_isort_key
         )
         if symbols:
             lines.append(f"from .{other} import {', '.join(symbols)}")
@@ -193,27 +193,31 @@ def _import_lines(pkg: Package, module: Module, entities: list[Entity]) -> list[
 
 
 def _symbols_used(pkg: Package, entity: Entity) -> set[str]:
-    def of_type(t: TypeRef | None, annotate: bool) -> set[str]:
+    def of_type(t: TypeRef | None, annotate: bool, enum_decoded: bool = True) -> set[str]:
+        # enum_decoded: whether an enum at the top of `t` is decoded by its decoder (a model
+        # field) or looked up through its class (a string or integer variant of a union)
         found: set[str] = set()
         while t is not None:
             target = pkg.entities.get(t.ref) if t.ref else None
             if isinstance(target, Enum) or (annotate and target is not None):
                 found.add(t.ref)
-            if isinstance(target, (Model, Union)):
-                found.add(f"_decode_{t.ref}")
+            if isinstance(target, (Model, Union)) or (isinstance(target, Enum) and enum_decoded):
+                found.add(exprs.decoder_name(t.ref))
             t = t.item
+            enum_decoded = True
         return found
 
     if isinstance(entity, Model):
         return {s for f in entity.fields for s in of_type(f.type, True)}
     if isinstance(entity, Union):
-        used = {s for v in entity.variants for s in of_type(v, True)}
-        used -= {f"_decode_{v.ref}" for v in entity.variants if v.kind == "union"}
+        used = {s for v in entity.variants for s in of_type(v, True, False)}
+        used -= {exprs.decoder_name(v.ref) for v in entity.variants if v.kind == "union"}
         for v in pkg_mod.flat_variants(entity, pkg.entities):
-            used |= of_type(v, False)
+            used |= of_type(v, False, False)
         return used
     if isinstance(entity, Alias):
-        return {s for s in of_type(entity.type, True) if not s.startswith("_decode_")}
+        decoders = {exprs.decoder_name(r) for r in pkg.entities}
+        return of_type(entity.type, True) - decoders
     return set()
 
 
@@ -327,9 +331,9 @@ def _union_view(pkg: Package, u: Union) -> dict[str, Any]:
         "doc": _doc(u),
         "annotation": exprs.literal(annotation),
         "tag": exprs.literal(u.tag) if tagged else None,
-        "tag_map": [(exprs.literal(value), f"_decode_{name}") for value, name in u.tag_map]
+        "tag_map": [(exprs.literal(value), exprs.decoder_name(name)) for value, name in u.tag_map]
         if tagged else [],
-        "models": [f"_decode_{v.ref}" for v in models],
+        "models": [exprs.decoder_name(v.ref) for v in models],
         "map": exprs.decode_call(_plain(maps[0]), "v", "p") if maps else None,
         "map_decoder": exprs.decoder(_plain(maps[0])) if maps else None,
         "catch_all": catch_all,
