@@ -20,11 +20,6 @@ from ._runtime import enc as encode
 if TYPE_CHECKING:
     from typing import Any
 
-    # the private submodules other modules import whole (`from .. import _runtime as _r`):
-    # declared here, after `from ._runtime import ...` bound the name implicitly, so that a type
-    # checker resolves them to the module rather than to a private name of this one
-    from . import _http as _http
-    from . import _runtime as _runtime
     from ._deviations import Deviation as Deviation
     from ._deviations import deviations as deviations
     from ._deviations import set_deviation_hook as set_deviation_hook
@@ -135,6 +130,13 @@ if TYPE_CHECKING:
         ToolCallsStepDetails as ToolCallsStepDetails,
     )
     from .models.tool_output import ToolOutput as ToolOutput
+
+if TYPE_CHECKING:
+    # The private submodules other modules import whole (`from .. import _runtime as _r`),
+    # bound last: each `from ._runtime import ...` above also binds the name, and a type checker
+    # would otherwise resolve the import to that (a private name of this module).
+    from . import _http as _http
+    from . import _runtime as _runtime
 
 __all__ = [
     "UNSET",

@@ -126,7 +126,7 @@ def dec_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
 
 def dec_CodeInterpreterCallDetailsOutputsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
     if v.__class__ is dict or _r.is_dict(v):
-        tag = v.get("type")
+        tag: Any = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_CodeInterpreterCallDetailsOutputsItem.get(tag)
             if decode is not None:

@@ -21,7 +21,7 @@ StepDetails: TypeAlias = (
 
 def dec_StepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
     if v.__class__ is dict or _r.is_dict(v):
-        tag = v.get("type")
+        tag: Any = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_StepDetails.get(tag)
             if decode is not None:

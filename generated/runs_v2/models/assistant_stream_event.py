@@ -37,7 +37,7 @@ AssistantStreamEvent: TypeAlias = (
 
 def dec_AssistantStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
     if v.__class__ is dict or _r.is_dict(v):
-        tag = v.get("event")
+        tag: Any = v.get("event")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_AssistantStreamEvent.get(tag)
             if decode is not None:

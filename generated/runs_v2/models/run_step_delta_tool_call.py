@@ -28,7 +28,7 @@ RunStepDeltaToolCall: TypeAlias = (
 
 def dec_RunStepDeltaToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
     if v.__class__ is dict or _r.is_dict(v):
-        tag = v.get("type")
+        tag: Any = v.get("type")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_RunStepDeltaToolCall.get(tag)
             if decode is not None:

@@ -44,7 +44,7 @@ RunStreamEvent: TypeAlias = (
 
 def dec_RunStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
     if v.__class__ is dict or _r.is_dict(v):
-        tag = v.get("event")
+        tag: Any = v.get("event")
         if tag.__class__ is str or isinstance(tag, str):
             decode = _TAGS_RunStreamEvent.get(tag)
             if decode is not None:
