@@ -24,14 +24,6 @@ _PRIM_DECODERS = {
 LINE_LENGTH = 88  # black's default, which the generated code is formatted with
 
 
-def decoder_name(ref: str) -> str:
-    """The module-level `(value, path, ctx)` decoder of a model, union or enum: `dec_Run`.
-
-    Other generated modules import it, so its name is public (a leading underscore would make
-    every such import a private-usage error in pyright); `dec_` marks it as the package's own
-    plumbing, like the runtime's `dec_list`, apart from the `decode_*` functions users call."""
-    return f"dec_{ref}"
-
 
 def literal(value: object) -> str:
     """A Python literal for a JSON scalar; `repr` escapes quotes, controls and bidi marks."""
@@ -107,7 +99,7 @@ def decoder(t: TypeRef) -> str:
 
 def _decoder_of(t: TypeRef) -> str:
     if t.kind in ("model", "union", "enum"):
-        return decoder_name(t.ref)
+        return abi.decoder_name(t.ref)
     if t.kind == "any" and t.types:
         return f"lambda v, p, c: _r.dec_prims(v, p, c, {t.types!r})"
     if t.kind == "list":

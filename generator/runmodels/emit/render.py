@@ -184,7 +184,7 @@ def _import_lines(pkg: Package, module: Module, entities: list[Entity]) -> list[
     lines = []
     for other, refs in sorted(module.imports, key=lambda item: _natural(item[0])):
         symbols = sorted(
-            {s for ref in refs for s in (ref, exprs.decoder_name(ref)) if s in used}, key=_isort_key
+            {s for ref in refs for s in (ref, abi.decoder_name(ref)) if s in used}, key=_isort_key
         )
         if symbols:
             lines.append(f"from .{other} import {', '.join(symbols)}")
@@ -201,7 +201,7 @@ def _symbols_used(pkg: Package, entity: Entity) -> set[str]:
             if isinstance(target, Enum) or (annotate and target is not None):
                 found.add(t.ref)
             if isinstance(target, (Model, Union)) or (isinstance(target, Enum) and enum_decoded):
-                found.add(exprs.decoder_name(t.ref))
+                found.add(abi.decoder_name(t.ref))
             t = t.item
             enum_decoded = True
         return found
@@ -210,12 +210,12 @@ def _symbols_used(pkg: Package, entity: Entity) -> set[str]:
         return {s for f in entity.fields for s in of_type(f.type, True)}
     if isinstance(entity, Union):
         used = {s for v in entity.variants for s in of_type(v, True, False)}
-        used -= {exprs.decoder_name(v.ref) for v in entity.variants if v.kind == "union"}
+        used -= {abi.decoder_name(v.ref) for v in entity.variants if v.kind == "union"}
         for v in pkg_mod.flat_variants(entity, pkg.entities):
             used |= of_type(v, False, False)
         return used
     if isinstance(entity, Alias):
-        decoders = {exprs.decoder_name(r) for r in pkg.entities}
+        decoders = {abi.decoder_name(r) for r in pkg.entities}
         return of_type(entity.type, True) - decoders
     return set()
 
@@ -330,9 +330,9 @@ def _union_view(pkg: Package, u: Union) -> dict[str, Any]:
         "doc": _doc(u),
         "annotation": exprs.literal(annotation),
         "tag": exprs.literal(u.tag) if tagged else None,
-        "tag_map": [(exprs.literal(value), exprs.decoder_name(name)) for value, name in u.tag_map]
+        "tag_map": [(exprs.literal(value), abi.decoder_name(name)) for value, name in u.tag_map]
         if tagged else [],
-        "models": [exprs.decoder_name(v.ref) for v in models],
+        "models": [abi.decoder_name(v.ref) for v in models],
         "map": exprs.decode_call(_plain(maps[0]), "v", "p") if maps else None,
         "map_decoder": exprs.decoder(_plain(maps[0])) if maps else None,
         "catch_all": catch_all,
