@@ -29,7 +29,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple, Protocol, TypeVar, final
+from typing import Any, NamedTuple, Protocol, TypeGuard, TypeVar, cast, final
 
 __all__ = [
     "APIConnectionError",
@@ -263,9 +263,12 @@ class ClientOptions:
                 raise ClientValueError(
                     f"{name} must be a positive, finite number of seconds"
                 )
-        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+        # checked although typed: a caller need not use a type checker
+        retries: Any = self.max_retries
+        limits: Any = self.limits
+        if isinstance(retries, bool) or not isinstance(retries, int):
             raise ClientValueError("max_retries must be an int")
-        if not isinstance(self.limits, Limits):
+        if not isinstance(limits, Limits):
             raise ClientValueError("limits must be a Limits")
 
     def read_wait(self, total: float) -> float:
@@ -279,7 +282,12 @@ class Headers(Mapping[str, str]):
     def __init__(
         self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()
     ) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items
+        if isinstance(
+            items, Mapping
+        ):  # isinstance alone would leave its key type unknown
+            pairs: Iterable[tuple[str, str]] = cast("Mapping[str, str]", items).items()
+        else:
+            pairs = items
         self._data: dict[str, tuple[str, str]] = {}
         for key, value in pairs:
             old = self._data.get(key.lower())
@@ -324,7 +332,7 @@ class Request:
 
     method: str
     url: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict[str, str])
     body: bytes | None = None
     deadline: float | None = None
 
@@ -613,7 +621,10 @@ class UrllibTransport:
         try:
             resp = self._opener.open(raw, timeout=timeout)
         except urllib.error.HTTPError as exc:
-            body: bytes | _Readable = exc if exc.fp is not None else b""
+            # typed as always there, but None when the error carries no body
+            body: bytes | _Readable = (
+                exc if getattr(exc, "fp", None) is not None else b""
+            )
             return Response(
                 exc.code,
                 list(exc.headers.items()),
@@ -696,14 +707,15 @@ def make_status_error(response: Response, body: bytes, where: str) -> APIError:
     """Build the APIError subclass matching a non-2xx response."""
     status = response.status
     text = body.decode("utf-8", "replace").strip()
-    message, info = text or f"HTTP {status}", {}
+    message = text or f"HTTP {status}"
+    info: dict[str, Any] = {}
     try:
         data = json.loads(body) if text else None
     except (ValueError, RecursionError):
         data = None
-    if isinstance(data, dict):
+    if _is_object(data):
         err = data.get("error", data)
-        if isinstance(err, dict):
+        if _is_object(err):
             info = err
             message = str(err["message"]) if err.get("message") is not None else message
         elif isinstance(err, str):
@@ -910,11 +922,21 @@ class EventStream(Iterator[ServerSentEvent]):
         self.close()
 
 
+def _is_object(value: object) -> TypeGuard[dict[str, Any]]:
+    """A JSON object (isinstance would narrow `Any` to `dict[Unknown, Unknown]`)."""
+    return isinstance(value, dict)
+
+
+def _is_array(value: object) -> TypeGuard[list[Any] | tuple[Any, ...]]:
+    """A list or tuple (isinstance would narrow `Any` to `list[Unknown]`)."""
+    return isinstance(value, (list, tuple))
+
+
 def _stream_error(sse: ServerSentEvent, where: str) -> APIError:
     """Turn an `event: error` frame into an APIError."""
     data = sse.json()
-    err = data.get("error", data) if isinstance(data, dict) else None
-    if not isinstance(err, dict):
+    err = data.get("error", data) if _is_object(data) else None
+    if not _is_object(err):
         raise APIResponseError(
             f"malformed error event in {where}: {sse.data!r}", request=where
         )
@@ -935,7 +957,7 @@ class JSONResult(NamedTuple):
     headers: Mapping[str, str]
 
 
-def _check_api_key(key: str | None) -> str:
+def _check_api_key(key: object) -> str:
     """The key without surrounding whitespace; refused (without showing it) when unsendable.
 
     None means "read OPENAI_API_KEY"; "" means "this API needs no key" (no Authorization).
@@ -962,7 +984,7 @@ def _check_api_key(key: str | None) -> str:
     return stripped
 
 
-def _check_base_url(url: str) -> tuple[str, tuple[str, str, int]]:
+def _check_base_url(url: object) -> tuple[str, tuple[str, str, int]]:
     """(base URL without trailing "/", its origin); refused when it cannot be an API root.
 
     Messages show it without query and fragment (which might hold a key) and never with
@@ -1026,6 +1048,8 @@ def _url_origin(url: str) -> tuple[str, str, int] | None:
 def _check_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers as http.client will send them; a bad one raises ClientValueError naming it."""
     out: dict[str, str] = {}
+    name: Any  # checked although typed: a caller need not use a type checker
+    value: Any
     for name, value in headers.items():
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
             raise ClientValueError(f"header name {name!r} is not a valid HTTP token")
@@ -1111,7 +1135,7 @@ class BaseClient:
         given = query or {}
         pairs = [(k, v) for k, v in self.options.default_query if k not in given]
         for key, value in given.items():
-            values = value if isinstance(value, (list, tuple)) else [value]
+            values = value if _is_array(value) else [value]
             pairs.extend((key, _scalar(v)) for v in values if v is not None)
         return f"{url}?{urllib.parse.urlencode(pairs)}" if pairs else url
 
@@ -1228,7 +1252,10 @@ class BaseClient:
         they never left (a connect failure).
         """
         total = self.options.timeout if timeout is None else timeout
-        if not isinstance(total, (int, float)) or not 0 < total < math.inf:
+        given: Any = (
+            total  # checked although typed: a caller need not use a type checker
+        )
+        if not isinstance(given, (int, float)) or not 0 < given < math.inf:
             raise ClientValueError(
                 "timeout must be a positive, finite number of seconds"
             )
@@ -1359,7 +1386,10 @@ class BaseClient:
         timeout: float | None = None,
     ) -> T:
         """Fetch until `is_done`, sleeping `openai-poll-after-ms` (clamped) or `interval`."""
-        if not isinstance(interval, (int, float)) or not 0 <= interval < math.inf:
+        given: Any = (
+            interval  # checked although typed: a caller need not use a type checker
+        )
+        if not isinstance(given, (int, float)) or not 0 <= given < math.inf:
             raise ClientValueError("interval must be a finite number of seconds >= 0")
         deadline = None if timeout is None else self._clock() + timeout
         while True:

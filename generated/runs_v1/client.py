@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from . import _http
-from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
+from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset
 from .models.assistant_tool import AssistantTool
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
@@ -85,15 +84,15 @@ class Stream(Iterator[_E]):
             if sse.event == "done" or sse.data == "[DONE]":
                 self.close()
                 raise StopIteration
-            return self._decode(sse.event, sse.json())
-        except DecodeError as exc:
-            self.close()
-            raise _http.APIResponseError(
-                f"malformed SSE event {sse.event!r} in {self._where}: {exc}",
-                request=self._where,
-                body=sse.data.encode(),
-            ) from exc
-        except _http.APIError:
+            try:
+                return self._decode(sse.event, sse.json())
+            except DecodeError as exc:
+                raise _http.APIResponseError(
+                    f"malformed SSE event {sse.event!r} in {self._where}: {exc}",
+                    request=self._where,
+                    body=sse.data.encode(),
+                ) from exc
+        except _http.APIError:  # the stream's own errors and the one above
             self.close()
             raise
 
@@ -745,19 +744,6 @@ def _given(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not UNSET}
 
 
-def _header_values(
-    values: Mapping[str, Any], extra: Mapping[str, str] | None
-) -> dict[str, str]:
-    """Header parameters that were passed, as strings, then the caller's extra headers."""
-    out: dict[str, str] = {}
-    for key, value in values.items():
-        if value is not UNSET:
-            plain = enc(value)
-            out[key] = plain if isinstance(plain, str) else json.dumps(plain)
-    out.update(extra or {})
-    return out
-
-
 def _model_body(body: Model) -> dict[str, Any]:
     """A request model's JSON data; a field holding the wrong kind of value raises TypeError."""
     try:
@@ -767,11 +753,6 @@ def _model_body(body: Model) -> dict[str, Any]:
             f"{type(body).__name__}: an argument does not have its declared type ({exc}); "
             "pass the generated models (not plain dicts) where the signature asks for them"
         ) from exc
-
-
-def _json_body(value: Any) -> Any:
-    """A request body that is not a model, encoded to JSON data."""
-    return enc(value)
 
 
 def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:

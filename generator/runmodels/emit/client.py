@@ -533,7 +533,13 @@ def client_view(pkg: Package) -> dict[str, Any]:
         "wraps_events": builder.wraps_events,
         "methods": [m.view() for m in builder.methods],
         "run_stream": run_stream or "",
+        # module helpers some specs' methods never call: left out then (unused private code)
+        "helpers": {name for name in _OPTIONAL_HELPERS
+                    if any(f"{name}(" in line for m in builder.methods for line in m.body)},
     }
+
+
+_OPTIONAL_HELPERS = ("_header_values", "_json_body")
 
 
 def _client_doc(pkg: Package, default_url: str) -> str:
