@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from runmodels.emit.render import LINT_DIRECTIVES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,9 +32,23 @@ def test_mypy_strict_on_the_generator() -> None:
 
 
 def test_ruff_default_rules_on_generated_packages() -> None:
-    # --isolated: the rules a user's own default ruff would apply to vendored code
-    result = _run("ruff", "check", "--isolated", "generated")
+    # --isolated: ruff's default rules; --ignore-noqa: the code itself, not the file-level
+    # directive that keeps a user's linters quiet (next test)
+    result = _run("ruff", "check", "--isolated", "--ignore-noqa", "generated")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_users_ruff_config_finds_nothing_in_generated_packages() -> None:
+    # a typical project's selection at black's line length: without the file-level directive
+    # every line over 88 columns (long descriptions, names) would be reported
+    result = _run("ruff", "check", "--isolated", "--select", "E,F,W,I,UP,B", "--line-length",
+                  "88", "--output-format", "json", "generated")
+    assert json.loads(result.stdout) == [], result.stdout[-3000:] + result.stderr
+    paths = sorted((ROOT / "generated").rglob("*.py"))
+    assert paths and all(
+        path.read_text(encoding="utf-8").splitlines()[1:4] == list(LINT_DIRECTIVES)
+        for path in paths
+    )
 
 
 def test_ruff_on_generator_and_tests() -> None:
