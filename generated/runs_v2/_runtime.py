@@ -679,9 +679,9 @@ def enc(value: Any) -> Any:
         return value.to_dict()
     if isinstance(value, enum.Enum):
         return value._value_
-    if is_list(value):
+    if cls is list or is_list(value):
         return [enc(x) for x in value]
-    if is_dict(value):
+    if cls is dict or is_dict(value):
         return {k: enc(x) for k, x in value.items()}
     return value
 
