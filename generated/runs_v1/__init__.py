@@ -31,22 +31,30 @@ if TYPE_CHECKING:
     from ._http import APIRedirectError as APIRedirectError
     from ._http import APIResponseError as APIResponseError
     from ._http import APITimeoutError as APITimeoutError
+    from ._http import AsyncioTransport as AsyncioTransport
+    from ._http import AsyncResponse as AsyncResponse
+    from ._http import AsyncTransport as AsyncTransport
     from ._http import AuthenticationError as AuthenticationError
     from ._http import BadRequestError as BadRequestError
+    from ._http import ClientOptions as ClientOptions
     from ._http import ClientValueError as ClientValueError
     from ._http import ConflictError as ConflictError
+    from ._http import HttpxAsyncTransport as HttpxAsyncTransport
     from ._http import InternalServerError as InternalServerError
     from ._http import Limits as Limits
     from ._http import NotFoundError as NotFoundError
     from ._http import PermissionDeniedError as PermissionDeniedError
     from ._http import PollTimeoutError as PollTimeoutError
     from ._http import RateLimitError as RateLimitError
+    from ._http import RawResponse as RawResponse
     from ._http import Request as Request
     from ._http import Response as Response
     from ._http import ResponseTooLargeError as ResponseTooLargeError
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
+    from .client import AsyncClient as AsyncClient
+    from .client import AsyncStream as AsyncStream
     from .client import Client as Client
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
@@ -149,9 +157,15 @@ __all__ = [
     "APIResponseError",
     "APITimeoutError",
     "AssistantTool",
+    "AsyncClient",
+    "AsyncResponse",
+    "AsyncStream",
+    "AsyncTransport",
+    "AsyncioTransport",
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientOptions",
     "ClientValueError",
     "CodeInterpreterCallDetails",
     "CodeInterpreterCallDetailsOutputsItem",
@@ -171,6 +185,7 @@ __all__ = [
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallFunction",
+    "HttpxAsyncTransport",
     "InternalServerError",
     "Limits",
     "ListRunStepsResponse",
@@ -187,6 +202,7 @@ __all__ = [
     "PermissionDeniedError",
     "PollTimeoutError",
     "RateLimitError",
+    "RawResponse",
     "Request",
     "Response",
     "ResponseTooLargeError",
@@ -286,17 +302,25 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AsyncClient": ".client",
+    "AsyncioTransport": "._http",
+    "AsyncResponse": "._http",
+    "AsyncStream": ".client",
+    "AsyncTransport": "._http",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
     "Client": ".client",
+    "ClientOptions": "._http",
     "ClientValueError": "._http",
     "ConflictError": "._http",
+    "HttpxAsyncTransport": "._http",
     "InternalServerError": "._http",
     "Limits": "._http",
     "NotFoundError": "._http",
     "PermissionDeniedError": "._http",
     "PollTimeoutError": "._http",
     "RateLimitError": "._http",
+    "RawResponse": "._http",
     "Request": "._http",
     "Response": "._http",
     "ResponseTooLargeError": "._http",
