@@ -47,6 +47,14 @@ if TYPE_CHECKING:
     from .client import Client as Client
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
+    from .dicts import AssistantToolParam as AssistantToolParam
+    from .dicts import CodeInterpreterToolParam as CodeInterpreterToolParam
+    from .dicts import CreateMessageRequestParam as CreateMessageRequestParam
+    from .dicts import CreateThreadRequestParam as CreateThreadRequestParam
+    from .dicts import FunctionDefinitionParam as FunctionDefinitionParam
+    from .dicts import FunctionToolParam as FunctionToolParam
+    from .dicts import RetrievalToolParam as RetrievalToolParam
+    from .dicts import ToolOutputParam as ToolOutputParam
     from .models.assistant_tool import AssistantTool as AssistantTool
     from .models.assistant_tool import decode_assistant_tool as decode_assistant_tool
     from .models.code_interpreter_call_details import (
@@ -139,6 +147,7 @@ __all__ = [
     "APIResponseError",
     "APITimeoutError",
     "AssistantTool",
+    "AssistantToolParam",
     "AuthenticationError",
     "BadRequestError",
     "Client",
@@ -150,17 +159,22 @@ __all__ = [
     "CodeInterpreterLogOutput",
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
+    "CodeInterpreterToolParam",
     "ConflictError",
     "CreateMessageRequest",
+    "CreateMessageRequestParam",
     "CreateRunRequest",
     "CreateThreadAndRunRequest",
     "CreateThreadRequest",
+    "CreateThreadRequestParam",
     "DecodeError",
     "Deviation",
     "FunctionDefinition",
+    "FunctionDefinitionParam",
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallFunction",
+    "FunctionToolParam",
     "InternalServerError",
     "Limits",
     "ListRunStepsResponse",
@@ -182,6 +196,7 @@ __all__ = [
     "ResponseTooLargeError",
     "RetrievalTool",
     "RetrievalToolCall",
+    "RetrievalToolParam",
     "Run",
     "RunCompletionUsage",
     "RunLastError",
@@ -203,6 +218,7 @@ __all__ = [
     "SubmitToolOutputsRunRequest",
     "ToolCallsStepDetails",
     "ToolOutput",
+    "ToolOutputParam",
     "Transport",
     "UnknownEvent",
     "UnknownVariant",
@@ -276,11 +292,17 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AssistantToolParam": ".dicts",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
     "Client": ".client",
     "ClientValueError": "._http",
+    "CodeInterpreterToolParam": ".dicts",
     "ConflictError": "._http",
+    "CreateMessageRequestParam": ".dicts",
+    "CreateThreadRequestParam": ".dicts",
+    "FunctionDefinitionParam": ".dicts",
+    "FunctionToolParam": ".dicts",
     "InternalServerError": "._http",
     "Limits": "._http",
     "NotFoundError": "._http",
@@ -290,7 +312,9 @@ _LAZY: dict[str, str] = {
     "Request": "._http",
     "Response": "._http",
     "ResponseTooLargeError": "._http",
+    "RetrievalToolParam": ".dicts",
     "Stream": ".client",
+    "ToolOutputParam": ".dicts",
     "Transport": "._http",
     "UnknownEvent": ".client",
     "UnprocessableEntityError": "._http",

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import _http
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
-from .models.assistant_tool import AssistantTool
+from .dicts import AssistantToolParam, CreateThreadRequestParam, ToolOutputParam
+from .models.assistant_tool import AssistantTool, decode_assistant_tool
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
 from .models.create_thread_request import CreateThreadRequest
@@ -172,10 +173,10 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -194,16 +195,27 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_as_model(
+                    thread,
+                    "thread",
+                    CreateThreadRequest.from_dict,
+                    self.validate,
+                    _errors,
+                ),
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_as_models(
+                    tools, "tools", decode_assistant_tool, self.validate, _errors
+                ),
                 metadata=metadata,
             )
         )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -294,7 +306,7 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
@@ -314,16 +326,21 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                tools=tools,
+                tools=_as_models(
+                    tools, "tools", decode_assistant_tool, self.validate, _errors
+                ),
                 metadata=metadata,
             )
         )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -440,7 +457,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Run:
@@ -455,7 +472,20 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
-        _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
+        _errors: list[tuple[str, str]] = []
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(
+                tool_outputs=_as_models(
+                    tool_outputs,
+                    "tool_outputs",
+                    ToolOutput.from_dict,
+                    self.validate,
+                    _errors,
+                )
+            )
+        )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -605,10 +635,10 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
@@ -657,7 +687,7 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
@@ -705,7 +735,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -765,8 +795,65 @@ def _model_body(body: Model) -> dict[str, Any]:
     except (AttributeError, TypeError) as exc:
         raise TypeError(
             f"{type(body).__name__}: an argument does not have its declared type ({exc}); "
-            "pass the generated models (not plain dicts) where the signature asks for them"
+            "a model's fields take models (pass the whole argument as a plain dict instead)"
         ) from exc
+
+
+def _as_model(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A model argument given as a plain dict, decoded into the model (strictly when the
+    client validates); problems go to `errors` with paths from the argument
+    (`tool_outputs[0].output`), and the value then reads as UNSET. Other values pass as they are.
+    """
+    if not isinstance(value, dict):
+        return value
+    try:
+        return decode(value, strict=strict)
+    except DecodeError as exc:
+        errors += [(argument + path[1:], what) for path, what in exc.errors]
+        return UNSET
+
+
+def _as_models(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A sequence of models and plain dicts as a list of models (see `_as_model`)."""
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes, bytearray)):
+        return value
+    found = len(errors)
+    out = [
+        _as_model(item, f"{argument}[{i}]", decode, strict, errors)
+        for i, item in enumerate(value)
+    ]
+    return UNSET if len(errors) > found else out
+
+
+def _as_model_map(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A mapping of models and plain dicts as a dict of models (see `_as_model`)."""
+    if not isinstance(value, Mapping):
+        return value
+    found = len(errors)
+    out: dict[Any, Any] = {}
+    for key, item in value.items():
+        plain = isinstance(key, str) and key.isidentifier()
+        where = f"{argument}.{key}" if plain else f"{argument}[{json.dumps(key)}]"
+        out[key] = _as_model(item, where, decode, strict, errors)
+    return UNSET if len(errors) > found else out
 
 
 def _json_body(value: Any) -> Any:

@@ -4,18 +4,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from . import _http
 from ._deviations import whole
 from ._run_stream import RunStream as _RunStream
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
+from .dicts import (
+    AssistantToolParam,
+    CreateMessageRequestParam,
+    CreateThreadRequestParam,
+    ResponseFormatParam,
+    ToolChoiceParam,
+    ToolOutputParam,
+    TruncationStrategyParam,
+)
 from .models.assistant_stream_event import (
     AssistantStreamEvent,
     decode_assistant_stream_event,
 )
-from .models.assistant_tool import AssistantTool
+from .models.assistant_tool import AssistantTool, decode_assistant_tool
 from .models.create_message_request import CreateMessageRequest
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
@@ -24,11 +33,11 @@ from .models.list_run_steps_response import ListRunStepsResponse
 from .models.list_runs_response import ListRunsResponse
 from .models.modify_run_request import ModifyRunRequest
 from .models.order import Order
-from .models.response_format import ResponseFormat
+from .models.response_format import ResponseFormat, decode_response_format
 from .models.run import Run
 from .models.run_step import RunStep
 from .models.submit_tool_outputs_run_request import SubmitToolOutputsRunRequest
-from .models.tool_choice import ToolChoice
+from .models.tool_choice import ToolChoice, decode_tool_choice
 from .models.tool_output import ToolOutput
 from .models.truncation_strategy import TruncationStrategy
 
@@ -182,19 +191,21 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Run:
@@ -220,24 +231,53 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_as_model(
+                    thread,
+                    "thread",
+                    CreateThreadRequest.from_dict,
+                    self.validate,
+                    _errors,
+                ),
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_as_models(
+                    tools, "tools", decode_assistant_tool, self.validate, _errors
+                ),
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_as_model(
+                    truncation_strategy,
+                    "truncation_strategy",
+                    TruncationStrategy.from_dict,
+                    self.validate,
+                    _errors,
+                ),
+                tool_choice=_as_model(
+                    tool_choice,
+                    "tool_choice",
+                    decode_tool_choice,
+                    self.validate,
+                    _errors,
+                ),
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_as_model(
+                    response_format,
+                    "response_format",
+                    decode_response_format,
+                    self.validate,
+                    _errors,
+                ),
             )
         )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -252,19 +292,21 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Stream[AssistantStreamEvent]:
@@ -291,25 +333,54 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_as_model(
+                    thread,
+                    "thread",
+                    CreateThreadRequest.from_dict,
+                    self.validate,
+                    _errors,
+                ),
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_as_models(
+                    tools, "tools", decode_assistant_tool, self.validate, _errors
+                ),
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_as_model(
+                    truncation_strategy,
+                    "truncation_strategy",
+                    TruncationStrategy.from_dict,
+                    self.validate,
+                    _errors,
+                ),
+                tool_choice=_as_model(
+                    tool_choice,
+                    "tool_choice",
+                    decode_tool_choice,
+                    self.validate,
+                    _errors,
+                ),
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_as_model(
+                    response_format,
+                    "response_format",
+                    decode_response_format,
+                    self.validate,
+                    _errors,
+                ),
                 stream=True,
             )
         )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -402,17 +473,21 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Run:
@@ -440,25 +515,54 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=additional_messages,
-                tools=tools,
+                additional_messages=_as_models(
+                    additional_messages,
+                    "additional_messages",
+                    CreateMessageRequest.from_dict,
+                    self.validate,
+                    _errors,
+                ),
+                tools=_as_models(
+                    tools, "tools", decode_assistant_tool, self.validate, _errors
+                ),
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_as_model(
+                    truncation_strategy,
+                    "truncation_strategy",
+                    TruncationStrategy.from_dict,
+                    self.validate,
+                    _errors,
+                ),
+                tool_choice=_as_model(
+                    tool_choice,
+                    "tool_choice",
+                    decode_tool_choice,
+                    self.validate,
+                    _errors,
+                ),
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_as_model(
+                    response_format,
+                    "response_format",
+                    decode_response_format,
+                    self.validate,
+                    _errors,
+                ),
             )
         )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -477,17 +581,21 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Stream[AssistantStreamEvent]:
@@ -516,26 +624,55 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=additional_messages,
-                tools=tools,
+                additional_messages=_as_models(
+                    additional_messages,
+                    "additional_messages",
+                    CreateMessageRequest.from_dict,
+                    self.validate,
+                    _errors,
+                ),
+                tools=_as_models(
+                    tools, "tools", decode_assistant_tool, self.validate, _errors
+                ),
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_as_model(
+                    truncation_strategy,
+                    "truncation_strategy",
+                    TruncationStrategy.from_dict,
+                    self.validate,
+                    _errors,
+                ),
+                tool_choice=_as_model(
+                    tool_choice,
+                    "tool_choice",
+                    decode_tool_choice,
+                    self.validate,
+                    _errors,
+                ),
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_as_model(
+                    response_format,
+                    "response_format",
+                    decode_response_format,
+                    self.validate,
+                    _errors,
+                ),
                 stream=True,
             )
         )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -654,7 +791,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Run:
@@ -669,7 +806,20 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
-        _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
+        _errors: list[tuple[str, str]] = []
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(
+                tool_outputs=_as_models(
+                    tool_outputs,
+                    "tool_outputs",
+                    ToolOutput.from_dict,
+                    self.validate,
+                    _errors,
+                )
+            )
+        )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -685,7 +835,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> Stream[AssistantStreamEvent]:
@@ -701,9 +851,21 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(tool_outputs=tool_outputs, stream=True)
+            SubmitToolOutputsRunRequest(
+                tool_outputs=_as_models(
+                    tool_outputs,
+                    "tool_outputs",
+                    ToolOutput.from_dict,
+                    self.validate,
+                    _errors,
+                ),
+                stream=True,
+            )
         )
+        if _errors:
+            raise DecodeError(_errors)
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -855,19 +1017,21 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -931,17 +1095,21 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1006,7 +1174,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1076,8 +1244,65 @@ def _model_body(body: Model) -> dict[str, Any]:
     except (AttributeError, TypeError) as exc:
         raise TypeError(
             f"{type(body).__name__}: an argument does not have its declared type ({exc}); "
-            "pass the generated models (not plain dicts) where the signature asks for them"
+            "a model's fields take models (pass the whole argument as a plain dict instead)"
         ) from exc
+
+
+def _as_model(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A model argument given as a plain dict, decoded into the model (strictly when the
+    client validates); problems go to `errors` with paths from the argument
+    (`tool_outputs[0].output`), and the value then reads as UNSET. Other values pass as they are.
+    """
+    if not isinstance(value, dict):
+        return value
+    try:
+        return decode(value, strict=strict)
+    except DecodeError as exc:
+        errors += [(argument + path[1:], what) for path, what in exc.errors]
+        return UNSET
+
+
+def _as_models(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A sequence of models and plain dicts as a list of models (see `_as_model`)."""
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes, bytearray)):
+        return value
+    found = len(errors)
+    out = [
+        _as_model(item, f"{argument}[{i}]", decode, strict, errors)
+        for i, item in enumerate(value)
+    ]
+    return UNSET if len(errors) > found else out
+
+
+def _as_model_map(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A mapping of models and plain dicts as a dict of models (see `_as_model`)."""
+    if not isinstance(value, Mapping):
+        return value
+    found = len(errors)
+    out: dict[Any, Any] = {}
+    for key, item in value.items():
+        plain = isinstance(key, str) and key.isidentifier()
+        where = f"{argument}.{key}" if plain else f"{argument}[{json.dumps(key)}]"
+        out[key] = _as_model(item, where, decode, strict, errors)
+    return UNSET if len(errors) > found else out
 
 
 def _json_body(value: Any) -> Any:

@@ -15,7 +15,7 @@ import jinja2
 from runmodels.build import names
 from runmodels.build.modules import type_refs
 from runmodels.build.operations import IDEMPOTENCY_EXTENSION, PATH_PARAM, POLL_EXTENSION
-from runmodels.emit import exprs
+from runmodels.emit import exprs, params
 from runmodels.errors import SpecError
 from runmodels.ir.nodes import Entity, Model, Operation, Package, Parameter, TypeRef, Union
 
@@ -31,6 +31,9 @@ _OPTION_DOCS = {
 # the operation declares such a header).
 DEFAULT_IDEMPOTENCY_HEADER = "Idempotency-Key"
 _NON_IDEMPOTENT = ("POST", "PATCH")
+# Around a body built from arguments that may be plain dicts: what their decoding found
+_DICT_ERRORS = ("_errors: list[tuple[str, str]] = []", "if _errors:",
+                "    raise DecodeError(_errors)")
 
 
 def render_client(pkg: Package, env: jinja2.Environment, head: str) -> str:
@@ -58,6 +61,7 @@ def client_exports(pkg: Package) -> list[tuple[str, str]]:
     if run_stream_model(pkg) is not None:
         out += [(n, "client") for n in names.STREAM_EXPORTS]
     out += [(n, "_http") for n in names.HTTP_EXPORTS]
+    out += [(n, params.MODULE) for n in params.exports(pkg)]
     return out
 
 
@@ -115,12 +119,33 @@ class _Builder:
         self.raw_names: dict[str, str] = {}  # operation -> its method returning headers too
         self.namer = names.Namer({op.name for op in pkg.operations})
         self.fixed = dict(pkg.fixed_headers)
+        self.params = params.params_of(pkg)
+        self.params_used: set[str] = set()  # plain-dict types the signatures name
 
     # ---- types ---------------------------------------------------------------------------
 
     def annotation(self, t: TypeRef) -> str:
         self.used.update(type_refs(t))
         return exprs.annotation(t)
+
+    def argument_annotation(self, t: TypeRef) -> str:
+        """A request argument's annotation: models also as their plain-dict TypedDicts."""
+        plain = self.annotation(t)
+        found = self.params.shape(t)
+        if found is not None:
+            self.params_used.add(self.params.names[found[1]])
+        return self.params.argument_annotation(t, plain)
+
+    def argument_value(self, t: TypeRef, arg: str) -> str:
+        """The expression passing argument `arg` on: plain dicts in it decoded into models."""
+        found = self.params.shape(t)
+        if found is None:
+            return arg
+        kind, ref = found
+        decode = self.params.decode_function(ref)
+        self.used.add(decode.split(".")[0])
+        helper = {"one": "_as_model", "list": "_as_models", "map": "_as_model_map"}[kind]
+        return f"{helper}({arg}, {_lit(arg)}, {decode}, self.validate, _errors)"
 
     def decode_fn(self, t: TypeRef | None) -> tuple[str, str]:
         """(return annotation, decode callable or "") for a response type."""
@@ -205,12 +230,13 @@ class _Builder:
                 fields[f.json_name] = name
                 doc = f.description if name == f.name else _where_doc(
                     f"The request body's field `{f.json_name}`.", f.description)
-                args.append(Arg(name, self.annotation(f.type) if f.required else
-                                f"{self.annotation(f.type)} | Unset", f.required, doc,
+                annotation = self.argument_annotation(f.type)
+                args.append(Arg(name, annotation if f.required else
+                                f"{annotation} | Unset", f.required, doc,
                                 keyword_only=True))
         elif op.body is not None:
             name = namer.claim("body")
-            annotation = self.annotation(op.body)
+            annotation = self.argument_annotation(op.body)
             args.append(Arg(name, annotation if op.body_required else f"{annotation} | Unset",
                             op.body_required, "The request body.", keyword_only=True))
             fields[""] = name
@@ -239,18 +265,24 @@ class _Builder:
         lines: list[str] = []
         model = self.body_model(op)
         if model is not None:
-            values = [f"{f.name}={fields[f.json_name]}" for f in model.fields
-                      if f.json_name in fields]
+            values = [f"{f.name}={self.argument_value(f.type, fields[f.json_name])}"
+                      for f in model.fields if f.json_name in fields]
             values += [f"{_field_of(model, key)}={value}" for key, value in set_body.items()]
+            dicts = any("_errors)" in value for value in values)
+            lines += _DICT_ERRORS[:1] if dicts else []
             lines.append(f"_body: Any = _model_body({model.name}({', '.join(values)}))")
+            lines += _DICT_ERRORS[1:] if dicts else []
             lines.append("if self.validate:")
             lines.append(f"    {model.name}.from_dict(_body, strict=True)")
             if not op.body_required:
                 lines.append("_body = _body or None")
         elif op.body is not None:
             name = fields[""]
-            lines.append(f"_body = None if {name} is UNSET else _json_body({name})"
-                         if not op.body_required else f"_body = _json_body({name})")
+            value = self.argument_value(op.body, name)
+            lines += _DICT_ERRORS[:1] if value != name else []
+            lines.append(f"_body = None if {name} is UNSET else _json_body({value})"
+                         if not op.body_required else f"_body = _json_body({value})")
+            lines += _DICT_ERRORS[1:] if value != name else []
             entity = self.pkg.entities.get(op.body.ref) if op.body.ref else None
             if isinstance(entity, Union) and not op.body.nullable:
                 public = f"decode_{names.snake(entity.name)}"
@@ -507,8 +539,11 @@ class _Builder:
         for symbol in self.used:
             if symbol in where:
                 grouped.setdefault(where[symbol], set()).add(symbol)
-        return [f"from .models.{module} import {', '.join(sorted(symbols, key=_isort_key))}"
-                for module, symbols in sorted(grouped.items())]
+        lines = [f"from .{params.MODULE} import {', '.join(sorted(self.params_used))}"
+                 ] if self.params_used else []
+        return lines + [
+            f"from .models.{module} import {', '.join(sorted(symbols, key=_isort_key))}"
+            for module, symbols in sorted(grouped.items())]
 
 
 def client_view(pkg: Package) -> dict[str, Any]:

@@ -1,0 +1,202 @@
+"""Plain-dict request arguments: a TypedDict beside each model a request argument can hold.
+
+A client method's argument typed with a model (or a union of models, or a list of them) also
+takes the JSON form of that value as a plain dict, as openai-python's `…Param` TypedDicts do.
+This module decides which models and unions get such a type (those reachable from request
+arguments), names them without ever taking a schema's name, writes their annotations and the
+view of the generated `dicts.py`, and tells the client how to turn a dict back into the model.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from runmodels.build import names
+from runmodels.emit import exprs
+from runmodels.ir.nodes import Enum, Model, Operation, Package, TypeRef, Union
+
+SUFFIX = "Param"
+MODULE = "dicts"  # sorts between `client` and `models`, as isort orders the imports
+_CONST_KINDS: dict[str, type] = {"str": str, "int": int, "bool": bool}  # `const` as a Literal
+_OWN_NAMES = frozenset({"Any", "Literal", "TypeAlias", "TypedDict", "None"})
+
+
+def _body_model(pkg: Package, op: Operation) -> Model | None:
+    """The request model whose fields a method takes one by one (as the client flattens them)."""
+    if op.body is None or op.body.nullable or not op.body.ref:
+        return None
+    entity = pkg.entities.get(op.body.ref)
+    return entity if isinstance(entity, Model) else None
+
+
+def argument_types(pkg: Package) -> list[TypeRef]:
+    """The types of every request-body argument of the client's methods."""
+    out: list[TypeRef] = []
+    for op in pkg.operations:
+        model = _body_model(pkg, op)
+        if model is not None:
+            out.extend(f.type for f in model.fields)
+        elif op.body is not None:
+            out.append(op.body)
+    return out
+
+
+@dataclass(frozen=True)
+class Params:
+    """The TypedDict (or alias) name of each model and union request arguments reach."""
+
+    pkg: Package
+    names: dict[str, str]  # entity name -> its plain-dict type's name
+
+    def json_annotation(self, t: TypeRef) -> str:
+        """The type of `t`'s JSON form: models as their TypedDicts, enums as their values."""
+        entity = self.pkg.entities.get(t.ref) if t.ref else None
+        if t.kind in ("model", "union") and t.ref in self.names:
+            text = self.names[t.ref]
+        elif t.kind == "enum" and isinstance(entity, Enum) and entity.members:
+            text = "Literal[" + ", ".join(exprs.literal(m.value) for m in entity.members) + "]"
+        elif t.kind == "enum" and isinstance(entity, Enum):
+            text = entity.base
+        elif t.kind in _CONST_KINDS and t.constraints.const and all(
+                type(v) is _CONST_KINDS[t.kind] for v in t.constraints.const):
+            text = "Literal[" + ", ".join(exprs.literal(v) for v in t.constraints.const) + "]"
+        elif t.kind == "list":
+            text = f"list[{self.json_annotation(t.item or TypeRef('any'))}]"
+        elif t.kind == "map":
+            text = f"dict[str, {self.json_annotation(t.item or TypeRef('any'))}]"
+        else:
+            return exprs.annotation(t)
+        return f"{text} | None" if t.nullable else text
+
+    def shape(self, t: TypeRef) -> tuple[str, str] | None:
+        """("one" | "list" | "map", entity) when an argument of type `t` takes plain dicts."""
+        if t.kind in ("model", "union") and t.ref in self.names:
+            return "one", t.ref
+        item = t.item
+        if t.kind in ("list", "map") and item is not None and item.kind in ("model", "union") \
+                and item.ref in self.names:
+            return t.kind, item.ref
+        return None
+
+    def argument_annotation(self, t: TypeRef, model_annotation: str) -> str:
+        """`Model | ModelParam` (in a `Sequence` / `Mapping` for lists and maps), else as it is.
+
+        `model_annotation` is the annotation of `t` with the models (`exprs.annotation`).
+        """
+        found = self.shape(t)
+        if found is None:
+            return model_annotation
+        kind, ref = found
+        one = f"{ref} | {self.names[ref]}"
+        if kind != "one" and t.item is not None and t.item.nullable:
+            one += " | None"
+        text = {"one": one, "list": f"Sequence[{one}]", "map": f"Mapping[str, {one}]"}[kind]
+        return f"{text} | None" if t.nullable else text
+
+    def decode_function(self, ref: str) -> str:
+        """The `(data, *, strict)` callable turning a dict into entity `ref`."""
+        if isinstance(self.pkg.entities[ref], Union):
+            return f"decode_{names.snake(ref)}"
+        return f"{ref}.from_dict"
+
+
+def params_of(pkg: Package) -> Params:
+    """Which entities get a plain-dict type, and its name (never a schema's or an export's)."""
+    reached: set[str] = set()
+    todo = argument_types(pkg)
+    while todo:
+        t = todo.pop()
+        if t.item is not None:
+            todo.append(t.item)
+        if t.kind not in ("model", "union") or t.ref in reached:
+            continue
+        entity = pkg.entities.get(t.ref)
+        if isinstance(entity, Model):
+            reached.add(t.ref)
+            todo.extend(f.type for f in entity.fields)
+        elif isinstance(entity, Union):
+            reached.add(t.ref)
+            todo.extend(entity.variants)
+    taken = set(pkg.entities) | names.RESERVED_CLASS_NAMES | _OWN_NAMES
+    namer = names.Namer(taken, fold_case=False)
+    return Params(pkg, {ref: namer.claim(f"{ref}{SUFFIX}") for ref in sorted(reached)})
+
+
+def exports(pkg: Package) -> list[str]:
+    """The names `dicts.py` defines, for the package's lazy exports."""
+    return sorted(params_of(pkg).names.values())
+
+
+# ---- the generated module --------------------------------------------------------------------
+
+
+def _class_key(key: str, taken: set[str]) -> bool:
+    """Whether a JSON member name can be written as a TypedDict class attribute."""
+    return (key.isascii() and key.isidentifier() and not keyword.iskeyword(key)
+            and key not in names.RESERVED_FIELD_NAMES and key not in taken)
+
+
+def _typed_dict(params: Params, model: Model, name: str) -> dict[str, Any]:
+    """The view of one model's TypedDict: required keys in a `total=True` base, the rest not."""
+    taken = set(params.names.values()) | _OWN_NAMES
+    required = [(f.json_name, params.json_annotation(f.type)) for f in model.fields if f.required]
+    optional = [(f.json_name, params.json_annotation(f.type)) for f in model.fields
+                if not f.required]
+    text = model.description.strip() or f"The JSON form of `{model.name}`."
+    doc = exprs.doc_literal(f"{text}\n\nA plain-dict stand-in for `{model.name}` "
+                            "in request arguments.")
+    keys = [key for key, _ in required + optional]
+    return {
+        "name": name,
+        "model": model.name,
+        "doc": doc,
+        "class_syntax": all(_class_key(key, taken) for key in keys),
+        "required": [(key, exprs.literal(key), ann, exprs.literal(ann)) for key, ann in required],
+        "optional": [(key, exprs.literal(key), ann, exprs.literal(ann)) for key, ann in optional],
+    }
+
+
+def params_view(pkg: Package) -> dict[str, Any] | None:
+    """The view of `dicts.py`, or None when no request argument holds a model."""
+    params = params_of(pkg)
+    if not params.names:
+        return None
+    dicts, aliases = [], []
+    for ref, name in sorted(params.names.items(), key=lambda item: item[1]):
+        entity = pkg.entities[ref]
+        if isinstance(entity, Model) and entity.fields:
+            dicts.append(_typed_dict(params, entity, name))
+        elif isinstance(entity, Model):  # no members declared: any object
+            aliases.append(_alias(name, "dict[str, Any]", ref))
+        elif isinstance(entity, Union):
+            variants = dict.fromkeys(params.json_annotation(v) for v in entity.variants)
+            aliases.append(_alias(name, " | ".join(variants) or "Any", ref))
+    used = " ".join([a["value"] for a in aliases]
+                    + [ann for d in dicts for _, _, ann, _ in d["required"] + d["optional"]])
+    typing = [n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", used)]
+    typing += ["TypeAlias"] if aliases else []
+    typing += ["TypedDict"] if dicts else []
+    return {
+        "typing": ", ".join(typing),
+        "title": exprs.doc_literal(
+            f"{pkg.title}: request arguments as plain dicts (TypedDicts beside the models)."),
+        "dicts": dicts,
+        "aliases": aliases,
+    }
+
+
+def _alias(name: str, value: str, model: str) -> dict[str, str]:
+    return {"name": name, "value": value, "quoted": exprs.literal(value), "model": model}
+
+
+def render_params(pkg: Package, env: jinja2.Environment, head: str) -> str | None:
+    """The source of `dicts.py`, or None when the package needs none."""
+    view = params_view(pkg)
+    if view is None:
+        return None
+    return env.get_template("dicts.py.jinja").render(header=head, p=view)
