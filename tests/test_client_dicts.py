@@ -21,8 +21,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState
-from runmodels.api import generate
 from test_http_runtime import strict_sleep
+
+from runmodels.api import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 V2, EDGE = "dicts_runs_v2", "dicts_edge"
