@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 V2, EDGE = "dicts_runs_v2", "dicts_edge"
 
 # Schemas named like the TypedDicts would be (`Foo` and `FooParam`), a closed schema, a map of
-# models, member names that are no Python identifiers, and a union as the whole body.
+# models, member names that are no Python identifiers, a union of enums and a model (one
+# `Literal` for both enums), names whose import order differs with case (`ThingWithTitle`,
+# `ThingWithoutTitle`), and a union as the whole body.
 EDGE_SPEC = """\
 openapi: 3.1.0
 info: {title: Dict edge cases, version: "1"}
@@ -52,6 +54,9 @@ paths:
                   type: object
                   additionalProperties: {$ref: "#/components/schemas/Foo"}
                 odd: {$ref: "#/components/schemas/Odd"}
+                level: {$ref: "#/components/schemas/Level"}
+                plain: {$ref: "#/components/schemas/ThingWithoutTitle"}
+                titled: {$ref: "#/components/schemas/ThingWithTitle"}
       responses:
         "200":
           description: ok
@@ -98,6 +103,13 @@ components:
       properties:
         kind: {type: string, enum: [square]}
         side: {type: number}
+    Level:
+      oneOf:
+        - {type: string, enum: [low, high]}
+        - {type: integer, enum: [1, 2]}
+        - {$ref: "#/components/schemas/ThingWithTitle"}
+    ThingWithTitle: {type: object, properties: {title: {type: string}}}
+    ThingWithoutTitle: {type: object, properties: {x: {type: string}}}
     Shape:
       oneOf:
         - {$ref: "#/components/schemas/Circle"}
@@ -268,6 +280,18 @@ def test_typed_dict_names_never_take_a_schema_name(edge: ModuleType, generated: 
     assert edge.OddParam.__optional_keys__ == frozenset({"class"})  # a keyword
     assert edge.FooParam.__dataclass_fields__  # the schema's model is still the model
     assert {"FooParam2", "FooParamParam", "OddParam", "ShapeParam"} <= set(edge.__all__)
+
+
+def test_edge_package_passes_ruff_and_mypy(generated: Path) -> None:
+    source = (generated / EDGE / "dicts.py").read_text(encoding="utf-8")
+    assert "LevelParam: TypeAlias = \"Literal['low', 'high', 1, 2] | ThingWithTitleParam\"" \
+        in source
+    for command in (["ruff", "check", "--isolated", "--no-cache", EDGE],
+                    ["mypy", "--strict", "--no-error-summary", "--cache-dir",
+                     str(generated / ".mypy_cache"), EDGE]):
+        result = subprocess.run([sys.executable, "-m", *command], cwd=generated,
+                                capture_output=True, text=True, timeout=180, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_closed_maps_and_union_bodies(edge: ModuleType, server: tuple[str, FakeState]) -> None:

@@ -539,7 +539,8 @@ class _Builder:
         for symbol in self.used:
             if symbol in where:
                 grouped.setdefault(where[symbol], set()).add(symbol)
-        lines = [f"from .{params.MODULE} import {', '.join(sorted(self.params_used))}"
+        used = sorted(self.params_used, key=_isort_key)
+        lines = [f"from .{params.MODULE} import {', '.join(used)}"
                  ] if self.params_used else []
         return lines + [
             f"from .models.{module} import {', '.join(sorted(symbols, key=_isort_key))}"
@@ -733,9 +734,10 @@ def _iter_name(name: str) -> str:
     return "iter_" + name
 
 
-def _isort_key(symbol: str) -> tuple[int, str]:
-    if symbol.isupper():
-        return (0, symbol)
-    if symbol[:1].isupper():
-        return (1, symbol)
-    return (2, symbol)
+def _isort_key(symbol: str) -> tuple[Any, ...]:
+    """ruff's isort order for imported names: CONSTANTS, Classes, functions; case-insensitive,
+    numbers by value."""
+    kind = 0 if symbol.isupper() else 1 if symbol[:1].isupper() else 2
+    natural = tuple(int(part) if part.isdigit() else part
+                    for part in re.split(r"(\d+)", symbol.lower()))
+    return (kind, natural, symbol)

@@ -56,15 +56,13 @@ class Params:
     def json_annotation(self, t: TypeRef) -> str:
         """The type of `t`'s JSON form: models as their TypedDicts, enums as their values."""
         entity = self.pkg.entities.get(t.ref) if t.ref else None
+        values = self.literal_values(t)
         if t.kind in ("model", "union") and t.ref in self.names:
             text = self.names[t.ref]
-        elif t.kind == "enum" and isinstance(entity, Enum) and entity.members:
-            text = "Literal[" + ", ".join(exprs.literal(m.value) for m in entity.members) + "]"
+        elif values is not None:
+            text = _literal(values)
         elif t.kind == "enum" and isinstance(entity, Enum):
             text = entity.base
-        elif t.kind in _CONST_KINDS and t.constraints.const and all(
-                type(v) is _CONST_KINDS[t.kind] for v in t.constraints.const):
-            text = "Literal[" + ", ".join(exprs.literal(v) for v in t.constraints.const) + "]"
         elif t.kind == "list":
             text = f"list[{self.json_annotation(t.item or TypeRef('any'))}]"
         elif t.kind == "map":
@@ -72,6 +70,33 @@ class Params:
         else:
             return exprs.annotation(t)
         return f"{text} | None" if t.nullable else text
+
+    def literal_values(self, t: TypeRef) -> tuple[Any, ...] | None:
+        """The values of an enum or a `const` type (its JSON form is one of them), else None."""
+        entity = self.pkg.entities.get(t.ref) if t.ref else None
+        if t.kind == "enum" and isinstance(entity, Enum) and entity.members:
+            return tuple(m.value for m in entity.members)
+        if t.kind in _CONST_KINDS and t.constraints.const and all(
+                type(v) is _CONST_KINDS[t.kind] for v in t.constraints.const):
+            return t.constraints.const
+        return None
+
+    def union_annotation(self, union: Union) -> str:
+        """The JSON form of a union: its variants', the literal ones merged into one `Literal`."""
+        literals: dict[tuple[type, Any], Any] = {}  # by type too: 1 and True are two values
+        others: dict[str, None] = {}
+        nullable = False
+        for variant in union.variants:
+            nullable = nullable or variant.nullable
+            values = self.literal_values(variant)
+            if values is not None:
+                literals.update(((type(v), v), v) for v in values)
+            else:
+                others[self.json_annotation(variant.with_nullable(False))] = None
+        parts = ([_literal(tuple(literals.values()))] if literals else []) + list(others)
+        if nullable and "Any" not in others:
+            parts.append("None")
+        return " | ".join(parts) or "Any"
 
     def shape(self, t: TypeRef) -> tuple[str, str] | None:
         """("one" | "list" | "map", entity) when an argument of type `t` takes plain dicts."""
@@ -103,6 +128,10 @@ class Params:
         if isinstance(self.pkg.entities[ref], Union):
             return f"decode_{names.snake(ref)}"
         return f"{ref}.from_dict"
+
+
+def _literal(values: tuple[Any, ...]) -> str:
+    return "Literal[" + ", ".join(exprs.literal(v) for v in values) + "]"
 
 
 def params_of(pkg: Package) -> Params:
@@ -174,8 +203,7 @@ def params_view(pkg: Package) -> dict[str, Any] | None:
         elif isinstance(entity, Model):  # no members declared: any object
             aliases.append(_alias(name, "dict[str, Any]", ref))
         elif isinstance(entity, Union):
-            variants = dict.fromkeys(params.json_annotation(v) for v in entity.variants)
-            aliases.append(_alias(name, " | ".join(variants) or "Any", ref))
+            aliases.append(_alias(name, params.union_annotation(entity), ref))
     used = " ".join([a["value"] for a in aliases]
                     + [ann for d in dicts for _, _, ann, _ in d["required"] + d["optional"]])
     typing = [n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", used)]
