@@ -67,9 +67,9 @@ def render_package(pkg: Package, templates: Path | None = None, *,
 
         files["client.py"] = render_client(pkg, env, head)
         files["_http.py"] = f"{head}\n{runtime_source('_http.py', templates)}"
-        _add_params(files, pkg, env, head)
         if _has_run_stream(pkg):
             files["_run_stream.py"] = f"{head}\n{runtime_source('_run_stream.py', templates)}"
+        _add_params(files, pkg, env, head)
     files["py.typed"] = ""
     return files
 
