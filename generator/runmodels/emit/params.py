@@ -18,7 +18,7 @@ import jinja2
 
 from runmodels.build import names
 from runmodels.emit import exprs
-from runmodels.ir.nodes import Enum, Model, Operation, Package, TypeRef, Union
+from runmodels.ir.nodes import Enum, Model, Package, TypeRef, Union
 
 SUFFIX = "Param"
 MODULE = "dicts"  # sorts between `client` and `models`, as isort orders the imports
@@ -26,24 +26,10 @@ _CONST_KINDS: dict[str, type] = {"str": str, "int": int, "bool": bool}  # `const
 _OWN_NAMES = frozenset({"Any", "Literal", "TypeAlias", "TypedDict", "None"})
 
 
-def _body_model(pkg: Package, op: Operation) -> Model | None:
-    """The request model whose fields a method takes one by one (as the client flattens them)."""
-    if op.body is None or op.body.nullable or not op.body.ref:
-        return None
-    entity = pkg.entities.get(op.body.ref)
-    return entity if isinstance(entity, Model) else None
-
-
 def argument_types(pkg: Package) -> list[TypeRef]:
-    """The types of every request-body argument of the client's methods."""
-    out: list[TypeRef] = []
-    for op in pkg.operations:
-        model = _body_model(pkg, op)
-        if model is not None:
-            out.extend(f.type for f in model.fields)
-        elif op.body is not None:
-            out.append(op.body)
-    return out
+    """The types of the request-body arguments (fields, or the whole body) the client plans."""
+    return [a.type for m in pkg.client.methods for a in m.arguments
+            if a.source in ("field", "body")]
 
 
 @dataclass(frozen=True)
