@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 V2, EDGE = "dicts_runs_v2", "dicts_edge"
 
 # Schemas named like the TypedDicts would be (`Foo` and `FooParam`), a closed schema, a map of
-# models, member names that are no Python identifiers, a union of enums and a model (one
+# models, member names that are no Python identifiers (or are keywords or dunders), a union of enums and a model (one
 # `Literal` for both enums), names whose import order differs with case (`ThingWithTitle`,
 # `ThingWithoutTitle`), and a union as the whole body.
 EDGE_SPEC = """\
@@ -91,6 +91,7 @@ components:
       properties:
         a-b: {type: string}
         class: {type: integer}
+        __init__: {type: string, enum: [Any]}
     Circle:
       type: object
       required: [kind, radius]
@@ -277,7 +278,8 @@ def test_typed_dict_names_never_take_a_schema_name(edge: ModuleType, generated: 
     assert edge.FooParam2.__required_keys__ == frozenset({"name"})
     assert edge.FooParam2.__optional_keys__ == frozenset({"size"})
     assert edge.OddParam.__required_keys__ == frozenset({"a-b"})  # not an identifier
-    assert edge.OddParam.__optional_keys__ == frozenset({"class"})  # a keyword
+    assert edge.OddParam.__optional_keys__ == frozenset({"class", "__init__"})  # a keyword
+    assert "from typing import Any" not in source  # the value 'Any' names nothing
     assert edge.FooParam.__dataclass_fields__  # the schema's model is still the model
     assert {"FooParam2", "FooParamParam", "OddParam", "ShapeParam"} <= set(edge.__all__)
 

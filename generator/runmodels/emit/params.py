@@ -150,38 +150,76 @@ def exports(pkg: Package) -> list[str]:
 # ---- the generated module --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KeyView:
+    key: str  # the JSON member name (a class attribute when the TypedDict uses class syntax)
+    literal: str  # the name as a literal (functional syntax)
+    annotation: str
+    quoted: str  # the annotation as a literal (functional syntax: evaluated, so forward refs)
+
+
+@dataclass(frozen=True)
+class TypedDictView:
+    name: str
+    model: str
+    doc: str  # a docstring literal
+    class_syntax: bool  # every key is a plain identifier; else `TypedDict("name", {...})`
+    required: tuple[KeyView, ...]
+    optional: tuple[KeyView, ...]
+
+
+@dataclass(frozen=True)
+class ParamAliasView:
+    name: str
+    model: str
+    value: str  # the annotation
+    quoted: str  # as a literal
+
+
+@dataclass(frozen=True)
+class ParamsView:
+    title: str  # a docstring literal
+    typing: str  # the names imported from typing
+    dicts: tuple[TypedDictView, ...]
+    aliases: tuple[ParamAliasView, ...]
+
+
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
 def _class_key(key: str, taken: set[str]) -> bool:
     """Whether a JSON member name can be written as a TypedDict class attribute."""
     return (key.isascii() and key.isidentifier() and not keyword.iskeyword(key)
-            and key not in names.RESERVED_FIELD_NAMES and key not in taken)
+            and not key.startswith("__") and key not in names.RESERVED_FIELD_NAMES
+            and key not in taken)
 
 
-def _typed_dict(params: Params, model: Model, name: str) -> dict[str, Any]:
+def _key(key: str, annotation: str) -> KeyView:
+    return KeyView(key, exprs.literal(key), annotation, exprs.literal(annotation))
+
+
+def _typed_dict(params: Params, model: Model, name: str) -> TypedDictView:
     """The view of one model's TypedDict: required keys in a `total=True` base, the rest not."""
     taken = set(params.names.values()) | _OWN_NAMES
-    required = [(f.json_name, params.json_annotation(f.type)) for f in model.fields if f.required]
-    optional = [(f.json_name, params.json_annotation(f.type)) for f in model.fields
-                if not f.required]
+    keys = [(f, _key(f.json_name, params.json_annotation(f.type))) for f in model.fields]
     text = model.description.strip() or f"The JSON form of `{model.name}`."
     doc = exprs.doc_literal(f"{text}\n\nA plain-dict stand-in for `{model.name}` "
                             "in request arguments.")
-    keys = [key for key, _ in required + optional]
-    return {
-        "name": name,
-        "model": model.name,
-        "doc": doc,
-        "class_syntax": all(_class_key(key, taken) for key in keys),
-        "required": [(key, exprs.literal(key), ann, exprs.literal(ann)) for key, ann in required],
-        "optional": [(key, exprs.literal(key), ann, exprs.literal(ann)) for key, ann in optional],
-    }
+    return TypedDictView(
+        name=name, model=model.name, doc=doc,
+        class_syntax=all(_class_key(k.key, taken) for _, k in keys),
+        required=tuple(k for f, k in keys if f.required),
+        optional=tuple(k for f, k in keys if not f.required),
+    )
 
 
-def params_view(pkg: Package) -> dict[str, Any] | None:
+def params_view(pkg: Package) -> ParamsView | None:
     """The view of `dicts.py`, or None when no request argument holds a model."""
     params = params_of(pkg)
     if not params.names:
         return None
-    dicts, aliases = [], []
+    dicts: list[TypedDictView] = []
+    aliases: list[ParamAliasView] = []
     for ref, name in sorted(params.names.items(), key=lambda item: item[1]):
         entity = pkg.entities[ref]
         if isinstance(entity, Model) and entity.fields:
@@ -190,22 +228,21 @@ def params_view(pkg: Package) -> dict[str, Any] | None:
             aliases.append(_alias(name, "dict[str, Any]", ref))
         elif isinstance(entity, Union):
             aliases.append(_alias(name, params.union_annotation(entity), ref))
-    used = " ".join([a["value"] for a in aliases]
-                    + [ann for d in dicts for _, _, ann, _ in d["required"] + d["optional"]])
+    annotations = [a.value for a in aliases] + [
+        k.annotation for d in dicts for k in d.required + d.optional]
+    used = _STRING.sub("", " ".join(annotations))  # a Literal's values name nothing
     typing = [n for n in ("Any", "Literal") if re.search(rf"\b{n}\b", used)]
     typing += ["TypeAlias"] if aliases else []
     typing += ["TypedDict"] if dicts else []
-    return {
-        "typing": ", ".join(typing),
-        "title": exprs.doc_literal(
+    return ParamsView(
+        title=exprs.doc_literal(
             f"{pkg.title}: request arguments as plain dicts (TypedDicts beside the models)."),
-        "dicts": dicts,
-        "aliases": aliases,
-    }
+        typing=", ".join(typing), dicts=tuple(dicts), aliases=tuple(aliases),
+    )
 
 
-def _alias(name: str, value: str, model: str) -> dict[str, str]:
-    return {"name": name, "value": value, "quoted": exprs.literal(value), "model": model}
+def _alias(name: str, value: str, model: str) -> ParamAliasView:
+    return ParamAliasView(name, model, value, exprs.literal(value))
 
 
 def render_params(pkg: Package, env: jinja2.Environment, head: str) -> str | None:
