@@ -320,6 +320,12 @@ def test_closed_maps_and_union_bodies(edge: ModuleType, server: tuple[str, FakeS
 
 # ---- type checkers --------------------------------------------------------------------------
 
+def test_importing_the_client_builds_no_typed_dicts(generated: Path) -> None:
+    code = (f"import sys, {V2}.client; assert '{V2}.dicts' not in sys.modules; "
+            f"from {V2} import ToolOutputParam; assert '{V2}.dicts' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=generated, check=True, timeout=60)
+
+
 USAGE = f"""\
 from {V2} import Client, ToolOutput, ToolOutputParam
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _http
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
-from .dicts import AssistantToolParam, CreateThreadRequestParam, ToolOutputParam
 from .models.assistant_tool import AssistantTool, decode_assistant_tool
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
@@ -22,6 +21,9 @@ from .models.run import Run
 from .models.run_step import RunStep
 from .models.submit_tool_outputs_run_request import SubmitToolOutputsRunRequest
 from .models.tool_output import ToolOutput
+
+if TYPE_CHECKING:
+    from .dicts import AssistantToolParam, CreateThreadRequestParam, ToolOutputParam
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")

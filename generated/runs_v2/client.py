@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _http
 from ._deviations import whole
 from ._run_stream import RunStream as _RunStream
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
-from .dicts import (
-    AssistantToolParam,
-    CreateMessageRequestParam,
-    CreateThreadRequestParam,
-    ResponseFormatParam,
-    ToolChoiceParam,
-    ToolOutputParam,
-    TruncationStrategyParam,
-)
 from .models.assistant_stream_event import (
     AssistantStreamEvent,
     decode_assistant_stream_event,
@@ -40,6 +31,17 @@ from .models.submit_tool_outputs_run_request import SubmitToolOutputsRunRequest
 from .models.tool_choice import ToolChoice, decode_tool_choice
 from .models.tool_output import ToolOutput
 from .models.truncation_strategy import TruncationStrategy
+
+if TYPE_CHECKING:
+    from .dicts import (
+        AssistantToolParam,
+        CreateMessageRequestParam,
+        CreateThreadRequestParam,
+        ResponseFormatParam,
+        ToolChoiceParam,
+        ToolOutputParam,
+        TruncationStrategyParam,
+    )
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")

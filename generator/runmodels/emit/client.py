@@ -416,11 +416,14 @@ class _Renderer:
         for symbol in self.used:
             if symbol in where:
                 grouped.setdefault(where[symbol], set()).add(symbol)
+        return [f"from .models.{module} import {', '.join(sorted(symbols, key=isort_key))}"
+                for module, symbols in sorted(grouped.items())]
+
+    def type_imports(self) -> list[str]:
+        """The plain-dict types the signatures name: for type checkers only, so importing the
+        client does not build a TypedDict per request model."""
         used = sorted(self.params_used, key=isort_key)
-        lines = [f"from .{params.MODULE} import {', '.join(used)}"] if used else []
-        return lines + [
-            f"from .models.{module} import {', '.join(sorted(symbols, key=isort_key))}"
-            for module, symbols in sorted(grouped.items())]
+        return [f"from .{params.MODULE} import {', '.join(used)}"] if used else []
 
 
 def client_view(pkg: Package) -> ClientView:
@@ -445,6 +448,7 @@ def client_view(pkg: Package) -> ClientView:
         wraps_events=renderer.wraps_events,
         methods=tuple(methods),
         run_stream=run_stream or "",
+        type_imports=tuple(renderer.type_imports()),
     )
 
 

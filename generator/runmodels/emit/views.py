@@ -145,3 +145,4 @@ class ClientView:
     wraps_events: bool
     methods: tuple[MethodView, ...]
     run_stream: str  # the model RunStream wraps, or ""
+    type_imports: tuple[str, ...] = ()  # for annotations only: under `if TYPE_CHECKING:`
