@@ -181,7 +181,11 @@ class Client(_http.BaseClient):
         tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -193,7 +197,11 @@ class Client(_http.BaseClient):
             tools: Override the tools the assistant can use for this run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -224,7 +232,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -237,7 +254,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunsResponse:
         """Returns a list of runs belonging to a thread.
 
@@ -248,7 +269,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunsResponse the server answered with."""
@@ -259,7 +284,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -273,7 +307,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Run]:
         """Iterate over every Run of `list_runs`, fetching the next page only when needed.
 
@@ -283,8 +321,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
             page = self.list_runs(
@@ -293,7 +334,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -311,7 +356,11 @@ class Client(_http.BaseClient):
         tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Create a run.
 
@@ -324,7 +373,11 @@ class Client(_http.BaseClient):
             tools: Override the tools the assistant can use for this run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -349,7 +402,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -359,7 +421,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> tuple[Run, Mapping[str, str]]:
         """get_run, also returning the response headers."""
         _body = None
@@ -367,7 +433,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return (
             _decode(Run.from_dict, _res.data, f"GET {self.base_url}/{_path}"),
@@ -380,7 +455,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Retrieves a run.
 
@@ -388,12 +467,23 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
         return self._get_run_with_headers(
-            thread_id, run_id, extra_headers=extra_headers, timeout=timeout
+            thread_id,
+            run_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )[0]
 
     def modify_run(
@@ -403,7 +493,11 @@ class Client(_http.BaseClient):
         *,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Modifies a run (only its metadata can be changed).
 
@@ -412,7 +506,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -423,7 +521,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -433,7 +540,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Cancels a run that is `in_progress`.
 
@@ -441,7 +552,11 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -450,7 +565,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -461,7 +585,11 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -470,7 +598,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -494,7 +626,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -508,7 +649,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunStepsResponse:
         """Returns a list of run steps belonging to a run.
 
@@ -520,7 +665,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunStepsResponse the server answered with."""
@@ -531,7 +680,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunStepsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -546,7 +704,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[RunStep]:
         """Iterate over every RunStep of `list_run_steps`, fetching the next page only when needed.
 
@@ -557,8 +719,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
             page = self.list_run_steps(
@@ -568,7 +733,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -582,7 +751,11 @@ class Client(_http.BaseClient):
         step_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> RunStep:
         """Retrieves a run step.
 
@@ -591,7 +764,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             step_id: The ID of the run step.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The RunStep the server answered with."""
@@ -600,7 +777,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(RunStep.from_dict, _res.data, f"GET {self.base_url}/{_path}")
 
@@ -645,7 +831,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_thread_and_run`, then `poll_run` until the result settles.
 
@@ -659,7 +849,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -671,7 +865,11 @@ class Client(_http.BaseClient):
             tools=tools,
             metadata=metadata,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             result.thread_id,
@@ -694,7 +892,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_run`, then `poll_run` until the result settles.
 
@@ -709,7 +911,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -722,7 +928,11 @@ class Client(_http.BaseClient):
             tools=tools,
             metadata=metadata,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,
@@ -741,7 +951,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`submit_tool_outputs_to_run`, then `poll_run` until the result settles.
 
@@ -752,7 +966,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -761,7 +979,11 @@ class Client(_http.BaseClient):
             run_id,
             tool_outputs=tool_outputs,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,

@@ -209,7 +209,12 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -229,10 +234,19 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_thread_and_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
+            )
         _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
@@ -286,7 +300,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -310,7 +333,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Create a thread and run it in one request, streaming its events.
 
@@ -330,7 +357,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -389,7 +420,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -404,7 +444,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunsResponse:
         """Returns a list of runs belonging to a thread.
 
@@ -415,7 +459,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunsResponse the server answered with."""
@@ -426,7 +474,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -440,7 +497,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Run]:
         """Iterate over every Run of `list_runs`, fetching the next page only when needed.
 
@@ -450,8 +511,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
             page = self.list_runs(
@@ -460,7 +524,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -491,7 +559,12 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a run.
 
@@ -513,10 +586,19 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
+            )
         _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             CreateRunRequest(
@@ -571,7 +653,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -599,7 +690,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Create a run, streaming its events.
 
@@ -621,7 +716,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -681,7 +780,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -693,7 +801,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> tuple[Run, Mapping[str, str]]:
         """get_run, also returning the response headers."""
         _body = None
@@ -701,7 +813,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return (
             _decode(Run.from_dict, _res.data, f"GET {self.base_url}/{_path}"),
@@ -714,7 +835,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Retrieves a run.
 
@@ -722,12 +847,23 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
         return self._get_run_with_headers(
-            thread_id, run_id, extra_headers=extra_headers, timeout=timeout
+            thread_id,
+            run_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )[0]
 
     def modify_run(
@@ -737,7 +873,11 @@ class Client(_http.BaseClient):
         *,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Modifies a run (only its metadata can be changed).
 
@@ -746,7 +886,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -757,7 +901,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -767,7 +920,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Cancels a run that is `in_progress`.
 
@@ -775,7 +932,11 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -784,7 +945,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -795,7 +965,12 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -804,10 +979,19 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_submit_tool_outputs` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
+            )
         _errors: list[tuple[str, str]] = []
         _body: Any = _model_body(
             SubmitToolOutputsRunRequest(
@@ -828,7 +1012,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -839,7 +1032,11 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for, streaming its events.
 
@@ -848,7 +1045,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -874,7 +1075,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -890,7 +1100,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunStepsResponse:
         """Returns a list of run steps belonging to a run.
 
@@ -902,7 +1116,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunStepsResponse the server answered with."""
@@ -913,7 +1131,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunStepsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -928,7 +1155,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[RunStep]:
         """Iterate over every RunStep of `list_run_steps`, fetching the next page only when needed.
 
@@ -939,8 +1170,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
             page = self.list_run_steps(
@@ -950,7 +1184,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -964,7 +1202,11 @@ class Client(_http.BaseClient):
         step_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> RunStep:
         """Retrieves a run step.
 
@@ -973,7 +1215,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             step_id: The ID of the run step.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The RunStep the server answered with."""
@@ -982,7 +1228,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(RunStep.from_dict, _res.data, f"GET {self.base_url}/{_path}")
 
@@ -1037,7 +1292,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_thread_and_run`, then `poll_run` until the result settles.
 
@@ -1059,7 +1318,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -1079,7 +1342,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls=parallel_tool_calls,
             response_format=response_format,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             result.thread_id,
@@ -1115,7 +1382,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_run`, then `poll_run` until the result settles.
 
@@ -1139,7 +1410,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -1161,7 +1436,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls=parallel_tool_calls,
             response_format=response_format,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,
@@ -1180,7 +1459,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`submit_tool_outputs_to_run`, then `poll_run` until the result settles.
 
@@ -1191,7 +1474,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -1200,7 +1487,11 @@ class Client(_http.BaseClient):
             run_id,
             tool_outputs=tool_outputs,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,

@@ -78,8 +78,19 @@ _OPTION_ARGS = {
     "extra_headers": Arg("extra_headers", "Mapping[str, str] | None", False,
                          "Headers to send with this request on top of the client's.", True,
                          "None"),
+    "extra_query": Arg("extra_query", "Mapping[str, Any] | None", False,
+                       "Query parameters to add to (or replace in) this request's URL.", True,
+                       "None"),
+    "extra_body": Arg("extra_body", "Mapping[str, Any] | None", False,
+                      "JSON members to add to (or replace in) this request's body.", True,
+                      "None"),
     "timeout": Arg("timeout", "float | None", False, "Total seconds for this request: connect, "
                    "headers and body (default: the client's).", True, "None"),
+    "idempotency_key": Arg("idempotency_key", "str | None", False, "The idempotency key to "
+                           "send (its retries send the same); makes a POST safe to retry.",
+                           True, "None"),
+    "max_retries": Arg("max_retries", "int | None", False, "Retries for this request "
+                       "(default: the client's).", True, "None"),
     "poll_interval": Arg("poll_interval", "float", False, "Seconds between fetches while "
                          "polling when the server does not suggest one.", True, "1.0"),
     "poll_timeout": Arg("poll_timeout", "float | None", False, "Give up polling "
@@ -96,6 +107,19 @@ _CALL_OPTIONS = tuple(_OPTION_ARGS[name] for name in CALL_OPTIONS)
 # Around a body built from arguments that may be plain dicts: what their decoding found
 _DICT_ERRORS = ("_errors: list[tuple[str, str]] = []", "if _errors:",
                 "    raise DecodeError(_errors)")
+# How a method hands its options to the runtime's `_request_json` / `_stream`.
+_OPTION_FORWARD = ("timeout=timeout, extra_query=extra_query, extra_body=extra_body, "
+                   "idempotency_key=idempotency_key, max_retries=max_retries")
+
+
+def _stream_arg(companion: str) -> Arg:
+    return Arg("stream", "bool", False, f"Only False: for the events, call `{companion}` with the "
+               "same arguments.", True, "False")
+
+
+def _stream_refusal(m: ClientMethod, companion: str) -> str:
+    return (f"{m.name}(stream=True) is not supported: call {companion}(...) with the same "
+            "arguments for the stream of events")
 
 
 def _options(m: ClientMethod) -> list[Arg]:
@@ -318,6 +342,13 @@ class _Renderer:
             return self.and_poll(op, m, args)
         return self.call(op, m, [*args, *_options(m)])
 
+    def stream_companion(self, m: ClientMethod) -> str:
+        """The streaming variant of a plain method's operation ("" when it has none)."""
+        if m.kind != "call" or any(a.name == "stream" for a in m.arguments):
+            return ""
+        return next((x.name for x in self.pkg.client.methods
+                     if x.kind == "stream" and x.operation == m.operation), "")
+
     def call(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         """A plain request (`call`), or the private one also returning headers (`headers`)."""
         returns, decode = self.decode_fn(op.result)
@@ -328,8 +359,12 @@ class _Renderer:
             return Method(m.name, args, returns, self.doc(op, args, "", doc_returns),
                           [f"return self.{m.delegate}({forward})[0]"])
         body = self.request_lines(op, m, {})
+        companion = self.stream_companion(m)
+        if companion:  # the openai-python habit `create_run(stream=True)`, answered
+            args = [*args, _stream_arg(companion)]
+            body[:0] = ["if stream:", f"    raise TypeError({_lit(_stream_refusal(m, companion))})"]
         body.append(f'_res = self._request_json({_lit(op.method)}, _path, query=_query, '
-                    f'body=_body, headers=_headers, timeout=timeout{_idempotency(m)})')
+                    f'body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency(m)})')
         where = f'f"{op.method} {{self.base_url}}/{{_path}}"'
         value = f"_decode({decode}, _res.data, {where})" if decode else "_res.data"
         if returns == "None":
@@ -349,7 +384,7 @@ class _Renderer:
         item, fn = self.event_decoder(op.stream_event)
         body = self.request_lines(op, m, {"stream": "True"} if m.sets_stream else {})
         body.append(f"_events = self._stream({_lit(op.method)}, _path, query=_query, "
-                    f"body=_body, headers=_headers, timeout=timeout{_idempotency(m)})")
+                    f"body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency(m)})")
         body.append(f'return Stream(_events, {fn}, f"{op.method} {{self.base_url}}/{{_path}}")')
         first = (f"{op.summary.rstrip('.')}, streaming its events." if op.summary
                  else f"{op.method} {op.path}, streaming its events.")

@@ -28,6 +28,9 @@ from runmodels.ir.queries import flat_variants, type_refs
 
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
+# The client's runtime, copied into packages with operations; `_http.py` re-exports the others.
+CLIENT_RUNTIME_FILES = ("_http.py", "_core.py", "_errors.py", "_policy.py", "_transport.py",
+                        "_sse.py", "_async_transport.py", "_async_client.py")
 RUNTIME_EXPORTS = abi.RUNTIME_EXPORTS
 
 
@@ -76,7 +79,8 @@ def render_package(pkg: Package, templates: Path | None = None, *,
         from runmodels.emit.client import render_client
 
         files["client.py"] = render_client(pkg, env, head)
-        files["_http.py"] = f"{head}\n{runtime_source('_http.py', templates)}"
+        for name in CLIENT_RUNTIME_FILES:
+            files[name] = f"{head}\n{runtime_source(name, templates)}"
         if _has_run_stream(pkg):
             files["_run_stream.py"] = f"{head}\n{runtime_source('_run_stream.py', templates)}"
         _add_params(files, pkg, env, head)
@@ -114,7 +118,7 @@ def _has_run_stream(pkg: Package) -> bool:
 def planned_paths(pkg: Package) -> list[str]:
     """The paths render_package(pkg) returns, known before rendering anything."""
     paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
-    paths += list(RUNTIME_FILES) + (["client.py", "_http.py"] if pkg.operations else [])
+    paths += list(RUNTIME_FILES) + (["client.py", *CLIENT_RUNTIME_FILES] if pkg.operations else [])
     paths += ["_run_stream.py"] if pkg.operations and _has_run_stream(pkg) else []
     paths += [_params_file()] if pkg.operations and _has_params(pkg) else []
     return paths + ["py.typed"]

@@ -20,7 +20,8 @@ MethodKind = Literal["call", "headers", "stream", "iter", "poll", "and_poll"]
 
 # Keyword options every request method takes after its spec arguments; a spec name meeting one
 # is renamed (and warned of).  Poll methods take POLL_OPTIONS instead, `*_and_poll` both.
-CALL_OPTIONS = ("extra_headers", "timeout")
+CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key",
+                "max_retries")
 POLL_OPTIONS = ("interval", "timeout", "extra_headers")
 THEN_POLL_OPTIONS = ("poll_interval", "poll_timeout", *CALL_OPTIONS)
 RESERVED_ARGUMENTS = frozenset({*CALL_OPTIONS, "self"})
