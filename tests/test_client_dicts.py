@@ -9,6 +9,7 @@ raises DecodeError naming the argument and the JSON path. Real mypy checks the T
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import subprocess
 import sys
@@ -213,6 +214,32 @@ def test_dicts_send_the_bytes_the_models_send(v2: ModuleType,
     assert streamed == dict(state.requests[0].body, stream=True)
 
 
+def test_the_async_client_takes_dicts_alike(v2: ModuleType,
+                                            server: tuple[str, FakeState]) -> None:
+    url, state = server
+    run = waiting_run(make_client(v2, url), state)
+    outputs = [{"tool_call_id": c.id, "output": "22C"}
+               for c in run.required_action.submit_tool_outputs.tool_calls]
+
+    async def main() -> Any:
+        client = v2.AsyncClient(url, "sk-test", timeout=5.0)
+        try:
+            with pytest.raises(v2.DecodeError) as info:
+                await client.submit_tool_outputs_to_run(
+                    run.thread_id, run.id, tool_outputs=[{"tool_call_id": 1}])
+            assert info.value.errors == [("tool_outputs[0].tool_call_id",
+                                          "expected str, got int")]
+            return await client.submit_tool_outputs_to_run(run.thread_id, run.id,
+                                                            tool_outputs=outputs)
+        finally:
+            await client.aclose()
+
+    sent = len(state.requests)
+    assert asyncio.run(main()).status == "in_progress"
+    assert len(state.requests) == sent + 1  # the bad call sent nothing
+    assert state.requests[-1].body == {"tool_outputs": outputs}
+
+
 def test_unknown_keys_are_sent_as_models_keep_them(v2: ModuleType,
                                                    server: tuple[str, FakeState]) -> None:
     url, state = server
@@ -327,7 +354,7 @@ def test_importing_the_client_builds_no_typed_dicts(generated: Path) -> None:
 
 
 USAGE = f"""\
-from {V2} import Client, ToolOutput, ToolOutputParam
+from {V2} import AsyncClient, Client, ToolOutput, ToolOutputParam
 
 
 def submit(client: Client, thread_id: str, run_id: str) -> None:
@@ -346,6 +373,12 @@ def submit(client: Client, thread_id: str, run_id: str) -> None:
     client.submit_tool_outputs_to_run(thread_id, run_id, tool_outputs=[{{"oops": "x"}}])  # bad
     client.create_run(thread_id, assistant_id="a", truncation_strategy={{"type": "x"}})  # bad
     client.create_run(thread_id, assistant_id="a", tools=[{{"type": "function"}}])  # bad
+
+
+async def submit_async(client: AsyncClient, thread_id: str, run_id: str) -> None:
+    await client.submit_tool_outputs_to_run(
+        thread_id, run_id, tool_outputs=[{{"tool_call_id": "call_1", "output": "22C"}}])
+    await client.submit_tool_outputs_to_run(thread_id, run_id, tool_outputs=[{{"output": 2}}])  # bad
 """
 
 

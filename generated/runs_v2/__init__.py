@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
+    from .client import AsyncClient as AsyncClient
+    from .client import AsyncStream as AsyncStream
     from .client import Client as Client
     from .client import RunStream as RunStream
     from .client import Stream as Stream
@@ -326,7 +328,9 @@ __all__ = [
     "AssistantStreamEvent",
     "AssistantTool",
     "AssistantToolParam",
+    "AsyncClient",
     "AsyncResponse",
+    "AsyncStream",
     "AsyncTransport",
     "AsyncioTransport",
     "AuthenticationError",
@@ -616,8 +620,10 @@ _LAZY: dict[str, str] = {
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
     "AssistantToolParam": ".dicts",
+    "AsyncClient": ".client",
     "AsyncioTransport": "._http",
     "AsyncResponse": "._http",
+    "AsyncStream": ".client",
     "AsyncTransport": "._http",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
