@@ -253,26 +253,24 @@ class Client(_http.BaseClient):
         Returns:
             The Run the server answered with."""
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            CreateThreadAndRunRequest(
-                assistant_id=assistant_id,
-                thread=_as_model(
-                    thread,
-                    "thread",
-                    CreateThreadRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                model=model,
-                instructions=instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
-                metadata=metadata,
-            )
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            CreateThreadAndRunRequest(
+                assistant_id=assistant_id,
+                thread=_arg_thread,
+                model=model,
+                instructions=instructions,
+                tools=_arg_tools,
+                metadata=metadata,
+            )
+        )
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -429,20 +427,21 @@ class Client(_http.BaseClient):
         Returns:
             The Run the server answered with."""
         _errors: list[tuple[str, str]] = []
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                tools=_arg_tools,
                 metadata=metadata,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -654,19 +653,14 @@ class Client(_http.BaseClient):
         Returns:
             The Run the server answered with."""
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(
-                tool_outputs=_as_models(
-                    tool_outputs,
-                    "tool_outputs",
-                    ToolOutput.from_dict,
-                    self.validate,
-                    _errors,
-                )
-            )
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -1138,26 +1132,24 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             The Run the server answered with."""
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            CreateThreadAndRunRequest(
-                assistant_id=assistant_id,
-                thread=_as_model(
-                    thread,
-                    "thread",
-                    CreateThreadRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                model=model,
-                instructions=instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
-                metadata=metadata,
-            )
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            CreateThreadAndRunRequest(
+                assistant_id=assistant_id,
+                thread=_arg_thread,
+                model=model,
+                instructions=instructions,
+                tools=_arg_tools,
+                metadata=metadata,
+            )
+        )
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -1314,20 +1306,21 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             The Run the server answered with."""
         _errors: list[tuple[str, str]] = []
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                tools=_arg_tools,
                 metadata=metadata,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -1541,19 +1534,14 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             The Run the server answered with."""
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(
-                tool_outputs=_as_models(
-                    tool_outputs,
-                    "tool_outputs",
-                    ToolOutput.from_dict,
-                    self.validate,
-                    _errors,
-                )
-            )
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"

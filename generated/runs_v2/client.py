@@ -295,52 +295,49 @@ class Client(_http.BaseClient):
                 "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
             )
         _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=_as_model(
-                    thread,
-                    "thread",
-                    CreateThreadRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -414,53 +411,50 @@ class Client(_http.BaseClient):
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
         _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=_as_model(
-                    thread,
-                    "thread",
-                    CreateThreadRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -647,53 +641,54 @@ class Client(_http.BaseClient):
                 "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
             )
         _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=_as_models(
-                    additional_messages,
-                    "additional_messages",
-                    CreateMessageRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -773,54 +768,55 @@ class Client(_http.BaseClient):
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
         _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=_as_models(
-                    additional_messages,
-                    "additional_messages",
-                    CreateMessageRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -1040,19 +1036,14 @@ class Client(_http.BaseClient):
                 "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
             )
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(
-                tool_outputs=_as_models(
-                    tool_outputs,
-                    "tool_outputs",
-                    ToolOutput.from_dict,
-                    self.validate,
-                    _errors,
-                )
-            )
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -1102,20 +1093,14 @@ class Client(_http.BaseClient):
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(
-                tool_outputs=_as_models(
-                    tool_outputs,
-                    "tool_outputs",
-                    ToolOutput.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                stream=True,
-            )
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs, stream=True)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -1670,52 +1655,49 @@ class AsyncClient(_http.AsyncBaseClient):
                 "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
             )
         _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=_as_model(
-                    thread,
-                    "thread",
-                    CreateThreadRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -1789,53 +1771,50 @@ class AsyncClient(_http.AsyncBaseClient):
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
         _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=_as_model(
-                    thread,
-                    "thread",
-                    CreateThreadRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateThreadAndRunRequest.from_dict(_body, strict=True)
         _path = "threads/runs"
@@ -2022,53 +2001,54 @@ class AsyncClient(_http.AsyncBaseClient):
                 "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
             )
         _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=_as_models(
-                    additional_messages,
-                    "additional_messages",
-                    CreateMessageRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -2148,54 +2128,55 @@ class AsyncClient(_http.AsyncBaseClient):
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
         _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=_as_models(
-                    additional_messages,
-                    "additional_messages",
-                    CreateMessageRequest.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tools=_as_models(
-                    tools, "tools", decode_assistant_tool, self.validate, _errors
-                ),
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=_as_model(
-                    truncation_strategy,
-                    "truncation_strategy",
-                    TruncationStrategy.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                tool_choice=_as_model(
-                    tool_choice,
-                    "tool_choice",
-                    decode_tool_choice,
-                    self.validate,
-                    _errors,
-                ),
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=_as_model(
-                    response_format,
-                    "response_format",
-                    decode_response_format,
-                    self.validate,
-                    _errors,
-                ),
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
-        if _errors:
-            raise DecodeError(_errors)
         if self.validate:
             CreateRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
@@ -2417,19 +2398,14 @@ class AsyncClient(_http.AsyncBaseClient):
                 "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
             )
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(
-                tool_outputs=_as_models(
-                    tool_outputs,
-                    "tool_outputs",
-                    ToolOutput.from_dict,
-                    self.validate,
-                    _errors,
-                )
-            )
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -2479,20 +2455,14 @@ class AsyncClient(_http.AsyncBaseClient):
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
         _errors: list[tuple[str, str]] = []
-        _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(
-                tool_outputs=_as_models(
-                    tool_outputs,
-                    "tool_outputs",
-                    ToolOutput.from_dict,
-                    self.validate,
-                    _errors,
-                ),
-                stream=True,
-            )
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs, stream=True)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"

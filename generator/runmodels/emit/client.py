@@ -102,7 +102,8 @@ _POLL_OPTION_ARGS = {  # a poll method's own meaning of these names
                    "many seconds; None waits for ever.", True, "None"),
 }
 _CALL_OPTIONS = tuple(_OPTION_ARGS[name] for name in CALL_OPTIONS)
-# Around a body built from arguments that may be plain dicts: what their decoding found
+# Around the decoding of arguments that may be plain dicts (`_arg_<name> = _as_model(...)`):
+# what it found; `_arg_` begins no other local or helper name of a method
 _DICT_ERRORS = ("_errors: list[tuple[str, str]] = []", "if _errors:",
                 "    raise DecodeError(_errors)")
 # How a request method hands its options (but `extra_headers`, merged into the headers) to the
@@ -265,26 +266,28 @@ class _Renderer:
         types = {a.json_name: a.type for a in m.arguments if a.source in ("field", "body")}
         params = {a.key: a.name for a in m.arguments if a.source not in ("field", "body")}
         lines: list[str] = []
+        decoded = {json_name: self.argument_value(types[json_name], name)
+                   for json_name, name in fields.items()}
+        decoding = [f"_arg_{fields[key]} = {value}" for key, value in decoded.items()
+                    if value != fields[key]]
+        if decoding:  # arguments that may be plain dicts, as models (every problem at once)
+            lines += [_DICT_ERRORS[0], *decoding, *_DICT_ERRORS[1:]]
+        passed = {key: f"_arg_{name}" if decoded[key] != name else name
+                  for key, name in fields.items()}
         model = self.body_model(op)
         if model is not None:
-            values = [f"{f.name}={self.argument_value(types[f.json_name], fields[f.json_name])}"
-                      for f in model.fields if f.json_name in fields]
+            values = [f"{f.name}={passed[f.json_name]}" for f in model.fields
+                      if f.json_name in fields]
             values += [f"{_field_of(model, key)}={value}" for key, value in set_body.items()]
-            dicts = any("_errors)" in value for value in values)
-            lines += _DICT_ERRORS[:1] if dicts else []
             lines.append(f"_body: Any = _model_body({model.name}({', '.join(values)}))")
-            lines += _DICT_ERRORS[1:] if dicts else []
             lines.append("if self.validate:")
             lines.append(f"    {model.name}.from_dict(_body, strict=True)")
             if not op.body_required:
                 lines.append("_body = _body or None")
         elif op.body is not None:
-            name = fields[""]
-            value = self.argument_value(types[""], name)
-            lines += _DICT_ERRORS[:1] if value != name else []
+            name, value = fields[""], passed[""]
             lines.append(f"_body = None if {name} is UNSET else _json_body({value})"
                          if not op.body_required else f"_body = _json_body({value})")
-            lines += _DICT_ERRORS[1:] if value != name else []
             entity = self.pkg.entities.get(op.body.ref) if op.body.ref else None
             if isinstance(entity, Union) and not op.body.nullable:
                 public = f"decode_{names.snake(entity.name)}"
