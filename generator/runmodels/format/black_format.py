@@ -26,7 +26,7 @@ from runmodels.cache.store import Store
 from runmodels.format import workers
 
 LINE_LENGTH = 88
-FAST_VERSION = "fastfmt-3"  # bump whenever fastfmt's output could change
+FAST_VERSION = "fastfmt-4"  # bump whenever fastfmt's output could change
 _MODE_KEY = f"black {black_version()} py310 line_length={LINE_LENGTH} {FAST_VERSION}"
 PARALLEL_THRESHOLD = 48
 PARALLEL_MIN_CHARS = 3_000_000  # below this, starting workers costs more than it saves

@@ -11,9 +11,13 @@ what black would change, line by line, and reuses black's own functions for the 
   indentation, and the answer is memoised by (indent, text).
 
 Anything this pass does not recognise makes it return None, and the caller runs black on the
-whole file.  `python benchmarks/run.py --verify-black` checks, file by file, that the result is
-byte-identical to black's on the whole 2026 spec.  Tied to the pinned black version (see
-`SUPPORTED_BLACK`); with any other version format.py runs plain black.
+whole file.  The input is what the templates render: tokens already spaced as black spaces them,
+numbers in black's case (this pass checks neither); what it does check and refuse (comments
+spaced otherwise, a block's body on its header's line, a triple-quoted string inside a line...)
+goes to black.  tests/test_fastfmt.py compares it with black on case files (one per construct)
+and on every module of the construct and property-based specs; `python benchmarks/run.py
+--verify-black` does so file by file on the whole 2026 spec.  Tied to the pinned black version
+(see `SUPPORTED_BLACK`); with any other version black_format.py runs plain black.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ _HEADER_KEYWORDS = ("def ", "class ", "async def ")
 _BLOCK_KEYWORDS = ("if ", "while ", "for ", "with ")
 _COMPOUND = ("if ", "elif ", "else:", "for ", "while ", "try:", "except", "finally:", "with ",
              "def ", "class ", "async ", "@")
+# a statement that starts a block (a decorator line does not)
+_COMPOUND_HEAD = re.compile(r"(?:if|elif|else|for|while|try|except|finally|with|def|class|async)\b")
 _STRING_START = re.compile(r"[rRbBuUfF]{0,2}(\"\"\"|'''|\"|')")
 _IMPORT = re.compile(r"from (\S+) import (.+)")
 _DEF = re.compile(r"(async def |def )(\w+)\(([^()]*)\)( -> [^:]+)?:")
@@ -152,8 +158,8 @@ class _Formatter:
         return j + 1
 
     def _is_docstring(self, indent: int) -> bool:
-        if not self.logical:
-            return True  # the first statement of the module
+        if all(entry[4] == "comment" for entry in self.logical):
+            return indent == 0  # the first statement of the module (comments may precede it)
         first, end, depth, _, _ = self.logical[-1]
         head = self.out[first]
         return (head.lstrip(" ").startswith(_HEADER_KEYWORDS) and self.out[end - 1].endswith(":")
@@ -162,18 +168,28 @@ class _Formatter:
     # --- statements ------------------------------------------------------------------------------
     def _simple(self, line: str, indent: int) -> None:
         code = line[indent:]
-        if "'" in code or "\\" in code or '"' in code:
-            code = _normalize_strings(code, self.mode)
+        if "'" in code or "\\" in code or '"' in code or "#" in code:
+            code = _normalize_strings(code, self.mode)  # (and checks a trailing comment)
+        if (code.startswith(_COMPOUND) and not code.endswith(":") and _COMPOUND_HEAD.match(code)
+                and not (code.endswith(": ...") and code.startswith(_HEADER_KEYWORDS))):
+            raise Unsupported("a compound statement with its body on the same line")
+        if code.startswith("class ") and "():" in code:
+            raise Unsupported("empty parentheses after a class name")
         if ", )" in code:
             code = _ONE_TUPLE.sub(r"(\1,)", code)
         line = " " * indent + code
-        if len(line) <= LINE_LENGTH and not _has_redundant_parens(code) and ", )" not in code:
+        magic = "," in code and _has_magic_comma(code)
+        if (len(line) <= LINE_LENGTH and not _has_redundant_parens(code) and ", )" not in code
+                and not magic):
             self.out.append(line)
             return
         if "  # " in code:
             raise Unsupported("long line with a comment")
         if code.endswith(":") and not code.startswith(_HEADER_KEYWORDS + _BLOCK_KEYWORDS):
             raise Unsupported("long compound statement header")
+        if magic:  # black explodes the brackets a trailing comma ends, one item per line
+            self.out.extend(_black_snippet(code, indent, self.mode))
+            return
         self.out.extend(_split(code, indent, self.mode))
 
     def _bracketed(self, i: int, indent: int) -> int:
@@ -209,10 +225,11 @@ class _Formatter:
         head = _normalize_strings(head, self.mode)
         items = [_normalize_strings(item, self.mode) for item in items]
         simple = (len(head) + indent <= LINE_LENGTH and _depth(head) == 1 and bool(items)
-                  and not _has_redundant_parens(head))
+                  and not _has_redundant_parens(head) and not _has_magic_comma(head))
         for item in items:
             if (not item.endswith(",") or _depth(item) != 0 or item.startswith(_COMPOUND)
-                    or ", )" in item
+                    or ", )" in item or _has_magic_comma(item[:-1])
+                    or ("," in item[:-1] and len(_top_level_split(item[:-1]) or "xx") > 1)
                     or (len(item) + indent + 4 > LINE_LENGTH and not _unsplittable_item(item)
                         and not (is_def and _ANNOTATED.fullmatch(item[:-1])))):
                 simple = False
@@ -436,7 +453,22 @@ def _depth(code: str) -> int:
 
 def _has_redundant_parens(code: str) -> bool:
     """Parentheses black would remove (`return (x)`, `x = (y)`): none in our templates."""
-    return code.startswith(("return (", "if (", "while (", "for (", "del (")) or " = (" in code
+    return code.startswith(("return (", "if (", "elif (", "while (", "for (", "del (", "assert (")
+                           ) or " = (" in code
+
+
+_MAGIC_COMMA = re.compile(r",\s*[)\]}]")
+_ONE_TUPLE_ATOM = re.compile(r"(?<![\w)\]])\([^,()\[\]{}]+,\)")
+
+
+def _has_magic_comma(code: str) -> bool:
+    """Whether a bracket in code ends with a trailing comma, which makes black put its items one
+    per line (a one-element tuple `(x,)` excepted: there the comma is the tuple's own)."""
+    if '"' in code or "'" in code:
+        code = _QUOTED.sub("x", code)
+    if "," not in code:
+        return False
+    return bool(_MAGIC_COMMA.search(_ONE_TUPLE_ATOM.sub("x", code)))
 
 
 _LONG_ITEM_OK = re.compile(r'"[^"\\]*"(?:: (?:"[^"\\]*"|[\w.]+))?,')

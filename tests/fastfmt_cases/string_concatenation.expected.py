@@ -1,0 +1,8 @@
+MESSAGE = (
+    "the first part of a message that is long, "
+    "and the second part of it, which makes it too long"
+)
+JOINED = "a" + "b" + "c"
+PREFIXED = "upper prefix" + R"raw \d" + b"bytes".decode()
+ESCAPED = 'it\'s "quoted"'
+EMPTY = ""

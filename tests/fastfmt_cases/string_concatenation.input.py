@@ -1,0 +1,5 @@
+MESSAGE = 'the first part of a message that is long, ' 'and the second part of it, which makes it too long'
+JOINED = 'a' + 'b' + 'c'
+PREFIXED = U'upper prefix' + R'raw \d' + B'bytes'.decode()
+ESCAPED = 'it\'s "quoted"'
+EMPTY = ''
