@@ -45,6 +45,7 @@ _COMPOUND = ("if ", "elif ", "else:", "for ", "while ", "try:", "except", "final
              "def ", "class ", "async ", "@")
 # a statement that starts a block (a decorator line does not)
 _COMPOUND_HEAD = re.compile(r"(?:if|elif|else|for|while|try|except|finally|with|def|class|async)\b")
+_CALL_HEAD = re.compile(r"[\w.]+ = [\w.]+\(")  # `__slots__ = _r.slots(`
 _STRING_START = re.compile(r"[rRbBuUfF]{0,2}(\"\"\"|'''|\"|')")
 _IMPORT = re.compile(r"from (\S+) import (.+)")
 _DEF = re.compile(r"(async def |def )(\w+)\(([^()]*)\)( -> [^:]+)?:")
@@ -218,6 +219,8 @@ class _Formatter:
         if (suffix and not (is_def and _RETURNS.fullmatch(suffix))
                 and not (not is_def and _SUFFIX.fullmatch(suffix))) or (is_def and not suffix):
             raise Unsupported("bracket closer")
+        if nested and self._sole_collection(indent, head, items, suffix):
+            return j + 1
         if nested or len(lines[j]) > LINE_LENGTH:
             text = "\n".join(line[indent:] for line in lines[i:j + 1])
             self.out.extend(_black_snippet(text, indent, self.mode))
@@ -233,24 +236,55 @@ class _Formatter:
                     or (len(item) + indent + 4 > LINE_LENGTH and not _unsplittable_item(item)
                         and not (is_def and _ANNOTATED.fullmatch(item[:-1])))):
                 simple = False
-        if not simple:
-            text = "\n".join(line[indent:] for line in lines[i:j + 1])
-            self.out.extend(_black_snippet(text, indent, self.mode))
-            return j + 1
-        self.out.append(" " * indent + head)
+        out = [" " * indent + head] if simple else []
         inner = indent + 4
-        for item in items:
+        for item in items if simple else ():
             if _fits(inner, item) or _unsplittable_item(item):
-                self.out.append(" " * inner + item)
+                out.append(" " * inner + item)
                 continue
             # a long parameter: black wraps its annotation (not a plain-name default) in brackets
             m = _ANNOTATED.fullmatch(item[:-1])
             if not (m and _fits(inner + 4, m.group(2)) and _fits(inner, f"){m.group(3) or ''},")):
-                raise Unsupported("long item")
-            self.out += [f"{' ' * inner}{m.group(1)}: (", f"{' ' * (inner + 4)}{m.group(2)}",
-                         f"{' ' * inner}){m.group(3) or ''},"]
+                simple = False  # an annotation too long even on a line of its own
+                break
+            out += [f"{' ' * inner}{m.group(1)}: (", f"{' ' * (inner + 4)}{m.group(2)}",
+                    f"{' ' * inner}){m.group(3) or ''},"]
+        if not simple:
+            text = "\n".join(line[indent:] for line in lines[i:j + 1])
+            self.out.extend(_black_snippet(text, indent, self.mode))
+            return j + 1
+        self.out += out
         self.out.append(" " * indent + closer + suffix)
         return j + 1
+
+    def _sole_collection(self, indent: int, head: str, items: list[str], suffix: str) -> bool:
+        """`NAME = f(` / `{` / one item per line, each with its comma / `}` / `)`: a call whose
+        only argument is a collection with a magic trailing comma (every model's `__slots__`).
+        black keeps that layout as it is when every item stays on its line; False (nothing
+        emitted) for any other shape."""
+        if (suffix or len(items) < 3 or not _CALL_HEAD.fullmatch(head)
+                or not _fits(indent, head)):
+            return False
+        opener, closer = items[0], items[-1]
+        if opener not in ("{", "[") or closer != _CLOSERS[_OPENERS.index(opener)]:
+            return False
+        inner = indent + 8
+        body: list[str] = []
+        for line in items[1:-1]:
+            if not line.startswith("    ") or line[4] == " ":
+                return False
+            item = _normalize_strings(line[4:], self.mode)
+            if (not item.endswith(",") or _depth(item) != 0 or item.startswith(_COMPOUND)
+                    or ", )" in item or _has_magic_comma(item[:-1])
+                    or ("," in item[:-1] and len(_top_level_split(item[:-1]) or "xx") > 1)
+                    or not (_fits(inner, item) or _unsplittable_item(item))):
+                return False
+            body.append(" " * inner + item)
+        if not body:
+            return False
+        pad = " " * indent
+        self.out += [pad + head, f"{pad}    {opener}", *body, f"{pad}    {closer}", pad + ")"]
+        return True
 
 
 def _with_blank_lines(out: list[str], logical: list[tuple[int, int, int, int, str]]) -> list[str]:
@@ -471,7 +505,8 @@ def _has_magic_comma(code: str) -> bool:
     return bool(_MAGIC_COMMA.search(_ONE_TUPLE_ATOM.sub("x", code)))
 
 
-_LONG_ITEM_OK = re.compile(r'"[^"\\]*"(?:: (?:"[^"\\]*"|[\w.]+))?,')
+_ONE_STRING = r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+_LONG_ITEM_OK = re.compile(rf"{_ONE_STRING}(?:: (?:{_ONE_STRING}|[\w.]+))?,")
 
 
 def _unsplittable_item(item: str) -> bool:
