@@ -39,6 +39,7 @@ from test_hostile_properties import specs
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "fastfmt_cases"
 INPUTS = sorted(CASES.glob("*.input.py"))
+UPDATE_COMMAND = "UPDATE_SNAPSHOTS=1 python -m pytest tests/test_fastfmt.py"
 CONSTRUCTS = sorted(p for p in (HERE / "constructs").iterdir() if p.suffix in (".yaml", ".json"))
 # hand-written files copied into every package: always formatted by black itself
 RUNTIME = ("_runtime.py", "_deviations.py", "_http.py", "_run_stream.py")
@@ -65,6 +66,7 @@ def test_case(case: Path) -> None:
     expected_path = _expected_path(case)
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         expected_path.write_text(black.format_str(source, mode=MODE), encoding="utf-8")
+    assert expected_path.is_file(), f"no {expected_path.name}: write it with {UPDATE_COMMAND}"
     expected = expected_path.read_text(encoding="utf-8")
     assert black.format_str(source, mode=MODE) == expected, "the expected file is not black's"
     assert black.format_str(expected, mode=MODE) == expected, "black would change the expected"
