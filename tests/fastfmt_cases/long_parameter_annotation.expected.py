@@ -6,3 +6,17 @@ def create(
     ) = UNSET,
 ) -> None:
     return None
+
+
+class InferenceCreateMessagesRequestMessagesItemContentVariant2ItemImage:
+    def __init__(
+        self,
+        *,
+        type: str,
+        source: InferenceCreateMessagesRequestMessagesItemContentVariant2ItemImageSource,
+        other: (
+            InferenceCreateMessagesRequestMessagesItemContentVariant2Item | None
+        ) = None,
+        _extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.type = type

@@ -53,6 +53,8 @@ _RETURNS = re.compile(r"(?: -> [\w.\[\], |]+)?:")
 _SUFFIX = re.compile(r" from \w+| = \w+")  # `) from exc`, `) = t` (a tuple target)
 _ONE_TUPLE = re.compile(r"\(([\w.]+), \)")
 _ASSIGN = re.compile(r"([\w.]+(?:: [\w.| ]+)? = )(.+)")
+_NAME = re.compile(r"[\w.]+")
+_KEY_ASSIGN = re.compile(r'([\w.]+\["[^"\\]*"\] = )(.+)')
 _TERNARY_EXPR = re.compile(r"(.+?) if (.+?) else (.+)")
 _ANNOTATED = re.compile(r"(\w+): ([\w. |]+?)( = \w+)?")
 _STRING_ATOM = re.compile(r'"(?:[^"\\\n]|\\.)*"')
@@ -244,9 +246,11 @@ class _Formatter:
                 continue
             # a long parameter: black wraps its annotation (not a plain-name default) in brackets
             m = _ANNOTATED.fullmatch(item[:-1])
-            if not (m and _fits(inner + 4, m.group(2)) and _fits(inner, f"){m.group(3) or ''},")):
-                simple = False  # an annotation too long even on a line of its own
-                break
+            if not (m and _fits(inner + 4, m.group(2)) and _fits(inner, f"){m.group(3) or ''},")
+                    and not _NAME.fullmatch(m.group(2))):
+                simple = False  # too long even on a line of its own, or a bare (dotted) name,
+                break  # which black leaves on the parameter's line
+
             out += [f"{' ' * inner}{m.group(1)}: (", f"{' ' * (inner + 4)}{m.group(2)}",
                     f"{' ' * inner}){m.group(3) or ''},"]
         if not simple:
@@ -562,10 +566,16 @@ def _split_statement(code: str, indent: int) -> list[str] | None:
         target, value = "return ", code[len("return "):]
     else:
         m = _ASSIGN.fullmatch(code)
-        if not m or _depth(m.group(1)) != 0:
+        if not m:  # `d["key"] = A if B else C` (a ternary only: with brackets on the left,
+            m = _KEY_ASSIGN.fullmatch(code)  # black weighs other splits for other values)
+            if not m or _ternary(m.group(2)) is None:
+                return None
+        if _depth(m.group(1)) != 0:
             return None
         target, value = m.group(1), m.group(2)
     if _STRING_ATOM.fullmatch(value) and _fits(indent, target + "("):
+        if not _fits(indent + 4, value):
+            return None  # black wraps a string only when that makes it fit
         return [pad + target + "(", f"{pad}    {value}", pad + ")"]
     ternary = _ternary(value)
     call = _call(value)
@@ -618,7 +628,7 @@ def _split_args(args: str, indent: int) -> list[str] | None:
     pad = " " * indent
     if args.rstrip().endswith(","):
         return None  # a magic trailing comma
-    if "lambda" in args or ", )" in args or ",)" in args.replace(" ", "")[:-1]:
+    if "lambda" in args or ", )" in args or _has_magic_comma(args):
         return None  # a magic trailing comma inside, or commas that are not delimiters
     if _fits(indent, args):
         return [pad + args]
@@ -629,6 +639,10 @@ def _split_args(args: str, indent: int) -> list[str] | None:
             return None
         closer = parts[0][-1]
         return [pad + parts[0][0]] + [f"{pad}    {x}," for x in inner] + [pad + closer]
+    call = _call(parts[0]) if parts is not None and len(parts) == 1 else None
+    if call is not None and call[1] and _fits(indent, call[0]):
+        inner_args = _split_args(call[1], indent + 4)  # a sole call argument: split in turn
+        return None if inner_args is None else [pad + call[0], *inner_args, pad + ")"]
     if parts is None or len(parts) < 2 or any(not _fits(indent, part + ",") for part in parts):
         return None
     if any(_depth(part) != 0 or part.startswith("*") for part in parts):
@@ -655,15 +669,34 @@ def _top_level_split(args: str) -> list[str] | None:
 
 
 def _ternary(expr: str) -> tuple[str, str, str] | None:
-    """`A if B else C` with simple A, B and C (no nested ternary, no and/or)."""
-    m = _TERNARY_EXPR.fullmatch(expr)
+    """`A if B else C` with simple A, B and C (no nested ternary, no and/or in B; inside
+    brackets, such as a comprehension in C, anything)."""
+    masked = _mask_brackets(expr)
+    m = _TERNARY_EXPR.fullmatch(masked)
     if m is None:
         return None
     value, cond, other = m.groups()
     if (" if " in other or " else " in cond or _depth(cond) != 0 or _depth(value) != 0
-            or " or " in cond or " and " in cond or " lambda" in expr):
+            or " or " in cond or " and " in cond or " lambda" in expr or "lambda " in expr):
         return None
-    return value, cond, other
+    return expr[m.start(1):m.end(1)], expr[m.start(2):m.end(2)], expr[m.start(3):m.end(3)]
+
+
+def _mask_brackets(code: str) -> str:
+    """code with the text of strings and inside brackets replaced by `x` (same length)."""
+    if '"' in code or "'" in code:
+        code = _QUOTED.sub(lambda m: "x" * len(m.group(0)), code)
+    if not any(ch in code for ch in _OPENERS):
+        return code
+    out: list[str] = []
+    depth = 0
+    for ch in code:
+        if ch in _CLOSERS:
+            depth -= 1
+        out.append(ch if depth <= 0 or ch in _OPENERS or ch in _CLOSERS else "x")
+        if ch in _OPENERS:
+            depth += 1
+    return "".join(out)
 
 
 def _call(expr: str) -> tuple[str, str] | None:
