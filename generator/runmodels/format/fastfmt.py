@@ -502,10 +502,10 @@ _ONE_TUPLE_ATOM = re.compile(r"(?<![\w)\]])\([^,()\[\]{}]+,\)")
 def _has_magic_comma(code: str) -> bool:
     """Whether a bracket in code ends with a trailing comma, which makes black put its items one
     per line (a one-element tuple `(x,)` excepted: there the comma is the tuple's own)."""
+    if not _MAGIC_COMMA.search(code):
+        return False  # (the common case, decided without rewriting the line)
     if '"' in code or "'" in code:
         code = _QUOTED.sub("x", code)
-    if "," not in code:
-        return False
     return bool(_MAGIC_COMMA.search(_ONE_TUPLE_ATOM.sub("x", code)))
 
 
@@ -671,6 +671,8 @@ def _top_level_split(args: str) -> list[str] | None:
 def _ternary(expr: str) -> tuple[str, str, str] | None:
     """`A if B else C` with simple A, B and C (no nested ternary, no and/or in B; inside
     brackets, such as a comprehension in C, anything)."""
+    if " if " not in expr or " else " not in expr:
+        return None
     masked = _mask_brackets(expr)
     m = _TERNARY_EXPR.fullmatch(masked)
     if m is None:
