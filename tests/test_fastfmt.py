@@ -29,12 +29,13 @@ import black
 import pytest
 from _hostile import write_spec
 from hypothesis import HealthCheck, Phase, given, settings
+from test_hostile_properties import specs
+
 from runmodels.build.package_ir import build_package
 from runmodels.emit.render import render_package
-from runmodels.emit.templates import runtime_source
+from runmodels.emit.templates import builtin_templates, runtime_source
 from runmodels.format import fastfmt, prebuilt
 from runmodels.format.black_format import BLACK_MODE_KEY, MODE, format_source, split_header
-from test_hostile_properties import specs
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "fastfmt_cases"
@@ -42,7 +43,7 @@ INPUTS = sorted(CASES.glob("*.input.py"))
 UPDATE_COMMAND = "UPDATE_SNAPSHOTS=1 python -m pytest tests/test_fastfmt.py"
 CONSTRUCTS = sorted(p for p in (HERE / "constructs").iterdir() if p.suffix in (".yaml", ".json"))
 # hand-written files copied into every package: always formatted by black itself
-RUNTIME = ("_runtime.py", "_deviations.py", "_http.py", "_run_stream.py")
+RUNTIME = tuple(sorted(p.name for p in (builtin_templates() / "runtime").glob("*.py")))
 # the one shape of rendered module fastfmt leaves to black: a spec string holding `"""` or
 # `'''` becomes a triple-quoted literal inside a line of code
 ACCEPTED_REFUSALS = {"triple-quoted string inside a line"}

@@ -23,6 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, start_fake_server
+
 from runmodels.api import generate
 from runmodels.paths import display_path
 
@@ -88,7 +89,8 @@ def test_names_helpers_and_methods(pkg: ModuleType, built: dict[str, Any]) -> No
         assert callable(getattr(pkg.Client, method)), method
     assert not hasattr(pkg.Client, "submit_tool_ouputs_to_run")  # OpenAI's typo is gone
     params = inspect.signature(pkg.Client.create_run).parameters
-    assert "stream" not in params and "open_ai_beta" not in params  # the client sends it
+    assert "open_ai_beta" not in params  # the client sends it
+    assert params["stream"].default is False  # not the body member: only refuses stream=True
     header = (built["out"] / pkg.__name__ / "models" / "run.py").read_text().splitlines()[0]
     assert f" + overlay {built['shown']}. Do not edit" in header
 
@@ -157,8 +159,8 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     matches and it has the effect the page describes."""
     import re
 
+    from runmodels.build.client_plan import idempotency_header
     from runmodels.build.package_ir import build_package
-    from runmodels.emit.client import idempotency_header
 
     docs = (ROOT / "docs" / "extensions.md").read_text(encoding="utf-8")
     examples = re.findall(r"```yaml\n(.*?)```", docs, re.DOTALL)
@@ -167,7 +169,7 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     overlay.write_text("overlay: 1.1.0\ninfo: {title: docs, version: '1'}\nactions:\n"
                        + "".join(examples), encoding="utf-8")
     pkg = build_package(NEW, "docs", SELECT, overlays=[overlay])
-    assert [w for w in pkg.warnings if "docs.overlay.yaml" in w] == []
+    assert [w for w in pkg.warnings if "docs.overlay.yaml" in (w.file or "")] == []
     run = pkg.entities["Run"]
     assert {h.name for h in run.helpers} == {"is_terminal", "is_processing", "requires_action"}
     assert "created" in {f.name for f in run.fields}

@@ -196,7 +196,12 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -216,10 +221,19 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_thread_and_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
@@ -244,7 +258,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -266,7 +289,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Create a thread and run it in one request, streaming its events.
 
@@ -286,7 +313,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -316,7 +347,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -331,7 +371,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunsResponse:
         """Returns a list of runs belonging to a thread.
 
@@ -342,7 +386,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunsResponse the server answered with."""
@@ -353,7 +401,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -367,7 +424,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Run]:
         """Iterate over every Run of `list_runs`, fetching the next page only when needed.
 
@@ -377,8 +438,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
             page = self.list_runs(
@@ -387,7 +451,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -414,7 +482,12 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a run.
 
@@ -436,10 +509,19 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
@@ -465,7 +547,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -489,7 +580,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Create a run, streaming its events.
 
@@ -511,7 +606,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -542,7 +641,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -554,7 +662,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> tuple[Run, Mapping[str, str]]:
         """get_run, also returning the response headers."""
         _body = None
@@ -562,7 +674,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return (
             _decode(Run.from_dict, _res.data, f"GET {self.base_url}/{_path}"),
@@ -575,7 +696,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Retrieves a run.
 
@@ -583,12 +708,23 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
         return self._get_run_with_headers(
-            thread_id, run_id, extra_headers=extra_headers, timeout=timeout
+            thread_id,
+            run_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )[0]
 
     def modify_run(
@@ -598,7 +734,11 @@ class Client(_http.BaseClient):
         *,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Modifies a run (only its metadata can be changed).
 
@@ -607,7 +747,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -618,7 +762,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -628,7 +781,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Cancels a run that is `in_progress`.
 
@@ -636,7 +793,11 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -645,7 +806,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -656,7 +826,12 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: list[ToolOutput],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -665,10 +840,19 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_submit_tool_outputs` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
@@ -676,7 +860,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -687,7 +880,11 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: list[ToolOutput],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for, streaming its events.
 
@@ -696,7 +893,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -710,7 +911,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -726,7 +936,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunStepsResponse:
         """Returns a list of run steps belonging to a run.
 
@@ -738,7 +952,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunStepsResponse the server answered with."""
@@ -749,7 +967,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunStepsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -764,7 +991,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[RunStep]:
         """Iterate over every RunStep of `list_run_steps`, fetching the next page only when needed.
 
@@ -775,8 +1006,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
             page = self.list_run_steps(
@@ -786,7 +1020,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -800,7 +1038,11 @@ class Client(_http.BaseClient):
         step_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> RunStep:
         """Retrieves a run step.
 
@@ -809,7 +1051,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             step_id: The ID of the run step.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The RunStep the server answered with."""
@@ -818,7 +1064,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(RunStep.from_dict, _res.data, f"GET {self.base_url}/{_path}")
 
@@ -871,7 +1126,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_thread_and_run`, then `poll_run` until the result settles.
 
@@ -893,7 +1152,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -913,7 +1176,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls=parallel_tool_calls,
             response_format=response_format,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             result.thread_id,
@@ -945,7 +1212,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_run`, then `poll_run` until the result settles.
 
@@ -969,7 +1240,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -991,7 +1266,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls=parallel_tool_calls,
             response_format=response_format,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,
@@ -1010,7 +1289,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`submit_tool_outputs_to_run`, then `poll_run` until the result settles.
 
@@ -1021,7 +1304,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -1030,7 +1317,11 @@ class Client(_http.BaseClient):
             run_id,
             tool_outputs=tool_outputs,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,
