@@ -164,6 +164,8 @@ class _Formatter:
     def _is_docstring(self, indent: int) -> bool:
         if all(entry[4] == "comment" for entry in self.logical):
             return indent == 0  # the first statement of the module (comments may precede it)
+        if self.logical[-1][4] == "comment":  # black joins the two: its own blank-line rules
+            raise Unsupported("a comment before a triple-quoted string")
         first, end, depth, _, _ = self.logical[-1]
         head = self.out[first]
         return (head.lstrip(" ").startswith(_HEADER_KEYWORDS) and self.out[end - 1].endswith(":")
