@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from . import _http
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
@@ -24,6 +24,8 @@ from .models.tool_output import ToolOutput
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")
+# One page of a list: its items, whether more follow, and the last item's id (the next cursor).
+_Page: TypeAlias = tuple[list[_T], bool, str | None]
 
 
 class UnknownEvent(UnknownVariant):
@@ -360,8 +362,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = self.list_runs(
+        def _page(_after: str | None) -> _Page[Run]:
+            _fetched = self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -372,9 +374,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -740,8 +742,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = self.list_run_steps(
+        def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -753,9 +755,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -829,7 +831,7 @@ class Client(_http.BaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -872,7 +874,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_thread_and_run(
+        _result = self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -887,8 +889,8 @@ class Client(_http.BaseClient):
             max_retries=max_retries,
         )
         return self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -934,7 +936,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_run(
+        _result = self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -951,7 +953,7 @@ class Client(_http.BaseClient):
         )
         return self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1216,8 +1218,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = await self.list_runs(
+        async def _page(_after: str | None) -> _Page[Run]:
+            _fetched = await self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -1228,9 +1230,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -1598,8 +1600,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = await self.list_run_steps(
+        async def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = await self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -1611,9 +1613,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -1687,7 +1689,7 @@ class AsyncClient(_http.AsyncBaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -1730,7 +1732,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_thread_and_run(
+        _result = await self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -1745,8 +1747,8 @@ class AsyncClient(_http.AsyncBaseClient):
             max_retries=max_retries,
         )
         return await self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1792,7 +1794,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_run(
+        _result = await self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -1809,7 +1811,7 @@ class AsyncClient(_http.AsyncBaseClient):
         )
         return await self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1913,7 +1915,7 @@ def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:
 
 def _page_of(
     data: list[_T] | Unset | None, has_more: object, last_id: object
-) -> tuple[list[_T], bool, str | None]:
+) -> _Page[_T]:
     """(items, has_more, last_id) of a page, tolerating absent members."""
     items = [] if data is None or isinstance(data, Unset) else data
     return items, has_more is True, last_id if isinstance(last_id, str) else None

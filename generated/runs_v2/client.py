@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from . import _http
 from ._deviations import whole
 from ._run_stream import RunStream as _RunStream
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
+from .models.assistant_stream_event import AssistantStreamEvent
 from .models.assistant_stream_event import (
-    AssistantStreamEvent,
-    decode_assistant_stream_event,
+    decode_assistant_stream_event as _decode_assistant_stream_event,
 )
 from .models.assistant_tool import AssistantTool
 from .models.create_message_request import CreateMessageRequest
@@ -34,6 +34,8 @@ from .models.truncation_strategy import TruncationStrategy
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")
+# One page of a list: its items, whether more follow, and the last item's id (the next cursor).
+_Page: TypeAlias = tuple[list[_T], bool, str | None]
 
 
 class UnknownEvent(UnknownVariant):
@@ -491,8 +493,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = self.list_runs(
+        def _page(_after: str | None) -> _Page[Run]:
+            _fetched = self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -503,9 +505,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -1059,8 +1061,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = self.list_run_steps(
+        def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -1072,9 +1074,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -1148,7 +1150,7 @@ class Client(_http.BaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -1207,7 +1209,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_thread_and_run(
+        _result = self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -1230,8 +1232,8 @@ class Client(_http.BaseClient):
             max_retries=max_retries,
         )
         return self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1295,7 +1297,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_run(
+        _result = self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -1321,7 +1323,7 @@ class Client(_http.BaseClient):
         )
         return self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1707,8 +1709,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = await self.list_runs(
+        async def _page(_after: str | None) -> _Page[Run]:
+            _fetched = await self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -1719,9 +1721,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -2277,8 +2279,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = await self.list_run_steps(
+        async def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = await self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -2290,9 +2292,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -2366,7 +2368,7 @@ class AsyncClient(_http.AsyncBaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -2425,7 +2427,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_thread_and_run(
+        _result = await self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -2448,8 +2450,8 @@ class AsyncClient(_http.AsyncBaseClient):
             max_retries=max_retries,
         )
         return await self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -2513,7 +2515,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_run(
+        _result = await self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -2539,7 +2541,7 @@ class AsyncClient(_http.AsyncBaseClient):
         )
         return await self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -2599,7 +2601,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
 def _event_assistant_stream_event(event: str | None, data: Any) -> AssistantStreamEvent:
     """Decode one server-sent event as AssistantStreamEvent."""
-    value = decode_assistant_stream_event({"event": event, "data": data})
+    value = _decode_assistant_stream_event({"event": event, "data": data})
     return (
         UnknownEvent(event, data)
         if isinstance(value, UnknownVariant)
@@ -2653,7 +2655,7 @@ def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:
 
 def _page_of(
     data: list[_T] | Unset | None, has_more: object, last_id: object
-) -> tuple[list[_T], bool, str | None]:
+) -> _Page[_T]:
     """(items, has_more, last_id) of a page, tolerating absent members."""
     items = [] if data is None or isinstance(data, Unset) else data
     return items, has_more is True, last_id if isinstance(last_id, str) else None

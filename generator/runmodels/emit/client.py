@@ -3,6 +3,12 @@
 What the client offers (names, arguments, pagination, polling, streaming) is decided in
 `build/client_plan.py`; this module only turns each planned method into its signature, docstring
 and statements, and the template places the finished strings.
+
+No argument can shadow what a method body uses: every name a body binds is private (`_path`,
+`_body`, `_fetched`, `_result`, the page function's `_after`…), and every other name it reads is
+one argument naming never hands out (private like `_http` and the union decoders, imported as
+`_decode_*`; capitalised like the models and `UNSET`; or `self`, `str`, `bool`…, which
+`names.field_name` suffixes).
 """
 
 from __future__ import annotations
@@ -177,7 +183,7 @@ class _Renderer:
         if isinstance(entity, Union) and not t.nullable:
             public = f"decode_{names.snake(entity.name)}"
             self.used.update({entity.name, public})
-            return entity.name, public
+            return entity.name, _private(public)
         return "Any", ""
 
     def event_decoder(self, t: TypeRef) -> tuple[str, str]:
@@ -257,7 +263,7 @@ class _Renderer:
                 public = f"decode_{names.snake(entity.name)}"
                 self.used.add(public)
                 lines.append("if self.validate and _body is not None:")
-                lines.append(f"    {public}(_body, strict=True)")
+                lines.append(f"    {_private(public)}(_body, strict=True)")
         else:
             lines.append("_body = None")
         lines.append(f"_path = {_path_expr(op, params)}")
@@ -369,12 +375,12 @@ class _Renderer:
         assert m.pagination is not None
         item = self.annotation(m.pagination.item)
         forward = [a.forward() for a in args]
-        forward.append(f"{m.pagination.cursor}=UNSET if after is None else after")
+        forward.append(f"{m.pagination.cursor}=UNSET if _after is None else _after")
         define = "async def" if self.is_async else "def"
         body = [
-            f"{define} _page(after: str | None) -> tuple[list[{item}], bool, str | None]:",
-            f"    page = {self.aw}self.{op.name}({', '.join(forward)})",
-            "    return _page_of(page.data, page.has_more, page.last_id)",
+            f"{define} _page(_after: str | None) -> _Page[{item}]:",
+            f"    _fetched = {self.aw}self.{op.name}({', '.join(forward)})",
+            "    return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)",
             "",
             "return self._paginate(_page)",
         ]
@@ -387,9 +393,9 @@ class _Renderer:
         returns, _ = self.decode_fn(op.result)
         forward = ", ".join([*(a.forward() for a in args), "extra_headers=extra_headers"])
         helper = m.poll.helper
-        test = f"not value.{helper}" if m.poll.negate else f"value.{helper}"
+        test = f"not _value.{helper}" if m.poll.negate else f"_value.{helper}"
         body = [(f"return {self.aw}self._poll(lambda: self.{m.poll.fetch}({forward}), "
-                 f"lambda value: {test}, interval=interval, timeout=timeout)")]
+                 f"lambda _value: {test}, interval=interval, timeout=timeout)")]
         state = f"`{helper}` is false" if m.poll.negate else f"`{helper}` is true"
         first = f"Fetch with `{op.name}` until {state}, honouring `openai-poll-after-ms`."
         all_args = [*args, *_options(m)]
@@ -399,12 +405,13 @@ class _Renderer:
     def and_poll(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         assert m.then_poll is not None
         returns, _ = self.decode_fn(op.result)
-        targets = m.then_poll.targets
+        # the plan's `result.<attr>` targets read the operation's answer, held in `_result`
+        targets = [f"_{t}" if t.startswith("result.") else t for t in m.then_poll.targets]
         all_args = [*args, *_options(m)]
         forward = ", ".join(a.forward() for a in [*args, *_CALL_OPTIONS])
-        uses_result = any(t.startswith("result.") for t in targets)
+        uses_result = any(t.startswith("_result.") for t in targets)
         body = [
-            f"{'result = ' if uses_result else ''}{self.aw}self.{op.name}({forward})",
+            f"{'_result = ' if uses_result else ''}{self.aw}self.{op.name}({forward})",
             (f"return {self.aw}self.{m.then_poll.poll}({', '.join(targets)}, "
              "interval=poll_interval, timeout=poll_timeout, extra_headers=extra_headers)"),
         ]
@@ -427,8 +434,16 @@ class _Renderer:
         for symbol in self.used:
             if symbol in where:
                 grouped.setdefault(where[symbol], set()).add(symbol)
-        return [f"from .models.{module} import {', '.join(sorted(symbols, key=isort_key))}"
-                for module, symbols in sorted(grouped.items())]
+        lines = []
+        for source, symbols in sorted(grouped.items()):
+            ordered = sorted(symbols, key=isort_key)
+            plain = [s for s in ordered if not s.startswith("decode_")]
+            if plain:
+                lines.append(f"from .models.{source} import {', '.join(plain)}")
+            # union decoders under private names (ruff's isort keeps an `as` on its own line)
+            lines += [f"from .models.{source} import {s} as {_private(s)}"
+                      for s in ordered if s.startswith("decode_")]
+        return lines
 
 
 def client_view(pkg: Package) -> ClientView:
@@ -483,6 +498,12 @@ def _idempotency(m: ClientMethod) -> str:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _private(decoder: str) -> str:
+    """The name client.py imports a union's public decoder under: private, so that no argument
+    of a method (spec names are never private) can shadow it."""
+    return f"_{decoder}"
 
 
 def _where_doc(where: str, description: str) -> str:
