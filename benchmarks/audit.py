@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from runmodels.audit import audit as audit_mod
 from runmodels.build.package_ir import build_package
+from runmodels.options import Options
 
 SPEC = ROOT / "specs" / "runs_v2.yaml"
 PAYLOADS = ROOT / "tests" / "payloads" / "v2"
@@ -60,7 +61,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args()
     started = time.perf_counter()
-    pkg = build_package(SPEC, "bench_audit_pkg")
+    pkg = build_package(Options(SPEC, "bench_audit_pkg"))
     built = time.perf_counter() - started
     rows = []
     for drift in (False, True):

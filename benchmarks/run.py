@@ -721,8 +721,9 @@ def verify_black(spec: Path) -> int:
 
     from runmodels.build.package_ir import build_package
     from runmodels.emit.render import render_package
+    from runmodels.options import Options
 
-    files = render_package(build_package(spec, "verify_pkg"))
+    files = render_package(build_package(Options(spec, "verify_pkg")))
     items = sorted((p, s) for p, s in files.items() if p.endswith(".py"))
     log(f"verify-black: {len(items)} files of {spec.name} (black on every file; minutes)")
     with ProcessPoolExecutor() as pool:

@@ -26,6 +26,7 @@ from runmodels.api import generate
 from runmodels.build.names import snake
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
+from runmodels.options import Options
 from runmodels.spec.load import SpecSet
 
 CORPUS = SHARED / "corpus"
@@ -251,7 +252,7 @@ def _result_class(module: ModuleType, method: str | None) -> str | None:
 def round_trip_examples(outcome: Outcome, module: ModuleType) -> None:
     """Decode each example leniently and encode it back: it must come back unchanged."""
     doc = outcome.doc
-    names = dict(build_package(doc.entry, doc.package).schema_names)
+    names = dict(build_package(Options(doc.entry, doc.package)).schema_names)
     for example in doc_examples(doc):
         py_name = names.get(example.schema) if example.schema else _result_class(
             module, example.method)

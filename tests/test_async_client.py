@@ -21,6 +21,7 @@ from test_http_runtime import strict_sleep
 
 from runmodels.api import generate
 from runmodels.build.package_ir import build_package
+from runmodels.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "runs_v2.yaml"
@@ -74,7 +75,7 @@ def _shape(method: Any) -> list[tuple[str, Any, Any]]:
 
 
 def test_async_client_has_every_planned_method_with_the_same_arguments(v2: ModuleType) -> None:
-    plan = build_package(SPEC, PACKAGE).client
+    plan = build_package(Options(SPEC, PACKAGE)).client
     planned = [m.name for m in plan.methods]
     for cls in (v2.Client, v2.AsyncClient):
         own = [n for n, v in vars(cls).items() if inspect.isfunction(v) and n != "__init__"]

@@ -179,6 +179,7 @@ def test_the_emitted_overlay_makes_strict_decoding_pass(tmp_path: Path) -> None:
     from runmodels.audit.audit import import_package
     from runmodels.audit.overlay import build_overlay, overlay_text
     from runmodels.build.package_ir import build_package
+    from runmodels.options import Options
 
     captures = tmp_path / "captures"
     captures.mkdir()
@@ -193,7 +194,7 @@ def test_the_emitted_overlay_makes_strict_decoding_pass(tmp_path: Path) -> None:
     overlay.write_text(overlay_text(build_overlay(report, SPEC)), encoding="utf-8")
     assert "Not covered" not in overlay.read_text(encoding="utf-8")
     for overlays, package in (([], "audit_before"), ([overlay], "audit_after")):
-        module = import_package(build_package(SPEC, package, overlays=overlays),
+        module = import_package(build_package(Options(SPEC, package, overlays=overlays)),
                                 tmp_path / package)
         for run in runs:
             if overlays:

@@ -18,6 +18,7 @@ from runmodels.cli.main import main
 from runmodels.diff import apisnapshot
 from runmodels.diff.apidiff import Change, package_roles
 from runmodels.diff.changelog import _code, _row
+from runmodels.options import Options
 from runmodels.paths import API_RECORD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +71,7 @@ def test_spec_strings_cannot_break_the_table() -> None:
 
 
 def test_api_record_round_trips(tmp_path: Path) -> None:
-    pkg = build_package(V2, "runs")
+    pkg = build_package(Options(V2, "runs"))
     record = apisnapshot.record(pkg, package_roles(pkg, V2))
     text = apisnapshot.dumps(record)
     assert apisnapshot.loads(text) == record
@@ -169,7 +170,7 @@ def test_changelog_key_per_target_relative_to_the_config(tmp_path: Path) -> None
 def test_a_record_edited_by_hand_is_reported_not_a_crash(tmp_path: Path) -> None:
     from runmodels.diff.changelog import update
 
-    pkg = build_package(V2, "runs")
+    pkg = build_package(Options(V2, "runs"))
     good = apisnapshot.dumps(apisnapshot.record(pkg, package_roles(pkg, V2)))
     changelog = tmp_path / "CHANGELOG.md"
     unreadable = good.replace('"fields": [', '"fields": 5, "x": [', 1)

@@ -29,6 +29,7 @@ from runmodels._version import __version__
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
 from runmodels.emit.render import render_package
+from runmodels.options import Options
 from runmodels.paths import MANIFEST
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,8 +316,9 @@ import hashlib, json, sys
 from pathlib import Path
 from runmodels._version import __version__
 from runmodels.build.package_ir import build_package
+from runmodels.options import Options
 from runmodels.emit.render import render_package
-files = render_package(build_package(Path(sys.argv[1]), "runs"))
+files = render_package(build_package(Options(Path(sys.argv[1]), "runs")))
 print(hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest(), len(files))
 """
 
@@ -350,8 +352,8 @@ def test_reordered_component_keys_give_the_same_code(tmp_path: Path) -> None:
     shutil.copy(ROOT / "specs" / "runs_v1.yaml", tmp_path / "runs.yaml")
     (tmp_path / "reordered").mkdir()
     (tmp_path / "reordered" / "runs.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-    a = render_package(build_package(tmp_path / "runs.yaml", "runs"))
-    b = render_package(build_package(tmp_path / "reordered" / "runs.yaml", "runs"))
+    a = render_package(build_package(Options(tmp_path / "runs.yaml", "runs")))
+    b = render_package(build_package(Options(tmp_path / "reordered" / "runs.yaml", "runs")))
     assert list(a) == list(b)
     assert a == b  # the headers name the spec file, not its content
 

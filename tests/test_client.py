@@ -33,6 +33,7 @@ from test_http_runtime import strict_sleep
 from runmodels.api import generate
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
+from runmodels.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openai-openapi" / (
@@ -628,22 +629,22 @@ def test_httpx_transport_from_the_docs(v2: ModuleType, server: tuple[str, FakeSt
 
 def test_selection_of_operations() -> None:
     spec = ROOT / "specs" / "runs_v2.yaml"
-    every = build_package(spec, "p")
+    every = build_package(Options(spec, "p"))
     assert [op.name for op in every.operations] == [
         "create_thread_and_run", "list_runs", "create_run", "get_run", "modify_run",
         "cancel_run", "submit_tool_outputs_to_run", "list_run_steps", "get_run_step"]
     assert every.fixed_headers == (("OpenAI-Beta", "assistants=v2"),)
     assert every.servers == ("https://api.openai.com/v1",)
-    assert len(build_package(spec, "p", ["tag:Assistants"]).operations) == 9
-    steps = build_package(spec, "p", ["path:/threads/{thread_id}/runs/{run_id}/steps"])
+    assert len(build_package(Options(spec, "p", ["tag:Assistants"])).operations) == 9
+    steps = build_package(Options(spec, "p", ["path:/threads/{thread_id}/runs/{run_id}/steps"]))
     assert [op.name for op in steps.operations] == ["list_run_steps", "get_run_step"]
     assert "RunStep" in steps.entities and "CreateRunRequest" not in steps.entities
-    models_only = build_package(spec, "p", ["Run"])
+    models_only = build_package(Options(spec, "p", ["Run"]))
     assert models_only.operations == () and "Run" in models_only.entities
     with pytest.raises(SpecError, match="tag 'Nope'"):
-        build_package(spec, "p", ["tag:Nope"])
+        build_package(Options(spec, "p", ["tag:Nope"]))
     with pytest.raises(SpecError, match="path '/nope'"):
-        build_package(spec, "p", ["path:/nope"])
+        build_package(Options(spec, "p", ["path:/nope"]))
 
 
 def test_operation_edge_cases(tmp_path: Path) -> None:
@@ -677,7 +678,7 @@ def test_operation_edge_cases(tmp_path: Path) -> None:
               x-runmodels-poll: {name: poll_x, until: is_done}
               responses: {"200": {description: ok}}
     """), encoding="utf-8")
-    pkg = build_package(spec, "edge")
+    pkg = build_package(Options(spec, "edge"))
     first, gone, other = pkg.operations
     assert (first.name, gone.name, other.name) == ("get_items_class", "delete_items_class",
                                                     "get_items")

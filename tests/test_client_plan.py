@@ -16,6 +16,7 @@ from runmodels.diff.apidiff import diff_records, diff_specs, package_roles
 from runmodels.emit.render import render_package
 from runmodels.errors import SpecError
 from runmodels.ir.client_plan import CALL_OPTIONS, ClientPlan
+from runmodels.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 V2 = ROOT / "specs" / "runs_v2.yaml"
@@ -25,7 +26,7 @@ POLL = "      x-runmodels-poll:\n        name: poll_run\n        until-not: is_p
 def _plan(tmp_path: Path, text: str, name: str = "spec.yaml") -> tuple[ClientPlan, Path]:
     spec = tmp_path / name
     spec.write_text(textwrap.dedent(text), encoding="utf-8")
-    return build_package(spec, "pkg").client, spec
+    return build_package(Options(spec, "pkg")).client, spec
 
 
 def _without_poll(tmp_path: Path) -> Path:
@@ -150,7 +151,7 @@ def test_a_spec_name_meeting_an_option_is_renamed_with_a_located_warning(
     assert (Path(warning.file or "").name, warning.line) == ("spec.yaml", line)
     assert warning.pointer == "#/components/schemas/CreateJob/properties/timeout"
     assert "timeout_body" in warning.message and warning.limitation  # valid spec: not refused
-    pkg = build_package(spec, "pkg")
+    pkg = build_package(Options(spec, "pkg"))
     assert warning in pkg.warnings  # what the CLI lists
 
 
@@ -216,7 +217,7 @@ def test_idempotency_header_is_planned_per_request_method(tmp_path: Path) -> Non
 
 
 def test_the_runs_plan_has_the_documented_companions() -> None:
-    methods = build_package(V2, "runs_v2").client.public()
+    methods = build_package(Options(V2, "runs_v2")).client.public()
     assert {"iter_runs", "iter_run_steps", "poll_run", "create_run_and_poll",
             "submit_tool_outputs_and_poll", "create_thread_and_run_and_poll", "stream_run",
             "stream_thread_and_run", "stream_submit_tool_outputs"} <= set(methods)
@@ -275,8 +276,8 @@ def test_diff_reports_a_keyword_argument_renamed_by_a_clash(tmp_path: Path) -> N
 
 
 def test_the_api_record_keeps_the_plan(tmp_path: Path) -> None:
-    old_pkg = build_package(V2, "runs")
-    new_pkg = build_package(_without_poll(tmp_path), "runs")
+    old_pkg = build_package(Options(V2, "runs"))
+    new_pkg = build_package(Options(_without_poll(tmp_path), "runs"))
     records = []
     for pkg in (old_pkg, new_pkg):
         record = apisnapshot.record(pkg, package_roles(pkg, V2))
@@ -309,5 +310,5 @@ def test_the_poll_options_are_reserved_in_every_method_of_a_polled_operation(
     assert "interval" in [a.name for a in by_name["list_jobs"].arguments]  # not polled: free
     codes = [w.code for w in plan.warnings]
     assert codes.count("argument-renamed") == 3  # timeout, interval, poll_timeout
-    source = render_package(build_package(spec, "pkg"), modules=False)["client.py"]
+    source = render_package(build_package(Options(spec, "pkg")), modules=False)["client.py"]
     compile(source, "client.py", "exec")  # no argument twice in one signature

@@ -25,6 +25,7 @@ from runmodels.api import generate
 from runmodels.build.client_plan import idempotency_header
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
+from runmodels.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAIN, KEYED = "safe_runs_v2", "safe_keyed_runs_v2"
@@ -229,7 +230,7 @@ def test_idempotency_header_from_the_spec(tmp_path: Path) -> None:
               x-runmodels-idempotency: true
               responses: {"204": {description: ok}}
     """), encoding="utf-8")
-    pkg = build_package(spec, "idem")
+    pkg = build_package(Options(spec, "idem"))
     found = {op.operation_id: idempotency_header(op) for op in pkg.operations}
     assert found == {"declared": "X-Idempotency-Key", "named": "Request-Key", "refused": None,
                      "plain": None, "put": None}
@@ -237,7 +238,7 @@ def test_idempotency_header_from_the_spec(tmp_path: Path) -> None:
         spec.write_text(spec.read_text(encoding="utf-8").replace("Request-Key", bad),
                         encoding="utf-8")
         with pytest.raises(SpecError, match="x-runmodels-idempotency"):
-            for op in build_package(spec, "idem").operations:
+            for op in build_package(Options(spec, "idem")).operations:
                 idempotency_header(op)
         spec.write_text(spec.read_text(encoding="utf-8").replace(bad, "Request-Key"),
                         encoding="utf-8")

@@ -20,6 +20,7 @@ import pytest
 from runmodels.api import generate
 from runmodels.build.names import snake
 from runmodels.build.package_ir import build_package
+from runmodels.options import Options
 from runmodels.spec.tree import load_file
 
 HERE = Path(__file__).resolve().parent / "constructs"
@@ -77,7 +78,7 @@ def _decode(module: ModuleType, name: str) -> Any:
 def test_payloads_round_trip(built: Path, spec: Path) -> None:
     module = importlib.import_module(f"c_{spec.stem}")
     cases = load_file(spec)["x-test-payloads"]
-    python_names = dict(build_package(spec, "p").schema_names)
+    python_names = dict(build_package(Options(spec, "p")).schema_names)
     for key, payloads in cases.items():
         schema = python_names[key]
         for i, payload in enumerate(payloads):

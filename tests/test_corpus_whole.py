@@ -17,6 +17,7 @@ from corpus import V2_2024, WHOLE_2026, Example, corpus_file, iter_examples
 from runmodels.api import generate
 from runmodels.build.names import snake
 from runmodels.build.package_ir import build_package
+from runmodels.options import Options
 from runmodels.spec.tree import load_file
 
 pytestmark = pytest.mark.slow  # whole OpenAI specs: generation, real black and mypy
@@ -58,7 +59,7 @@ def test_every_component_schema_is_generated(generated: tuple[str, Path, Path]) 
     name, spec, out = generated
     doc = load_file(spec)
     keys = set(doc["components"]["schemas"])
-    pkg = build_package(spec, name)
+    pkg = build_package(Options(spec, name))
     named = dict(pkg.schema_names)
     missing = sorted(keys - set(named))
     assert not missing, f"schemas dropped: {missing[:20]}"
@@ -119,7 +120,7 @@ def _decoder(module: ModuleType, py_name: str) -> Any:
 def test_every_matched_example_round_trips(generated: tuple[str, Path, Path]) -> None:
     name, spec, out = generated
     doc = load_file(spec)
-    names = dict(build_package(spec, name).schema_names)
+    names = dict(build_package(Options(spec, name)).schema_names)
     events = _event_schemas(doc)
     module = _import(name, out)
     counts: Counter[str] = Counter()

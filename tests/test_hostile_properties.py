@@ -302,8 +302,9 @@ def test_random_schemas_generate_and_round_trip(spec: dict[str, Any], data: st.D
 def _component_classes(pkg: Any, path: Path, package: str) -> dict[str, Any]:
     """The generated class of each component schema, found through the IR's origins."""
     from runmodels.build.package_ir import build_package
+    from runmodels.options import Options
 
-    ir = build_package(path, package)
+    ir = build_package(Options(path, package))
     found: dict[str, Any] = {}
     for name, entity in ir.entities.items():
         prefix, _, key = entity.origin.pointer.rpartition("/")

@@ -156,7 +156,7 @@ def test_unchanged_modules_are_reused(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_module_rendering_ignores_origins(tmp_path: Path) -> None:
     """The store's digests leave `Origin` out: rendering must never read it."""
-    pkg = build_package(ROOT / "specs" / "runs_v2.yaml", "runs")
+    pkg = build_package(Options(ROOT / "specs" / "runs_v2.yaml", "runs"))
     moved = {name: dataclasses.replace(e, origin=Origin("elsewhere.yaml", "/x", 999, 9))
              for name, e in pkg.entities.items()}
     other = dataclasses.replace(pkg, entities=moved)
@@ -168,7 +168,7 @@ def test_module_rendering_ignores_origins(tmp_path: Path) -> None:
 
 
 def test_lookup_recorder_records_what_rendering_reads() -> None:
-    pkg = build_package(ROOT / "specs" / "runs_v2.yaml", "runs")
+    pkg = build_package(Options(ROOT / "specs" / "runs_v2.yaml", "runs"))
     recorder = incremental.LookupRecorder(pkg.entities)
     recorder.get("Run")
     assert "Run" in recorder
@@ -181,5 +181,5 @@ def test_lookup_recorder_records_what_rendering_reads() -> None:
 def test_planned_paths_are_the_rendered_paths() -> None:
     for spec, client in ((ROOT / "specs" / "runs_v2.yaml", True),
                          (ROOT / "specs" / "runs_v2.yaml", False)):
-        pkg = build_package(spec, "runs", client=client)
+        pkg = build_package(Options(spec, "runs", client=client))
         assert render.planned_paths(pkg) == list(render.render_package(pkg))

@@ -21,6 +21,7 @@ from runmodels.api import generate
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
 from runmodels.emit.render import render_package
+from runmodels.options import Options
 from runmodels.write.files import MANIFEST
 
 pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`
@@ -37,7 +38,7 @@ def _rendered(doc: Any, folder: Path) -> dict[str, str]:
     folder.mkdir(exist_ok=True)
     path = folder / "runs.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return render_package(build_package(path, "runs"))
+    return render_package(build_package(Options(path, "runs")))
 
 
 def _described(doc: Any) -> list[str]:

@@ -15,6 +15,7 @@ from runmodels.build.names import WINDOWS_RESERVED
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
 from runmodels.errors import SpecError
+from runmodels.options import Options
 
 
 def _spec(tmp_path: Path, schemas: list[str], paths: bool = False, name: str = "spec") -> Path:
@@ -36,7 +37,7 @@ def _spec(tmp_path: Path, schemas: list[str], paths: bool = False, name: str = "
 
 def _placement(spec: Path) -> dict[str, tuple[str, str]]:
     """Schema key -> (class name, module name)."""
-    pkg = build_package(spec, "p")
+    pkg = build_package(Options(spec, "p"))
     module_of = {entity: m.name for m in pkg.modules for entity in m.entities}
     return {key: (name, module_of[name]) for key, name in pkg.schema_names}
 

@@ -24,6 +24,7 @@ import pytest
 
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
+from runmodels.options import Options
 from runmodels.spec.load import SpecSet
 
 HERE = Path(__file__).resolve().parent / "overlays"
@@ -55,7 +56,7 @@ def applied(tmp: Path, actions: str, version: str = "1.1.0") -> Any:
 def test_case_snapshot(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE)
     try:
-        pkg = build_package(Path("base.yaml"), "p", overlays=[Path("cases") / f"{case}.yaml"])
+        pkg = build_package(Options(Path("base.yaml"), "p", overlays=[Path("cases") / f"{case}.yaml"]))
         text = "".join(w.format() + "\n" for w in pkg.warnings)
         assert pkg.warnings, "a case that applies cleanly must at least warn"
     except SpecError as error:
@@ -183,7 +184,7 @@ def test_actions_apply_in_order_and_overlays_in_order(tmp_path: Path) -> None:
                             "  - {target: $.info, update: {title: Second}}\n", "a.yaml")
     second = write(tmp_path, "overlay: 1.0.0\ninfo: {title: b, version: '1'}\nactions:\n"
                              "  - {target: $.info, update: {summary: Third}}\n", "b.yaml")
-    pkg = build_package(BASE, "p", overlays=[first, second])
+    pkg = build_package(Options(BASE, "p", overlays=[first, second]))
     assert pkg.title == "Second"
     assert pkg.spec_display.endswith("base.yaml + overlay a.yaml + overlay b.yaml")
 
@@ -219,7 +220,7 @@ actions:
   - target: $.components.schemas.Pet
     update: {x-runmodels-name: Animal}
 """)
-    pkg = build_package(BASE, "p", overlays=[overlay])
+    pkg = build_package(Options(BASE, "p", overlays=[overlay]))
     assert sorted(pkg.entities) == ["Animal", "AnimalStatus", "NewPet"]
     assert [op.name for op in pkg.operations] == ["list_pets", "create_pet", "get_pet"]
     assert dict(pkg.schema_names)["Pet"] == "Animal"
@@ -400,7 +401,7 @@ actions:
   - target: $.paths['/pets'].get.parameters[0]
     update: {x-runmodels-argument: "def\\n  pass"}
 """)
-    pkg = build_package(BASE, "p", overlays=[overlay])
+    pkg = build_package(Options(BASE, "p", overlays=[overlay]))
     assert all(name.isidentifier() for name in pkg.entities)
     assert dict(pkg.schema_names)["Pet"] == "XImportOsOsSystemBoom"
     pet = pkg.entities["XImportOsOsSystemBoom"]
@@ -429,7 +430,7 @@ components:
     schemas = SpecSet(spec, overlays=[overlay]).root["components"]["schemas"]
     assert list(schemas["A"]["properties"]) == ["x"]
     assert list(schemas["B"]["properties"]) == ["x", "y"]
-    pkg = build_package(spec, "p", overlays=[overlay])
+    pkg = build_package(Options(spec, "p", overlays=[overlay]))
     assert [f.json_name for f in pkg.entities["B"].fields] == ["x", "y"]
 
 
@@ -468,7 +469,7 @@ actions:
   - target: $.paths['/pets'].post.requestBody.content['application/json'].schema
     update: {x-runmodels-name: Animal}
 """)
-    pkg = build_package(BASE, "p", overlays=[overlay])
+    pkg = build_package(Options(BASE, "p", overlays=[overlay]))
     # the chosen name wins over a component's own key; the inline schema cannot have it too
     assert dict(pkg.schema_names) == {"Pet": "Animal", "Animal": "Animal2"}
     (warning,) = pkg.warnings

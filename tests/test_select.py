@@ -10,6 +10,7 @@ from corpus import V2_2024, corpus_file
 
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
+from runmodels.options import Options
 from runmodels.spec.tree import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def _closure(doc: dict[str, Any], roots: list[str]) -> set[str]:
 
 def test_select_is_the_transitive_closure() -> None:
     spec = corpus_file(V2_2024)
-    pkg = build_package(spec, "runs", ["RunObject", "RunStepObject"])
+    pkg = build_package(Options(spec, "runs", ["RunObject", "RunStepObject"]))
     generated = {key for key, _ in pkg.schema_names}
     expected = _closure(load_file(spec), ["RunObject", "RunStepObject"])
     # every component reached is generated, and nothing else is
@@ -58,4 +59,4 @@ def test_select_is_the_transitive_closure() -> None:
 
 def test_unknown_select_names_suggest_close_matches() -> None:
     with pytest.raises(SpecError, match="did you mean Run"):
-        build_package(ROOT / "specs" / "runs_v2.yaml", "p", ["Runn"])
+        build_package(Options(ROOT / "specs" / "runs_v2.yaml", "p", ["Runn"]))

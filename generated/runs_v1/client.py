@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from . import _http
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset
-from .models.assistant_tool import AssistantTool, decode_assistant_tool
+from .models.assistant_tool import AssistantTool
+from .models.assistant_tool import decode_assistant_tool as _decode_assistant_tool
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
 from .models.create_thread_request import CreateThreadRequest
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")
+# One page of a list: its items, whether more follow, and the last item's id (the next cursor).
+_Page: TypeAlias = tuple[list[_T], bool, str | None]
+# What validating plain-dict arguments found: (JSON path, problem) pairs. Module-level, so that
+# no argument name (`tuple`, `list`…) can shadow what a method body reads.
+_Problems: TypeAlias = list[tuple[str, str]]
 
 
 class UnknownEvent(UnknownVariant):
@@ -254,12 +260,12 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_thread = _as_model(
             thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
@@ -374,8 +380,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = self.list_runs(
+        def _page(_after: str | None) -> _Page[Run]:
+            _fetched = self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -386,9 +392,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -428,9 +434,9 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
@@ -654,7 +660,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tool_outputs = _as_models(
             tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
@@ -768,8 +774,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = self.list_run_steps(
+        def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -781,9 +787,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -857,7 +863,7 @@ class Client(_http.BaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -900,7 +906,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_thread_and_run(
+        _result = self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -915,8 +921,8 @@ class Client(_http.BaseClient):
             max_retries=max_retries,
         )
         return self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -962,7 +968,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_run(
+        _result = self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -979,7 +985,7 @@ class Client(_http.BaseClient):
         )
         return self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1133,12 +1139,12 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The Run the server answered with."""
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_thread = _as_model(
             thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
@@ -1253,8 +1259,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = await self.list_runs(
+        async def _page(_after: str | None) -> _Page[Run]:
+            _fetched = await self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -1265,9 +1271,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -1307,9 +1313,9 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The Run the server answered with."""
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         if _errors:
             raise DecodeError(_errors)
@@ -1535,7 +1541,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The Run the server answered with."""
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tool_outputs = _as_models(
             tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
@@ -1649,8 +1655,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = await self.list_run_steps(
+        async def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = await self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -1662,9 +1668,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -1738,7 +1744,7 @@ class AsyncClient(_http.AsyncBaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -1781,7 +1787,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_thread_and_run(
+        _result = await self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -1796,8 +1802,8 @@ class AsyncClient(_http.AsyncBaseClient):
             max_retries=max_retries,
         )
         return await self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1843,7 +1849,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_run(
+        _result = await self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -1860,7 +1866,7 @@ class AsyncClient(_http.AsyncBaseClient):
         )
         return await self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1987,7 +1993,7 @@ def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:
 
 def _page_of(
     data: list[_T] | Unset | None, has_more: object, last_id: object
-) -> tuple[list[_T], bool, str | None]:
+) -> _Page[_T]:
     """(items, has_more, last_id) of a page, tolerating absent members."""
     items = [] if data is None or isinstance(data, Unset) else data
     return items, has_more is True, last_id if isinstance(last_id, str) else None

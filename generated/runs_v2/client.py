@@ -7,17 +7,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from . import _http
 from ._deviations import whole
 from ._run_stream import RunStream as _RunStream
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset
+from .models.assistant_stream_event import AssistantStreamEvent
 from .models.assistant_stream_event import (
-    AssistantStreamEvent,
-    decode_assistant_stream_event,
+    decode_assistant_stream_event as _decode_assistant_stream_event,
 )
-from .models.assistant_tool import AssistantTool, decode_assistant_tool
+from .models.assistant_tool import AssistantTool
+from .models.assistant_tool import decode_assistant_tool as _decode_assistant_tool
 from .models.create_message_request import CreateMessageRequest
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
@@ -26,11 +27,13 @@ from .models.list_run_steps_response import ListRunStepsResponse
 from .models.list_runs_response import ListRunsResponse
 from .models.modify_run_request import ModifyRunRequest
 from .models.order import Order
-from .models.response_format import ResponseFormat, decode_response_format
+from .models.response_format import ResponseFormat
+from .models.response_format import decode_response_format as _decode_response_format
 from .models.run import Run
 from .models.run_step import RunStep
 from .models.submit_tool_outputs_run_request import SubmitToolOutputsRunRequest
-from .models.tool_choice import ToolChoice, decode_tool_choice
+from .models.tool_choice import ToolChoice
+from .models.tool_choice import decode_tool_choice as _decode_tool_choice
 from .models.tool_output import ToolOutput
 from .models.truncation_strategy import TruncationStrategy
 
@@ -47,6 +50,11 @@ if TYPE_CHECKING:
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")
+# One page of a list: its items, whether more follow, and the last item's id (the next cursor).
+_Page: TypeAlias = tuple[list[_T], bool, str | None]
+# What validating plain-dict arguments found: (JSON path, problem) pairs. Module-level, so that
+# no argument name (`tuple`, `list`…) can shadow what a method body reads.
+_Problems: TypeAlias = list[tuple[str, str]]
 
 
 class UnknownEvent(UnknownVariant):
@@ -296,12 +304,12 @@ class Client(_http.BaseClient):
             raise TypeError(
                 "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
             )
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_thread = _as_model(
             thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -311,12 +319,12 @@ class Client(_http.BaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -412,12 +420,12 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_thread = _as_model(
             thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -427,12 +435,12 @@ class Client(_http.BaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -560,8 +568,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = self.list_runs(
+        def _page(_after: str | None) -> _Page[Run]:
+            _fetched = self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -572,9 +580,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -642,7 +650,7 @@ class Client(_http.BaseClient):
             raise TypeError(
                 "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
             )
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_additional_messages = _as_models(
             additional_messages,
             "additional_messages",
@@ -651,7 +659,7 @@ class Client(_http.BaseClient):
             _errors,
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -661,12 +669,12 @@ class Client(_http.BaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -769,7 +777,7 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_additional_messages = _as_models(
             additional_messages,
             "additional_messages",
@@ -778,7 +786,7 @@ class Client(_http.BaseClient):
             _errors,
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -788,12 +796,12 @@ class Client(_http.BaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -1037,7 +1045,7 @@ class Client(_http.BaseClient):
             raise TypeError(
                 "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
             )
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tool_outputs = _as_models(
             tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
@@ -1094,7 +1102,7 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tool_outputs = _as_models(
             tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
@@ -1210,8 +1218,8 @@ class Client(_http.BaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = self.list_run_steps(
+        def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -1223,9 +1231,9 @@ class Client(_http.BaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -1299,7 +1307,7 @@ class Client(_http.BaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -1360,7 +1368,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_thread_and_run(
+        _result = self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -1383,8 +1391,8 @@ class Client(_http.BaseClient):
             max_retries=max_retries,
         )
         return self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1452,7 +1460,7 @@ class Client(_http.BaseClient):
 
         Returns:
             The settled Run."""
-        result = self.create_run(
+        _result = self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -1478,7 +1486,7 @@ class Client(_http.BaseClient):
         )
         return self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -1656,12 +1664,12 @@ class AsyncClient(_http.AsyncBaseClient):
             raise TypeError(
                 "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
             )
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_thread = _as_model(
             thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -1671,12 +1679,12 @@ class AsyncClient(_http.AsyncBaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -1772,12 +1780,12 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_thread = _as_model(
             thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -1787,12 +1795,12 @@ class AsyncClient(_http.AsyncBaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -1920,8 +1928,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
-            page = await self.list_runs(
+        async def _page(_after: str | None) -> _Page[Run]:
+            _fetched = await self.list_runs(
                 thread_id,
                 limit=limit,
                 order=order,
@@ -1932,9 +1940,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -2002,7 +2010,7 @@ class AsyncClient(_http.AsyncBaseClient):
             raise TypeError(
                 "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
             )
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_additional_messages = _as_models(
             additional_messages,
             "additional_messages",
@@ -2011,7 +2019,7 @@ class AsyncClient(_http.AsyncBaseClient):
             _errors,
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -2021,12 +2029,12 @@ class AsyncClient(_http.AsyncBaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -2129,7 +2137,7 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_additional_messages = _as_models(
             additional_messages,
             "additional_messages",
@@ -2138,7 +2146,7 @@ class AsyncClient(_http.AsyncBaseClient):
             _errors,
         )
         _arg_tools = _as_models(
-            tools, "tools", decode_assistant_tool, self.validate, _errors
+            tools, "tools", _decode_assistant_tool, self.validate, _errors
         )
         _arg_truncation_strategy = _as_model(
             truncation_strategy,
@@ -2148,12 +2156,12 @@ class AsyncClient(_http.AsyncBaseClient):
             _errors,
         )
         _arg_tool_choice = _as_model(
-            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+            tool_choice, "tool_choice", _decode_tool_choice, self.validate, _errors
         )
         _arg_response_format = _as_model(
             response_format,
             "response_format",
-            decode_response_format,
+            _decode_response_format,
             self.validate,
             _errors,
         )
@@ -2399,7 +2407,7 @@ class AsyncClient(_http.AsyncBaseClient):
             raise TypeError(
                 "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
             )
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tool_outputs = _as_models(
             tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
@@ -2456,7 +2464,7 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
-        _errors: list[tuple[str, str]] = []
+        _errors: _Problems = []
         _arg_tool_outputs = _as_models(
             tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
         )
@@ -2572,8 +2580,8 @@ class AsyncClient(_http.AsyncBaseClient):
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's)."""
 
-        async def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
-            page = await self.list_run_steps(
+        async def _page(_after: str | None) -> _Page[RunStep]:
+            _fetched = await self.list_run_steps(
                 thread_id,
                 run_id,
                 limit=limit,
@@ -2585,9 +2593,9 @@ class AsyncClient(_http.AsyncBaseClient):
                 timeout=timeout,
                 idempotency_key=idempotency_key,
                 max_retries=max_retries,
-                after=UNSET if after is None else after,
+                after=UNSET if _after is None else _after,
             )
-            return _page_of(page.data, page.has_more, page.last_id)
+            return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)
 
         return self._paginate(_page)
 
@@ -2661,7 +2669,7 @@ class AsyncClient(_http.AsyncBaseClient):
             lambda: self._get_run_with_headers(
                 thread_id, run_id, extra_headers=extra_headers
             ),
-            lambda value: not value.is_processing,
+            lambda _value: not _value.is_processing,
             interval=interval,
             timeout=timeout,
         )
@@ -2722,7 +2730,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_thread_and_run(
+        _result = await self.create_thread_and_run(
             assistant_id=assistant_id,
             thread=thread,
             model=model,
@@ -2745,8 +2753,8 @@ class AsyncClient(_http.AsyncBaseClient):
             max_retries=max_retries,
         )
         return await self.poll_run(
-            result.thread_id,
-            result.id,
+            _result.thread_id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -2814,7 +2822,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The settled Run."""
-        result = await self.create_run(
+        _result = await self.create_run(
             thread_id,
             assistant_id=assistant_id,
             model=model,
@@ -2840,7 +2848,7 @@ class AsyncClient(_http.AsyncBaseClient):
         )
         return await self.poll_run(
             thread_id,
-            result.id,
+            _result.id,
             interval=poll_interval,
             timeout=poll_timeout,
             extra_headers=extra_headers,
@@ -2900,7 +2908,7 @@ class AsyncClient(_http.AsyncBaseClient):
 
 def _event_assistant_stream_event(event: str | None, data: Any) -> AssistantStreamEvent:
     """Decode one server-sent event as AssistantStreamEvent."""
-    value = decode_assistant_stream_event({"event": event, "data": data})
+    value = _decode_assistant_stream_event({"event": event, "data": data})
     return (
         UnknownEvent(event, data)
         if isinstance(value, UnknownVariant)
@@ -2977,7 +2985,7 @@ def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:
 
 def _page_of(
     data: list[_T] | Unset | None, has_more: object, last_id: object
-) -> tuple[list[_T], bool, str | None]:
+) -> _Page[_T]:
     """(items, has_more, last_id) of a page, tolerating absent members."""
     items = [] if data is None or isinstance(data, Unset) else data
     return items, has_more is True, last_id if isinstance(last_id, str) else None

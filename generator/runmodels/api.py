@@ -81,8 +81,7 @@ def render(options: Options, cache_dir: Path | None = None, *,
     with workers.started(_size(spec), limit=1 if few else None):  # black imports meanwhile
         if will_write is not None:  # after the workers are forked: the thread is not copied
             will_write.start()
-        pkg = build_package(spec, options.package, options.select, client=options.client,
-                            allow_roots=options.allow_roots, overlays=options.overlays, log=log)
+        pkg = build_package(options, log=log)
         if will_write is not None:
             will_write.start(planned_paths(pkg))
         files = incremental.render_formatted(pkg, options.templates, cache, modules, progress)

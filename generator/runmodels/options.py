@@ -2,9 +2,10 @@
 
 `Options` is what one generation is asked for: the spec, the package name, the selection, the
 template overrides, the client switch, the overlays, the extra `$ref` roots, `--strict-spec`
-and the changelog.  The pipeline takes it whole (`api.render`, `api.generate_package`) instead
-of a dozen loose parameters, and both caches name their entries from `Options.identity()`, so a
-new option that changes the output cannot be forgotten by one cache and remembered by the other.
+and the changelog.  The pipeline takes it whole (`api.render`, `api.generate_package`,
+`build_package`) instead of a dozen loose parameters, and both caches name their entries from
+`Options.identity()`, so a new option that changes the output cannot be forgotten by one cache
+and remembered by the other.
 """
 
 from __future__ import annotations

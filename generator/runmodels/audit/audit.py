@@ -151,8 +151,9 @@ def audit(spec: Path, captures: Sequence[Path], *, schema: str | None = None,
     """Decode every capture with the package generated from spec (and overlays) and aggregate
     the deviations."""
     from runmodels.build.package_ir import build_package
+    from runmodels.options import Options
 
-    pkg = build_package(spec, next(_names), select, overlays=overlays)
+    pkg = build_package(Options(spec, next(_names), tuple(select), overlays=tuple(overlays)))
     report = AuditReport(spec=pkg.spec_display, package=pkg)
     with tempfile.TemporaryDirectory(prefix="runmodels-audit-") as tmp:
         module = import_package(pkg, Path(tmp))

@@ -21,7 +21,9 @@ body fields; a later one meeting an earlier name is suffixed with where it goes 
 reserved: the per-request ones of every method (`extra_headers`, `timeout`…), and for an
 operation that is polled or has a `*_and_poll` companion also the poll options (`interval`,
 `poll_interval`…), so that every method of one operation names an argument alike.  A spec name
-meeting one is renamed the same way and reported as an `argument-renamed` warning.
+meeting one is renamed the same way and reported as an `argument-renamed` warning.  An `iter_*`
+method takes its list method's arguments but the cursor, under the same names, which its pages
+forward as they are.
 """
 
 from __future__ import annotations
@@ -99,8 +101,8 @@ class _Planner:
 
     # ---- arguments -----------------------------------------------------------------------
 
-    def arguments(self, op: Operation, *, drop_body: frozenset[str] = frozenset(),
-                  drop_params: frozenset[str] = frozenset()) -> tuple[Argument, ...]:
+    def arguments(self, op: Operation, *, drop_body: frozenset[str] = frozenset()
+                  ) -> tuple[Argument, ...]:
         """The spec arguments of a method of `op`, with their final names."""
         reserved = self.reserved[op.name]
         namer = names.Namer(reserved)
@@ -113,7 +115,7 @@ class _Planner:
             return final
 
         for p in op.parameters:
-            if p.fixed_value is not None or p.json_name in drop_params:
+            if p.fixed_value is not None:
                 continue
             name = claim(p.name, p.location, p.origin, ARGUMENT_EXTENSION)
             out.append(Argument(name, p.location, p.json_name, p.type, p.required,
@@ -195,8 +197,10 @@ class _Planner:
         if item is None:
             return
         name = self.namer.claim(_iter_name(op.name))
-        args = self.arguments(op, drop_params=frozenset({"after"}))
-        cursor = next(a.name for a in self.arguments(op) if a.key == ("query", "after"))
+        # the list method's arguments but the cursor, named alike: the pages forward them as is
+        listed = self.arguments(op)
+        cursor = next(a.name for a in listed if a.key == ("query", "after"))
+        args = tuple(a for a in listed if a.name != cursor)
         self.methods.append(ClientMethod(name, "iter", op.name, args,
                                          pagination=Pagination(item, cursor)))
 
@@ -249,7 +253,8 @@ class _Planner:
     def add_poll(self, op: Operation, wanted: str, poll: Poll, after: tuple[str, ...],
                  fetch: str) -> None:
         name = self.namer.claim(names.field_name(wanted))
-        self.methods.append(ClientMethod(name, "poll", op.name, self.arguments(op),
+        args = self.arguments(op, drop_body=self.stream_field(op))  # those of `fetch`
+        self.methods.append(ClientMethod(name, "poll", op.name, args,
                                          poll=Poll(poll.helper, poll.negate, fetch)))
         model = self.entities[op.result.ref] if op.result is not None else None
         assert isinstance(model, Model)  # poll_of checked it

@@ -12,21 +12,24 @@ from runmodels.build.operations import OperationSet, build_operations, servers, 
 from runmodels.build.resolve import Resolver
 from runmodels.errors import SpecError
 from runmodels.ir.nodes import Package, Union
+from runmodels.options import Options
 from runmodels.paths import display_path
 from runmodels.spec.inputs import InputLog
 from runmodels.spec.load import SpecSet
 
 
-def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
-                  client: bool = True, allow_roots: Sequence[Path] = (),
-                  overlays: Sequence[Path] = (), log: InputLog | None = None) -> Package:
-    """The IR of one package; `client=False` leaves the operations (and the client) out.
+def build_package(options: Options, *, log: InputLog | None = None) -> Package:
+    """The IR of the package `options` asks for; `client=False` leaves the operations (and the
+    client) out.
 
-    `$ref`s may reach files in the spec's folder and in `allow_roots`, nowhere else; the
+    `$ref`s may reach files in the spec's folder and in `options.allow_roots`, nowhere else; the
     `overlays` (OpenAPI Overlay documents) are applied to the spec, in order, before it is read.
-    `log` records every file read (what the run memo checks).
+    Templates, `strict_spec` and the changelog are later stages' business.  `log` records every
+    file read (what the run memo checks).
     """
-    specs = SpecSet(Path(spec), [Path(spec).parent, *allow_roots], overlays, log)
+    spec, package, select = options.spec, options.package, options.select
+    overlays = options.overlays
+    specs = SpecSet(spec, [spec.parent, *options.allow_roots], overlays, log)
     root = specs.root
     if not isinstance(root, dict) or not any(k in root for k in ("components", "paths")):
         raise SpecError(
@@ -38,7 +41,7 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
     resolver = Resolver(specs, display_path(spec))
     for key in _selected_components(resolver, select, spec):
         resolver.add_component(key)
-    wanted = client and wants_operations(select)
+    wanted = options.client and wants_operations(select)
     ops = build_operations(resolver, select) if wanted else OperationSet(
         (), servers(root), ())
     resolver.drain()

@@ -102,6 +102,7 @@ from runmodels.ir.nodes import (
     Union,
 )
 from runmodels.ir.queries import chain, references, type_refs
+from runmodels.options import Options
 from runmodels.paths import display_path
 from runmodels.spec.load import SpecSet
 from runmodels.spec.openapi import HTTP_METHODS
@@ -289,7 +290,7 @@ def _schema_names(side: _Side) -> set[str]:
 
 def _load(side: _Side, select: tuple[str, ...]) -> _Api:
     """One spec's API; who uses a class is decided on the whole spec, even with a selection."""
-    full = build_package(side.spec, "api", (), overlays=side.overlays)
+    full = build_package(Options(side.spec, "api", overlays=side.overlays))
     operations = {op.name: op for op in full.operations}
     if operations:
         inputs, outputs = _operation_roots(full.operations)
@@ -299,7 +300,7 @@ def _load(side: _Side, select: tuple[str, ...]) -> _Api:
     if not select:
         return _Api(full.entities, operations, roles, full.overlay_warnings,
                     full.client.public())
-    pkg = build_package(side.spec, "api", select, overlays=side.overlays)
+    pkg = build_package(Options(side.spec, "api", select, overlays=side.overlays))
     return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles,
                 full.overlay_warnings, pkg.client.public())
 

@@ -3,6 +3,12 @@
 What the client offers (names, arguments, pagination, polling, streaming) is decided in
 `build/client_plan.py`; this module only turns each planned method into its signature, docstring
 and statements, and the template places the finished strings.
+
+No argument can shadow what a method body uses: every name a body binds is private (`_path`,
+`_body`, `_fetched`, `_result`, the page function's `_after`…), and every other name it reads is
+one argument naming never hands out (private like `_http` and the union decoders, imported as
+`_decode_*`; capitalised like the models and `UNSET`; or `self`, `str`, `bool`…, which
+`names.field_name` suffixes).
 """
 
 from __future__ import annotations
@@ -105,7 +111,7 @@ _POLL_OPTION_ARGS = {  # a poll method's own meaning of these names
 _CALL_OPTIONS = tuple(_OPTION_ARGS[name] for name in CALL_OPTIONS)
 # Around the decoding of arguments that may be plain dicts (`_arg_<name> = _as_model(...)`):
 # what it found; `_arg_` begins no other local or helper name of a method
-_DICT_ERRORS = ("_errors: list[tuple[str, str]] = []", "if _errors:",
+_DICT_ERRORS = ("_errors: _Problems = []", "if _errors:",
                 "    raise DecodeError(_errors)")
 # How a request method hands its options (but `extra_headers`, merged into the headers) to the
 # runtime's `_request_json` / `_stream`.
@@ -190,6 +196,8 @@ class _Renderer:
         kind, ref = found
         decode = self.params.decode_function(ref)
         self.used.add(decode.split(".")[0])
+        if decode.startswith("decode_"):  # a union's decoder is imported under a private name
+            decode = _private(decode)
         helper = {"one": "_as_model", "list": "_as_models", "map": "_as_model_map"}[kind]
         return f"{helper}({arg}, {_lit(arg)}, {decode}, self.validate, _errors)"
 
@@ -204,7 +212,7 @@ class _Renderer:
         if isinstance(entity, Union) and not t.nullable:
             public = f"decode_{names.snake(entity.name)}"
             self.used.update({entity.name, public})
-            return entity.name, public
+            return entity.name, _private(public)
         return "Any", ""
 
     def event_decoder(self, t: TypeRef) -> tuple[str, str]:
@@ -294,7 +302,7 @@ class _Renderer:
                 public = f"decode_{names.snake(entity.name)}"
                 self.used.add(public)
                 lines.append("if self.validate and _body is not None:")
-                lines.append(f"    {public}(_body, strict=True)")
+                lines.append(f"    {_private(public)}(_body, strict=True)")
         else:
             lines.append("_body = None")
         lines.append(f"_path = {_path_expr(op, params)}")
@@ -406,12 +414,12 @@ class _Renderer:
         assert m.pagination is not None
         item = self.annotation(m.pagination.item)
         forward = [a.forward() for a in args]
-        forward.append(f"{m.pagination.cursor}=UNSET if after is None else after")
+        forward.append(f"{m.pagination.cursor}=UNSET if _after is None else _after")
         define = "async def" if self.is_async else "def"
         body = [
-            f"{define} _page(after: str | None) -> tuple[list[{item}], bool, str | None]:",
-            f"    page = {self.aw}self.{op.name}({', '.join(forward)})",
-            "    return _page_of(page.data, page.has_more, page.last_id)",
+            f"{define} _page(_after: str | None) -> _Page[{item}]:",
+            f"    _fetched = {self.aw}self.{op.name}({', '.join(forward)})",
+            "    return _page_of(_fetched.data, _fetched.has_more, _fetched.last_id)",
             "",
             "return self._paginate(_page)",
         ]
@@ -424,9 +432,9 @@ class _Renderer:
         returns, _ = self.decode_fn(op.result)
         forward = ", ".join([*(a.forward() for a in args), "extra_headers=extra_headers"])
         helper = m.poll.helper
-        test = f"not value.{helper}" if m.poll.negate else f"value.{helper}"
+        test = f"not _value.{helper}" if m.poll.negate else f"_value.{helper}"
         body = [(f"return {self.aw}self._poll(lambda: self.{m.poll.fetch}({forward}), "
-                 f"lambda value: {test}, interval=interval, timeout=timeout)")]
+                 f"lambda _value: {test}, interval=interval, timeout=timeout)")]
         state = f"`{helper}` is false" if m.poll.negate else f"`{helper}` is true"
         first = f"Fetch with `{op.name}` until {state}, honouring `openai-poll-after-ms`."
         all_args = [*args, *_options(m)]
@@ -436,12 +444,13 @@ class _Renderer:
     def and_poll(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         assert m.then_poll is not None
         returns, _ = self.decode_fn(op.result)
-        targets = m.then_poll.targets
+        # the plan's `result.<attr>` targets read the operation's answer, held in `_result`
+        targets = [f"_{t}" if t.startswith("result.") else t for t in m.then_poll.targets]
         all_args = [*args, *_options(m)]
         forward = ", ".join(a.forward() for a in [*args, *_CALL_OPTIONS])
-        uses_result = any(t.startswith("result.") for t in targets)
+        uses_result = any(t.startswith("_result.") for t in targets)
         body = [
-            f"{'result = ' if uses_result else ''}{self.aw}self.{op.name}({forward})",
+            f"{'_result = ' if uses_result else ''}{self.aw}self.{op.name}({forward})",
             (f"return {self.aw}self.{m.then_poll.poll}({', '.join(targets)}, "
              "interval=poll_interval, timeout=poll_timeout, extra_headers=extra_headers)"),
         ]
@@ -464,8 +473,16 @@ class _Renderer:
         for symbol in self.used:
             if symbol in where:
                 grouped.setdefault(where[symbol], set()).add(symbol)
-        return [f"from .models.{module} import {', '.join(sorted(symbols, key=isort_key))}"
-                for module, symbols in sorted(grouped.items())]
+        lines = []
+        for source, symbols in sorted(grouped.items()):
+            ordered = sorted(symbols, key=isort_key)
+            plain = [s for s in ordered if not s.startswith("decode_")]
+            if plain:
+                lines.append(f"from .models.{source} import {', '.join(plain)}")
+            # union decoders under private names (ruff's isort keeps an `as` on its own line)
+            lines += [f"from .models.{source} import {s} as {_private(s)}"
+                      for s in ordered if s.startswith("decode_")]
+        return lines
 
     def type_imports(self) -> list[str]:
         """The plain-dict types the signatures name: for type checkers only, so importing the
@@ -544,6 +561,12 @@ def _idempotency(m: ClientMethod) -> str:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _private(decoder: str) -> str:
+    """The name client.py imports a union's public decoder under: private, so that no argument
+    of a method (spec names are never private) can shadow it."""
+    return f"_{decoder}"
 
 
 def _where_doc(where: str, description: str) -> str:
