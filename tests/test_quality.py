@@ -20,9 +20,10 @@ def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-def test_mypy_strict_on_generated_packages() -> None:
-    result = _run("mypy", "--strict", "--no-incremental", "runs_v2", "runs_v1",
-                  cwd=ROOT / "generated")
+@pytest.mark.parametrize("python", ["3.10", "3.14"])  # the oldest and the newest supported
+def test_mypy_strict_on_generated_packages(python: str) -> None:
+    result = _run("mypy", "--strict", "--no-incremental", "--python-version", python,
+                  "runs_v2", "runs_v1", cwd=ROOT / "generated")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
