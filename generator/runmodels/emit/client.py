@@ -7,7 +7,10 @@ and statements, and the template places the finished strings.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
@@ -456,13 +459,31 @@ def client_view(pkg: Package) -> ClientView:
         methods=tuple(methods),
         async_methods=tuple(async_methods),
         run_stream=run_stream or "",
-        helpers=frozenset(name for name in _OPTIONAL_HELPERS
-                          if any(f"{name}(" in line for m in (*methods, *async_methods)
-                                 for line in m.body)),
+        **_module_helpers([*methods, *async_methods], renderer.event_decoders.values()),
     )
 
 
-_OPTIONAL_HELPERS = ("_header_values", "_json_body")
+# the module helpers of client.py, each only where some code calls it, and the `_runtime`
+# names each needs: nothing private is left unused and no import goes unread
+_HELPER_NEEDS = {"_given": ("UNSET",), "_header_values": ("UNSET", "enc"),
+                 "_model_body": ("Model",), "_json_body": ("enc",), "_decode": (),
+                 "_page_of": ("Unset",)}
+_RUNTIME_ALWAYS = ("DecodeError", "UnknownVariant")  # the stream classes, UnknownEvent
+_RUNTIME_IN_CODE = ("UNSET", "Unset")  # also in signatures (`x: int | Unset = UNSET`)
+_RUNTIME_ORDER = ("UNSET", "DecodeError", "Model", "UnknownVariant", "Unset", "enc")  # isort's
+
+
+def _module_helpers(methods: list[MethodView], decoders: Iterable[EventDecoderView]
+                    ) -> dict[str, Any]:
+    """`helpers` (the module helpers the methods and event decoders call) and
+    `runtime_imports` (what client.py imports from `_runtime`), for ClientView."""
+    code = "\n".join([line for m in methods for line in (*m.params, m.returns, *m.body)]
+                     + [line for d in decoders for line in d.lines])
+    helpers = frozenset(h for h in _HELPER_NEEDS if re.search(rf"(?<![\w.]){h}\(", code))
+    needed = {*_RUNTIME_ALWAYS, *(n for h in helpers for n in _HELPER_NEEDS[h])}
+    needed |= {n for n in _RUNTIME_IN_CODE if re.search(rf"\b{n}\b", code)}
+    return {"helpers": helpers,
+            "runtime_imports": tuple(n for n in _RUNTIME_ORDER if n in needed)}
 
 
 def _client_doc(pkg: Package, default_url: str, *, asynchronous: bool = False) -> str:

@@ -149,6 +149,8 @@ class ClientView:
     methods: tuple[MethodView, ...]
     async_methods: tuple[MethodView, ...]  # the same plan, for AsyncClient
     run_stream: str  # the model RunStream wraps, or ""
-    # the optional module helpers (`_header_values`, `_json_body`) some method calls: the
-    # others are left out, so that no private function goes unused
+    # the module helpers (`_given`, `_decode`, ...) some method or event decoder calls (the
+    # others are left out: no private function goes unused) and what is imported from
+    # `_runtime` for the code that is there
     helpers: frozenset[str] = frozenset()
+    runtime_imports: tuple[str, ...] = ()
