@@ -149,8 +149,9 @@ class ClientView:
     methods: tuple[MethodView, ...]
     async_methods: tuple[MethodView, ...]  # the same plan, for AsyncClient
     run_stream: str  # the model RunStream wraps, or ""
-    # the module helpers (`_given`, `_decode`, ...) some method or event decoder calls (the
-    # others are left out: no private function goes unused) and what is imported from
-    # `_runtime` for the code that is there
+    # the optional module helpers (`_given`, `_decode`, `_as_model`, ...) some method or event
+    # decoder calls, and "Sequence" when a signature needs it: the others are left out, so
+    # that no private function or import goes unused
     helpers: frozenset[str] = frozenset()
-    runtime_imports: tuple[str, ...] = ()
+    runtime_imports: tuple[str, ...] = ()  # what client.py imports from `_runtime`
+    type_imports: tuple[str, ...] = ()  # for annotations only: under `if TYPE_CHECKING:`
