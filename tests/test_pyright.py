@@ -65,6 +65,38 @@ def test_generated_packages_pass_pyright_strict(python: str, tmp_path: Path) -> 
     assert report["summary"]["errorCount"] == 0, "\n".join(errors_of(report)[:40])
 
 
+# One operation with no parameters, no body and no pagination: its client calls few of the
+# module helpers, and every helper it does not call must be left out (pyright reports an
+# unused private function).
+MINIMAL_CLIENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "Minimal", "version": "1"},
+    "paths": {"/status": {"get": {"operationId": "getStatus", "responses": {"200": {
+        "description": "ok", "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/Status"}}}}}}}},
+    "components": {"schemas": {"Status": {"type": "object", "required": ["ok"],
+                                          "properties": {"ok": {"type": "boolean"}}}}},
+}
+
+
+def test_construct_and_minimal_client_packages_pass_pyright_strict(tmp_path: Path) -> None:
+    """The in-repo construct specs (odd identifiers, unions, recursion, shadowing...) and a
+    client with almost nothing to do."""
+    specs = sorted((ROOT / "tests" / "constructs").glob("*.yaml"))
+    specs += sorted((ROOT / "tests" / "constructs").glob("*.json"))
+    minimal = tmp_path / "minimal.json"
+    minimal.write_text(json.dumps(MINIMAL_CLIENT), encoding="utf-8")
+    out = tmp_path / "out"
+    names = []
+    for spec in [*specs, minimal]:
+        names.append(f"c_{spec.stem}")
+        assert generate(spec, out, names[-1]).written
+    assert (out / "c_minimal" / "client.py").is_file()
+    report = pyright_strict([out / name for name in names], "3.10", tmp_path)
+    assert report["summary"]["filesAnalyzed"] >= 100
+    assert report["summary"]["errorCount"] == 0, "\n".join(errors_of(report)[:40])
+
+
 def test_whole_openai_spec_package_passes_pyright_strict(tmp_path: Path) -> None:
     spec = corpus_file(WHOLE_2026)
     out = tmp_path / "out"

@@ -20,9 +20,10 @@ def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.slow
-def test_mypy_strict_on_generated_packages() -> None:
-    result = _run("mypy", "--strict", "--no-incremental", "runs_v2", "runs_v1",
-                  cwd=ROOT / "generated")
+@pytest.mark.parametrize("python", ["3.10", "3.14"])  # the oldest and the newest supported
+def test_mypy_strict_on_generated_packages(python: str) -> None:
+    result = _run("mypy", "--strict", "--no-incremental", "--python-version", python,
+                  "runs_v2", "runs_v1", cwd=ROOT / "generated")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -34,7 +35,7 @@ def test_mypy_strict_on_the_generator() -> None:
 def test_ruff_default_rules_on_generated_packages(tmp_path: Path) -> None:
     # --isolated: ruff's default rules, over a copy without the file-level directives that
     # keep a user's linters quiet (next test): the code itself is checked, and its own
-    # line-level `# noqa` (unlike with --ignore-noqa) still holds
+    # line-level noqa comments (unlike with --ignore-noqa) still hold
     for path in (ROOT / "generated").rglob("*.py"):
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         assert [line.rstrip("\n") for line in lines[1:4]] == list(LINT_DIRECTIVES), path

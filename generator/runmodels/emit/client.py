@@ -13,8 +13,10 @@ one argument naming never hands out (private like `_http` and the union decoders
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
@@ -516,25 +518,38 @@ def client_view(pkg: Package) -> ClientView:
         methods=tuple(methods),
         async_methods=tuple(async_methods),
         run_stream=run_stream or "",
-        helpers=_helpers_used(methods, async_methods),
+        **_module_helpers([*methods, *async_methods], renderer.event_decoders.values()),
         type_imports=tuple(renderer.type_imports()),
     )
 
 
-_OPTIONAL_HELPERS = ("_header_values", "_json_body", "_as_model", "_as_models", "_as_model_map")
+# the module helpers of client.py, each only where some code calls it, and the `_runtime`
+# names each needs: nothing private is left unused and no import goes unread
+_HELPER_NEEDS = {"_given": ("UNSET",), "_header_values": ("UNSET", "enc"),
+                 "_model_body": ("Model",), "_as_model": ("UNSET",), "_as_models": ("UNSET",),
+                 "_as_model_map": ("UNSET",), "_json_body": ("enc",), "_decode": (),
+                 "_page_of": ("Unset",)}
+_RUNTIME_ALWAYS = ("DecodeError", "UnknownVariant")  # the stream classes, UnknownEvent
+_RUNTIME_IN_CODE = ("UNSET", "Unset")  # also in signatures (`x: int | Unset = UNSET`)
+_RUNTIME_ORDER = ("UNSET", "DecodeError", "Model", "UnknownVariant", "Unset", "enc")  # isort's
 
 
-def _helpers_used(*bodies: Sequence[MethodView]) -> frozenset[str]:
-    """The optional module helpers some method calls (the others are left out, so that no
-    private function goes unused); `_as_model` also serves the sequence and map forms."""
-    used = {name for name in _OPTIONAL_HELPERS
-            if any(f"{name}(" in line for methods in bodies for m in methods for line in m.body)}
+def _module_helpers(methods: Sequence[MethodView], decoders: Iterable[EventDecoderView]
+                    ) -> dict[str, Any]:
+    """`helpers` (the module helpers the methods and event decoders call, and "Sequence" when
+    a signature or helper needs it) and `runtime_imports` (what client.py imports from
+    `_runtime`), for ClientView."""
+    code = "\n".join([line for m in methods for line in (*m.params, m.returns, *m.body)]
+                     + [line for d in decoders for line in d.lines])
+    used = {h for h in _HELPER_NEEDS if re.search(rf"(?<![\w.]){h}\(", code)}
     if used & {"_as_models", "_as_model_map"}:
-        used.add("_as_model")
-    if any("Sequence[" in text for methods in bodies for m in methods
-           for text in (*m.params, *m.body)) or "_as_models" in used:
+        used.add("_as_model")  # which serves the sequence and map forms
+    needed = {*_RUNTIME_ALWAYS, *(n for h in used for n in _HELPER_NEEDS[h])}
+    needed |= {n for n in _RUNTIME_IN_CODE if re.search(rf"\b{n}\b", code)}
+    if "Sequence[" in code or "_as_models" in used:
         used.add("Sequence")  # imported for the signatures or the helper
-    return frozenset(used)
+    return {"helpers": frozenset(used),
+            "runtime_imports": tuple(n for n in _RUNTIME_ORDER if n in needed)}
 
 
 def _client_doc(pkg: Package, default_url: str, *, asynchronous: bool = False) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +203,8 @@ def _module_imports(enums: tuple[EnumView, ...], models: tuple[ModelView, ...],
     (read by type checkers only: typing names appear in annotations only, which are never
     evaluated, PEP 563) and the runtime imports."""
     typing = []
-    if models or unions or any("Any" in a.type for a in aliases):
+    # the word, not a name containing it (`ModelWithAnyJsonPropertiesValue`)
+    if models or unions or any(re.search(r"\bAny\b", a.type) for a in aliases):
         typing.append("Any")
     if models or checks or any(u.tag or u.strings for u in unions):
         typing.append("Final")
