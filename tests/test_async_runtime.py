@@ -471,3 +471,21 @@ def test_wire_exactly_the_header_limit_is_accepted() -> None:
     limit = load_runtime("_async_transport").MAX_HEADERS
     reply = JSON + b"X-A: b\r\n" * (limit - 2) + b"Content-Length: 2\r\n\r\n{}"
     assert on_wire(reply)[0] == {}
+
+
+def test_a_3xx_without_location_is_an_error_with_its_body(server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    body = {"error": {"message": "moved, no forwarding address", "type": "moved"}}
+    state.fail(302, body=body)
+    with pytest.raises(h.APIError) as sync:
+        Client(base_url, max_retries=0)._request_json("GET", "threads/x/runs")
+    state.fail(302, body=body)
+
+    async def go() -> Any:
+        with pytest.raises(h.APIError) as info:
+            await make(base_url, max_retries=0)._request_json("GET", "threads/x/runs")
+        return info.value
+
+    for error in (sync.value, run(go)):
+        assert error.status_code == 302 and error.message == "moved, no forwarding address"
+        assert not isinstance(error, h.APIRedirectError)
