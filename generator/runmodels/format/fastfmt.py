@@ -221,6 +221,7 @@ class _Formatter:
             text = "\n".join(line[indent:] for line in lines[i:j + 1])
             self.out.extend(_black_snippet(text, indent, self.mode))
             return j + 1
+        start = len(self.out)
         self.out.append(" " * indent + head)
         inner = indent + 4
         for item in items:
@@ -230,7 +231,11 @@ class _Formatter:
             # a long parameter: black wraps its annotation (not a plain-name default) in brackets
             m = _ANNOTATED.fullmatch(item[:-1])
             if not (m and _fits(inner + 4, m.group(2)) and _fits(inner, f"){m.group(3) or ''},")):
-                raise Unsupported("long item")
+                # too long even wrapped (black splits inside it): black lays out this statement
+                del self.out[start:]
+                text = "\n".join(line[indent:] for line in lines[i:j + 1])
+                self.out.extend(_black_snippet(text, indent, self.mode))
+                return j + 1
             self.out += [f"{' ' * inner}{m.group(1)}: (", f"{' ' * (inner + 4)}{m.group(2)}",
                          f"{' ' * inner}){m.group(3) or ''},"]
         self.out.append(" " * indent + closer + suffix)
