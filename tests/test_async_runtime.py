@@ -391,6 +391,7 @@ def on_wire(reply: bytes, method: str = "GET", **kwargs: Any) -> Any:
     """Send one request to a server on 127.0.0.1 that answers `reply` verbatim, then closes;
     the decoded JSON body (or the exception raised) and the request bytes it received."""
     received: list[bytes] = []
+    headers: list[Any] = [{}]
 
     async def main() -> Any:
         async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -403,14 +404,18 @@ def on_wire(reply: bytes, method: str = "GET", **kwargs: Any) -> Any:
         port = server.sockets[0].getsockname()[1]
         client = make(f"http://127.0.0.1:{port}/v1", max_retries=0, **kwargs)
         try:
-            return (await client._request_json(method, "things")).data
+            raw = await client.raw(client._request_json)(method, "things")
+            headers[0] = raw.headers
+            return raw.parse().data
         except h.APIError as exc:
             return exc
         finally:
             server.close()
             await server.wait_closed()
 
-    return run(main), b"".join(received)
+    result = run(main)
+    on_wire.headers = headers[0]  # type: ignore[attr-defined]  # of the last reply
+    return result, b"".join(received)
 
 
 JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -422,10 +427,12 @@ def test_wire_framings_of_a_body() -> None:
     assert on_wire(chunked)[0] == {"a": [1]}  # extensions ignored, trailers dropped
     assert on_wire(JSON + b"Content-Length: 8, 8\r\n\r\n{\"a\": 1}")[0] == {"a": 1}
     assert on_wire(JSON + b"\r\n{\"until\": \"close\"}")[0] == {"until": "close"}
-    interim = b"HTTP/1.1 100 Continue\r\n\r\n" + JSON + b"Content-Length: 2\r\n\r\n{}"
-    assert on_wire(interim)[0] == {}
-    folded = JSON + b"X-Long: a\r\n  b\r\nContent-Length: 2\r\n\r\n{}"
+    interim = (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+               + JSON + b"Content-Length: 2\r\n\r\n{}")
+    assert on_wire(interim)[0] == {} and "link" not in on_wire.headers  # type: ignore[attr-defined]
+    folded = JSON + b"X-A: 1\r\nX-Long: a\r\n  b\r\nContent-Length: 2\r\n\r\n{}"
     assert on_wire(folded)[0] == {}
+    assert on_wire.headers["x-long"] == "a b" and on_wire.headers["x-a"] == "1"  # type: ignore
     assert on_wire(b"HTTP/1.1 204 No Content\r\n\r\n")[0] is None
 
 
@@ -464,3 +471,21 @@ def test_wire_exactly_the_header_limit_is_accepted() -> None:
     limit = load_runtime("_async_transport").MAX_HEADERS
     reply = JSON + b"X-A: b\r\n" * (limit - 2) + b"Content-Length: 2\r\n\r\n{}"
     assert on_wire(reply)[0] == {}
+
+
+def test_a_3xx_without_location_is_an_error_with_its_body(server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    body = {"error": {"message": "moved, no forwarding address", "type": "moved"}}
+    state.fail(302, body=body)
+    with pytest.raises(h.APIError) as sync:
+        Client(base_url, max_retries=0)._request_json("GET", "threads/x/runs")
+    state.fail(302, body=body)
+
+    async def go() -> Any:
+        with pytest.raises(h.APIError) as info:
+            await make(base_url, max_retries=0)._request_json("GET", "threads/x/runs")
+        return info.value
+
+    for error in (sync.value, run(go)):
+        assert error.status_code == 302 and error.message == "moved, no forwarding address"
+        assert not isinstance(error, h.APIRedirectError)

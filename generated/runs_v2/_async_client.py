@@ -36,6 +36,7 @@ from ._core import (
 )
 from ._errors import (
     APIConnectionError,
+    APIRedirectError,
     APITimeoutError,
     ResponseTooLargeError,
     decode_json,
@@ -154,11 +155,12 @@ class AsyncBaseClient(ClientCore[AsyncTransport]):
                 follow = self._redirect(
                     response.status, response.headers, current, hops
                 )
-            finally:
-                if 300 <= response.status < 400:
-                    await response.aclose()
+            except APIRedirectError:
+                await response.aclose()
+                raise
             if follow is None:
-                break
+                break  # not a redirect (a 304, a 3xx without Location: its body is read)
+            await response.aclose()
             current, hops = follow, hops + 1
         limits = self.options.limits
         if not 200 <= response.status < 300:

@@ -164,11 +164,12 @@ class BaseClient(ClientCore[Transport]):
                 follow = self._redirect(
                     response.status, response.headers, current, hops
                 )
-            finally:
-                if 300 <= response.status < 400:
-                    response.close()
+            except APIRedirectError:
+                response.close()
+                raise
             if follow is None:
-                break
+                break  # not a redirect (a 304, a 3xx without Location: its body is read)
+            response.close()
             current, hops = follow, hops + 1
         if 200 <= response.status < 300 and not stream:
             response.read(self.options.limits.max_response_size)
