@@ -36,6 +36,7 @@ from runmodels.emit.render import render_package
 from runmodels.emit.templates import builtin_templates, runtime_source
 from runmodels.format import fastfmt, prebuilt
 from runmodels.format.black_format import BLACK_MODE_KEY, MODE, format_source, split_header
+from runmodels.options import Options
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "fastfmt_cases"
@@ -110,7 +111,7 @@ def _check_package(files: dict[str, str], refused: list[str]) -> int:
 @pytest.mark.parametrize("spec", CONSTRUCTS, ids=lambda p: p.stem)
 def test_construct_specs_format_as_black_does(spec: Path) -> None:
     refused: list[str] = []
-    done = _check_package(render_package(build_package(spec, "pkg")), refused)
+    done = _check_package(render_package(build_package(Options(spec, "pkg"))), refused)
     assert not refused, "fastfmt left modules of a construct spec to black"
     assert done
 
@@ -122,7 +123,7 @@ def test_construct_specs_format_as_black_does(spec: Path) -> None:
 def test_property_specs_format_as_black_does(spec: dict[str, object]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_spec(Path(tmp) / "spec.json", spec)
-        files = render_package(build_package(path, "pkg"))
+        files = render_package(build_package(Options(path, "pkg")))
     refused: list[str] = []
     _check_package(files, refused)
     for refusal in refused:

@@ -9,6 +9,7 @@ from pathlib import Path
 from runmodels.build.package_ir import build_package
 from runmodels.emit import params
 from runmodels.ir.nodes import Model, Union
+from runmodels.options import Options
 
 SPEC = """\
 openapi: 3.1.0
@@ -48,7 +49,7 @@ components:
 def _params(tmp_path: Path) -> params.Params:
     spec = tmp_path / "spec.yaml"
     spec.write_text(textwrap.dedent(SPEC), encoding="utf-8")
-    return params.params_of(build_package(spec, "p"))
+    return params.params_of(build_package(Options(spec, "p")))
 
 
 def test_only_models_request_arguments_reach_get_one_named_apart_from_schemas(
