@@ -72,6 +72,31 @@ class DecodeError(ValueError):
         return type(self), (self.errors,)
 
 
+class MissingFieldError(DecodeError, AttributeError):
+    """Reading a required field that lenient decoding found absent from the payload.
+
+    Both a `DecodeError` (the payload broke the spec) and an `AttributeError` (so `hasattr`
+    and `getattr(obj, name, default)` treat the field as not there). `model`, `field` and
+    `path` (the JSON path of the missing member) say which one.
+    """
+
+    def __init__(self, model: str, field: str, path: str) -> None:
+        self.model = model
+        self.field = field
+        self.path = path
+        self.errors = [(path, "missing required field")]
+        ValueError.__init__(
+            self,
+            f"{model}.{field} is not set: {path} is missing from the payload, and the spec "
+            "requires it (lenient decoding accepted that and lists it in deviations(); "
+            "strict=True rejects it)",
+        )
+        self.name = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.model, self.field, self.path)
+
+
 def path_text(path: Any) -> str:
     """Render a linked path `((("$", "tools"), 1), "name")` as `$.tools[1].name`."""
     import json
@@ -150,7 +175,8 @@ class Ctx:
         """A deviation from the spec: an error when strict, else kept to be listed later.
 
         `raw` marks a value of the wrong type that is kept as it arrived: the member of the
-        enclosing object that contains it then reads as absent (`_deviations.settle`). `of`
+        enclosing object that contains it then reads as absent (`_deviations.settle`); for a
+        missing member, it tells that the member may be null (see `absent`). `of`
         names the schema it concerns when that is not the enclosing object's (a union).
         """
         if self.strict:
@@ -167,10 +193,14 @@ class Ctx:
         return value
 
     def absent(self, value: Any, path: Any, key: str, flags: int) -> None:
-        """A required member that is missing, or null where null is not allowed."""
+        """A required member that is missing, or null where null is not allowed.
+
+        A missing member is recorded with `raw` telling whether it may be null: it then reads
+        as None, else reading it raises `MissingFieldError` (`_deviations.settle`)."""
         if value is UNSET:
             if flags & REQUIRED:
-                self.deviate((path, key), MISSING, UNSET, "missing required field")
+                what = "missing required field"
+                self.deviate((path, key), MISSING, UNSET, what, bool(flags & NULLABLE))
         elif not flags & NULLABLE:
             self.deviate((path, key), NULL, None, "null is not allowed")
 
@@ -790,14 +820,21 @@ def _values_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return get
 
 
-def _restore(cls: Any, values: tuple[Any, ...], found: Any = None) -> Any:
+def _restore(
+    cls: Any, values: tuple[Any, ...], found: Any = None, missing: Any = None
+) -> Any:
     """Unpickle a model: its fields in declaration order, no validation (they were valid),
-    and the deviations lenient decoding found in it, if any."""
+    the deviations lenient decoding found in it, if any, and the required fields it lacks.
+    """
     obj = object.__new__(cls)
     for name, value in zip(cls.__slots__, values):
         object.__setattr__(obj, name, value)
     if found is not None:
         obj._deviations = found
+    if missing:
+        from ._deviations import lacking
+
+        lacking(obj, missing)
     return obj
 
 
@@ -805,8 +842,10 @@ class Model:
     """Base of every generated model: JSON helpers, equality by value, and a repr that leaves
     absent fields out."""
 
-    __slots__ = ("_deviations",)  # set only when lenient decoding accepted deviations
+    # set only when lenient decoding accepted deviations / found required members absent
+    __slots__ = ("_deviations", "_missing")
     _deviations: list[Deviation]
+    _missing: dict[str, tuple[bool, Any]]  # field -> (may be null, linked JSON path)
     __match_args__ = ()
     __hash__ = None  # type: ignore[assignment]  # mutable: compared by value, as dataclasses
     __dataclass_fields__: Any = _DataclassInfo("__dataclass_fields__")
@@ -837,7 +876,9 @@ class Model:
         shown = []
         names: tuple[str, ...] = self.__slots__
         for name in names:
-            value = getattr(self, name)
+            value = getattr(
+                self, name, UNSET
+            )  # a required field found absent is left out
             if value is not UNSET and name != "_extra":
                 shown.append(f"{name}={value!r}")
         extra = getattr(self, "_extra", None)

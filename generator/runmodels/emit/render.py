@@ -19,7 +19,7 @@ from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, Package, Type
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
 RUNTIME_EXPORTS: tuple[str, ...] = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant")
-RUNTIME_EXPORTS += ("Unset", "encode", "Deviation", "deviations", "set_deviation_hook")
+RUNTIME_EXPORTS += ("MissingFieldError", "Unset", "encode", "Deviation", "deviations", "set_deviation_hook")
 
 
 def header(pkg: Package) -> str:
