@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from corpus import CORPUS, corpus_file
+from test_apidiff import _compare_golden
+
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
 from runmodels.diff import apisnapshot
 from runmodels.diff.apidiff import Change, package_roles
 from runmodels.diff.changelog import _code, _row
 from runmodels.paths import API_RECORD
-from test_apidiff import _compare_golden
 
 ROOT = Path(__file__).resolve().parents[1]
 V1, V2 = ROOT / "specs" / "runs_v1.yaml", ROOT / "specs" / "runs_v2.yaml"

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+
 from runmodels._version import __version__
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main

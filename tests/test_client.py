@@ -28,10 +28,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, frame, start_fake_server
+from test_http_runtime import strict_sleep
+
 from runmodels.api import generate
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
-from test_http_runtime import strict_sleep
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openai-openapi" / (

@@ -26,6 +26,7 @@ from _hostile import (
     unique_package,
     write_spec,
 )
+
 from runmodels.api import generate
 
 P = "import os; os.system('echo PWNED')"

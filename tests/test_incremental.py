@@ -14,6 +14,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+
 from runmodels import incremental
 from runmodels.api import render as render_files
 from runmodels.build.package_ir import build_package

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from _hostile import imported, unique_package
 from click.testing import CliRunner
+
 from runmodels.api import generate
 from runmodels.cli.main import main
 from runmodels.errors import SpecError

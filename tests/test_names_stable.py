@@ -9,6 +9,7 @@ import pytest
 import yaml
 from _hostile import imported, unique_package
 from click.testing import CliRunner
+
 from runmodels.api import generate
 from runmodels.build.names import WINDOWS_RESERVED
 from runmodels.build.package_ir import build_package

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
 from runmodels.spec.load import SpecSet
