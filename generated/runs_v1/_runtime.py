@@ -150,12 +150,17 @@ class Ctx:
     `DecodeError`. Lenient: `errors` collects each deviation as (linked path, kind, value,
     what, raw, of), which `decode_root` hands to `_deviations.settle` when `found` is not 0; a
     payload that fits the spec records nothing, so it costs nothing more.
+
+    `shared`: the payload belongs to the caller (`from_dict`), so what is kept of it as it is
+    (free-form objects, `Any` members, unknown members) is copied; `from_json` parses a payload
+    nobody else holds and skips the copies.
     """
 
-    __slots__ = ("errors", "found", "mistyped", "strict")
+    __slots__ = ("errors", "found", "mistyped", "shared", "strict")
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, shared: bool = True) -> None:
         self.strict = strict
+        self.shared = shared
         self.errors: list[Any] = []
         self.found = 0  # lenient: deviations seen
         self.mistyped = 0  # lenient: of them, values of the wrong JSON type
@@ -220,20 +225,22 @@ class Trial(Ctx):
 
     __slots__ = ("unknown",)
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    def __init__(self, shared: bool = True) -> None:
+        super().__init__(True, shared)
         self.unknown = 0
 
 
 _new_ctx = object.__new__
 
 
-def decode_root(decode: Decoder, data: Any, strict: bool) -> Any:
+def decode_root(decode: Decoder, data: Any, strict: bool, shared: bool = True) -> Any:
     """Run a decoder on a whole payload; strict: every problem found is raised as one
     `DecodeError`; lenient: what deviated is attached to the result (see `deviations`).
+    `shared=False` for a payload only the decoder holds (parsed from JSON): nothing is copied.
     """
-    ctx = _new_ctx(Ctx)  # Ctx(strict) without the cost of calling __init__
+    ctx = _new_ctx(Ctx)  # Ctx(strict, shared) without the cost of calling __init__
     ctx.strict = strict
+    ctx.shared = shared
     ctx.errors = []
     ctx.found = 0
     ctx.mistyped = 0
@@ -334,7 +341,7 @@ def dec_bool(value: Any, path: Any, ctx: Ctx) -> Any:
 
 
 def dec_any(value: Any, path: Any, ctx: Ctx) -> Any:
-    return value
+    return copy_json(value) if ctx.shared else value
 
 
 _PRIM_TYPES: Final = {
@@ -351,7 +358,7 @@ def dec_prims(value: Any, path: Any, ctx: Ctx, kinds: tuple[str, ...]) -> Any:
         return ctx.null(path)
     for kind in kinds:
         if kind == "any":
-            return value
+            return copy_json(value) if ctx.shared else value
         if isinstance(value, _PRIM_TYPES[kind]) and (kind == "bool") == isinstance(
             value, bool
         ):
@@ -400,7 +407,7 @@ def dec_map_str(value: Any, path: Any, ctx: Ctx) -> Any:
 
 def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
     if isinstance(value, dict):
-        return value
+        return copy_json(value) if ctx.shared else value
     if value is None:
         return ctx.null(path)
     return ctx.wrong(path, value, "object")
@@ -408,7 +415,7 @@ def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
 
 def field_map_any(value: Any, path: Any, key: str, ctx: Ctx, flags: int) -> Any:
     if isinstance(value, dict):
-        return value
+        return copy_json(value) if ctx.shared else value
     return _field_prim(value, path, key, ctx, flags, "object")
 
 
@@ -441,9 +448,12 @@ def has_extra(data: dict[str, Any], known: frozenset[str]) -> bool:
 def extras(
     data: dict[str, Any], known: frozenset[str], path: Any, ctx: Ctx, closed: bool
 ) -> Any:
-    """The members a model does not declare: kept as they came, so nothing is lost (and,
-    when lenient, listed as deviations)."""
-    extra = {k: v for k, v in data.items() if k not in known}
+    """The members a model does not declare: kept as they came (copies, when the payload is
+    the caller's), so nothing is lost (and, when lenient, listed as deviations)."""
+    if ctx.shared:
+        extra = {k: copy_json(v) for k, v in data.items() if k not in known}
+    else:
+        extra = {k: v for k, v in data.items() if k not in known}
     for k, value in extra.items():
         if not ctx.strict:
             what = "unknown member (not in the schema)"
@@ -457,13 +467,77 @@ def extras(
 
 
 def add_extra(data: dict[str, Any], extra: dict[str, Any]) -> None:
-    """`to_dict`'s last step: the kept members, unless a member of that name was set since
-    (a member that held a value of the wrong type is kept here, as it arrived)."""
-    if data.keys().isdisjoint(extra):
-        data.update(extra)
+    """`to_dict`'s last step: copies of the kept members, unless a member of that name was set
+    since (a member that held a value of the wrong type is kept here, as it arrived)."""
+    for key, value in extra.items():
+        if key not in data:
+            data[key] = copy_json(value)
+
+
+_LEAVES: Final[frozenset[type]] = frozenset({str, int, float, bool, type(None)})
+
+
+def copy_json(value: Any) -> Any:
+    """`value` with every dict and list in it copied, so that the copy and the original share
+    nothing mutable; strings, numbers and anything that is not a dict or a list are kept.
+
+    Models keep copies of what they hold of a caller's data, and `to_dict` returns copies of
+    what a model holds: neither side's later changes reach the other. Recursive while that is
+    fast; a structure too deep for the stack (or one that contains itself) is copied by a
+    loop that also keeps shared and circular parts as they are in the original.
+    """
+    if value.__class__ in _LEAVES or not isinstance(value, (dict, list)):
+        return value
+    try:
+        return _copy_tree(value)
+    except RecursionError:
+        return _copy_deep(value)
+
+
+def _copy_tree(value: Any, leaves: frozenset[type] = _LEAVES) -> Any:
+    cls = value.__class__
+    if cls is dict:
+        out: Any = value.copy()
+        items: Any = out.items()
+    elif cls is list:
+        out = value.copy()
+        items = enumerate(out)
+    elif isinstance(value, dict):
+        out = dict(value)
+        items = out.items()
+    elif isinstance(value, list):
+        out = list(value)
+        items = enumerate(out)
     else:
-        for key, value in extra.items():
-            data.setdefault(key, value)
+        return value
+    for key, item in items:  # replacing values while iterating: the size never changes
+        if item.__class__ not in leaves:
+            out[key] = _copy_tree(item)
+    return out
+
+
+def _copy_deep(value: Any) -> Any:
+    """`_copy_tree` without recursion, each container copied once (by identity)."""
+    copies: dict[int, Any] = {}  # the originals all live on in `value`: ids stay unique
+
+    def copy_of(node: Any) -> Any:
+        found = copies.get(id(node))
+        if found is None:
+            found = copies[id(node)] = (
+                list(node) if isinstance(node, list) else dict(node)
+            )
+            todo.append(found)
+        return found
+
+    todo: list[Any] = []
+    root = copy_of(value)
+    while todo:
+        out = todo.pop()
+        items = enumerate(out) if out.__class__ is list else out.items()
+        for key, item in items:
+            if item.__class__ not in _LEAVES and isinstance(item, (dict, list)):
+                out[key] = copy_of(item)
+    return root
 
 
 class Checks:
@@ -905,7 +979,8 @@ class UnknownVariant:
         return None
 
     def to_dict(self) -> Any:
-        return self.data
+        """A copy of the data (changing it leaves this object as it is)."""
+        return copy_json(self.data)
 
     def to_json(self) -> str:
         return dumps(self.data)
@@ -924,6 +999,8 @@ class UnknownVariant:
 
 
 def unknown_variant(value: Any, path: Any, ctx: Ctx, union: str) -> UnknownVariant:
+    if ctx.shared:
+        value = copy_json(value)
     kept = UnknownVariant(value)
     tag = kept.tag
     if tag is None:
@@ -941,6 +1018,8 @@ def wrong_variant(value: Any, path: Any, ctx: Ctx, expected: str) -> Any:
     """A union's value of a JSON type none of its variants has: kept as an `UnknownVariant`."""
     if value is None:
         return ctx.null(path)
+    if ctx.shared:
+        value = copy_json(value)
     ctx.deviate(path, WRONG_TYPE, value, f"expected {expected}, got {kind_of(value)}")
     return UnknownVariant(value)
 
@@ -979,14 +1058,14 @@ def first_match(
     fallback: Any = UNSET
     found: Ctx | None = None
     for decode in decoders:
-        trial = Trial()
+        trial = Trial(ctx.shared)
         result = decode(value, path, trial)
         if not trial.errors:
             if ctx.strict or not trial.unknown:
                 return result
             return decode(value, path, ctx)  # again: to list its unknown members
         if fallback is UNSET:
-            lenient = Ctx(False)
+            lenient = Ctx(False, ctx.shared)
             candidate = decode(value, path, lenient)
             if not lenient.mistyped:
                 fallback, found = candidate, lenient

@@ -25,6 +25,7 @@ from ._runtime import (
     Model,
     UnknownVariant,
     _restore,
+    copy_json,
     path_text,
 )
 
@@ -151,11 +152,15 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
     absent: dict[int, tuple[Any, dict[str, tuple[bool, Any]]]] = (
         {}
     )  # id(owner) -> its lacks
+    own_copy = (
+        copy_json if ctx.shared else _same
+    )  # what is kept of the caller's payload
     for keys, (where, kind, found, what, raw, of) in entries:
         owner, key, arrived = _owner(value, data, keys)
+        found = own_copy(found)
         if owner is None:
             if raw and kind == WRONG_TYPE and not isinstance(value, UnknownVariant):
-                value = UnknownVariant(data)  # the union's value, kept whole
+                value = UnknownVariant(own_copy(data))  # the union's value, kept whole
             rest.append(Deviation(kind, where, found, what, of))
             continue
         if kind == MISSING:
@@ -163,7 +168,7 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
             if slot is not None:  # raw: the member may be null
                 absent.setdefault(id(owner), (owner, {}))[1][slot] = (raw, where)
         elif raw:
-            _keep(owner, key, arrived)
+            _keep(owner, key, own_copy(arrived))
         own = placed.setdefault(id(owner), (owner, []))[1]
         own.append(Deviation(kind, where, found, what, of or type(owner).__name__))
     if rest and isinstance(value, Model):
@@ -176,6 +181,10 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
     if hook is not None:
         for deviation in deviations(value) if isinstance(value, Model) else rest:
             hook(deviation)
+    return value
+
+
+def _same(value: Any) -> Any:
     return value
 
 

@@ -52,11 +52,15 @@ class CodeInterpreterCallDetails(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> CodeInterpreterCallDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CodeInterpreterCallDetails = _r.decode_root(
-            _decode_CodeInterpreterCallDetails, data, strict
+            _decode_CodeInterpreterCallDetails, data, strict, copy
         )
         return result
 
@@ -65,7 +69,11 @@ class CodeInterpreterCallDetails(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterCallDetails:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: CodeInterpreterCallDetails = _r.decode_root(
+            _decode_CodeInterpreterCallDetails, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -134,11 +142,14 @@ def _decode_CodeInterpreterCallDetailsOutputsItem(v: Any, p: Any, c: _r.Ctx) -> 
 
 
 def decode_code_interpreter_call_details_outputs_item(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> CodeInterpreterCallDetailsOutputsItem:
-    """Decode a CodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
+    """Decode a CodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: CodeInterpreterCallDetailsOutputsItem = _r.decode_root(
-        _decode_CodeInterpreterCallDetailsOutputsItem, data, strict
+        _decode_CodeInterpreterCallDetailsOutputsItem, data, strict, copy
     )
     return result
 

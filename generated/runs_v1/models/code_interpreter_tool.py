@@ -38,10 +38,16 @@ class CodeInterpreterTool(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterTool:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CodeInterpreterTool:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CodeInterpreterTool = _r.decode_root(
-            _decode_CodeInterpreterTool, data, strict
+            _decode_CodeInterpreterTool, data, strict, copy
         )
         return result
 
@@ -50,7 +56,11 @@ class CodeInterpreterTool(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterTool:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: CodeInterpreterTool = _r.decode_root(
+            _decode_CodeInterpreterTool, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -48,10 +48,16 @@ class FunctionDefinition(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionDefinition:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FunctionDefinition:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: FunctionDefinition = _r.decode_root(
-            _decode_FunctionDefinition, data, strict
+            _decode_FunctionDefinition, data, strict, copy
         )
         return result
 
@@ -60,7 +66,11 @@ class FunctionDefinition(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionDefinition:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: FunctionDefinition = _r.decode_root(
+            _decode_FunctionDefinition, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -74,7 +84,7 @@ class FunctionDefinition(_r.Model):
             d["description"] = v
         v = self.parameters
         if v is not UNSET:
-            d["parameters"] = None if v is None else dict(v)
+            d["parameters"] = _r.copy_json(v)
         if self._extra:
             _r.add_extra(d, self._extra)
         return d
@@ -102,6 +112,8 @@ def _decode_FunctionDefinition(d: Any, p: Any, c: _r.Ctx) -> Any:
         v1 = _r.field_str(v1, p, "description", c, 0)
     if v2.__class__ is not dict:
         v2 = _r.field_map_any(v2, p, "parameters", c, 0)
+    elif c.shared:
+        v2 = _r.copy_json(v2)
     o = _new(FunctionDefinition)
     o.name = v0
     o.description = v1

@@ -59,10 +59,16 @@ class ListRunStepsResponse(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ListRunStepsResponse:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ListRunStepsResponse:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: ListRunStepsResponse = _r.decode_root(
-            _decode_ListRunStepsResponse, data, strict
+            _decode_ListRunStepsResponse, data, strict, copy
         )
         return result
 
@@ -71,7 +77,11 @@ class ListRunStepsResponse(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ListRunStepsResponse:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: ListRunStepsResponse = _r.decode_root(
+            _decode_ListRunStepsResponse, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

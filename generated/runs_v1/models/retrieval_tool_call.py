@@ -48,10 +48,16 @@ class RetrievalToolCall(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RetrievalToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RetrievalToolCall:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RetrievalToolCall = _r.decode_root(
-            _decode_RetrievalToolCall, data, strict
+            _decode_RetrievalToolCall, data, strict, copy
         )
         return result
 
@@ -60,7 +66,11 @@ class RetrievalToolCall(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RetrievalToolCall:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RetrievalToolCall = _r.decode_root(
+            _decode_RetrievalToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -74,7 +84,7 @@ class RetrievalToolCall(_r.Model):
             d["type"] = v
         v = self.retrieval
         if v is not UNSET:
-            d["retrieval"] = None if v is None else dict(v)
+            d["retrieval"] = _r.copy_json(v)
         if self._extra:
             _r.add_extra(d, self._extra)
         return d
@@ -102,6 +112,8 @@ def _decode_RetrievalToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
         _CHECKS_1.run(v1, (p, "type"), c)
     if v2.__class__ is not dict:
         v2 = _r.field_map_any(v2, p, "retrieval", c, 1)
+    elif c.shared:
+        v2 = _r.copy_json(v2)
     o = _new(RetrievalToolCall)
     o.id = v0
     o.type = v1

@@ -137,15 +137,21 @@ Default (applied by the server when absent): []"""
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Run:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: Run = _r.decode_root(_decode_Run, data, strict)
+    def from_dict(cls, data: Any, *, strict: bool = False, copy: bool = True) -> Run:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: Run = _r.decode_root(_decode_Run, data, strict, copy)
         return result
 
     @classmethod
     def from_json(cls, data: str | bytes | bytearray, *, strict: bool = False) -> Run:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: Run = _r.decode_root(_decode_Run, _r.parse_json(data), strict, False)
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -272,10 +278,16 @@ class RunRequiredAction(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunRequiredAction:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunRequiredAction:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunRequiredAction = _r.decode_root(
-            _decode_RunRequiredAction, data, strict
+            _decode_RunRequiredAction, data, strict, copy
         )
         return result
 
@@ -284,7 +296,11 @@ class RunRequiredAction(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredAction:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunRequiredAction = _r.decode_root(
+            _decode_RunRequiredAction, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -327,11 +343,15 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunRequiredActionSubmitToolOutputs:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
-            _decode_RunRequiredActionSubmitToolOutputs, data, strict
+            _decode_RunRequiredActionSubmitToolOutputs, data, strict, copy
         )
         return result
 
@@ -340,7 +360,14 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredActionSubmitToolOutputs:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
+            _decode_RunRequiredActionSubmitToolOutputs,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -127,9 +127,15 @@ class RunStep(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunStep:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunStep = _r.decode_root(_decode_RunStep, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunStep:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunStep = _r.decode_root(_decode_RunStep, data, strict, copy)
         return result
 
     @classmethod
@@ -137,7 +143,11 @@ class RunStep(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStep:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStep = _r.decode_root(
+            _decode_RunStep, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -251,10 +261,16 @@ class RunStepLastError(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepLastError:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunStepLastError:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepLastError = _r.decode_root(
-            _decode_RunStepLastError, data, strict
+            _decode_RunStepLastError, data, strict, copy
         )
         return result
 
@@ -263,7 +279,11 @@ class RunStepLastError(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepLastError:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStepLastError = _r.decode_root(
+            _decode_RunStepLastError, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

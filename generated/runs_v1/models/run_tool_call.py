@@ -49,9 +49,15 @@ class RunToolCall(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunToolCall = _r.decode_root(_decode_RunToolCall, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunToolCall:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunToolCall = _r.decode_root(_decode_RunToolCall, data, strict, copy)
         return result
 
     @classmethod
@@ -59,7 +65,11 @@ class RunToolCall(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunToolCall:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunToolCall = _r.decode_root(
+            _decode_RunToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

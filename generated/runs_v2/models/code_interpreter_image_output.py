@@ -45,11 +45,15 @@ class CodeInterpreterImageOutput(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> CodeInterpreterImageOutput:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CodeInterpreterImageOutput = _r.decode_root(
-            _decode_CodeInterpreterImageOutput, data, strict
+            _decode_CodeInterpreterImageOutput, data, strict, copy
         )
         return result
 
@@ -58,7 +62,11 @@ class CodeInterpreterImageOutput(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterImageOutput:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: CodeInterpreterImageOutput = _r.decode_root(
+            _decode_CodeInterpreterImageOutput, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -119,10 +119,16 @@ Default (applied by the server when absent): true"""
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadAndRunRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CreateThreadAndRunRequest:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CreateThreadAndRunRequest = _r.decode_root(
-            _decode_CreateThreadAndRunRequest, data, strict
+            _decode_CreateThreadAndRunRequest, data, strict, copy
         )
         return result
 
@@ -131,7 +137,11 @@ Default (applied by the server when absent): true"""
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateThreadAndRunRequest:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: CreateThreadAndRunRequest = _r.decode_root(
+            _decode_CreateThreadAndRunRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

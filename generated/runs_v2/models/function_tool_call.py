@@ -52,10 +52,16 @@ class FunctionToolCall(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FunctionToolCall:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: FunctionToolCall = _r.decode_root(
-            _decode_FunctionToolCall, data, strict
+            _decode_FunctionToolCall, data, strict, copy
         )
         return result
 
@@ -64,7 +70,11 @@ class FunctionToolCall(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionToolCall:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: FunctionToolCall = _r.decode_root(
+            _decode_FunctionToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

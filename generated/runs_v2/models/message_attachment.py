@@ -45,10 +45,16 @@ class MessageAttachment(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageAttachment:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> MessageAttachment:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: MessageAttachment = _r.decode_root(
-            _decode_MessageAttachment, data, strict
+            _decode_MessageAttachment, data, strict, copy
         )
         return result
 
@@ -57,7 +63,11 @@ class MessageAttachment(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> MessageAttachment:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: MessageAttachment = _r.decode_root(
+            _decode_MessageAttachment, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -122,11 +132,14 @@ def _decode_MessageAttachmentToolsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_message_attachment_tools_item(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> MessageAttachmentToolsItem:
-    """Decode a MessageAttachmentToolsItem from JSON-like data; problems raise `DecodeError`."""
+    """Decode a MessageAttachmentToolsItem from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: MessageAttachmentToolsItem = _r.decode_root(
-        _decode_MessageAttachmentToolsItem, data, strict
+        _decode_MessageAttachmentToolsItem, data, strict, copy
     )
     return result
 

@@ -48,10 +48,16 @@ class RunCompletionUsage(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunCompletionUsage:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunCompletionUsage:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunCompletionUsage = _r.decode_root(
-            _decode_RunCompletionUsage, data, strict
+            _decode_RunCompletionUsage, data, strict, copy
         )
         return result
 
@@ -60,7 +66,11 @@ class RunCompletionUsage(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunCompletionUsage:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunCompletionUsage = _r.decode_root(
+            _decode_RunCompletionUsage, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

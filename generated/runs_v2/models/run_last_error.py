@@ -51,9 +51,15 @@ class RunLastError(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunLastError:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunLastError = _r.decode_root(_decode_RunLastError, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunLastError:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunLastError = _r.decode_root(_decode_RunLastError, data, strict, copy)
         return result
 
     @classmethod
@@ -61,7 +67,11 @@ class RunLastError(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunLastError:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunLastError = _r.decode_root(
+            _decode_RunLastError, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

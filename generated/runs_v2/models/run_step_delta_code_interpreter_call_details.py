@@ -54,11 +54,15 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaCodeInterpreterCallDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaCodeInterpreterCallDetails = _r.decode_root(
-            _decode_RunStepDeltaCodeInterpreterCallDetails, data, strict
+            _decode_RunStepDeltaCodeInterpreterCallDetails, data, strict, copy
         )
         return result
 
@@ -67,7 +71,14 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterCallDetails:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStepDeltaCodeInterpreterCallDetails = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterCallDetails,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -145,11 +156,14 @@ def _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem(
 
 
 def decode_run_step_delta_code_interpreter_call_details_outputs_item(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> RunStepDeltaCodeInterpreterCallDetailsOutputsItem:
-    """Decode a RunStepDeltaCodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
+    """Decode a RunStepDeltaCodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: RunStepDeltaCodeInterpreterCallDetailsOutputsItem = _r.decode_root(
-        _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem, data, strict
+        _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem, data, strict, copy
     )
     return result
 

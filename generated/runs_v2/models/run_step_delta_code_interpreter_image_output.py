@@ -53,11 +53,15 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaCodeInterpreterImageOutput:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaCodeInterpreterImageOutput = _r.decode_root(
-            _decode_RunStepDeltaCodeInterpreterImageOutput, data, strict
+            _decode_RunStepDeltaCodeInterpreterImageOutput, data, strict, copy
         )
         return result
 
@@ -66,7 +70,14 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterImageOutput:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStepDeltaCodeInterpreterImageOutput = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterImageOutput,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -49,11 +49,15 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaCodeInterpreterLogOutput:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaCodeInterpreterLogOutput = _r.decode_root(
-            _decode_RunStepDeltaCodeInterpreterLogOutput, data, strict
+            _decode_RunStepDeltaCodeInterpreterLogOutput, data, strict, copy
         )
         return result
 
@@ -62,7 +66,14 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterLogOutput:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStepDeltaCodeInterpreterLogOutput = _r.decode_root(
+            _decode_RunStepDeltaCodeInterpreterLogOutput,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

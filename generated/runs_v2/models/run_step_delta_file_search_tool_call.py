@@ -54,11 +54,15 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaFileSearchToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaFileSearchToolCall = _r.decode_root(
-            _decode_RunStepDeltaFileSearchToolCall, data, strict
+            _decode_RunStepDeltaFileSearchToolCall, data, strict, copy
         )
         return result
 
@@ -67,7 +71,11 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaFileSearchToolCall:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStepDeltaFileSearchToolCall = _r.decode_root(
+            _decode_RunStepDeltaFileSearchToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -84,7 +92,7 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
             d["type"] = v
         v = self.file_search
         if v is not UNSET:
-            d["file_search"] = None if v is None else dict(v)
+            d["file_search"] = _r.copy_json(v)
         if self._extra:
             _r.add_extra(d, self._extra)
         return d
@@ -114,6 +122,8 @@ def _decode_RunStepDeltaFileSearchToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
         _CHECKS_1.run(v2, (p, "type"), c)
     if v3.__class__ is not dict:
         v3 = _r.field_map_any(v3, p, "file_search", c, 1)
+    elif c.shared:
+        v3 = _r.copy_json(v3)
     o = _new(RunStepDeltaFileSearchToolCall)
     o.index = v0
     o.id = v1

@@ -39,11 +39,15 @@ class RunStepDeltaMessageCreation(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaMessageCreation:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaMessageCreation = _r.decode_root(
-            _decode_RunStepDeltaMessageCreation, data, strict
+            _decode_RunStepDeltaMessageCreation, data, strict, copy
         )
         return result
 
@@ -52,7 +56,11 @@ class RunStepDeltaMessageCreation(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaMessageCreation:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStepDeltaMessageCreation = _r.decode_root(
+            _decode_RunStepDeltaMessageCreation, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -48,11 +48,15 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaMessageCreationStepDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaMessageCreationStepDetails = _r.decode_root(
-            _decode_RunStepDeltaMessageCreationStepDetails, data, strict
+            _decode_RunStepDeltaMessageCreationStepDetails, data, strict, copy
         )
         return result
 
@@ -61,7 +65,14 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaMessageCreationStepDetails:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunStepDeltaMessageCreationStepDetails = _r.decode_root(
+            _decode_RunStepDeltaMessageCreationStepDetails,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -54,11 +54,14 @@ def _decode_RunStepStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_run_step_stream_event(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> RunStepStreamEvent:
-    """Decode a RunStepStreamEvent from JSON-like data; problems raise `DecodeError`."""
+    """Decode a RunStepStreamEvent from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: RunStepStreamEvent = _r.decode_root(
-        _decode_RunStepStreamEvent, data, strict
+        _decode_RunStepStreamEvent, data, strict, copy
     )
     return result
 

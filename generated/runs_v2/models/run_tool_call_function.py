@@ -43,10 +43,16 @@ class RunToolCallFunction(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunToolCallFunction:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunToolCallFunction:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunToolCallFunction = _r.decode_root(
-            _decode_RunToolCallFunction, data, strict
+            _decode_RunToolCallFunction, data, strict, copy
         )
         return result
 
@@ -55,7 +61,11 @@ class RunToolCallFunction(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunToolCallFunction:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: RunToolCallFunction = _r.decode_root(
+            _decode_RunToolCallFunction, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -43,10 +43,16 @@ class ThreadRunStepCreatedEvent(_r.Model):
         self._extra = _extra
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ThreadRunStepCreatedEvent:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ThreadRunStepCreatedEvent:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: ThreadRunStepCreatedEvent = _r.decode_root(
-            _decode_ThreadRunStepCreatedEvent, data, strict
+            _decode_ThreadRunStepCreatedEvent, data, strict, copy
         )
         return result
 
@@ -55,7 +61,11 @@ class ThreadRunStepCreatedEvent(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ThreadRunStepCreatedEvent:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: ThreadRunStepCreatedEvent = _r.decode_root(
+            _decode_ThreadRunStepCreatedEvent, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -44,11 +44,15 @@ class ThreadRunStepInProgressEvent(_r.Model):
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> ThreadRunStepInProgressEvent:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: ThreadRunStepInProgressEvent = _r.decode_root(
-            _decode_ThreadRunStepInProgressEvent, data, strict
+            _decode_ThreadRunStepInProgressEvent, data, strict, copy
         )
         return result
 
@@ -57,7 +61,11 @@ class ThreadRunStepInProgressEvent(_r.Model):
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ThreadRunStepInProgressEvent:
         """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        result: ThreadRunStepInProgressEvent = _r.decode_root(
+            _decode_ThreadRunStepInProgressEvent, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""

@@ -109,12 +109,20 @@ def field_lines(f: Field, v: str, pool: CheckPool, members: MemberMaps,
             test += f" and {v} is not None"
         lines += [f"if {test}:", f"    {v} = _r.field_{t.kind}({v}, p, {key}, c, {flags(f)})"]
     elif t.kind == "any" and not t.types:
-        if f.required:  # anything else, null included, is a value
-            lines += [f"if {v} is UNSET:", f"    c.absent({v}, p, {key}, {flags(f)})"]
+        # anything, null included, is a value: kept as it is, a copy if it is the caller's
+        if f.required:
+            lines += [f"if {v} is UNSET:", f"    c.absent({v}, p, {key}, {flags(f)})",
+                      "elif c.shared:"]
+        else:
+            lines.append("if c.shared:")
+        lines.append(f"    {v} = _r.copy_json({v})")
     elif t.kind == "map" and t.item is not None and t.item.kind == "any" and not t.item.types:
-        # free-form object: a dict passes as it is; anything else goes through the helper
+        # free-form object: a dict passes as it is (a copy, if the payload is the caller's);
+        # anything else goes through the helper
         lines += [f"if {v}.__class__ is not dict:",
-                  f"    {v} = _r.field_map_any({v}, p, {key}, c, {flags(f)})"]
+                  f"    {v} = _r.field_map_any({v}, p, {key}, c, {flags(f)})",
+                  "elif c.shared:",
+                  f"    {v} = _r.copy_json({v})"]
     else:
         branch = "if"
         if t.kind == "enum":  # a known member: one dict lookup, no call
