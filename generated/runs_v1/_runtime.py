@@ -97,6 +97,17 @@ class MissingFieldError(DecodeError, AttributeError):
         return type(self), (self.model, self.field, self.path)
 
 
+def not_present(obj: Any, field: str, helper: str, status: str) -> ValueError:
+    """What `<field>_or_raise()` raises when the field is not set (None or absent)."""
+    name = type(obj).__name__
+    state = getattr(obj, status, UNSET)
+    shown = getattr(state, "_value_", state)
+    return ValueError(
+        f"{name}.{field} is not set ({status} is {shown!r}); it is set when "
+        f"{name}.{helper} is true"
+    )
+
+
 def path_text(path: Any) -> str:
     """Render a linked path `((("$", "tools"), 1), "name")` as `$.tools[1].name`."""
     import json

@@ -321,6 +321,15 @@ Default (applied by the server when absent): true"""
         """True when `status` is one of: requires_action."""
         return self.status in _REQUIRES_ACTION_Run
 
+    def required_action_or_raise(self) -> RunRequiredAction:
+        """`required_action`, not None: it is set when `requires_action` is true.
+
+        Raises ValueError when it is not."""
+        value = self.required_action
+        if value is None or isinstance(value, _r.Unset):
+            raise _r.not_present(self, "required_action", "requires_action", "status")
+        return value
+
 
 @dataclass(kw_only=True, repr=False)
 class RunIncompleteDetails(_r.Model):

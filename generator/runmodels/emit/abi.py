@@ -23,11 +23,11 @@ FIELD_KINDS: Final = frozenset({"str", "int", "float", "bool", "map_any"})
 
 # what emitted code uses of `_runtime` through the alias
 RUNTIME_NAMES: Final = frozenset({
-    "Checks", "Ctx", "Decoder", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant",
+    "Checks", "Ctx", "Decoder", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant", "Unset",
     "add_extra", "check_each", "copy_json", "dataclass", "dec_any", "dec_bool", "dec_float", "dec_int",
     "dec_list", "dec_list_str", "dec_map", "dec_map_any", "dec_map_str", "dec_prims", "dec_str",
     "dec_str_union", "decode_root", "enc", "extras", "first_match", "get_each", "getter",
-    "has_extra", "members_of", "names", "parse_json", "slots", "unknown_variant", "wrong_variant",
+    "has_extra", "members_of", "names", "not_present", "parse_json", "slots", "unknown_variant", "wrong_variant",
     *(f"field_{kind}" for kind in FIELD_KINDS),
 })
 

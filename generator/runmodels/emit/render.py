@@ -272,6 +272,15 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
             if h.values else "frozenset()",
             "doc": exprs.doc_literal(f"True when `{h.field}` is one of: {values}."),
         })
+    by_name = {f.name: f for f in m.fields}
+    accessors = [{
+        "name": f"{name}_or_raise",
+        "field": name,
+        "type": exprs.annotation(by_name[name].type.with_nullable(False)),
+        "args": ", ".join(exprs.literal(x) for x in (name, h.name, h.field)),
+        "doc": exprs.doc_literal(f"`{name}`, not None: it is set when `{h.name}` is true.\n\n"
+                                 "Raises ValueError when it is not."),
+    } for h in m.helpers for name in h.present]
     return {
         "name": m.name,
         "doc": _doc(m, f"The {m.name} object."),
@@ -280,6 +289,7 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
                                         lambda ref: _enum_base(pkg, ref)),
         "constants": decoders.constants(m),
         "helpers": helpers,
+        "accessors": accessors,
     }
 
 
