@@ -117,5 +117,27 @@ def test_inspecting_the_base_class_keeps_every_models_fields(runs_v2: ModuleType
 
     pydoc.render_doc(runs_v2.Model, renderer=pydoc.plaintext)  # reads Model.__dataclass_fields__
     run = runs_v2.Run.from_json((PAYLOADS / "Run__queued.json").read_bytes())
-    assert len(dataclasses.fields(run)) == len(runs_v2.Run.__slots__)
+    assert len(dataclasses.fields(run)) == len(runs_v2.Run.__slots__) - 1  # all but _extra
     assert dataclasses.replace(run, status=runs_v2.RunStatus.CANCELLED).id == run.id
+
+
+def test_kept_members_stay_out_of_signatures_and_asdict_yet_round_trip(
+        runs_v2: ModuleType) -> None:
+    import dataclasses
+    import inspect
+
+    text = (PAYLOADS / "Run__forward_compat_unknown_fields.json").read_text()
+    data = json.loads(text)
+    run = runs_v2.Run.from_json(text)
+    kept = runs_v2.kept_members(run)
+    assert kept and set(kept) == set(data) - set(runs_v2.Run.__slots__)
+    assert "_extra" not in inspect.signature(runs_v2.Run).parameters
+    assert "_extra" not in [f.name for f in dataclasses.fields(run)]
+    assert "_extra" not in dataclasses.asdict(run) and not set(kept) & set(dataclasses.asdict(run))
+    assert run.to_dict() == data  # still written back
+    kept[next(iter(kept))] = "changed"  # a copy: the model is untouched
+    assert run.to_dict() == data and runs_v2.kept_members(run) != kept
+    assert runs_v2.kept_members(runs_v2.RunCompletionUsage(
+        prompt_tokens=1, completion_tokens=1, total_tokens=2)) == {}
+    # replace builds the object anew from its fields: what was kept is not carried over
+    assert runs_v2.kept_members(dataclasses.replace(run, model="m")) == {}

@@ -72,10 +72,10 @@ def test_models_are_dataclasses_to_the_standard_library(runs_v2: ModuleType,
     run = runs_v2.Run.from_dict(run_data)
     assert dataclasses.is_dataclass(runs_v2.Run) and dataclasses.is_dataclass(run)
     names = [f.name for f in dataclasses.fields(run)]
-    assert names[:3] == ["id", "object", "created_at"] and names[-1] == "_extra"
+    assert names[:3] == ["id", "object", "created_at"] and names[-1] == "response_format"
     assert all(f.kw_only for f in dataclasses.fields(runs_v2.Run))
     defaults = {f.name: f.default for f in dataclasses.fields(runs_v2.Run)}
-    assert defaults["temperature"] is runs_v2.UNSET and defaults["_extra"] is None
+    assert defaults["temperature"] is runs_v2.UNSET and "_extra" not in defaults
     assert defaults["id"] is dataclasses.MISSING
     assert dataclasses.asdict(run)["required_action"]["type"] == "submit_tool_outputs"
     assert runs_v2.Run.__hash__ is None  # mutable and compared by value, as a dataclass

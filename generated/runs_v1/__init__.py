@@ -15,6 +15,7 @@ from ._runtime import (
     OpenStrEnum,
     UnknownVariant,
     Unset,
+    kept_members,
 )
 from ._runtime import enc as encode
 
@@ -217,6 +218,7 @@ __all__ = [
     "decode_step_tool_call",
     "deviations",
     "encode",
+    "kept_members",
     "set_deviation_hook",
 ]
 

@@ -15,6 +15,7 @@ from ._runtime import (
     OpenStrEnum,
     UnknownVariant,
     Unset,
+    kept_members,
 )
 from ._runtime import enc as encode
 
@@ -443,6 +444,7 @@ __all__ = [
     "decode_tool_choice",
     "deviations",
     "encode",
+    "kept_members",
     "set_deviation_hook",
 ]
 

@@ -880,7 +880,8 @@ class _DataclassInfo:
         namespace: dict[str, Any] = dict(
             getattr(model.__init__, "__kwdefaults__", None) or {}
         )
-        own = [n for n in model.__slots__ if n not in Model.__slots__]  # fields only
+        # fields only: `_extra` is no argument and no field (see kept_members)
+        own = [n for n in model.__slots__ if n not in Model.__slots__ and n != "_extra"]
         namespace["__annotations__"] = {n: annotations.get(n, "Any") for n in own}
         shadow: Any = dataclasses.dataclass(kw_only=True, repr=False, eq=False)(
             type(owner.__name__, (), namespace)
@@ -970,6 +971,15 @@ class Model:
         if extra:
             shown.append(f"_extra={extra!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def kept_members(obj: Model) -> dict[str, Any]:
+    """The members `obj` holds as they arrived, by JSON name: those its schema does not
+    declare, and declared ones whose value had the wrong JSON type (that field reads as
+    absent). `to_dict()` writes them back; this returns a copy. Empty for an object built
+    in code."""
+    extra = getattr(obj, "_extra", None)
+    return copy_json(extra) if extra else {}
 
 
 class UnknownVariant:

@@ -35,8 +35,6 @@ class CodeInterpreterToolCall(_r.Model):
     """Always `code_interpreter` for this type of tool call."""
     code_interpreter: CodeInterpreterCallDetails
     """The Code Interpreter tool call definition."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -44,12 +42,12 @@ class CodeInterpreterToolCall(_r.Model):
         id: str,
         type: str,
         code_interpreter: CodeInterpreterCallDetails,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.code_interpreter = code_interpreter
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -36,8 +36,6 @@ class CreateMessageRequest(_r.Model):
 Default (applied by the server when absent): []"""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the message."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -46,13 +44,13 @@ Default (applied by the server when absent): []"""
         content: str,
         file_ids: list[str] | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.role = role
         self.content = content
         self.file_ids = file_ids
         self.metadata = metadata
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -41,8 +41,6 @@ class CreateRunRequest(_r.Model):
     """Override the tools the assistant can use for this run."""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -53,7 +51,6 @@ class CreateRunRequest(_r.Model):
         additional_instructions: str | None | Unset = UNSET,
         tools: list[AssistantTool] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.assistant_id = assistant_id
         self.model = model
@@ -61,7 +58,8 @@ class CreateRunRequest(_r.Model):
         self.additional_instructions = additional_instructions
         self.tools = tools
         self.metadata = metadata
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

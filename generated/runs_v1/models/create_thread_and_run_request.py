@@ -42,8 +42,6 @@ class CreateThreadAndRunRequest(_r.Model):
     """Override the tools the assistant can use for this run."""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -54,7 +52,6 @@ class CreateThreadAndRunRequest(_r.Model):
         instructions: str | None | Unset = UNSET,
         tools: list[AssistantTool] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.assistant_id = assistant_id
         self.thread = thread
@@ -62,7 +59,8 @@ class CreateThreadAndRunRequest(_r.Model):
         self.instructions = instructions
         self.tools = tools
         self.metadata = metadata
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

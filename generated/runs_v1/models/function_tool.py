@@ -29,19 +29,17 @@ class FunctionTool(_r.Model):
     """The type of tool being defined: `function`"""
     function: FunctionDefinition
     """A function the model may call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         function: FunctionDefinition,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.function = function
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -35,8 +35,6 @@ class FunctionToolCall(_r.Model):
     """Always `function` for this type of tool call."""
     function: FunctionToolCallFunction
     """The definition of the function that was called."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -44,12 +42,12 @@ class FunctionToolCall(_r.Model):
         id: str,
         type: str,
         function: FunctionToolCallFunction,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.function = function
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -38,8 +38,6 @@ class ListRunsResponse(_r.Model):
     """The ID of the last run on this page."""
     has_more: bool
     """Whether more runs are available after this page."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -49,14 +47,14 @@ class ListRunsResponse(_r.Model):
         first_id: str,
         last_id: str,
         has_more: bool,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.object = object
         self.data = data
         self.first_id = first_id
         self.last_id = last_id
         self.has_more = has_more
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

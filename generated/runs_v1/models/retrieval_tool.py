@@ -25,17 +25,15 @@ class RetrievalTool(_r.Model):
     )
     type: str
     """The type of tool being defined: `retrieval`"""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -31,8 +31,6 @@ class RetrievalToolCall(_r.Model):
     """Always `retrieval` for this type of tool call."""
     retrieval: dict[str, Any]
     """For now, this is always going to be an empty object."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -40,12 +38,12 @@ class RetrievalToolCall(_r.Model):
         id: str,
         type: str,
         retrieval: dict[str, Any],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.retrieval = retrieval
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

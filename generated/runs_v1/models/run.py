@@ -88,8 +88,6 @@ Default (applied by the server when absent): []"""
     """Key-value pairs attached to the run."""
     usage: RunCompletionUsage | None
     """Usage statistics related to the run. This value will be `null` if the run is not in a terminal state (i.e. `in_progress`, `queued`, etc.)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -113,7 +111,6 @@ Default (applied by the server when absent): []"""
         file_ids: list[str],
         metadata: dict[str, str] | None,
         usage: RunCompletionUsage | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
@@ -134,7 +131,8 @@ Default (applied by the server when absent): []"""
         self.file_ids = file_ids
         self.metadata = metadata
         self.usage = usage
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False, copy: bool = True) -> Run:
@@ -272,19 +270,17 @@ class RunRequiredAction(_r.Model):
     """For now, this is always `submit_tool_outputs`."""
     submit_tool_outputs: RunRequiredActionSubmitToolOutputs
     """Details on the tool outputs needed for this run to continue."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         submit_tool_outputs: RunRequiredActionSubmitToolOutputs,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.submit_tool_outputs = submit_tool_outputs
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
@@ -338,17 +334,15 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     )
     tool_calls: list[RunToolCall]
     """A list of the relevant tool calls."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_calls: list[RunToolCall],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_calls = tool_calls
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -31,8 +31,6 @@ class RunCompletionUsage(_r.Model):
     """Number of prompt tokens used over the course of the run."""
     total_tokens: int
     """Total number of tokens used (prompt + completion)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -40,12 +38,12 @@ class RunCompletionUsage(_r.Model):
         completion_tokens: int,
         prompt_tokens: int,
         total_tokens: int,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.completion_tokens = completion_tokens
         self.prompt_tokens = prompt_tokens
         self.total_tokens = total_tokens
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

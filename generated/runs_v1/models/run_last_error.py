@@ -36,19 +36,17 @@ class RunLastError(_r.Model):
     """One of `server_error`, `rate_limit_exceeded`, or `invalid_prompt`."""
     message: str
     """A human-readable description of the error."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         code: RunLastErrorCode,
         message: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.message = message
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

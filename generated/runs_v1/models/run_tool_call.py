@@ -32,8 +32,6 @@ class RunToolCall(_r.Model):
     """The type of tool call the output is required for. For now, this is always `function`."""
     function: RunToolCallFunction
     """The function the model wants called."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -41,12 +39,12 @@ class RunToolCall(_r.Model):
         id: str,
         type: str,
         function: RunToolCallFunction,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.function = function
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

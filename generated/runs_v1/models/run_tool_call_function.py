@@ -28,19 +28,17 @@ class RunToolCallFunction(_r.Model):
     """The name of the function."""
     arguments: str
     """The arguments that the model expects you to pass to the function, as a JSON string."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         name: str,
         arguments: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.arguments = arguments
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

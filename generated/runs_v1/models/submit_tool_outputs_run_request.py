@@ -26,17 +26,15 @@ class SubmitToolOutputsRunRequest(_r.Model):
     )
     tool_outputs: list[ToolOutput]
     """A list of tools for which the outputs are being submitted."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_outputs: list[ToolOutput],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_outputs = tool_outputs
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

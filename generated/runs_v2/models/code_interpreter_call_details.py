@@ -36,19 +36,17 @@ class CodeInterpreterCallDetails(_r.Model):
     """The input to the Code Interpreter tool call."""
     outputs: list[CodeInterpreterCallDetailsOutputsItem]
     """The outputs from the Code Interpreter tool call: text (`logs`) or images (`image`)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         input: str,
         outputs: list[CodeInterpreterCallDetailsOutputsItem],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.input = input
         self.outputs = outputs
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

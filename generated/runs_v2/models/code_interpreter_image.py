@@ -25,17 +25,15 @@ class CodeInterpreterImage(_r.Model):
     )
     file_id: str
     """The file ID of the image."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         file_id: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.file_id = file_id
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

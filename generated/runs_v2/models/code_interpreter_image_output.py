@@ -29,19 +29,17 @@ class CodeInterpreterImageOutput(_r.Model):
     """Always `image`."""
     image: CodeInterpreterImage
     """A reference to an image file."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         image: CodeInterpreterImage,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.image = image
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

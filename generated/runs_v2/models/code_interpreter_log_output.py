@@ -28,19 +28,17 @@ class CodeInterpreterLogOutput(_r.Model):
     """Always `logs`."""
     logs: str
     """The text output from the Code Interpreter tool call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         logs: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.logs = logs
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -42,8 +42,6 @@ class CreateMessageRequest(_r.Model):
     """A list of files attached to the message, and the tools they should be added to."""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the message."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -52,13 +50,13 @@ class CreateMessageRequest(_r.Model):
         content: str,
         attachments: list[MessageAttachment] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.role = role
         self.content = content
         self.attachments = attachments
         self.metadata = metadata
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -78,8 +78,6 @@ Default (applied by the server when absent): 1"""
 Default (applied by the server when absent): true"""
     response_format: ResponseFormat | None | Unset
     """Specifies the format that the model must output."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -99,7 +97,6 @@ Default (applied by the server when absent): true"""
         tool_choice: ToolChoice | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.assistant_id = assistant_id
         self.thread = thread
@@ -116,7 +113,8 @@ Default (applied by the server when absent): true"""
         self.tool_choice = tool_choice
         self.parallel_tool_calls = parallel_tool_calls
         self.response_format = response_format
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -29,19 +29,17 @@ class CreateThreadRequest(_r.Model):
     """A list of messages to start the thread with."""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the thread."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         messages: list[CreateMessageRequest] | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.messages = messages
         self.metadata = metadata
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

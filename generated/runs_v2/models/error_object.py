@@ -34,8 +34,6 @@ class ErrorObject(_r.Model):
     """The request parameter the error relates to, if any."""
     type: str
     """The error type."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -44,13 +42,13 @@ class ErrorObject(_r.Model):
         message: str,
         param: str | None,
         type: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.message = message
         self.param = param
         self.type = type
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -32,19 +32,17 @@ class FileSearchTool(_r.Model):
     """The type of tool being defined: `file_search`"""
     file_search: FileSearchToolOptions | Unset
     """Overrides for the file search tool."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         file_search: FileSearchToolOptions | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.file_search = file_search
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

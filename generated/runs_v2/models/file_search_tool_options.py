@@ -25,17 +25,15 @@ class FileSearchToolOptions(_r.Model):
     )
     max_num_results: int | Unset
     """The maximum number of results the file search tool should output (between 1 and 50)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         max_num_results: int | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.max_num_results = max_num_results
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

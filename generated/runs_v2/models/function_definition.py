@@ -31,8 +31,6 @@ class FunctionDefinition(_r.Model):
     """A description of what the function does, used by the model to choose when and how to call the function."""
     parameters: dict[str, Any] | Unset
     """The parameters the function accepts, described as a JSON Schema object. Omitting `parameters` defines a function with an empty parameter list."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -40,12 +38,12 @@ class FunctionDefinition(_r.Model):
         name: str,
         description: str | Unset = UNSET,
         parameters: dict[str, Any] | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self.parameters = parameters
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

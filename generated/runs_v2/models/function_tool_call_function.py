@@ -31,8 +31,6 @@ class FunctionToolCallFunction(_r.Model):
     """The arguments passed to the function."""
     output: str | None
     """The output of the function. This will be `null` if the outputs have not been submitted yet."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -40,12 +38,12 @@ class FunctionToolCallFunction(_r.Model):
         name: str,
         arguments: str,
         output: str | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.arguments = arguments
         self.output = output
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -30,19 +30,17 @@ class MessageAttachment(_r.Model):
     """The ID of the file to attach to the message."""
     tools: list[MessageAttachmentToolsItem]
     """The tools to add this file to."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         file_id: str,
         tools: list[MessageAttachmentToolsItem],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.file_id = file_id
         self.tools = tools
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

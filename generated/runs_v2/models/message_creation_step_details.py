@@ -29,19 +29,17 @@ class MessageCreationStepDetails(_r.Model):
     """Always `message_creation`."""
     message_creation: MessageCreation
     """The message created by a run step."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         message_creation: MessageCreation,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.message_creation = message_creation
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

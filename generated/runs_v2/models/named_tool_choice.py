@@ -40,19 +40,17 @@ class NamedToolChoice(_r.Model):
     """The type of the tool. If type is `function`, the function name must be set."""
     function: NamedToolChoiceFunction | Unset
     """The function the model is forced to call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: NamedToolChoiceType,
         function: NamedToolChoiceFunction | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.function = function
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -25,17 +25,15 @@ class NamedToolChoiceFunction(_r.Model):
     )
     name: str
     """The name of the function to call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         name: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -34,17 +34,15 @@ class ResponseFormatObject(_r.Model):
     """Must be one of `text` or `json_object`.
 
 Default (applied by the server when absent): "text\""""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: ResponseFormatObjectType,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

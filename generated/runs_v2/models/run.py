@@ -122,8 +122,6 @@ Default (applied by the server when absent): []"""
 Default (applied by the server when absent): true"""
     response_format: ResponseFormat | None
     """Specifies the format that the model must output."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -155,7 +153,6 @@ Default (applied by the server when absent): true"""
         tool_choice: ToolChoice | None,
         parallel_tool_calls: bool,
         response_format: ResponseFormat | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
@@ -184,7 +181,8 @@ Default (applied by the server when absent): true"""
         self.tool_choice = tool_choice
         self.parallel_tool_calls = parallel_tool_calls
         self.response_format = response_format
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(cls, data: Any, *, strict: bool = False, copy: bool = True) -> Run:
@@ -343,17 +341,15 @@ class RunIncompleteDetails(_r.Model):
     )
     reason: RunIncompleteDetailsReason | Unset
     """The reason why the run is incomplete, i.e. which token limit was reached."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         reason: RunIncompleteDetailsReason | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.reason = reason
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
@@ -407,19 +403,17 @@ class RunRequiredAction(_r.Model):
     """For now, this is always `submit_tool_outputs`."""
     submit_tool_outputs: RunRequiredActionSubmitToolOutputs
     """Details on the tool outputs needed for this run to continue."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         submit_tool_outputs: RunRequiredActionSubmitToolOutputs,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.submit_tool_outputs = submit_tool_outputs
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
@@ -473,17 +467,15 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     )
     tool_calls: list[RunToolCall]
     """A list of the relevant tool calls."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_calls: list[RunToolCall],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_calls = tool_calls
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

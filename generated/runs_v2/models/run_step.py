@@ -84,8 +84,6 @@ class RunStep(_r.Model):
     """Key-value pairs attached to the run step."""
     usage: RunStepCompletionUsage | None
     """Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -106,7 +104,6 @@ class RunStep(_r.Model):
         completed_at: int | None,
         metadata: dict[str, str] | None,
         usage: RunStepCompletionUsage | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
@@ -124,7 +121,8 @@ class RunStep(_r.Model):
         self.completed_at = completed_at
         self.metadata = metadata
         self.usage = usage
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
@@ -246,19 +244,17 @@ class RunStepLastError(_r.Model):
     """One of `server_error` or `rate_limit_exceeded`."""
     message: str
     """A human-readable description of the error."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         code: RunStepLastErrorCode,
         message: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.message = message
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

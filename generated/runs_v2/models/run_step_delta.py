@@ -32,8 +32,6 @@ class RunStepDelta(_r.Model):
     """The object type, which is always `thread.run.step.delta`."""
     delta: RunStepDeltaChanges
     """The delta containing the fields that have changed on the run step."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -41,12 +39,12 @@ class RunStepDelta(_r.Model):
         id: str,
         object: str,
         delta: RunStepDeltaChanges,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
         self.delta = delta
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -29,17 +29,15 @@ class RunStepDeltaChanges(_r.Model):
     )
     step_details: RunStepDeltaStepDetails | Unset
     """The changed details of the run step, told apart by `type`."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         step_details: RunStepDeltaStepDetails | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.step_details = step_details
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -36,8 +36,6 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
     """The input to the Code Interpreter tool call."""
     outputs: list[RunStepDeltaCodeInterpreterCallDetailsOutputsItem] | Unset
     """The outputs from the Code Interpreter tool call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -46,11 +44,11 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
         outputs: (
             list[RunStepDeltaCodeInterpreterCallDetailsOutputsItem] | Unset
         ) = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.input = input
         self.outputs = outputs
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -35,8 +35,6 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
     """Always `image`."""
     image: RunStepDeltaCodeInterpreterImage | Unset
     """A reference to an image file (partial)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -44,12 +42,12 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
         index: int,
         type: str,
         image: RunStepDeltaCodeInterpreterImage | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.type = type
         self.image = image
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

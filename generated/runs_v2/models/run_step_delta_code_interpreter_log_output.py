@@ -31,8 +31,6 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
     """Always `logs`."""
     logs: str | Unset
     """The text output from the Code Interpreter tool call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -40,12 +38,12 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
         index: int,
         type: str,
         logs: str | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.type = type
         self.logs = logs
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -38,8 +38,6 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
     """Always `code_interpreter` for this type of tool call."""
     code_interpreter: RunStepDeltaCodeInterpreterCallDetails | Unset
     """The Code Interpreter tool call definition (partial)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -48,13 +46,13 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
         id: str | Unset = UNSET,
         type: str,
         code_interpreter: RunStepDeltaCodeInterpreterCallDetails | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.id = id
         self.type = type
         self.code_interpreter = code_interpreter
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -34,8 +34,6 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
     """Always `file_search` for this type of tool call."""
     file_search: dict[str, Any]
     """For now, this is always going to be an empty object."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -44,13 +42,13 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
         id: str | Unset = UNSET,
         type: str,
         file_search: dict[str, Any],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.id = id
         self.type = type
         self.file_search = file_search
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

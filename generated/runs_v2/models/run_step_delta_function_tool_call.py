@@ -38,8 +38,6 @@ class RunStepDeltaFunctionToolCall(_r.Model):
     """Always `function` for this type of tool call."""
     function: RunStepDeltaFunctionToolCallFunction | Unset
     """The definition of the function that was called (partial)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -48,13 +46,13 @@ class RunStepDeltaFunctionToolCall(_r.Model):
         id: str | Unset = UNSET,
         type: str,
         function: RunStepDeltaFunctionToolCallFunction | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.id = id
         self.type = type
         self.function = function
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -25,17 +25,15 @@ class RunStepDeltaMessageCreation(_r.Model):
     )
     message_id: str | Unset
     """The ID of the message that was created by this run step."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         message_id: str | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.message_id = message_id
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -29,19 +29,17 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
     """Always `tool_calls`."""
     tool_calls: list[RunStepDeltaToolCall] | Unset
     """The tool calls that changed, each with its `index` in the step's tool calls."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         tool_calls: list[RunStepDeltaToolCall] | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.tool_calls = tool_calls
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

@@ -29,19 +29,17 @@ class SubmitToolOutputsRunRequest(_r.Model):
     """A list of tools for which the outputs are being submitted."""
     stream: bool | None | Unset
     """If `true`, returns a stream of events that happen during the run as server-sent events, terminating with a `data: [DONE]` message."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_outputs: list[ToolOutput],
         stream: bool | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_outputs = tool_outputs
         self.stream = stream
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

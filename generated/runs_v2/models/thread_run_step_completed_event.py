@@ -28,19 +28,17 @@ class ThreadRunStepCompletedEvent(_r.Model):
     event: str
     data: RunStep
     """Represents a step in execution of a run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         event: str,
         data: RunStep,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.event = event
         self.data = data
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

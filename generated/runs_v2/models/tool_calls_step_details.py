@@ -29,19 +29,17 @@ class ToolCallsStepDetails(_r.Model):
     """Always `tool_calls`."""
     tool_calls: list[StepToolCall]
     """An array of tool calls the run step was involved in: `code_interpreter`, `file_search`, or `function`."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         tool_calls: list[StepToolCall],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.tool_calls = tool_calls
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

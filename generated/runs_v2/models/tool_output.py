@@ -28,19 +28,17 @@ class ToolOutput(_r.Model):
     """The ID of the tool call in the `required_action` object of the run."""
     output: str | Unset
     """The output of the tool call to be submitted to continue the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_call_id: str | Unset = UNSET,
         output: str | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_call_id = tool_call_id
         self.output = output
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

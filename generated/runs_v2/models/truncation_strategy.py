@@ -35,19 +35,17 @@ class TruncationStrategy(_r.Model):
     """The truncation strategy to use for the thread. `auto` drops messages in the middle of the thread to fit the context length; `last_messages` keeps the n most recent messages."""
     last_messages: int | None | Unset
     """The number of most recent messages from the thread when constructing the context for the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: TruncationStrategyType,
         last_messages: int | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.last_messages = last_messages
-        self._extra = _extra
+        # not a field (no argument, not in dataclasses.fields): see kept_members()
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(

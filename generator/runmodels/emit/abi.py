@@ -33,8 +33,8 @@ RUNTIME_NAMES: Final = frozenset({
 
 # what the package `__init__` and client import from `_runtime` by name
 RUNTIME_EXPORTS: Final = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum",
-                          "UnknownVariant", "MissingFieldError", "Unset", "encode", "Deviation",
-                          "deviations", "set_deviation_hook")
+                          "UnknownVariant", "MissingFieldError", "Unset", "encode",
+                          "kept_members", "Deviation", "deviations", "set_deviation_hook")
 
 # what the generated client uses of `_http` (as `_http.<name>`)
 HTTP_NAMES: Final = frozenset({"APIError", "APIResponseError", "BaseClient", "EventStream",
