@@ -93,16 +93,16 @@ def _decode_CodeInterpreterLogOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CodeInterpreterLogOutput)
         x = _r.has_extra(d, _KEYS_CodeInterpreterLogOutput)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, logs = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "logs", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if logs.__class__ is not str:
+        logs = _r.field_str(logs, p, "logs", c, 1)
     o = _new(CodeInterpreterLogOutput)
-    o.type = v0
-    o.logs = v1
+    o.type = type_
+    o.logs = logs
     o._extra = _r.extras(d, _KEYS_CodeInterpreterLogOutput, p, c, False) if x else None
     return o
 

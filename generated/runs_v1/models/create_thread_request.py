@@ -98,19 +98,21 @@ def _decode_CreateThreadRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CreateThreadRequest)
         x = _r.has_extra(d, _KEYS_CreateThreadRequest)
-    v0, v1 = t
-    if v0 is None:
-        c.absent(v0, p, "messages", 0)
-    elif v0 is not UNSET:
-        v0 = _r.dec_list(v0, (p, "messages"), c, _decode_CreateMessageRequest)
-    if v1 is not UNSET and v1 is not None:
-        v1 = _r.dec_map_str(v1, (p, "metadata"), c)
+    messages, metadata = t
+    if messages is None:
+        c.absent(messages, p, "messages", 0)
+    elif messages is not UNSET:
+        messages = _r.dec_list(
+            messages, (p, "messages"), c, _decode_CreateMessageRequest
+        )
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "metadata"), c)
-        _r.check_each(v1, (p, "metadata"), c, _CHECKS_2)
+        _CHECKS_1.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_2)
     o = _new(CreateThreadRequest)
-    o.messages = v0
-    o.metadata = v1
+    o.messages = messages
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_CreateThreadRequest, p, c, True) if x else None
     return o
 

@@ -101,21 +101,21 @@ def _decode_FunctionDefinition(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FunctionDefinition)
         x = _r.has_extra(d, _KEYS_FunctionDefinition)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
+    name, description, parameters = t
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "name"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "description", c, 0)
-    if v2.__class__ is not dict:
-        v2 = _r.field_map_any(v2, p, "parameters", c, 0)
+        _CHECKS_1.run(name, (p, "name"), c)
+    if description.__class__ is not str:
+        description = _r.field_str(description, p, "description", c, 0)
+    if parameters.__class__ is not dict:
+        parameters = _r.field_map_any(parameters, p, "parameters", c, 0)
     elif c.shared:
-        v2 = _r.copy_json(v2)
+        parameters = _r.copy_json(parameters)
     o = _new(FunctionDefinition)
-    o.name = v0
-    o.description = v1
-    o.parameters = v2
+    o.name = name
+    o.description = description
+    o.parameters = parameters
     o._extra = _r.extras(d, _KEYS_FunctionDefinition, p, c, False) if x else None
     return o
 

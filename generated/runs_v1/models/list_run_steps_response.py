@@ -122,27 +122,27 @@ def _decode_ListRunStepsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ListRunStepsResponse)
         x = _r.has_extra(d, _KEYS_ListRunStepsResponse)
-    v0, v1, v2, v3, v4 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "object", c, 1)
+    object_, data, first_id, last_id, has_more = t
+    if object_.__class__ is not str:
+        object_ = _r.field_str(object_, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "object"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "data", 1)
+        _CHECKS_1.run(object_, (p, "object"), c)
+    if data is UNSET or data is None:
+        c.absent(data, p, "data", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "data"), c, _decode_RunStep)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "first_id", c, 1)
-    if v3.__class__ is not str:
-        v3 = _r.field_str(v3, p, "last_id", c, 1)
-    if v4.__class__ is not bool:
-        v4 = _r.field_bool(v4, p, "has_more", c, 1)
+        data = _r.dec_list(data, (p, "data"), c, _decode_RunStep)
+    if first_id.__class__ is not str:
+        first_id = _r.field_str(first_id, p, "first_id", c, 1)
+    if last_id.__class__ is not str:
+        last_id = _r.field_str(last_id, p, "last_id", c, 1)
+    if has_more.__class__ is not bool:
+        has_more = _r.field_bool(has_more, p, "has_more", c, 1)
     o = _new(ListRunStepsResponse)
-    o.object = v0
-    o.data = v1
-    o.first_id = v2
-    o.last_id = v3
-    o.has_more = v4
+    o.object = object_
+    o.data = data
+    o.first_id = first_id
+    o.last_id = last_id
+    o.has_more = has_more
     o._extra = _r.extras(d, _KEYS_ListRunStepsResponse, p, c, False) if x else None
     return o
 

@@ -80,18 +80,18 @@ def _decode_ModifyRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["metadata"]
+        metadata = d["metadata"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        metadata = UNSET
         x = len(d) != 0
-    if v0 is not UNSET and v0 is not None:
-        v0 = _r.dec_map_str(v0, (p, "metadata"), c)
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "metadata"), c)
-        _r.check_each(v0, (p, "metadata"), c, _CHECKS_2)
+        _CHECKS_1.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_2)
     o = _new(ModifyRunRequest)
-    o.metadata = v0
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_ModifyRunRequest, p, c, True) if x else None
     return o
 

@@ -80,17 +80,17 @@ def _decode_RetrievalTool(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["type"]
+        type_ = d["type"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        type_ = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
     o = _new(RetrievalTool)
-    o.type = v0
+    o.type = type_
     o._extra = _r.extras(d, _KEYS_RetrievalTool, p, c, False) if x else None
     return o
 

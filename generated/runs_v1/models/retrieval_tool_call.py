@@ -101,21 +101,21 @@ def _decode_RetrievalToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RetrievalToolCall)
         x = _r.has_extra(d, _KEYS_RetrievalToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, retrieval = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2.__class__ is not dict:
-        v2 = _r.field_map_any(v2, p, "retrieval", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if retrieval.__class__ is not dict:
+        retrieval = _r.field_map_any(retrieval, p, "retrieval", c, 1)
     elif c.shared:
-        v2 = _r.copy_json(v2)
+        retrieval = _r.copy_json(retrieval)
     o = _new(RetrievalToolCall)
-    o.id = v0
-    o.type = v1
-    o.retrieval = v2
+    o.id = id_
+    o.type = type_
+    o.retrieval = retrieval
     o._extra = _r.extras(d, _KEYS_RetrievalToolCall, p, c, False) if x else None
     return o
 

@@ -101,17 +101,19 @@ def _decode_RunCompletionUsage(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunCompletionUsage)
         x = _r.has_extra(d, _KEYS_RunCompletionUsage)
-    v0, v1, v2 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "completion_tokens", c, 1)
-    if v1.__class__ is not int:
-        v1 = _r.field_int(v1, p, "prompt_tokens", c, 1)
-    if v2.__class__ is not int:
-        v2 = _r.field_int(v2, p, "total_tokens", c, 1)
+    completion_tokens, prompt_tokens, total_tokens = t
+    if completion_tokens.__class__ is not int:
+        completion_tokens = _r.field_int(
+            completion_tokens, p, "completion_tokens", c, 1
+        )
+    if prompt_tokens.__class__ is not int:
+        prompt_tokens = _r.field_int(prompt_tokens, p, "prompt_tokens", c, 1)
+    if total_tokens.__class__ is not int:
+        total_tokens = _r.field_int(total_tokens, p, "total_tokens", c, 1)
     o = _new(RunCompletionUsage)
-    o.completion_tokens = v0
-    o.prompt_tokens = v1
-    o.total_tokens = v2
+    o.completion_tokens = completion_tokens
+    o.prompt_tokens = prompt_tokens
+    o.total_tokens = total_tokens
     o._extra = _r.extras(d, _KEYS_RunCompletionUsage, p, c, False) if x else None
     return o
 

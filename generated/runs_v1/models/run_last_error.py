@@ -99,18 +99,18 @@ def _decode_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunLastError)
         x = _r.has_extra(d, _KEYS_RunLastError)
-    v0, v1 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "code", 1)
+    code, message = t
+    if code.__class__ is str and code in _MEMBERS_1:
+        code = _MEMBERS_1[code]
+    elif code is UNSET or code is None:
+        c.absent(code, p, "code", 1)
     else:
-        v0 = RunLastErrorCode._decode(v0, (p, "code"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "message", c, 1)
+        code = RunLastErrorCode._decode(code, (p, "code"), c)
+    if message.__class__ is not str:
+        message = _r.field_str(message, p, "message", c, 1)
     o = _new(RunLastError)
-    o.code = v0
-    o.message = v1
+    o.code = code
+    o.message = message
     o._extra = _r.extras(d, _KEYS_RunLastError, p, c, False) if x else None
     return o
 

@@ -100,21 +100,21 @@ def _decode_RunToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunToolCall)
         x = _r.has_extra(d, _KEYS_RunToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, function = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2 is UNSET or v2 is None:
-        c.absent(v2, p, "function", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if function is UNSET or function is None:
+        c.absent(function, p, "function", 1)
     else:
-        v2 = _decode_RunToolCallFunction(v2, (p, "function"), c)
+        function = _decode_RunToolCallFunction(function, (p, "function"), c)
     o = _new(RunToolCall)
-    o.id = v0
-    o.type = v1
-    o.function = v2
+    o.id = id_
+    o.type = type_
+    o.function = function
     o._extra = _r.extras(d, _KEYS_RunToolCall, p, c, False) if x else None
     return o
 

@@ -85,17 +85,19 @@ def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["tool_outputs"]
+        tool_outputs = d["tool_outputs"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        tool_outputs = UNSET
         x = len(d) != 0
-    if v0 is UNSET or v0 is None:
-        c.absent(v0, p, "tool_outputs", 1)
+    if tool_outputs is UNSET or tool_outputs is None:
+        c.absent(tool_outputs, p, "tool_outputs", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, _decode_ToolOutput)
+        tool_outputs = _r.dec_list(
+            tool_outputs, (p, "tool_outputs"), c, _decode_ToolOutput
+        )
     o = _new(SubmitToolOutputsRunRequest)
-    o.tool_outputs = v0
+    o.tool_outputs = tool_outputs
     o._extra = (
         _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True) if x else None
     )

@@ -98,18 +98,18 @@ def _decode_ToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ToolCallsStepDetails)
         x = _r.has_extra(d, _KEYS_ToolCallsStepDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, tool_calls = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "tool_calls", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if tool_calls is UNSET or tool_calls is None:
+        c.absent(tool_calls, p, "tool_calls", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "tool_calls"), c, _decode_StepToolCall)
+        tool_calls = _r.dec_list(tool_calls, (p, "tool_calls"), c, _decode_StepToolCall)
     o = _new(ToolCallsStepDetails)
-    o.type = v0
-    o.tool_calls = v1
+    o.type = type_
+    o.tool_calls = tool_calls
     o._extra = _r.extras(d, _KEYS_ToolCallsStepDetails, p, c, False) if x else None
     return o
 

@@ -91,14 +91,14 @@ def _decode_ToolOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ToolOutput)
         x = _r.has_extra(d, _KEYS_ToolOutput)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "tool_call_id", c, 0)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "output", c, 0)
+    tool_call_id, output = t
+    if tool_call_id.__class__ is not str:
+        tool_call_id = _r.field_str(tool_call_id, p, "tool_call_id", c, 0)
+    if output.__class__ is not str:
+        output = _r.field_str(output, p, "output", c, 0)
     o = _new(ToolOutput)
-    o.tool_call_id = v0
-    o.output = v1
+    o.tool_call_id = tool_call_id
+    o.output = output
     o._extra = _r.extras(d, _KEYS_ToolOutput, p, c, False) if x else None
     return o
 

@@ -110,18 +110,18 @@ def _decode_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CodeInterpreterCallDetails)
         x = _r.has_extra(d, _KEYS_CodeInterpreterCallDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "input", c, 1)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "outputs", 1)
+    input_, outputs = t
+    if input_.__class__ is not str:
+        input_ = _r.field_str(input_, p, "input", c, 1)
+    if outputs is UNSET or outputs is None:
+        c.absent(outputs, p, "outputs", 1)
     else:
-        v1 = _r.dec_list(
-            v1, (p, "outputs"), c, _decode_CodeInterpreterCallDetailsOutputsItem
+        outputs = _r.dec_list(
+            outputs, (p, "outputs"), c, _decode_CodeInterpreterCallDetailsOutputsItem
         )
     o = _new(CodeInterpreterCallDetails)
-    o.input = v0
-    o.outputs = v1
+    o.input = input_
+    o.outputs = outputs
     o._extra = (
         _r.extras(d, _KEYS_CodeInterpreterCallDetails, p, c, False) if x else None
     )

@@ -80,15 +80,15 @@ def _decode_CodeInterpreterImage(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["file_id"]
+        file_id = d["file_id"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        file_id = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "file_id", c, 1)
+    if file_id.__class__ is not str:
+        file_id = _r.field_str(file_id, p, "file_id", c, 1)
     o = _new(CodeInterpreterImage)
-    o.file_id = v0
+    o.file_id = file_id
     o._extra = _r.extras(d, _KEYS_CodeInterpreterImage, p, c, False) if x else None
     return o
 

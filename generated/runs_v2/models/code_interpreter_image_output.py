@@ -94,18 +94,18 @@ def _decode_CodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CodeInterpreterImageOutput)
         x = _r.has_extra(d, _KEYS_CodeInterpreterImageOutput)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, image = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "image", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if image is UNSET or image is None:
+        c.absent(image, p, "image", 1)
     else:
-        v1 = _decode_CodeInterpreterImage(v1, (p, "image"), c)
+        image = _decode_CodeInterpreterImage(image, (p, "image"), c)
     o = _new(CodeInterpreterImageOutput)
-    o.type = v0
-    o.image = v1
+    o.type = type_
+    o.image = image
     o._extra = (
         _r.extras(d, _KEYS_CodeInterpreterImageOutput, p, c, False) if x else None
     )

@@ -105,21 +105,23 @@ def _decode_CodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CodeInterpreterToolCall)
         x = _r.has_extra(d, _KEYS_CodeInterpreterToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, code_interpreter = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2 is UNSET or v2 is None:
-        c.absent(v2, p, "code_interpreter", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if code_interpreter is UNSET or code_interpreter is None:
+        c.absent(code_interpreter, p, "code_interpreter", 1)
     else:
-        v2 = _decode_CodeInterpreterCallDetails(v2, (p, "code_interpreter"), c)
+        code_interpreter = _decode_CodeInterpreterCallDetails(
+            code_interpreter, (p, "code_interpreter"), c
+        )
     o = _new(CodeInterpreterToolCall)
-    o.id = v0
-    o.type = v1
-    o.code_interpreter = v2
+    o.id = id_
+    o.type = type_
+    o.code_interpreter = code_interpreter
     o._extra = _r.extras(d, _KEYS_CodeInterpreterToolCall, p, c, False) if x else None
     return o
 

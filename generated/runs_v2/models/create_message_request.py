@@ -121,29 +121,31 @@ def _decode_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CreateMessageRequest)
         x = _r.has_extra(d, _KEYS_CreateMessageRequest)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "role", 1)
+    role, content, attachments, metadata = t
+    if role.__class__ is str and role in _MEMBERS_1:
+        role = _MEMBERS_1[role]
+    elif role is UNSET or role is None:
+        c.absent(role, p, "role", 1)
     else:
-        v0 = CreateMessageRequestRole._decode(v0, (p, "role"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "content", c, 1)
+        role = CreateMessageRequestRole._decode(role, (p, "role"), c)
+    if content.__class__ is not str:
+        content = _r.field_str(content, p, "content", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "content"), c)
-    if v2 is not UNSET and v2 is not None:
-        v2 = _r.dec_list(v2, (p, "attachments"), c, _decode_MessageAttachment)
-    if v3 is not UNSET and v3 is not None:
-        v3 = _r.dec_map_str(v3, (p, "metadata"), c)
+        _CHECKS_1.run(content, (p, "content"), c)
+    if attachments is not UNSET and attachments is not None:
+        attachments = _r.dec_list(
+            attachments, (p, "attachments"), c, _decode_MessageAttachment
+        )
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_2.run(v3, (p, "metadata"), c)
-        _r.check_each(v3, (p, "metadata"), c, _CHECKS_3)
+        _CHECKS_2.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_3)
     o = _new(CreateMessageRequest)
-    o.role = v0
-    o.content = v1
-    o.attachments = v2
-    o.metadata = v3
+    o.role = role
+    o.content = content
+    o.attachments = attachments
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_CreateMessageRequest, p, c, True) if x else None
     return o
 

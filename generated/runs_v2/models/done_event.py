@@ -89,18 +89,18 @@ def _decode_DoneEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_DoneEvent)
         x = _r.has_extra(d, _KEYS_DoneEvent)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "event", c, 1)
+    event, data = t
+    if event.__class__ is not str:
+        event = _r.field_str(event, p, "event", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "event"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "data", c, 1)
+        _CHECKS_1.run(event, (p, "event"), c)
+    if data.__class__ is not str:
+        data = _r.field_str(data, p, "data", c, 1)
     if c.strict:
-        _CHECKS_2.run(v1, (p, "data"), c)
+        _CHECKS_2.run(data, (p, "data"), c)
     o = _new(DoneEvent)
-    o.event = v0
-    o.data = v1
+    o.event = event
+    o.data = data
     o._extra = _r.extras(d, _KEYS_DoneEvent, p, c, False) if x else None
     return o
 

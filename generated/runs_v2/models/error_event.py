@@ -91,18 +91,18 @@ def _decode_ErrorEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ErrorEvent)
         x = _r.has_extra(d, _KEYS_ErrorEvent)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "event", c, 1)
+    event, data = t
+    if event.__class__ is not str:
+        event = _r.field_str(event, p, "event", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "event"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "data", 1)
+        _CHECKS_1.run(event, (p, "event"), c)
+    if data is UNSET or data is None:
+        c.absent(data, p, "data", 1)
     else:
-        v1 = _decode_ErrorObject(v1, (p, "data"), c)
+        data = _decode_ErrorObject(data, (p, "data"), c)
     o = _new(ErrorEvent)
-    o.event = v0
-    o.data = v1
+    o.event = event
+    o.data = data
     o._extra = _r.extras(d, _KEYS_ErrorEvent, p, c, False) if x else None
     return o
 

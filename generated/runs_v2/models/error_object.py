@@ -107,20 +107,20 @@ def _decode_ErrorObject(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ErrorObject)
         x = _r.has_extra(d, _KEYS_ErrorObject)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not str and v0 is not None:
-        v0 = _r.field_str(v0, p, "code", c, 3)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "message", c, 1)
-    if v2.__class__ is not str and v2 is not None:
-        v2 = _r.field_str(v2, p, "param", c, 3)
-    if v3.__class__ is not str:
-        v3 = _r.field_str(v3, p, "type", c, 1)
+    code, message, param, type_ = t
+    if code.__class__ is not str and code is not None:
+        code = _r.field_str(code, p, "code", c, 3)
+    if message.__class__ is not str:
+        message = _r.field_str(message, p, "message", c, 1)
+    if param.__class__ is not str and param is not None:
+        param = _r.field_str(param, p, "param", c, 3)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     o = _new(ErrorObject)
-    o.code = v0
-    o.message = v1
-    o.param = v2
-    o.type = v3
+    o.code = code
+    o.message = message
+    o.param = param
+    o.type = type_
     o._extra = _r.extras(d, _KEYS_ErrorObject, p, c, False) if x else None
     return o
 

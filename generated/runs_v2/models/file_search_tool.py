@@ -97,18 +97,18 @@ def _decode_FileSearchTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FileSearchTool)
         x = _r.has_extra(d, _KEYS_FileSearchTool)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, file_search = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is None:
-        c.absent(v1, p, "file_search", 0)
-    elif v1 is not UNSET:
-        v1 = _decode_FileSearchToolOptions(v1, (p, "file_search"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if file_search is None:
+        c.absent(file_search, p, "file_search", 0)
+    elif file_search is not UNSET:
+        file_search = _decode_FileSearchToolOptions(file_search, (p, "file_search"), c)
     o = _new(FileSearchTool)
-    o.type = v0
-    o.file_search = v1
+    o.type = type_
+    o.file_search = file_search
     o._extra = _r.extras(d, _KEYS_FileSearchTool, p, c, False) if x else None
     return o
 

@@ -101,21 +101,21 @@ def _decode_FileSearchToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FileSearchToolCall)
         x = _r.has_extra(d, _KEYS_FileSearchToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, file_search = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2.__class__ is not dict:
-        v2 = _r.field_map_any(v2, p, "file_search", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if file_search.__class__ is not dict:
+        file_search = _r.field_map_any(file_search, p, "file_search", c, 1)
     elif c.shared:
-        v2 = _r.copy_json(v2)
+        file_search = _r.copy_json(file_search)
     o = _new(FileSearchToolCall)
-    o.id = v0
-    o.type = v1
-    o.file_search = v2
+    o.id = id_
+    o.type = type_
+    o.file_search = file_search
     o._extra = _r.extras(d, _KEYS_FileSearchToolCall, p, c, False) if x else None
     return o
 

@@ -80,17 +80,17 @@ def _decode_FileSearchToolOptions(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["max_num_results"]
+        max_num_results = d["max_num_results"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        max_num_results = UNSET
         x = len(d) != 0
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "max_num_results", c, 0)
+    if max_num_results.__class__ is not int:
+        max_num_results = _r.field_int(max_num_results, p, "max_num_results", c, 0)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "max_num_results"), c)
+        _CHECKS_1.run(max_num_results, (p, "max_num_results"), c)
     o = _new(FileSearchToolOptions)
-    o.max_num_results = v0
+    o.max_num_results = max_num_results
     o._extra = _r.extras(d, _KEYS_FileSearchToolOptions, p, c, False) if x else None
     return o
 

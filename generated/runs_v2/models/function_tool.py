@@ -92,18 +92,18 @@ def _decode_FunctionTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FunctionTool)
         x = _r.has_extra(d, _KEYS_FunctionTool)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, function = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "function", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if function is UNSET or function is None:
+        c.absent(function, p, "function", 1)
     else:
-        v1 = _decode_FunctionDefinition(v1, (p, "function"), c)
+        function = _decode_FunctionDefinition(function, (p, "function"), c)
     o = _new(FunctionTool)
-    o.type = v0
-    o.function = v1
+    o.type = type_
+    o.function = function
     o._extra = _r.extras(d, _KEYS_FunctionTool, p, c, False) if x else None
     return o
 

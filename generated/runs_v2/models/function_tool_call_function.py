@@ -101,17 +101,17 @@ def _decode_FunctionToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FunctionToolCallFunction)
         x = _r.has_extra(d, _KEYS_FunctionToolCallFunction)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "arguments", c, 1)
-    if v2.__class__ is not str and v2 is not None:
-        v2 = _r.field_str(v2, p, "output", c, 3)
+    name, arguments, output = t
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
+    if arguments.__class__ is not str:
+        arguments = _r.field_str(arguments, p, "arguments", c, 1)
+    if output.__class__ is not str and output is not None:
+        output = _r.field_str(output, p, "output", c, 3)
     o = _new(FunctionToolCallFunction)
-    o.name = v0
-    o.arguments = v1
-    o.output = v2
+    o.name = name
+    o.arguments = arguments
+    o.output = output
     o._extra = _r.extras(d, _KEYS_FunctionToolCallFunction, p, c, False) if x else None
     return o
 

@@ -104,16 +104,16 @@ def _decode_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_MessageAttachment)
         x = _r.has_extra(d, _KEYS_MessageAttachment)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "file_id", c, 1)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "tools", 1)
+    file_id, tools = t
+    if file_id.__class__ is not str:
+        file_id = _r.field_str(file_id, p, "file_id", c, 1)
+    if tools is UNSET or tools is None:
+        c.absent(tools, p, "tools", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "tools"), c, _decode_MessageAttachmentToolsItem)
+        tools = _r.dec_list(tools, (p, "tools"), c, _decode_MessageAttachmentToolsItem)
     o = _new(MessageAttachment)
-    o.file_id = v0
-    o.tools = v1
+    o.file_id = file_id
+    o.tools = tools
     o._extra = _r.extras(d, _KEYS_MessageAttachment, p, c, False) if x else None
     return o
 

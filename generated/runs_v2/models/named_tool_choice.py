@@ -105,20 +105,20 @@ def _decode_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_NamedToolChoice)
         x = _r.has_extra(d, _KEYS_NamedToolChoice)
-    v0, v1 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "type", 1)
+    type_, function = t
+    if type_.__class__ is str and type_ in _MEMBERS_1:
+        type_ = _MEMBERS_1[type_]
+    elif type_ is UNSET or type_ is None:
+        c.absent(type_, p, "type", 1)
     else:
-        v0 = NamedToolChoiceType._decode(v0, (p, "type"), c)
-    if v1 is None:
-        c.absent(v1, p, "function", 0)
-    elif v1 is not UNSET:
-        v1 = _decode_NamedToolChoiceFunction(v1, (p, "function"), c)
+        type_ = NamedToolChoiceType._decode(type_, (p, "type"), c)
+    if function is None:
+        c.absent(function, p, "function", 0)
+    elif function is not UNSET:
+        function = _decode_NamedToolChoiceFunction(function, (p, "function"), c)
     o = _new(NamedToolChoice)
-    o.type = v0
-    o.function = v1
+    o.type = type_
+    o.function = function
     o._extra = _r.extras(d, _KEYS_NamedToolChoice, p, c, False) if x else None
     return o
 

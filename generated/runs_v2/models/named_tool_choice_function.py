@@ -80,15 +80,15 @@ def _decode_NamedToolChoiceFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["name"]
+        name = d["name"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        name = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
     o = _new(NamedToolChoiceFunction)
-    o.name = v0
+    o.name = name
     o._extra = _r.extras(d, _KEYS_NamedToolChoiceFunction, p, c, False) if x else None
     return o
 

@@ -89,19 +89,19 @@ def _decode_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["type"]
+        type_ = d["type"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        type_ = UNSET
         x = len(d) != 0
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "type", 1)
+    if type_.__class__ is str and type_ in _MEMBERS_1:
+        type_ = _MEMBERS_1[type_]
+    elif type_ is UNSET or type_ is None:
+        c.absent(type_, p, "type", 1)
     else:
-        v0 = ResponseFormatObjectType._decode(v0, (p, "type"), c)
+        type_ = ResponseFormatObjectType._decode(type_, (p, "type"), c)
     o = _new(ResponseFormatObject)
-    o.type = v0
+    o.type = type_
     o._extra = _r.extras(d, _KEYS_ResponseFormatObject, p, c, False) if x else None
     return o
 

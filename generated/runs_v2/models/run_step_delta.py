@@ -100,21 +100,21 @@ def _decode_RunStepDelta(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDelta)
         x = _r.has_extra(d, _KEYS_RunStepDelta)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "object", c, 1)
+    id_, object_, delta = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if object_.__class__ is not str:
+        object_ = _r.field_str(object_, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "object"), c)
-    if v2 is UNSET or v2 is None:
-        c.absent(v2, p, "delta", 1)
+        _CHECKS_1.run(object_, (p, "object"), c)
+    if delta is UNSET or delta is None:
+        c.absent(delta, p, "delta", 1)
     else:
-        v2 = _decode_RunStepDeltaChanges(v2, (p, "delta"), c)
+        delta = _decode_RunStepDeltaChanges(delta, (p, "delta"), c)
     o = _new(RunStepDelta)
-    o.id = v0
-    o.object = v1
-    o.delta = v2
+    o.id = id_
+    o.object = object_
+    o.delta = delta
     o._extra = _r.extras(d, _KEYS_RunStepDelta, p, c, False) if x else None
     return o
 

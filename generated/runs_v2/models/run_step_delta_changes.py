@@ -84,17 +84,19 @@ def _decode_RunStepDeltaChanges(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["step_details"]
+        step_details = d["step_details"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        step_details = UNSET
         x = len(d) != 0
-    if v0 is None:
-        c.absent(v0, p, "step_details", 0)
-    elif v0 is not UNSET:
-        v0 = _decode_RunStepDeltaStepDetails(v0, (p, "step_details"), c)
+    if step_details is None:
+        c.absent(step_details, p, "step_details", 0)
+    elif step_details is not UNSET:
+        step_details = _decode_RunStepDeltaStepDetails(
+            step_details, (p, "step_details"), c
+        )
     o = _new(RunStepDeltaChanges)
-    o.step_details = v0
+    o.step_details = step_details
     o._extra = _r.extras(d, _KEYS_RunStepDeltaChanges, p, c, False) if x else None
     return o
 

@@ -115,21 +115,21 @@ def _decode_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) ->
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterCallDetails)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterCallDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "input", c, 0)
-    if v1 is None:
-        c.absent(v1, p, "outputs", 0)
-    elif v1 is not UNSET:
-        v1 = _r.dec_list(
-            v1,
+    input_, outputs = t
+    if input_.__class__ is not str:
+        input_ = _r.field_str(input_, p, "input", c, 0)
+    if outputs is None:
+        c.absent(outputs, p, "outputs", 0)
+    elif outputs is not UNSET:
+        outputs = _r.dec_list(
+            outputs,
             (p, "outputs"),
             c,
             _decode_RunStepDeltaCodeInterpreterCallDetailsOutputsItem,
         )
     o = _new(RunStepDeltaCodeInterpreterCallDetails)
-    o.input = v0
-    o.outputs = v1
+    o.input = input_
+    o.outputs = outputs
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterCallDetails, p, c, False)
         if x

@@ -108,21 +108,21 @@ def _decode_RunStepDeltaCodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) ->
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterImageOutput)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterImageOutput)
-    v0, v1, v2 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    index, type_, image = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2 is None:
-        c.absent(v2, p, "image", 0)
-    elif v2 is not UNSET:
-        v2 = _decode_RunStepDeltaCodeInterpreterImage(v2, (p, "image"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if image is None:
+        c.absent(image, p, "image", 0)
+    elif image is not UNSET:
+        image = _decode_RunStepDeltaCodeInterpreterImage(image, (p, "image"), c)
     o = _new(RunStepDeltaCodeInterpreterImageOutput)
-    o.index = v0
-    o.type = v1
-    o.image = v2
+    o.index = index
+    o.type = type_
+    o.image = image
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterImageOutput, p, c, False)
         if x

@@ -104,19 +104,19 @@ def _decode_RunStepDeltaCodeInterpreterLogOutput(d: Any, p: Any, c: _r.Ctx) -> A
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterLogOutput)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterLogOutput)
-    v0, v1, v2 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    index, type_, logs = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "logs", c, 0)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if logs.__class__ is not str:
+        logs = _r.field_str(logs, p, "logs", c, 0)
     o = _new(RunStepDeltaCodeInterpreterLogOutput)
-    o.index = v0
-    o.type = v1
-    o.logs = v2
+    o.index = index
+    o.type = type_
+    o.logs = logs
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterLogOutput, p, c, False)
         if x

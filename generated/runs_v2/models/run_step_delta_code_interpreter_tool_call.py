@@ -116,26 +116,26 @@ def _decode_RunStepDeltaCodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> An
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterToolCall)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterToolCall)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "id", c, 0)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "type", c, 1)
+    index, id_, type_, code_interpreter = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 0)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v2, (p, "type"), c)
-    if v3 is None:
-        c.absent(v3, p, "code_interpreter", 0)
-    elif v3 is not UNSET:
-        v3 = _decode_RunStepDeltaCodeInterpreterCallDetails(
-            v3, (p, "code_interpreter"), c
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if code_interpreter is None:
+        c.absent(code_interpreter, p, "code_interpreter", 0)
+    elif code_interpreter is not UNSET:
+        code_interpreter = _decode_RunStepDeltaCodeInterpreterCallDetails(
+            code_interpreter, (p, "code_interpreter"), c
         )
     o = _new(RunStepDeltaCodeInterpreterToolCall)
-    o.index = v0
-    o.id = v1
-    o.type = v2
-    o.code_interpreter = v3
+    o.index = index
+    o.id = id_
+    o.type = type_
+    o.code_interpreter = code_interpreter
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterToolCall, p, c, False)
         if x

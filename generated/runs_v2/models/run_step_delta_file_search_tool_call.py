@@ -109,24 +109,24 @@ def _decode_RunStepDeltaFileSearchToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaFileSearchToolCall)
         x = _r.has_extra(d, _KEYS_RunStepDeltaFileSearchToolCall)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "id", c, 0)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "type", c, 1)
+    index, id_, type_, file_search = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 0)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v2, (p, "type"), c)
-    if v3.__class__ is not dict:
-        v3 = _r.field_map_any(v3, p, "file_search", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if file_search.__class__ is not dict:
+        file_search = _r.field_map_any(file_search, p, "file_search", c, 1)
     elif c.shared:
-        v3 = _r.copy_json(v3)
+        file_search = _r.copy_json(file_search)
     o = _new(RunStepDeltaFileSearchToolCall)
-    o.index = v0
-    o.id = v1
-    o.type = v2
-    o.file_search = v3
+    o.index = index
+    o.id = id_
+    o.type = type_
+    o.file_search = file_search
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaFileSearchToolCall, p, c, False) if x else None
     )

@@ -113,24 +113,26 @@ def _decode_RunStepDeltaFunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaFunctionToolCall)
         x = _r.has_extra(d, _KEYS_RunStepDeltaFunctionToolCall)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "id", c, 0)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "type", c, 1)
+    index, id_, type_, function = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 0)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v2, (p, "type"), c)
-    if v3 is None:
-        c.absent(v3, p, "function", 0)
-    elif v3 is not UNSET:
-        v3 = _decode_RunStepDeltaFunctionToolCallFunction(v3, (p, "function"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if function is None:
+        c.absent(function, p, "function", 0)
+    elif function is not UNSET:
+        function = _decode_RunStepDeltaFunctionToolCallFunction(
+            function, (p, "function"), c
+        )
     o = _new(RunStepDeltaFunctionToolCall)
-    o.index = v0
-    o.id = v1
-    o.type = v2
-    o.function = v3
+    o.index = index
+    o.id = id_
+    o.type = type_
+    o.function = function
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaFunctionToolCall, p, c, False) if x else None
     )

@@ -104,17 +104,17 @@ def _decode_RunStepDeltaFunctionToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> A
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaFunctionToolCallFunction)
         x = _r.has_extra(d, _KEYS_RunStepDeltaFunctionToolCallFunction)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 0)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "arguments", c, 0)
-    if v2.__class__ is not str and v2 is not None:
-        v2 = _r.field_str(v2, p, "output", c, 2)
+    name, arguments, output = t
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 0)
+    if arguments.__class__ is not str:
+        arguments = _r.field_str(arguments, p, "arguments", c, 0)
+    if output.__class__ is not str and output is not None:
+        output = _r.field_str(output, p, "output", c, 2)
     o = _new(RunStepDeltaFunctionToolCallFunction)
-    o.name = v0
-    o.arguments = v1
-    o.output = v2
+    o.name = name
+    o.arguments = arguments
+    o.output = output
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaFunctionToolCallFunction, p, c, False)
         if x

@@ -80,15 +80,15 @@ def _decode_RunStepDeltaMessageCreation(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["message_id"]
+        message_id = d["message_id"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        message_id = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "message_id", c, 0)
+    if message_id.__class__ is not str:
+        message_id = _r.field_str(message_id, p, "message_id", c, 0)
     o = _new(RunStepDeltaMessageCreation)
-    o.message_id = v0
+    o.message_id = message_id
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaMessageCreation, p, c, False) if x else None
     )

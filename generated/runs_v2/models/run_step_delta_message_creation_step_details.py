@@ -100,18 +100,20 @@ def _decode_RunStepDeltaMessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) ->
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaMessageCreationStepDetails)
         x = _r.has_extra(d, _KEYS_RunStepDeltaMessageCreationStepDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, message_creation = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is None:
-        c.absent(v1, p, "message_creation", 0)
-    elif v1 is not UNSET:
-        v1 = _decode_RunStepDeltaMessageCreation(v1, (p, "message_creation"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if message_creation is None:
+        c.absent(message_creation, p, "message_creation", 0)
+    elif message_creation is not UNSET:
+        message_creation = _decode_RunStepDeltaMessageCreation(
+            message_creation, (p, "message_creation"), c
+        )
     o = _new(RunStepDeltaMessageCreationStepDetails)
-    o.type = v0
-    o.message_creation = v1
+    o.type = type_
+    o.message_creation = message_creation
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaMessageCreationStepDetails, p, c, False)
         if x

@@ -93,14 +93,14 @@ def _decode_RunToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunToolCallFunction)
         x = _r.has_extra(d, _KEYS_RunToolCallFunction)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "arguments", c, 1)
+    name, arguments = t
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
+    if arguments.__class__ is not str:
+        arguments = _r.field_str(arguments, p, "arguments", c, 1)
     o = _new(RunToolCallFunction)
-    o.name = v0
-    o.arguments = v1
+    o.name = name
+    o.arguments = arguments
     o._extra = _r.extras(d, _KEYS_RunToolCallFunction, p, c, False) if x else None
     return o
 

@@ -98,16 +98,18 @@ def _decode_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_SubmitToolOutputsRunRequest)
         x = _r.has_extra(d, _KEYS_SubmitToolOutputsRunRequest)
-    v0, v1 = t
-    if v0 is UNSET or v0 is None:
-        c.absent(v0, p, "tool_outputs", 1)
+    tool_outputs, stream = t
+    if tool_outputs is UNSET or tool_outputs is None:
+        c.absent(tool_outputs, p, "tool_outputs", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, _decode_ToolOutput)
-    if v1.__class__ is not bool and v1 is not None:
-        v1 = _r.field_bool(v1, p, "stream", c, 2)
+        tool_outputs = _r.dec_list(
+            tool_outputs, (p, "tool_outputs"), c, _decode_ToolOutput
+        )
+    if stream.__class__ is not bool and stream is not None:
+        stream = _r.field_bool(stream, p, "stream", c, 2)
     o = _new(SubmitToolOutputsRunRequest)
-    o.tool_outputs = v0
-    o.stream = v1
+    o.tool_outputs = tool_outputs
+    o.stream = stream
     o._extra = (
         _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True) if x else None
     )

@@ -93,18 +93,18 @@ def _decode_ThreadRunCompletedEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ThreadRunCompletedEvent)
         x = _r.has_extra(d, _KEYS_ThreadRunCompletedEvent)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "event", c, 1)
+    event, data = t
+    if event.__class__ is not str:
+        event = _r.field_str(event, p, "event", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "event"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "data", 1)
+        _CHECKS_1.run(event, (p, "event"), c)
+    if data is UNSET or data is None:
+        c.absent(data, p, "data", 1)
     else:
-        v1 = _decode_Run(v1, (p, "data"), c)
+        data = _decode_Run(data, (p, "data"), c)
     o = _new(ThreadRunCompletedEvent)
-    o.event = v0
-    o.data = v1
+    o.event = event
+    o.data = data
     o._extra = _r.extras(d, _KEYS_ThreadRunCompletedEvent, p, c, False) if x else None
     return o
 

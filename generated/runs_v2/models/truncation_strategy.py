@@ -100,20 +100,20 @@ def _decode_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_TruncationStrategy)
         x = _r.has_extra(d, _KEYS_TruncationStrategy)
-    v0, v1 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "type", 1)
+    type_, last_messages = t
+    if type_.__class__ is str and type_ in _MEMBERS_1:
+        type_ = _MEMBERS_1[type_]
+    elif type_ is UNSET or type_ is None:
+        c.absent(type_, p, "type", 1)
     else:
-        v0 = TruncationStrategyType._decode(v0, (p, "type"), c)
-    if v1.__class__ is not int and v1 is not None:
-        v1 = _r.field_int(v1, p, "last_messages", c, 2)
+        type_ = TruncationStrategyType._decode(type_, (p, "type"), c)
+    if last_messages.__class__ is not int and last_messages is not None:
+        last_messages = _r.field_int(last_messages, p, "last_messages", c, 2)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "last_messages"), c)
+        _CHECKS_1.run(last_messages, (p, "last_messages"), c)
     o = _new(TruncationStrategy)
-    o.type = v0
-    o.last_messages = v1
+    o.type = type_
+    o.last_messages = last_messages
     o._extra = _r.extras(d, _KEYS_TruncationStrategy, p, c, False) if x else None
     return o
 
