@@ -774,10 +774,12 @@ def _json_body(value: Any) -> Any:
     return enc(value)
 
 
-def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:
+def _decode(decode: Callable[..., _T], data: Any, where: str) -> _T:
     """Decode a response body; a body that does not fit raises APIResponseError."""
     try:
-        return decode(data)
+        return decode(
+            data, copy=False
+        )  # parsed from the response: nobody else holds it
     except DecodeError as exc:
         raise _http.APIResponseError(
             f"unexpected response body from {where}: {exc}", request=where
