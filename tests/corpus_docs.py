@@ -82,7 +82,7 @@ def generate_doc(doc: Doc, out: Path) -> Outcome:
     start = time.perf_counter()
     try:
         result = generate(doc.entry, out, doc.package)
-        outcome.warnings = tuple(str(w) for w in result.warnings)
+        outcome.warnings = tuple(w.format() for w in result.warnings)
     except SpecError as error:
         outcome.refused = error.format().splitlines()[0]
     except Exception as error:  # noqa: BLE001 - reported by name as a failure

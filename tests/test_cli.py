@@ -559,7 +559,7 @@ def test_an_internal_failure_is_one_message_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runmodels.cli.main, "generate", broken)
+    monkeypatch.setattr(runmodels.cli.main, "generate_package", broken)
     spec = Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml"
     result = CliRunner().invoke(main, ["generate", str(spec), "--out", str(tmp_path),
                                        "--package", "p"])
@@ -582,6 +582,7 @@ def test_progress_bar_while_one_big_target_formats(tmp_path: Path,
     assert piped.returncode == 0 and "formatting" not in piped.stderr
 
 
+@pytest.mark.slow
 def test_a_warm_run_loads_no_loader_templates_or_black(project: Path, tmp_path: Path) -> None:
     """Nothing changed: the memo answers, so YAML, Jinja and black are never imported (a
     pre-commit hook pays only the start-up of the command)."""

@@ -693,6 +693,7 @@ def test_operation_edge_cases(tmp_path: Path) -> None:
     assert 'f"items/{_http.quote_path_param(class_, \'class_\')}"' in source
 
 
+@pytest.mark.slow
 def test_generated_client_passes_mypy_strict(generated: Path, tmp_path: Path) -> None:
     usage = tmp_path / "usage.py"
     usage.write_text(textwrap.dedent(f"""\

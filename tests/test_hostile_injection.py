@@ -184,6 +184,7 @@ def test_package_compiles_and_holds_no_smuggled_code(evil: Any) -> None:
         assert "PWNED" not in source.split("\n", 1)[0]
 
 
+@pytest.mark.slow
 def test_enum_values_round_trip_exactly(evil: Any) -> None:
     _, pkg = evil
     assert [m.value for m in pkg.Kinds] == HOSTILE

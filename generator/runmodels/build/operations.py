@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from runmodels.build import names
-from runmodels.errors import RefError, SpecError
-from runmodels.ir.nodes import Operation, Parameter, TypeRef
-from runmodels.build.resolve import STATUS_EXTENSION, Resolver, escape_pointer
+from runmodels.build.resolve import Resolver
 from runmodels.build.schema import description_of, enum_info
+from runmodels.errors import RefError, SpecError
+from runmodels.ir.nodes import Operation, Origin, Parameter, TypeRef
+from runmodels.spec.openapi import HTTP_METHODS
+from runmodels.spec.pointer import escape as escape_pointer
 
 POLL_EXTENSION = "x-runmodels-poll"
 # true, a header name or false: see render_client.idempotency_header; at the document root it
@@ -20,7 +22,6 @@ POLL_EXTENSION = "x-runmodels-poll"
 IDEMPOTENCY_EXTENSION = "x-runmodels-idempotency"
 METHOD_EXTENSION = "x-runmodels-method"  # the client method's name, instead of the operationId's
 ARGUMENT_EXTENSION = "x-runmodels-argument"  # on a parameter: the method's argument name
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Header parameters OpenAPI says to ignore: the client sets these itself.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 # Method names the client already uses for itself.
@@ -105,7 +106,7 @@ class _Reader:
             pointer = f"/paths/{escape_pointer(str(path))}"
             item_file = file
             try:
-                item, item_file, pointer = self._deref(item, file, pointer)
+                item, item_file, pointer = self.resolver.follow(item, file, pointer)
             except RefError as error:
                 self.resolver.warn("ref-unresolved", error.message, item, file, pointer,
                                    key="$ref", repair=f"the operations of {path!r} are left out",
@@ -115,11 +116,11 @@ class _Reader:
                 raise self.resolver.fail("a path item must be a mapping", item, file, pointer)
             shared = item.get("parameters") or []
             for method, node in item.items():
-                if method not in METHODS:
+                if method not in HTTP_METHODS:
                     continue
                 op_file, op_pointer = item_file, f"{pointer}/{escape_pointer(method)}"
                 try:  # an operation may be a $ref of its own (to this file or another one)
-                    node, op_file, op_pointer = self._deref(node, item_file, op_pointer)
+                    node, op_file, op_pointer = self.resolver.follow(node, item_file, op_pointer)
                 except RefError as error:
                     self.resolver.warn("ref-unresolved", error.message, node, item_file,
                                        op_pointer, key="$ref", hint=error.hint,
@@ -133,11 +134,6 @@ class _Reader:
                                 list(shared) if isinstance(shared, list) else [], item_file,
                                 f"{pointer}/parameters", tags))
         return out
-
-    def _deref(self, node: Any, file: Path, pointer: str) -> tuple[Any, Path, str]:
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            file, pointer, node = self.specs.resolve_ref(node["$ref"], file, node)
-        return node, file, pointer
 
     def _op_id(self, raw: _Raw) -> str:
         op_id = raw.node.get("operationId")
@@ -170,12 +166,11 @@ class _Reader:
             body, body_required = self._body(raw, hint)
         except _NotJSON:
             return None
-        result, stream, result_node = self._responses(raw, hint)
+        result, stream = self._responses(raw, hint)
         name = (names.snake(self._method(raw) or op_id) or names.snake(f"{raw.method} {raw.path}")
                 or raw.method)
         extensions = tuple((k, _plain(v)) for k, v in raw.node.items()
-                           if isinstance(k, str) and k.startswith("x-")
-                           and (k != POLL_EXTENSION or self._poll_ok(raw, v, result_node)))
+                           if isinstance(k, str) and k.startswith("x-"))
         root = self.specs.root
         if (isinstance(root, dict) and IDEMPOTENCY_EXTENSION in root
                 and IDEMPOTENCY_EXTENSION not in raw.node):  # the document's default
@@ -185,7 +180,22 @@ class _Reader:
             summary=_text(raw.node.get("summary")), description=description_of(raw.node),
             parameters=params, body=body, body_required=body_required, result=result,
             stream_event=stream, tags=raw.tags, extensions=extensions,
+            origin=self._origin(raw.node, raw.file, raw.pointer),
+            extension_origins=tuple(
+                (key, self._extension_origin(raw, key)) for key, _ in extensions
+                if key in raw.node),
         )
+
+    def _origin(self, node: Any, file: Path, pointer: str, key: str | None = None) -> Origin:
+        """Where `node` (or its `key`) is written, as messages name it."""
+        where, line, column = self.specs.location(node, key)
+        return Origin(self.resolver.show(where or file), pointer, line, column)
+
+    def _extension_origin(self, raw: _Raw, key: str) -> Origin:
+        """Where an extension's value is written (its key's place when the value is a scalar)."""
+        pointer = f"{raw.pointer}/{escape_pointer(key)}"
+        found = self._origin(raw.node[key], raw.file, pointer)
+        return found if found.line is not None else self._origin(raw.node, raw.file, pointer, key)
 
     # ---- parameters --------------------------------------------------------------------------
 
@@ -202,7 +212,7 @@ class _Reader:
             ref_key = ""
             if isinstance(node, dict) and isinstance(node.get("$ref"), str):
                 ref_key = node["$ref"].rsplit("/", 1)[-1]
-            node, file, pointer = self._deref(node, file, pointer)
+            node, file, pointer = self.resolver.follow(node, file, pointer)
             if not isinstance(node, dict) or not isinstance(node.get("name"), str):
                 raise self.resolver.fail("a parameter needs a `name` and an `in`", node, file,
                                          pointer)
@@ -254,17 +264,16 @@ class _Reader:
         chosen = node.get(ARGUMENT_EXTENSION)
         py_name = names.field_name(chosen if isinstance(chosen, str) and chosen.strip()
                                    else json_name)
-        target = self._deref(schema, file, spointer)[0] if schema is not None else None
+        target = self.resolver.follow(schema, file, spointer)[0] if schema is not None else None
         info = enum_info(target) if isinstance(target, dict) else None
         if (location == "header" and required and info is not None and len(info.values) == 1
                 and isinstance(info.values[0], str)):
             return Parameter(py_name, json_name, "header", TypeRef("str"),
-                             True, description, info.values[0])
-        self.resolver._owner_now = None
-        tref = (self.resolver.type_of(schema, file, spointer, hint) if schema is not None
+                             True, description, info.values[0], self._origin(node, file, pointer))
+        tref = (self.resolver.standalone_type(schema, file, spointer, hint) if schema is not None
                 else TypeRef("str"))
         return Parameter(py_name, json_name, location,  # type: ignore[arg-type]
-                         tref, required, description)
+                         tref, required, description, origin=self._origin(node, file, pointer))
 
     # ---- bodies and responses ----------------------------------------------------------------
 
@@ -272,7 +281,7 @@ class _Reader:
         node = raw.node.get("requestBody")
         if node is None:
             return None, False
-        node, file, pointer = self._deref(node, raw.file, f"{raw.pointer}/requestBody")
+        node, file, pointer = self.resolver.follow(node, raw.file, f"{raw.pointer}/requestBody")
         if not isinstance(node, dict):
             raise self.resolver.fail("`requestBody` must be a mapping", node, file, pointer)
         media = _json_media(node.get("content"))
@@ -285,66 +294,40 @@ class _Reader:
                                "operation", node, file, pointer)
             raise _NotJSON
         key, content = media
-        self.resolver._owner_now = None
         schema = content.get("schema") if isinstance(content, dict) else None
         spointer = f"{pointer}/content/{escape_pointer(key)}/schema"
-        tref = (self.resolver.type_of(schema, file, spointer, hint + "Request")
+        tref = (self.resolver.standalone_type(schema, file, spointer, hint + "Request")
                 if schema is not None else TypeRef("any"))
         return tref, node.get("required") is True
 
-    def _poll_ok(self, raw: _Raw, ext: Any, result_node: Any) -> bool:
-        """Whether x-runmodels-poll is usable; warns (and the poll helpers are left out) if not."""
-        where = f"{raw.method.upper()} {raw.path}: {POLL_EXTENSION}"
-        helper = ext.get("until-not", ext.get("until")) if isinstance(ext, dict) else None
-        after = ext.get("after", []) if isinstance(ext, dict) else None
-        if (not isinstance(ext, dict) or not isinstance(ext.get("name"), str)
-                or not names.is_free_attribute(ext["name"]) or not isinstance(helper, str)
-                or not isinstance(after, list) or not all(isinstance(a, str) for a in after)):
-            self.resolver.warn("poll-extension-invalid", f"{where} must be {{name: poll_x, until-not: status_helper}} or "
-                               "{name: poll_x, until: status_helper} (optional after: "
-                               "[operationId, ...]); no poll method generated", ext, raw.file,
-                               raw.pointer)
-            return False
-        target = self._deref(result_node, raw.file, raw.pointer)[0]
-        status = target.get(STATUS_EXTENSION) if isinstance(target, dict) else None
-        helpers = status.get("helpers") if isinstance(status, dict) else None
-        if not isinstance(helpers, dict) or helper not in helpers:
-            self.resolver.warn("poll-extension-invalid", f"{where} names status helper {helper!r}, which the response "
-                               f"schema does not declare under {STATUS_EXTENSION}; no poll "
-                               "method generated", ext, raw.file, raw.pointer)
-            return False
-        return True
-
-    def _responses(self, raw: _Raw, hint: str) -> tuple[TypeRef | None, TypeRef | None, Any]:
+    def _responses(self, raw: _Raw, hint: str) -> tuple[TypeRef | None, TypeRef | None]:
         responses = raw.node.get("responses")
         if not isinstance(responses, dict):
-            return None, None, None
+            return None, None
         codes = sorted((c for c in responses if str(c).startswith("2")),
                        key=lambda c: str(c).upper().replace("X", "9"))
         for code in codes:
-            node, file, pointer = self._deref(responses[code], raw.file,
+            node, file, pointer = self.resolver.follow(responses[code], raw.file,
                                               f"{raw.pointer}/responses/{code}")
             content = node.get("content") if isinstance(node, dict) else None
             if not isinstance(content, dict) or not content:
                 if str(code) in ("204", "205") or len(codes) == 1:
-                    return None, None, None
+                    return None, None
                 continue
-            result = stream = result_node = None
+            result = stream = None
             media = _json_media(content)
-            self.resolver._owner_now = None
             if media is not None and isinstance(media[1], dict) and "schema" in media[1]:
-                result_node = media[1]["schema"]
-                result = self.resolver.type_of(
+                result = self.resolver.standalone_type(
                     media[1]["schema"], file,
                     f"{pointer}/content/{escape_pointer(media[0])}/schema", hint + "Response")
             sse = content.get("text/event-stream")
             if isinstance(sse, dict) and "schema" in sse:
-                stream = self.resolver.type_of(sse["schema"], file,
-                                               f"{pointer}/content/text~1event-stream/schema",
-                                               hint + "Event")
+                stream = self.resolver.standalone_type(
+                    sse["schema"], file, f"{pointer}/content/text~1event-stream/schema",
+                    hint + "Event")
             if result is not None or stream is not None:
-                return result, stream, result_node
-        return None, None, None
+                return result, stream
+        return None, None
 
 
 class _NotJSON(Exception):

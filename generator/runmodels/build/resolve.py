@@ -8,6 +8,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from runmodels.build import names
+from runmodels.build.schema import (
+    PRIM_OF_TYPE,
+    constraints_of,
+    description_of,
+    enum_info,
+    is_annotation_only,
+    is_null_schema,
+    says_nullable,
+    type_list,
+)
 from runmodels.errors import RefError, SpecError, SpecWarning
 from runmodels.ir.nodes import (
     ANY_TYPE,
@@ -22,16 +32,9 @@ from runmodels.ir.nodes import (
     TypeRef,
     Union,
 )
-from runmodels.build.schema import (
-    PRIM_OF_TYPE,
-    constraints_of,
-    description_of,
-    enum_info,
-    is_annotation_only,
-    is_null_schema,
-    says_nullable,
-    type_list,
-)
+from runmodels.paths import shown_path
+from runmodels.spec.pointer import escape as escape_pointer
+from runmodels.spec.pointer import unescape
 
 STATUS_EXTENSION = "x-runmodels-status"
 NAME_EXTENSION = "x-runmodels-name"  # the class name of a schema, inline or component
@@ -51,10 +54,6 @@ class Specs(Protocol):
     def location(
         self, node: Any, key: str | None = None
     ) -> tuple[Path | None, int | None, int | None]: ...
-
-
-def escape_pointer(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
 
 
 def chosen_name(node: Any) -> str | None:
@@ -185,16 +184,16 @@ class Resolver:
                 where_file, _, holder = self.specs.resolve_ref("#" + parent, file)
             except SpecError:
                 holder = None
-            token = last.replace("~1", "/").replace("~0", "~")
+            token = unescape(last)
             _, line, column = self.specs.location(holder, token if token in (holder or {}) else None)
-        return SpecError(message, file=self._show(where_file or file), line=line, column=column,
+        return SpecError(message, file=self.show(where_file or file), line=line, column=column,
                          pointer="#" + pointer, hint=hint)
 
     def warn(self, code: str, message: str, node: Any, file: Path, pointer: str,
              key: str | None = None, repair: str = "", hint: str | None = None) -> None:
         """Record a defect local to one schema or operation, and the repair made for it."""
         where_file, line, column = self.specs.location(node, key)
-        warning = SpecWarning(code, message, repair, hint, self._show(where_file or file), line,
+        warning = SpecWarning(code, message, repair, hint, self.show(where_file or file), line,
                               column, "#" + pointer)
         if warning not in self._warned:  # a schema typed Any is met again at each use
             self._warned.add(warning)
@@ -207,22 +206,30 @@ class Resolver:
         if len(self.warnings) > count:
             self.warnings[-1] = dataclasses.replace(self.warnings[-1], limitation=True)
 
-    def _show(self, file: Path) -> str:
+    def show(self, file: Path) -> str:
         """The file as messages name it: relative to the working folder when inside it."""
         shown = self._shown.get(file)
         if shown is None:
-            try:
-                shown = str(Path(file).resolve().relative_to(Path.cwd()))
-            except ValueError:
-                shown = str(file)
-            self._shown[file] = shown
+            shown = self._shown[file] = shown_path(file)
         return shown
 
     def _origin(self, node: Any, file: Path, pointer: str) -> Origin:
         _, line, column = self.specs.location(node)
-        return Origin(self._show(file), pointer, line, column)
+        return Origin(self.show(file), pointer, line, column)
 
     # ---- types -------------------------------------------------------------------------------
+
+    def follow(self, node: Any, file: Path, pointer: str = "") -> tuple[Any, Path, str]:
+        """The node a `$ref` chain leads to, with its file and pointer (RefError when one leads
+        nowhere); a node that is no `$ref` is itself."""
+        node, file, pointer, _ = self._deref(node, file, pointer)
+        return node, file, pointer
+
+    def standalone_type(self, node: Any, file: Path, pointer: str, hint: str) -> TypeRef:
+        """`type_of` a schema no entity contains (an operation's parameter, body or response):
+        the entities it creates inline belong to no other entity's module."""
+        self._owner_now = None
+        return self.type_of(node, file, pointer, hint)
 
     def _deref(self, node: Any, file: Path, pointer: str = "") -> tuple[Any, Path, str, bool]:
         """Follow `$ref` chains; also report whether a sibling of some `$ref` said nullable."""
@@ -526,7 +533,8 @@ class Resolver:
             fields.append(Field(
                 py_name, json_name, tref, json_name in required, desc,
                 prop.get("default") if has_default else None, has_default,
-                bool(isinstance(prop, dict) and prop.get("deprecated") is True)))
+                bool(isinstance(prop, dict) and prop.get("deprecated") is True),
+                self._origin(prop, pfile, ppointer)))
         helpers = self._status_helpers(node, file, pointer, fields, namer)
         return Model(name, self._origin(node, file, pointer), tuple(fields), description_of(node),
                      closed, helpers)
