@@ -775,11 +775,12 @@ def _json_body(value: Any) -> Any:
 
 
 def _decode(decode: Callable[..., _T], data: Any, where: str) -> _T:
-    """Decode a response body; a body that does not fit raises APIResponseError."""
+    """Decode a response body; a body that does not fit raises APIResponseError.
+
+    Nobody else holds the parsed body, so the models need not copy what they keep of it.
+    """
     try:
-        return decode(
-            data, copy=False
-        )  # parsed from the response: nobody else holds it
+        return decode(data, copy=False)
     except DecodeError as exc:
         raise _http.APIResponseError(
             f"unexpected response body from {where}: {exc}", request=where

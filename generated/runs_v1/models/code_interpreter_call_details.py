@@ -45,7 +45,6 @@ class CodeInterpreterCallDetails(_r.Model):
     ) -> None:
         self.input = input
         self.outputs = outputs
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -66,8 +65,8 @@ class CodeInterpreterCallDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterCallDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: CodeInterpreterCallDetails = _r.decode_root(
             _decode_CodeInterpreterCallDetails, _r.parse_json(data), strict, False
         )

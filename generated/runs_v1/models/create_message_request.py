@@ -49,7 +49,6 @@ Default (applied by the server when absent): []"""
         self.content = content
         self.file_ids = file_ids
         self.metadata = metadata
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -70,8 +69,8 @@ Default (applied by the server when absent): []"""
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateMessageRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: CreateMessageRequest = _r.decode_root(
             _decode_CreateMessageRequest, _r.parse_json(data), strict, False
         )

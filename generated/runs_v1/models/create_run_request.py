@@ -58,7 +58,6 @@ class CreateRunRequest(_r.Model):
         self.additional_instructions = additional_instructions
         self.tools = tools
         self.metadata = metadata
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -79,8 +78,8 @@ class CreateRunRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: CreateRunRequest = _r.decode_root(
             _decode_CreateRunRequest, _r.parse_json(data), strict, False
         )

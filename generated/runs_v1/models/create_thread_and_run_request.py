@@ -59,7 +59,6 @@ class CreateThreadAndRunRequest(_r.Model):
         self.instructions = instructions
         self.tools = tools
         self.metadata = metadata
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -80,8 +79,8 @@ class CreateThreadAndRunRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateThreadAndRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: CreateThreadAndRunRequest = _r.decode_root(
             _decode_CreateThreadAndRunRequest, _r.parse_json(data), strict, False
         )

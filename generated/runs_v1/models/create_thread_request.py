@@ -38,7 +38,6 @@ class CreateThreadRequest(_r.Model):
     ) -> None:
         self.messages = messages
         self.metadata = metadata
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -59,8 +58,8 @@ class CreateThreadRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateThreadRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: CreateThreadRequest = _r.decode_root(
             _decode_CreateThreadRequest, _r.parse_json(data), strict, False
         )

@@ -42,7 +42,6 @@ class FunctionDefinition(_r.Model):
         self.name = name
         self.description = description
         self.parameters = parameters
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -63,8 +62,8 @@ class FunctionDefinition(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionDefinition:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: FunctionDefinition = _r.decode_root(
             _decode_FunctionDefinition, _r.parse_json(data), strict, False
         )

@@ -46,7 +46,6 @@ class FunctionToolCall(_r.Model):
         self.id = id
         self.type = type
         self.function = function
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -67,8 +66,8 @@ class FunctionToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: FunctionToolCall = _r.decode_root(
             _decode_FunctionToolCall, _r.parse_json(data), strict, False
         )

@@ -53,7 +53,6 @@ class ListRunsResponse(_r.Model):
         self.first_id = first_id
         self.last_id = last_id
         self.has_more = has_more
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -74,8 +73,8 @@ class ListRunsResponse(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ListRunsResponse:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: ListRunsResponse = _r.decode_root(
             _decode_ListRunsResponse, _r.parse_json(data), strict, False
         )

@@ -131,7 +131,6 @@ Default (applied by the server when absent): []"""
         self.file_ids = file_ids
         self.metadata = metadata
         self.usage = usage
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -146,8 +145,8 @@ Default (applied by the server when absent): []"""
 
     @classmethod
     def from_json(cls, data: str | bytes | bytearray, *, strict: bool = False) -> Run:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: Run = _r.decode_root(_decode_Run, _r.parse_json(data), strict, False)
         return result
 
@@ -279,7 +278,6 @@ class RunRequiredAction(_r.Model):
     ) -> None:
         self.type = type
         self.submit_tool_outputs = submit_tool_outputs
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -300,8 +298,8 @@ class RunRequiredAction(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredAction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunRequiredAction = _r.decode_root(
             _decode_RunRequiredAction, _r.parse_json(data), strict, False
         )
@@ -341,7 +339,6 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
         tool_calls: list[RunToolCall],
     ) -> None:
         self.tool_calls = tool_calls
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -362,8 +359,8 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredActionSubmitToolOutputs:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
             _decode_RunRequiredActionSubmitToolOutputs,
             _r.parse_json(data),

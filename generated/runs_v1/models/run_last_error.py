@@ -45,7 +45,6 @@ class RunLastError(_r.Model):
     ) -> None:
         self.code = code
         self.message = message
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -64,8 +63,8 @@ class RunLastError(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunLastError:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunLastError = _r.decode_root(
             _decode_RunLastError, _r.parse_json(data), strict, False
         )

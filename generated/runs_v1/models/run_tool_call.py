@@ -43,7 +43,6 @@ class RunToolCall(_r.Model):
         self.id = id
         self.type = type
         self.function = function
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -62,8 +61,8 @@ class RunToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunToolCall = _r.decode_root(
             _decode_RunToolCall, _r.parse_json(data), strict, False
         )

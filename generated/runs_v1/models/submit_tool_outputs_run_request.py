@@ -33,7 +33,6 @@ class SubmitToolOutputsRunRequest(_r.Model):
         tool_outputs: list[ToolOutput],
     ) -> None:
         self.tool_outputs = tool_outputs
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -54,8 +53,8 @@ class SubmitToolOutputsRunRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> SubmitToolOutputsRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: SubmitToolOutputsRunRequest = _r.decode_root(
             _decode_SubmitToolOutputsRunRequest, _r.parse_json(data), strict, False
         )

@@ -37,7 +37,6 @@ class ToolOutput(_r.Model):
     ) -> None:
         self.tool_call_id = tool_call_id
         self.output = output
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -56,8 +55,8 @@ class ToolOutput(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ToolOutput:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: ToolOutput = _r.decode_root(
             _decode_ToolOutput, _r.parse_json(data), strict, False
         )

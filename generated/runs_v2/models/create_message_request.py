@@ -55,7 +55,6 @@ class CreateMessageRequest(_r.Model):
         self.content = content
         self.attachments = attachments
         self.metadata = metadata
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -76,8 +75,8 @@ class CreateMessageRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateMessageRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: CreateMessageRequest = _r.decode_root(
             _decode_CreateMessageRequest, _r.parse_json(data), strict, False
         )

@@ -113,7 +113,6 @@ Default (applied by the server when absent): true"""
         self.tool_choice = tool_choice
         self.parallel_tool_calls = parallel_tool_calls
         self.response_format = response_format
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -134,8 +133,8 @@ Default (applied by the server when absent): true"""
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateThreadAndRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: CreateThreadAndRunRequest = _r.decode_root(
             _decode_CreateThreadAndRunRequest, _r.parse_json(data), strict, False
         )

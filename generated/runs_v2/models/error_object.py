@@ -47,7 +47,6 @@ class ErrorObject(_r.Model):
         self.message = message
         self.param = param
         self.type = type
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -66,8 +65,8 @@ class ErrorObject(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ErrorObject:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: ErrorObject = _r.decode_root(
             _decode_ErrorObject, _r.parse_json(data), strict, False
         )

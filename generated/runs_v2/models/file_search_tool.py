@@ -41,7 +41,6 @@ class FileSearchTool(_r.Model):
     ) -> None:
         self.type = type
         self.file_search = file_search
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -62,8 +61,8 @@ class FileSearchTool(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FileSearchTool:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: FileSearchTool = _r.decode_root(
             _decode_FileSearchTool, _r.parse_json(data), strict, False
         )

@@ -38,7 +38,6 @@ class FunctionTool(_r.Model):
     ) -> None:
         self.type = type
         self.function = function
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -57,8 +56,8 @@ class FunctionTool(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionTool:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: FunctionTool = _r.decode_root(
             _decode_FunctionTool, _r.parse_json(data), strict, False
         )

@@ -39,7 +39,6 @@ class MessageAttachment(_r.Model):
     ) -> None:
         self.file_id = file_id
         self.tools = tools
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -60,8 +59,8 @@ class MessageAttachment(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> MessageAttachment:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: MessageAttachment = _r.decode_root(
             _decode_MessageAttachment, _r.parse_json(data), strict, False
         )

@@ -32,7 +32,6 @@ class NamedToolChoiceFunction(_r.Model):
         name: str,
     ) -> None:
         self.name = name
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -53,8 +52,8 @@ class NamedToolChoiceFunction(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> NamedToolChoiceFunction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: NamedToolChoiceFunction = _r.decode_root(
             _decode_NamedToolChoiceFunction, _r.parse_json(data), strict, False
         )

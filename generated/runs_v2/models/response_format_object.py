@@ -41,7 +41,6 @@ Default (applied by the server when absent): "text\""""
         type: ResponseFormatObjectType,
     ) -> None:
         self.type = type
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -62,8 +61,8 @@ Default (applied by the server when absent): "text\""""
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ResponseFormatObject:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: ResponseFormatObject = _r.decode_root(
             _decode_ResponseFormatObject, _r.parse_json(data), strict, False
         )

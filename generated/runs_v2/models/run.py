@@ -181,7 +181,6 @@ Default (applied by the server when absent): true"""
         self.tool_choice = tool_choice
         self.parallel_tool_calls = parallel_tool_calls
         self.response_format = response_format
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -196,8 +195,8 @@ Default (applied by the server when absent): true"""
 
     @classmethod
     def from_json(cls, data: str | bytes | bytearray, *, strict: bool = False) -> Run:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: Run = _r.decode_root(_decode_Run, _r.parse_json(data), strict, False)
         return result
 
@@ -348,7 +347,6 @@ class RunIncompleteDetails(_r.Model):
         reason: RunIncompleteDetailsReason | Unset = UNSET,
     ) -> None:
         self.reason = reason
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -369,8 +367,8 @@ class RunIncompleteDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunIncompleteDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunIncompleteDetails = _r.decode_root(
             _decode_RunIncompleteDetails, _r.parse_json(data), strict, False
         )
@@ -412,7 +410,6 @@ class RunRequiredAction(_r.Model):
     ) -> None:
         self.type = type
         self.submit_tool_outputs = submit_tool_outputs
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -433,8 +430,8 @@ class RunRequiredAction(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredAction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunRequiredAction = _r.decode_root(
             _decode_RunRequiredAction, _r.parse_json(data), strict, False
         )
@@ -474,7 +471,6 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
         tool_calls: list[RunToolCall],
     ) -> None:
         self.tool_calls = tool_calls
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -495,8 +491,8 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredActionSubmitToolOutputs:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
             _decode_RunRequiredActionSubmitToolOutputs,
             _r.parse_json(data),

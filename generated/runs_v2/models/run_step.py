@@ -121,7 +121,6 @@ class RunStep(_r.Model):
         self.completed_at = completed_at
         self.metadata = metadata
         self.usage = usage
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -140,8 +139,8 @@ class RunStep(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStep:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunStep = _r.decode_root(
             _decode_RunStep, _r.parse_json(data), strict, False
         )
@@ -253,7 +252,6 @@ class RunStepLastError(_r.Model):
     ) -> None:
         self.code = code
         self.message = message
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -274,8 +272,8 @@ class RunStepLastError(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepLastError:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunStepLastError = _r.decode_root(
             _decode_RunStepLastError, _r.parse_json(data), strict, False
         )

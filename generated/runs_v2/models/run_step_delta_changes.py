@@ -36,7 +36,6 @@ class RunStepDeltaChanges(_r.Model):
         step_details: RunStepDeltaStepDetails | Unset = UNSET,
     ) -> None:
         self.step_details = step_details
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -57,8 +56,8 @@ class RunStepDeltaChanges(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaChanges:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunStepDeltaChanges = _r.decode_root(
             _decode_RunStepDeltaChanges, _r.parse_json(data), strict, False
         )

@@ -47,7 +47,6 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
     ) -> None:
         self.input = input
         self.outputs = outputs
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -68,8 +67,8 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterCallDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunStepDeltaCodeInterpreterCallDetails = _r.decode_root(
             _decode_RunStepDeltaCodeInterpreterCallDetails,
             _r.parse_json(data),

@@ -51,7 +51,6 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
         self.id = id
         self.type = type
         self.code_interpreter = code_interpreter
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -72,8 +71,8 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunStepDeltaCodeInterpreterToolCall = _r.decode_root(
             _decode_RunStepDeltaCodeInterpreterToolCall,
             _r.parse_json(data),

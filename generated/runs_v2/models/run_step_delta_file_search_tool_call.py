@@ -47,7 +47,6 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
         self.id = id
         self.type = type
         self.file_search = file_search
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -68,8 +67,8 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaFileSearchToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunStepDeltaFileSearchToolCall = _r.decode_root(
             _decode_RunStepDeltaFileSearchToolCall, _r.parse_json(data), strict, False
         )

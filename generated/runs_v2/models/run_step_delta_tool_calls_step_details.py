@@ -38,7 +38,6 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
     ) -> None:
         self.type = type
         self.tool_calls = tool_calls
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -59,8 +58,8 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaToolCallsStepDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: RunStepDeltaToolCallsStepDetails = _r.decode_root(
             _decode_RunStepDeltaToolCallsStepDetails, _r.parse_json(data), strict, False
         )

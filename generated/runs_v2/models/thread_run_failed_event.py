@@ -37,7 +37,6 @@ class ThreadRunFailedEvent(_r.Model):
     ) -> None:
         self.event = event
         self.data = data
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -58,8 +57,8 @@ class ThreadRunFailedEvent(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ThreadRunFailedEvent:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: ThreadRunFailedEvent = _r.decode_root(
             _decode_ThreadRunFailedEvent, _r.parse_json(data), strict, False
         )

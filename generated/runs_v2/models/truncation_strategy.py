@@ -44,7 +44,6 @@ class TruncationStrategy(_r.Model):
     ) -> None:
         self.type = type
         self.last_messages = last_messages
-        # not a field (no argument, not in dataclasses.fields): see kept_members()
         self._extra: dict[str, Any] | None = None
 
     @classmethod
@@ -65,8 +64,8 @@ class TruncationStrategy(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> TruncationStrategy:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        # the parsed payload is nobody else's: what the model keeps of it needs no copy
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
         result: TruncationStrategy = _r.decode_root(
             _decode_TruncationStrategy, _r.parse_json(data), strict, False
         )
