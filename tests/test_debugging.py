@@ -147,7 +147,7 @@ def test_decoder_locals_are_named_after_the_fields(runs_v2: ModuleType) -> None:
     module = runs_v2.Run.__module__
     import sys
 
-    names = sys.modules[module]._decode_Run.__code__.co_varnames
+    names = sys.modules[module].dec_Run.__code__.co_varnames
     assert {"status", "required_action", "id_", "object_", "created_at"} <= set(names)
     assert not [n for n in names if n[:1] == "v" and n[1:].isdigit()]
 

@@ -23,9 +23,11 @@ from ._runtime import (
     MissingFieldError,
     Model,
     UnknownVariant,
-    _restore,
     copy_json,
+    is_dict,
+    is_list,
     path_text,
+    restore_model,
 )
 
 TYPE_CHECKING = False
@@ -106,7 +108,7 @@ def deviations(value: Any) -> list[Deviation]:
             own = getattr(value, "_deviations", None)
             if own:
                 found += own
-            names: tuple[str, ...] = value.__slots__
+            names: Any = value.__slots__  # the concrete class's: every field, `_extra` last
             stack += [getattr(value, n, None) for n in reversed(names) if n != "_extra"]
         elif value.__class__ is list:
             stack += reversed(value)
@@ -185,7 +187,7 @@ def _same(value: Any) -> Any:
 
 def _keys(where: Any) -> list[Any]:
     """A linked path `((("$", "tools"), 1), "name")` as its keys: ["tools", 1, "name"]."""
-    keys = []
+    keys: list[Any] = []
     while where.__class__ is tuple:
         where, key = where
         keys.append(key)
@@ -200,11 +202,11 @@ def _owner(value: Any, data: Any, keys: list[Any]) -> tuple[Any, Any, Any]:
     if len(keys) == 1 and isinstance(value, Model):  # common: a member of the root
         return value, keys[0], data.get(keys[0], UNSET)
     owner = member = raw = None
-    node = value
+    node: Any = value  # decoded data of any shape, as `data` is JSON of any shape
     for key in keys:
         if isinstance(node, Model):  # an undeclared member ends the walk: it is node's
             owner, member = node, key
-            raw = data = data.get(key, UNSET) if isinstance(data, dict) else UNSET
+            raw = data = data.get(key, UNSET) if is_dict(data) else UNSET
             slot = _slot_of(node, key)
             if slot is None:
                 break
@@ -213,7 +215,7 @@ def _owner(value: Any, data: Any, keys: list[Any]) -> tuple[Any, Any, Any]:
             node.__class__ is dict and key in node
         ):
             node = node[key]
-            data = data[key] if isinstance(data, (list, dict)) else UNSET
+            data = data[key] if is_list(data) or is_dict(data) else UNSET
         else:
             break
     return owner, member, raw
@@ -240,15 +242,16 @@ def _slot_of(obj: Any, key: Any) -> str | None:
 
     A generated class's member names are its module's `_NAMES_<class>` (in field order) or,
     for a model of one member, `_KEYS_<class>`."""
-    slots = _slots_of.get(type(obj))
+    kind: type = obj.__class__
+    slots = _slots_of.get(kind)
     if slots is None:
-        cls = next(k for k in type(obj).__mro__ if "__slots__" in k.__dict__)
+        cls: Any = next(k for k in kind.__mro__ if "__slots__" in k.__dict__)
         module = import_module(cls.__module__)
-        names = getattr(module, f"_NAMES_{cls.__name__}", None)
+        names: Any = getattr(module, f"_NAMES_{cls.__name__}", None)
         if names is None:
             names = tuple(getattr(module, f"_KEYS_{cls.__name__}", ()))
-        fields: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
-        slots = _slots_of[type(obj)] = dict(zip(names, fields))
+        fields: tuple[str, ...] = cls.__slots__
+        slots = _slots_of[kind] = dict(zip(names, fields))
     return slots.get(key) if key.__class__ is str else None
 
 
@@ -278,7 +281,7 @@ _lacking: dict[type, type] = {}  # model class -> its subclass for objects that 
 def lacking(obj: Any, missing: dict[str, tuple[bool, Any]]) -> None:
     """Make `obj`'s fields in `missing` (field -> (may be null, JSON path)) read as absent
     required fields: empty, until a value is set."""
-    cls = type(obj)
+    cls: Any = obj.__class__
     if cls.__dict__.get("_lacks_fields"):
         cls = cls.__mro__[1]
         missing = {**obj._missing, **missing}
@@ -315,6 +318,7 @@ def _subclass_lacking(cls: type) -> type:
 
 def _read_absent(obj: Any, name: str) -> Any:
     """`__getattr__` of an object lacking required fields: runs only for an empty slot."""
+    missing: dict[str, tuple[bool, Any]]
     try:
         missing = object.__getattribute__(obj, "_missing")
     except AttributeError:
@@ -332,7 +336,7 @@ def _read_absent(obj: Any, name: str) -> Any:
 def _raw_values(obj: Any) -> tuple[Any, ...]:
     """Every field of `obj` in declaration order, UNSET for an empty one."""
     get = object.__getattribute__
-    values = []
+    values: list[Any] = []
     for name in obj.__slots__:
         try:
             values.append(get(obj, name))
@@ -350,7 +354,7 @@ def _eq_lacking(obj: Any, other: object) -> Any:  # a bool, or NotImplemented
 def _reduce_lacking(obj: Any) -> tuple[Any, ...]:
     found = getattr(obj, "_deviations", None)
     model = type(obj).__mro__[1]
-    return _restore, (model, _raw_values(obj), found, dict(obj._missing))
+    return restore_model, (model, _raw_values(obj), found, dict(obj._missing))
 
 
 def _to_dict_lacking(obj: Any) -> dict[str, Any]:

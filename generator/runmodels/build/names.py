@@ -17,14 +17,16 @@ RESERVED_FIELD_NAMES = frozenset(
 )
 # What a package with a client exports besides its models: a schema of one of these names would
 # hide the export (a model `Response` in place of the transport's), so schemas never take them.
-CLIENT_EXPORTS = ("Client", "Stream", "UnknownEvent")
+CLIENT_EXPORTS = ("AsyncClient", "AsyncStream", "Client", "Stream", "UnknownEvent")
 STREAM_EXPORTS = ("RunStream",)  # when an operation streams Assistants run events
 HTTP_EXPORTS = (
     "APIConnectionError", "APIError", "APIRedirectError", "APIResponseError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "ClientValueError", "ConflictError",
-    "InternalServerError", "Limits", "NotFoundError", "PermissionDeniedError",
-    "PollTimeoutError", "RateLimitError", "Request", "Response", "ResponseTooLargeError",
-    "Transport", "UnprocessableEntityError", "UrllibTransport",
+    "AsyncResponse", "AsyncTransport", "AsyncioTransport", "AuthenticationError",
+    "BadRequestError", "ClientOptions", "ClientValueError", "ConflictError",
+    "HttpxAsyncTransport", "InternalServerError", "Limits", "NotFoundError",
+    "PermissionDeniedError", "PollTimeoutError", "RateLimitError", "RawResponse", "Request",
+    "Response", "ResponseTooLargeError", "Transport", "UnprocessableEntityError",
+    "UrllibTransport",
 )
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}

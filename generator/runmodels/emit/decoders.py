@@ -1,4 +1,4 @@
-"""The body of a generated `_decode_<Model>` function, as lines of Python.
+"""The body of a generated `dec_<Model>` function, as lines of Python.
 
 The shape is chosen for speed on well-formed payloads, the common case:
 
@@ -50,7 +50,7 @@ class MemberMaps:
 
 def decoder_body(m: Model, pool: CheckPool, members: MemberMaps,
                  enum_base: Callable[[str], str]) -> list[str]:
-    """The statements after the dict test of `_decode_<m.name>(d, p, c)`, at indent zero."""
+    """The statements after the dict test of `dec_<m.name>(d, p, c)`, at indent zero."""
     n = len(m.fields)
     local = local_names(m)
     lines: list[str] = []
@@ -103,7 +103,7 @@ def local_names(m: Model) -> list[str]:
 
 
 def _refs(t: TypeRef) -> list[str]:
-    """The classes a field's type names (`X._decode` of an enum, `_decode_X` of the rest)."""
+    """The classes a field's type names (`X._decode` of an enum, `dec_X` of the rest)."""
     refs = [t.ref] if t.ref else []
     return refs + (_refs(t.item) if t.item is not None else [])
 

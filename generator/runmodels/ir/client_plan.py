@@ -20,7 +20,8 @@ MethodKind = Literal["call", "headers", "stream", "iter", "poll", "and_poll"]
 
 # Keyword options every request method takes after its spec arguments; a spec name meeting one
 # is renamed (and warned of).  Poll methods take POLL_OPTIONS instead, `*_and_poll` both.
-CALL_OPTIONS = ("extra_headers", "timeout")
+CALL_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout", "idempotency_key",
+                "max_retries")
 POLL_OPTIONS = ("interval", "timeout", "extra_headers")
 THEN_POLL_OPTIONS = ("poll_interval", "poll_timeout", *CALL_OPTIONS)
 RESERVED_ARGUMENTS = frozenset({*CALL_OPTIONS, "self"})
@@ -83,6 +84,9 @@ class ClientMethod:
     arguments: tuple[Argument, ...] = ()
     delegate: str = ""  # a `call` answered by this `headers` method (value, headers)[0]
     sets_stream: bool = False  # a `stream` sending the body member `stream: true`
+    # a `call` whose operation also streams: it takes `stream=False` only, and `stream=True`
+    # raises TypeError naming this method (the openai-python habit `create_run(stream=True)`)
+    stream_variant: str = ""
     idempotency_header: str | None = None  # where a request sends its generated key
     pagination: Pagination | None = None
     poll: Poll | None = None
