@@ -1,6 +1,7 @@
 """A/B of two generated runs_v2 packages: from_dict / to_dict on the payloads in tests/payloads.
 
     python benchmarks/ab_codecs.py OLD_PACKAGE_DIR [NEW_PACKAGE_DIR] [--reps 100] [--budget 0.005]
+                                   [--ops from_dict,to_dict,from_json,from_dict_nocopy]
 
 NEW_PACKAGE_DIR defaults to generated/runs_v2.  Both packages are copied into a scratch folder
 under the names `pkg_a` and `pkg_b` and imported side by side; every round times each
@@ -10,12 +11,16 @@ hits both alike; many short samples interleave finely.  Prints a markdown table 
 the minimum is the sample least disturbed by others).
 Use it before and after a change to the decoders or the runtime: copy generated/runs_v2
 somewhere first, change, regenerate, then run this with the copy as A.
+`--ops` picks the operations (default from_dict,to_dict); `from_dict_nocopy` times
+`from_dict(data, copy=False)` on a package that has the flag (plain `from_dict` on one that
+has not), `from_json` decodes the payload's JSON text.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import shutil
 import statistics
@@ -52,29 +57,47 @@ def calibrate(fn: Callable[[], Any], budget: float) -> int:
     return max(1, n)
 
 
+OPS = "from_dict, to_dict, from_json, from_dict_nocopy"
+
+
+def operation(cls: Any, obj: Any, data: Any, op: str) -> Callable[[], Any]:
+    """The call timed for one operation of one package."""
+    if op == "to_dict":
+        return obj.to_dict  # type: ignore[no-any-return]
+    if op == "from_json":
+        text = json.dumps(data)
+        return lambda: cls.from_json(text)
+    if op == "from_dict_nocopy" and "copy" in inspect.signature(cls.from_dict).parameters:
+        return lambda: cls.from_dict(data, copy=False)
+    return lambda: cls.from_dict(data)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("old", type=Path)
     parser.add_argument("new", type=Path, nargs="?", default=ROOT / "generated" / "runs_v2")
     parser.add_argument("--reps", type=int, default=100)
     parser.add_argument("--budget", type=float, default=0.005, help="seconds per sample")
+    parser.add_argument("--ops", default="from_dict,to_dict", help="comma-separated: " + OPS)
     args = parser.parse_args()
+    ops = args.ops.split(",")
+    if not set(ops) <= set(OPS.split(", ")):
+        parser.error(f"--ops: choose from {OPS}")
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
         sys.path.insert(0, str(scratch))
         packages = {"A": load(args.old, "pkg_a", scratch), "B": load(args.new, "pkg_b", scratch)}
         rows: list[tuple[str, str, dict[str, float]]] = []
         timed: list[tuple[int, str, Callable[[], Any]]] = []
-        for index, (cls_name, file) in enumerate(CASES):
+        for cls_name, file in CASES:
             data = json.loads((PAYLOADS / file).read_text(encoding="utf-8"))
-            for op in ("from_dict", "to_dict"):
+            for op in ops:
                 rows.append((file.removesuffix(".json"), op, {}))
                 for label, pkg in packages.items():
                     cls = getattr(pkg, cls_name)
                     obj = cls.from_dict(data)
                     assert obj.to_dict() == data, (label, file)
-                    fn = (lambda c=cls, d=data: c.from_dict(d)) if op == "from_dict" else obj.to_dict
-                    timed.append((2 * index + (op == "to_dict"), label, fn))
+                    timed.append((len(rows) - 1, label, operation(cls, obj, data, op)))
         loops = {id(fn): calibrate(fn, args.budget) for _, _, fn in timed}
         samples: dict[tuple[int, str], list[float]] = {}
         for rep in range(args.reps):

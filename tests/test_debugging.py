@@ -117,5 +117,73 @@ def test_inspecting_the_base_class_keeps_every_models_fields(runs_v2: ModuleType
 
     pydoc.render_doc(runs_v2.Model, renderer=pydoc.plaintext)  # reads Model.__dataclass_fields__
     run = runs_v2.Run.from_json((PAYLOADS / "Run__queued.json").read_bytes())
-    assert len(dataclasses.fields(run)) == len(runs_v2.Run.__slots__)
+    assert len(dataclasses.fields(run)) == len(runs_v2.Run.__slots__) - 1  # all but _extra
     assert dataclasses.replace(run, status=runs_v2.RunStatus.CANCELLED).id == run.id
+
+
+def test_kept_members_stay_out_of_signatures_and_asdict_yet_round_trip(
+        runs_v2: ModuleType) -> None:
+    import dataclasses
+    import inspect
+
+    text = (PAYLOADS / "Run__forward_compat_unknown_fields.json").read_text()
+    data = json.loads(text)
+    run = runs_v2.Run.from_json(text)
+    kept = runs_v2.kept_members(run)
+    assert kept and set(kept) == set(data) - set(runs_v2.Run.__slots__)
+    assert "_extra" not in inspect.signature(runs_v2.Run).parameters
+    assert "_extra" not in [f.name for f in dataclasses.fields(run)]
+    assert "_extra" not in dataclasses.asdict(run) and not set(kept) & set(dataclasses.asdict(run))
+    assert run.to_dict() == data  # still written back
+    kept[next(iter(kept))] = "changed"  # a copy: the model is untouched
+    assert run.to_dict() == data and runs_v2.kept_members(run) != kept
+    assert runs_v2.kept_members(runs_v2.RunCompletionUsage(
+        prompt_tokens=1, completion_tokens=1, total_tokens=2)) == {}
+    # replace builds the object anew from its fields: what was kept is not carried over
+    assert runs_v2.kept_members(dataclasses.replace(run, model="m")) == {}
+
+
+def test_decoder_locals_are_named_after_the_fields(runs_v2: ModuleType) -> None:
+    module = runs_v2.Run.__module__
+    import sys
+
+    names = sys.modules[module].dec_Run.__code__.co_varnames
+    assert {"status", "required_action", "id_", "object_", "created_at"} <= set(names)
+    assert not [n for n in names if n[:1] == "v" and n[1:].isdigit()]
+
+
+SHADOW_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "shadow", "version": "1"},
+    "paths": {},
+    "components": {"schemas": {
+        "Kind": {"type": "string", "enum": ["a", "b"]},
+        "Box": {"type": "object", "required": ["t"], "properties": {
+            # each of these names is one a decoder reads: a local, a parameter, a builtin it
+            # calls, the runtime module, the enum class it decodes with
+            name: {"$ref": "#/components/schemas/Kind"} if name == "Kind" else {"type": "integer"}
+            for name in ("t", "x", "o", "d", "p", "c", "_r", "_new", "len", "isinstance",
+                         "dict", "str", "int", "KeyError", "UNSET", "Kind", "id", "id_")
+        } | {"kind": {"$ref": "#/components/schemas/Kind"},
+             "tags": {"type": "array", "items": {"type": "string"}}}},
+    }},
+}
+
+
+def test_fields_named_like_what_a_decoder_reads_shadow_nothing(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp = tmp_path_factory.mktemp("shadow")
+    package = unique_package("shadow")
+    generate(write_spec(tmp / "spec.json", SHADOW_SPEC), tmp / "out", package)
+    with imported(tmp / "out", package) as shadow:
+        data = {name: i for i, name in enumerate(SHADOW_SPEC["components"]["schemas"]["Box"][
+            "properties"]) if name not in ("Kind", "kind", "tags")}
+        data |= {"Kind": "a", "kind": "b", "tags": ["x"], "unknown": [1]}
+        box = shadow.Box.from_dict(data, strict=False)
+        assert box.to_dict() == data and shadow.deviations(box)[0].kind == "unknown_member"
+        assert shadow.Box.from_dict({**data, "unknown": None} | {"t": 0}).t == 0
+        del data["unknown"]
+        assert shadow.Box.from_dict(data, strict=True).to_dict() == data
+        with pytest.raises(shadow.DecodeError) as caught:
+            shadow.Box.from_dict({**data, "len": "three", "kind": "z"}, strict=True)
+        assert {path for path, _ in caught.value.errors} == {"$.len", "$.kind"}

@@ -37,7 +37,7 @@ def test_three_states_absent_null_value(runs_v2: ModuleType, run_data: dict[str,
     del data["required_action"]  # required by the spec, missing in real examples
     run = runs_v2.Run.from_dict(data)
     assert run.instructions is None
-    assert run.required_action is runs_v2.UNSET
+    assert run.required_action is None  # nullable: reads as None, still absent on the way out
     assert run.id == data["id"]
     out = run.to_dict()
     assert out == data
@@ -72,10 +72,10 @@ def test_models_are_dataclasses_to_the_standard_library(runs_v2: ModuleType,
     run = runs_v2.Run.from_dict(run_data)
     assert dataclasses.is_dataclass(runs_v2.Run) and dataclasses.is_dataclass(run)
     names = [f.name for f in dataclasses.fields(run)]
-    assert names[:3] == ["id", "object", "created_at"] and names[-1] == "_extra"
+    assert names[:3] == ["id", "object", "created_at"] and names[-1] == "response_format"
     assert all(f.kw_only for f in dataclasses.fields(runs_v2.Run))
     defaults = {f.name: f.default for f in dataclasses.fields(runs_v2.Run)}
-    assert defaults["temperature"] is runs_v2.UNSET and defaults["_extra"] is None
+    assert defaults["temperature"] is runs_v2.UNSET and "_extra" not in defaults
     assert defaults["id"] is dataclasses.MISSING
     assert dataclasses.asdict(run)["required_action"]["type"] == "submit_tool_outputs"
     assert runs_v2.Run.__hash__ is None  # mutable and compared by value, as a dataclass

@@ -12,11 +12,13 @@ from ._runtime import (
     TYPE_CHECKING,
     UNSET,
     DecodeError,
+    MissingFieldError,
     Model,
     OpenIntEnum,
     OpenStrEnum,
     UnknownVariant,
     Unset,
+    kept_members,
 )
 from ._runtime import enc as encode
 
@@ -207,6 +209,7 @@ __all__ = [
     "MessageCreation",
     "MessageCreationStepDetails",
     "Metadata",
+    "MissingFieldError",
     "Model",
     "ModifyRunRequest",
     "NotFoundError",
@@ -257,6 +260,7 @@ __all__ = [
     "decode_step_tool_call",
     "deviations",
     "encode",
+    "kept_members",
     "set_deviation_hook",
 ]
 

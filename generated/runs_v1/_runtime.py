@@ -75,6 +75,42 @@ class DecodeError(ValueError):
         return type(self), (self.errors,)
 
 
+class MissingFieldError(DecodeError, AttributeError):
+    """Reading a required field that lenient decoding found absent from the payload.
+
+    Both a `DecodeError` (the payload broke the spec) and an `AttributeError` (so `hasattr`
+    and `getattr(obj, name, default)` treat the field as not there). `model`, `field` and
+    `path` (the JSON path of the missing member) say which one.
+    """
+
+    def __init__(self, model: str, field: str, path: str) -> None:
+        self.model = model
+        self.field = field
+        self.path = path
+        self.errors = [(path, "missing required field")]
+        ValueError.__init__(
+            self,
+            f"{model}.{field} is not set: {path} is missing from the payload, and the spec "
+            "requires it (lenient decoding accepted that and lists it in deviations(); "
+            "strict=True rejects it)",
+        )
+        self.name = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.model, self.field, self.path)
+
+
+def not_present(obj: Any, field: str, helper: str, status: str) -> ValueError:
+    """What `<field>_or_raise()` raises when the field is not set (None or absent)."""
+    name = type(obj).__name__
+    state = getattr(obj, status, UNSET)
+    shown = getattr(state, "_value_", state)
+    return ValueError(
+        f"{name}.{field} is not set ({status} is {shown!r}); it is set when "
+        f"{name}.{helper} is true"
+    )
+
+
 def path_text(path: Any) -> str:
     """Render a linked path `((("$", "tools"), 1), "name")` as `$.tools[1].name`."""
     import json
@@ -128,12 +164,17 @@ class Ctx:
     `DecodeError`. Lenient: `errors` collects each deviation as (linked path, kind, value,
     what, raw, of), which `decode_root` hands to `_deviations.settle` when `found` is not 0; a
     payload that fits the spec records nothing, so it costs nothing more.
+
+    `shared`: the payload belongs to the caller (`from_dict`), so what is kept of it as it is
+    (free-form objects, `Any` members, unknown members) is copied; `from_json` parses a payload
+    nobody else holds and skips the copies.
     """
 
-    __slots__ = ("errors", "found", "mistyped", "strict")
+    __slots__ = ("errors", "found", "mistyped", "shared", "strict")
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, shared: bool = True) -> None:
         self.strict = strict
+        self.shared = shared
         self.errors: list[Any] = []
         self.found = 0  # lenient: deviations seen
         self.mistyped = 0  # lenient: of them, values of the wrong JSON type
@@ -153,7 +194,8 @@ class Ctx:
         """A deviation from the spec: an error when strict, else kept to be listed later.
 
         `raw` marks a value of the wrong type that is kept as it arrived: the member of the
-        enclosing object that contains it then reads as absent (`_deviations.settle`). `of`
+        enclosing object that contains it then reads as absent (`_deviations.settle`); for a
+        missing member, it tells that the member may be null (see `absent`). `of`
         names the schema it concerns when that is not the enclosing object's (a union).
         """
         if self.strict:
@@ -170,10 +212,14 @@ class Ctx:
         return value
 
     def absent(self, value: Any, path: Any, key: str, flags: int) -> None:
-        """A required member that is missing, or null where null is not allowed."""
+        """A required member that is missing, or null where null is not allowed.
+
+        A missing member is recorded with `raw` telling whether it may be null: it then reads
+        as None, else reading it raises `MissingFieldError` (`_deviations.settle`)."""
         if value is UNSET:
             if flags & REQUIRED:
-                self.deviate((path, key), MISSING, UNSET, "missing required field")
+                what = "missing required field"
+                self.deviate((path, key), MISSING, UNSET, what, bool(flags & NULLABLE))
         elif not flags & NULLABLE:
             self.deviate((path, key), NULL, None, "null is not allowed")
 
@@ -193,20 +239,22 @@ class Trial(Ctx):
 
     __slots__ = ("unknown",)
 
-    def __init__(self) -> None:
-        super().__init__(True)
+    def __init__(self, shared: bool = True) -> None:
+        super().__init__(True, shared)
         self.unknown = 0
 
 
 _new_ctx = object.__new__
 
 
-def decode_root(decode: Decoder, data: Any, strict: bool) -> Any:
+def decode_root(decode: Decoder, data: Any, strict: bool, shared: bool = True) -> Any:
     """Run a decoder on a whole payload; strict: every problem found is raised as one
     `DecodeError`; lenient: what deviated is attached to the result (see `deviations`).
+    `shared=False` for a payload only the decoder holds (parsed from JSON): nothing is copied.
     """
-    ctx = _new_ctx(Ctx)  # Ctx(strict) without the cost of calling __init__
+    ctx = _new_ctx(Ctx)  # Ctx(strict, shared) without the cost of calling __init__
     ctx.strict = strict
+    ctx.shared = shared
     ctx.errors = []
     ctx.found = 0
     ctx.mistyped = 0
@@ -307,7 +355,7 @@ def dec_bool(value: Any, path: Any, ctx: Ctx) -> Any:
 
 
 def dec_any(value: Any, path: Any, ctx: Ctx) -> Any:
-    return value
+    return copy_json(value) if ctx.shared else value
 
 
 _PRIM_TYPES: Final = {
@@ -324,7 +372,7 @@ def dec_prims(value: Any, path: Any, ctx: Ctx, kinds: tuple[str, ...]) -> Any:
         return ctx.null(path)
     for kind in kinds:
         if kind == "any":
-            return value
+            return copy_json(value) if ctx.shared else value
         if isinstance(value, _PRIM_TYPES[kind]) and (kind == "bool") == isinstance(
             value, bool
         ):
@@ -373,7 +421,7 @@ def dec_map_str(value: Any, path: Any, ctx: Ctx) -> Any:
 
 def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
     if value.__class__ is dict or is_dict(value):
-        return value
+        return copy_json(value) if ctx.shared else value
     if value is None:
         return ctx.null(path)
     return ctx.wrong(path, value, "object")
@@ -381,7 +429,7 @@ def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
 
 def field_map_any(value: Any, path: Any, key: str, ctx: Ctx, flags: int) -> Any:
     if value.__class__ is dict or is_dict(value):
-        return value
+        return copy_json(value) if ctx.shared else value
     return _field_prim(value, path, key, ctx, flags, "object")
 
 
@@ -415,9 +463,12 @@ def has_extra(data: dict[str, Any], known: frozenset[str]) -> bool:
 def extras(
     data: dict[str, Any], known: frozenset[str], path: Any, ctx: Ctx, closed: bool
 ) -> Any:
-    """The members a model does not declare: kept as they came, so nothing is lost (and,
-    when lenient, listed as deviations)."""
-    extra = {k: v for k, v in data.items() if k not in known}
+    """The members a model does not declare: kept as they came (copies, when the payload is
+    the caller's), so nothing is lost (and, when lenient, listed as deviations)."""
+    if ctx.shared:
+        extra = {k: copy_json(v) for k, v in data.items() if k not in known}
+    else:
+        extra = {k: v for k, v in data.items() if k not in known}
     for k, value in extra.items():
         if not ctx.strict:
             what = "unknown member (not in the schema)"
@@ -431,13 +482,75 @@ def extras(
 
 
 def add_extra(data: dict[str, Any], extra: dict[str, Any]) -> None:
-    """`to_dict`'s last step: the kept members, unless a member of that name was set since
-    (a member that held a value of the wrong type is kept here, as it arrived)."""
-    if data.keys().isdisjoint(extra):
-        data.update(extra)
+    """`to_dict`'s last step: copies of the kept members, unless a member of that name was set
+    since (a member that held a value of the wrong type is kept here, as it arrived)."""
+    for key, value in extra.items():
+        if key not in data:
+            data[key] = copy_json(value)
+
+
+_LEAVES: Final[frozenset[type]] = frozenset({str, int, float, bool, type(None)})
+
+
+def copy_json(value: Any) -> Any:
+    """`value` with every dict and list in it copied, so that the copy and the original share
+    nothing mutable; strings, numbers and anything that is not a dict or a list are kept.
+
+    Models keep copies of what they hold of a caller's data, and `to_dict` returns copies of
+    what a model holds: neither side's later changes reach the other. Recursive while that is
+    fast; a structure too deep for the stack (or one that contains itself) is copied by a
+    loop that also keeps shared and circular parts as they are in the original.
+    """
+    if value.__class__ in _LEAVES or not isinstance(value, (dict, list)):
+        return value
+    try:
+        return _copy_tree(value)
+    except RecursionError:
+        return _copy_deep(value)
+
+
+def _copy_tree(value: Any, leaves: frozenset[type] = _LEAVES) -> Any:
+    cls = value.__class__
+    if cls is dict:
+        out: Any = value.copy()
+        items: Any = out.items()
+    elif cls is list:
+        out = value.copy()
+        items = enumerate(out)
+    elif is_dict(value):
+        out = dict(value)
+        items = out.items()
+    elif is_list(value):
+        out = list(value)
+        items = enumerate(out)
     else:
-        for key, value in extra.items():
-            data.setdefault(key, value)
+        return value
+    for key, item in items:  # replacing values while iterating: the size never changes
+        if item.__class__ not in leaves:
+            out[key] = _copy_tree(item)
+    return out
+
+
+def _copy_deep(value: Any) -> Any:
+    """`_copy_tree` without recursion, each container copied once (by identity)."""
+    copies: dict[int, Any] = {}  # the originals all live on in `value`: ids stay unique
+
+    def copy_of(node: Any) -> Any:
+        found: Any = copies.get(id(node))
+        if found is None:
+            found = copies[id(node)] = list(node) if is_list(node) else dict(node)
+            todo.append(found)
+        return found
+
+    todo: list[Any] = []
+    root = copy_of(value)
+    while todo:
+        out = todo.pop()
+        items = enumerate(out) if out.__class__ is list else out.items()
+        for key, item in items:
+            if item.__class__ not in _LEAVES and (is_dict(item) or is_list(item)):
+                out[key] = copy_of(item)
+    return root
 
 
 class Checks:
@@ -805,7 +918,8 @@ class _DataclassInfo:
         namespace: dict[str, Any] = dict(
             getattr(model.__init__, "__kwdefaults__", None) or {}
         )
-        own = [n for n in model.__slots__ if n not in Model.__slots__]  # fields only
+        # fields only: `_extra` is no argument and no field (see kept_members)
+        own = [n for n in model.__slots__ if n not in Model.__slots__ and n != "_extra"]
         namespace["__annotations__"] = {n: annotations.get(n, "Any") for n in own}
         shadow: Any = dataclasses.dataclass(kw_only=True, repr=False, eq=False)(
             type(owner.__name__, (), namespace)
@@ -830,14 +944,21 @@ def _values_of(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return get
 
 
-def _restore(cls: Any, values: tuple[Any, ...], found: Any = None) -> Any:
+def restore_model(
+    cls: Any, values: tuple[Any, ...], found: Any = None, missing: Any = None
+) -> Any:
     """Unpickle a model: its fields in declaration order, no validation (they were valid),
-    and the deviations lenient decoding found in it, if any."""
+    the deviations lenient decoding found in it, if any, and the required fields it lacks.
+    """
     obj = object.__new__(cls)
     for name, value in zip(cls.__slots__, values):
         object.__setattr__(obj, name, value)
     if found is not None:
         obj._deviations = found
+    if missing:
+        from ._deviations import lacking
+
+        lacking(obj, missing)
     return obj
 
 
@@ -845,8 +966,10 @@ class Model:
     """Base of every generated model: JSON helpers, equality by value, and a repr that leaves
     absent fields out."""
 
-    __slots__ = ("_deviations",)  # set only when lenient decoding accepted deviations
+    # set only when lenient decoding accepted deviations / found required members absent
+    __slots__ = ("_deviations", "_missing")
     _deviations: list[Deviation]
+    _missing: dict[str, tuple[bool, Any]]  # field -> (may be null, linked JSON path)
     __match_args__ = ()
     __hash__ = None  # type: ignore[assignment]  # mutable: compared by value, as dataclasses
     __dataclass_fields__: Any = _DataclassInfo("__dataclass_fields__")
@@ -870,20 +993,31 @@ class Model:
         values = _values_of(self.__class__)(self)[1:]
         found = getattr(self, "_deviations", None)
         if found is None:
-            return _restore, (self.__class__, values)
-        return _restore, (self.__class__, values, found)
+            return restore_model, (self.__class__, values)
+        return restore_model, (self.__class__, values, found)
 
     def __repr__(self) -> str:
         shown: list[str] = []
         names: Any = self.__slots__  # the concrete class's: every field, `_extra` last
         for name in names:
-            value = getattr(self, name)
+            value = getattr(
+                self, name, UNSET
+            )  # a required field found absent is left out
             if value is not UNSET and name != "_extra":
                 shown.append(f"{name}={value!r}")
         extra = getattr(self, "_extra", None)
         if extra:
             shown.append(f"_extra={extra!r}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def kept_members(obj: Model) -> dict[str, Any]:
+    """The members `obj` holds as they arrived, by JSON name: those its schema does not
+    declare, and declared ones whose value had the wrong JSON type (that field reads as
+    absent). `to_dict()` writes them back; this returns a copy. Empty for an object built
+    in code."""
+    extra = getattr(obj, "_extra", None)
+    return copy_json(extra) if extra else {}
 
 
 class UnknownVariant:
@@ -905,7 +1039,8 @@ class UnknownVariant:
         return None
 
     def to_dict(self) -> Any:
-        return self.data
+        """A copy of the data (changing it leaves this object as it is)."""
+        return copy_json(self.data)
 
     def to_json(self) -> str:
         return dumps(self.data)
@@ -924,6 +1059,8 @@ class UnknownVariant:
 
 
 def unknown_variant(value: Any, path: Any, ctx: Ctx, union: str) -> UnknownVariant:
+    if ctx.shared:
+        value = copy_json(value)
     kept = UnknownVariant(value)
     tag = kept.tag
     if tag is None:
@@ -941,6 +1078,8 @@ def wrong_variant(value: Any, path: Any, ctx: Ctx, expected: str) -> Any:
     """A union's value of a JSON type none of its variants has: kept as an `UnknownVariant`."""
     if value is None:
         return ctx.null(path)
+    if ctx.shared:
+        value = copy_json(value)
     ctx.deviate(path, WRONG_TYPE, value, f"expected {expected}, got {kind_of(value)}")
     return UnknownVariant(value)
 
@@ -979,14 +1118,14 @@ def first_match(
     fallback: Any = UNSET
     found: Ctx | None = None
     for decode in decoders:
-        trial = Trial()
+        trial = Trial(ctx.shared)
         result = decode(value, path, trial)
         if not trial.errors:
             if ctx.strict or not trial.unknown:
                 return result
             return decode(value, path, ctx)  # again: to list its unknown members
         if fallback is UNSET:
-            lenient = Ctx(False)
+            lenient = Ctx(False, ctx.shared)
             candidate = decode(value, path, lenient)
             if not lenient.mistyped:
                 fallback, found = candidate, lenient

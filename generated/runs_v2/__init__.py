@@ -12,11 +12,13 @@ from ._runtime import (
     TYPE_CHECKING,
     UNSET,
     DecodeError,
+    MissingFieldError,
     Model,
     OpenIntEnum,
     OpenStrEnum,
     UnknownVariant,
     Unset,
+    kept_members,
 )
 from ._runtime import enc as encode
 
@@ -392,6 +394,7 @@ __all__ = [
     "MessageCreation",
     "MessageCreationStepDetails",
     "Metadata",
+    "MissingFieldError",
     "Model",
     "ModifyRunRequest",
     "NamedToolChoice",
@@ -503,6 +506,7 @@ __all__ = [
     "decode_tool_choice",
     "deviations",
     "encode",
+    "kept_members",
     "set_deviation_hook",
 ]
 

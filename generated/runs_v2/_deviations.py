@@ -20,14 +20,18 @@ from __future__ import annotations
 from importlib import import_module
 
 from ._runtime import (
+    MISSING,
     UNSET,
     WRONG_TYPE,
     DecodeError,
+    MissingFieldError,
     Model,
     UnknownVariant,
+    copy_json,
     is_dict,
     is_list,
     path_text,
+    restore_model,
 )
 
 TYPE_CHECKING = False
@@ -152,25 +156,42 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
         entries.sort(key=lambda pair: len(pair[0]))  # a kept member first
     rest: list[Deviation] = []
     placed: dict[int, tuple[Any, list[Deviation]]] = {}  # id(owner) -> (owner, its own)
+    absent: dict[int, tuple[Any, dict[str, tuple[bool, Any]]]] = (
+        {}
+    )  # id(owner) -> its lacks
+    own_copy = (
+        copy_json if ctx.shared else _same
+    )  # what is kept of the caller's payload
     for keys, (where, kind, found, what, raw, of) in entries:
         owner, key, arrived = _owner(value, data, keys)
+        found = own_copy(found)
         if owner is None:
-            if raw and not isinstance(value, UnknownVariant):
-                value = UnknownVariant(data)  # the union's value, kept whole
+            if raw and kind == WRONG_TYPE and not isinstance(value, UnknownVariant):
+                value = UnknownVariant(own_copy(data))  # the union's value, kept whole
             rest.append(Deviation(kind, where, found, what, of))
             continue
-        if raw:
-            _keep(owner, key, arrived)
+        if kind == MISSING:
+            slot = _slot_of(owner, key)
+            if slot is not None:  # raw: the member may be null
+                absent.setdefault(id(owner), (owner, {}))[1][slot] = (raw, where)
+        elif raw:
+            _keep(owner, key, own_copy(arrived))
         own = placed.setdefault(id(owner), (owner, []))[1]
         own.append(Deviation(kind, where, found, what, of or type(owner).__name__))
     if rest and isinstance(value, Model):
         placed.setdefault(id(value), (value, []))[1][:0] = rest
     for owner, own in placed.values():
         owner._deviations = own
+    for owner, lacks in absent.values():
+        lacking(owner, lacks)
     hook = _hook
     if hook is not None:
         for deviation in deviations(value) if isinstance(value, Model) else rest:
             hook(deviation)
+    return value
+
+
+def _same(value: Any) -> Any:
     return value
 
 
@@ -257,3 +278,102 @@ def whole(value: _M, key: str) -> _M:
         if found:
             raise DecodeError([(d.path, d.message) for d in found])
     return value
+
+
+# A model whose required member was absent from the payload has its class swapped for a
+# subclass that answers for the empty field: None if it may be null, else `MissingFieldError`
+# naming the class, the field and the JSON path; its `to_dict` leaves the member out, as it
+# arrived. Only such objects pay for `__getattr__` (which, on the class of every model, would
+# slow each attribute read), and nothing ever reads `UNSET` from a field typed as present.
+_lacking: dict[type, type] = (
+    {}
+)  # model class -> its subclass for objects that lack a field
+
+
+def lacking(obj: Any, missing: dict[str, tuple[bool, Any]]) -> None:
+    """Make `obj`'s fields in `missing` (field -> (may be null, JSON path)) read as absent
+    required fields: empty, until a value is set."""
+    cls: Any = obj.__class__
+    if cls.__dict__.get("_lacks_fields"):
+        cls = cls.__mro__[1]
+        missing = {**obj._missing, **missing}
+    sub = _lacking.get(cls)
+    if sub is None:
+        sub = _lacking[cls] = _subclass_lacking(cls)
+    obj.__class__ = sub
+    obj._missing = missing
+    for name in missing:
+        try:
+            object.__delattr__(obj, name)
+        except AttributeError:  # already empty
+            pass
+
+
+def _subclass_lacking(cls: type) -> type:
+    namespace = {
+        "__slots__": (),  # the same layout, so that `obj.__class__` can be reassigned
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+        "_lacks_fields": True,
+        "__getattr__": _read_absent,
+        "__eq__": _eq_lacking,
+        "__reduce__": _reduce_lacking,
+        "to_dict": _to_dict_lacking,
+    }
+    sub = type(cls)(cls.__name__, (cls,), namespace)
+    # the fields are found through `__slots__` on the first class that has it in its own
+    # namespace (`_slot_of`, dataclass fields): the model's, not this empty one
+    type.__delattr__(sub, "__slots__")
+    return sub
+
+
+def _read_absent(obj: Any, name: str) -> Any:
+    """`__getattr__` of an object lacking required fields: runs only for an empty slot."""
+    missing: dict[str, tuple[bool, Any]]
+    try:
+        missing = object.__getattribute__(obj, "_missing")
+    except AttributeError:
+        missing = {}
+    entry = missing.get(name)
+    if entry is None:
+        text = f"{type(obj).__name__!r} object has no attribute {name!r}"
+        raise AttributeError(text, name=name, obj=obj)
+    nullable, where = entry
+    if nullable:
+        return None
+    raise MissingFieldError(type(obj).__name__, name, path_text(where))
+
+
+def _raw_values(obj: Any) -> tuple[Any, ...]:
+    """Every field of `obj` in declaration order, UNSET for an empty one."""
+    get = object.__getattribute__
+    values: list[Any] = []
+    for name in obj.__slots__:
+        try:
+            values.append(get(obj, name))
+        except AttributeError:
+            values.append(UNSET)
+    return tuple(values)
+
+
+def _eq_lacking(obj: Any, other: object) -> Any:  # a bool, or NotImplemented
+    if other.__class__ is not obj.__class__:
+        return NotImplemented
+    return _raw_values(obj) == _raw_values(other)
+
+
+def _reduce_lacking(obj: Any) -> tuple[Any, ...]:
+    found = getattr(obj, "_deviations", None)
+    model = type(obj).__mro__[1]
+    return restore_model, (model, _raw_values(obj), found, dict(obj._missing))
+
+
+def _to_dict_lacking(obj: Any) -> dict[str, Any]:
+    """`to_dict` of the model, with each empty field left out (absent, as it arrived)."""
+    model: Any = type(obj).__mro__[1]
+    stand_in = object.__new__(model)
+    for name, value in zip(model.__slots__, _raw_values(obj)):
+        object.__setattr__(stand_in, name, value)
+    encoded: dict[str, Any] = model.to_dict(stand_in)
+    return encoded

@@ -2973,10 +2973,13 @@ def _as_models(
     return UNSET if len(errors) > found else out
 
 
-def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:
-    """Decode a response body; a body that does not fit raises APIResponseError."""
+def _decode(decode: Callable[..., _T], data: Any, where: str) -> _T:
+    """Decode a response body; a body that does not fit raises APIResponseError.
+
+    Nobody else holds the parsed body, so the models need not copy what they keep of it.
+    """
     try:
-        return decode(data)
+        return decode(data, copy=False)
     except DecodeError as exc:
         raise _http.APIResponseError(
             f"unexpected response body from {where}: {exc}", request=where

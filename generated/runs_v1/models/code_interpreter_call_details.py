@@ -41,27 +41,28 @@ class CodeInterpreterCallDetails(_r.Model):
     """The input to the Code Interpreter tool call."""
     outputs: list[CodeInterpreterCallDetailsOutputsItem]
     """The outputs from the Code Interpreter tool call: text (`logs`) or images (`image`)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         input: str,
         outputs: list[CodeInterpreterCallDetailsOutputsItem],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.input = input
         self.outputs = outputs
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> CodeInterpreterCallDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CodeInterpreterCallDetails = _r.decode_root(
-            dec_CodeInterpreterCallDetails, data, strict
+            dec_CodeInterpreterCallDetails, data, strict, copy
         )
         return result
 
@@ -69,8 +70,12 @@ class CodeInterpreterCallDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterCallDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CodeInterpreterCallDetails = _r.decode_root(
+            dec_CodeInterpreterCallDetails, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -109,18 +114,18 @@ def dec_CodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CodeInterpreterCallDetails)
         x = _r.has_extra(d, _KEYS_CodeInterpreterCallDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "input", c, 1)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "outputs", 1)
+    input_, outputs = t
+    if input_.__class__ is not str:
+        input_ = _r.field_str(input_, p, "input", c, 1)
+    if outputs is UNSET or outputs is None:
+        c.absent(outputs, p, "outputs", 1)
     else:
-        v1 = _r.dec_list(
-            v1, (p, "outputs"), c, dec_CodeInterpreterCallDetailsOutputsItem
+        outputs = _r.dec_list(
+            outputs, (p, "outputs"), c, dec_CodeInterpreterCallDetailsOutputsItem
         )
     o = _new(CodeInterpreterCallDetails)
-    o.input = v0
-    o.outputs = v1
+    o.input = input_
+    o.outputs = outputs
     o._extra = (
         _r.extras(d, _KEYS_CodeInterpreterCallDetails, p, c, False) if x else None
     )
@@ -139,11 +144,14 @@ def dec_CodeInterpreterCallDetailsOutputsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_code_interpreter_call_details_outputs_item(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> CodeInterpreterCallDetailsOutputsItem:
-    """Decode a CodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
+    """Decode a CodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: CodeInterpreterCallDetailsOutputsItem = _r.decode_root(
-        dec_CodeInterpreterCallDetailsOutputsItem, data, strict
+        dec_CodeInterpreterCallDetailsOutputsItem, data, strict, copy
     )
     return result
 

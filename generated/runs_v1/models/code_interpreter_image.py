@@ -30,23 +30,26 @@ class CodeInterpreterImage(_r.Model):
     )
     file_id: str
     """The file ID of the image."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         file_id: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.file_id = file_id
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterImage:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CodeInterpreterImage:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CodeInterpreterImage = _r.decode_root(
-            dec_CodeInterpreterImage, data, strict
+            dec_CodeInterpreterImage, data, strict, copy
         )
         return result
 
@@ -54,8 +57,12 @@ class CodeInterpreterImage(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterImage:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CodeInterpreterImage = _r.decode_root(
+            dec_CodeInterpreterImage, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -77,15 +84,15 @@ def dec_CodeInterpreterImage(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["file_id"]
+        file_id = d["file_id"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        file_id = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "file_id", c, 1)
+    if file_id.__class__ is not str:
+        file_id = _r.field_str(file_id, p, "file_id", c, 1)
     o = _new(CodeInterpreterImage)
-    o.file_id = v0
+    o.file_id = file_id
     o._extra = _r.extras(d, _KEYS_CodeInterpreterImage, p, c, False) if x else None
     return o
 

@@ -40,8 +40,6 @@ class CodeInterpreterToolCall(_r.Model):
     """Always `code_interpreter` for this type of tool call."""
     code_interpreter: CodeInterpreterCallDetails
     """The Code Interpreter tool call definition."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -49,18 +47,23 @@ class CodeInterpreterToolCall(_r.Model):
         id: str,
         type: str,
         code_interpreter: CodeInterpreterCallDetails,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.code_interpreter = code_interpreter
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CodeInterpreterToolCall:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CodeInterpreterToolCall = _r.decode_root(
-            dec_CodeInterpreterToolCall, data, strict
+            dec_CodeInterpreterToolCall, data, strict, copy
         )
         return result
 
@@ -68,8 +71,12 @@ class CodeInterpreterToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CodeInterpreterToolCall = _r.decode_root(
+            dec_CodeInterpreterToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -102,21 +109,23 @@ def dec_CodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CodeInterpreterToolCall)
         x = _r.has_extra(d, _KEYS_CodeInterpreterToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, code_interpreter = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2 is UNSET or v2 is None:
-        c.absent(v2, p, "code_interpreter", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if code_interpreter is UNSET or code_interpreter is None:
+        c.absent(code_interpreter, p, "code_interpreter", 1)
     else:
-        v2 = dec_CodeInterpreterCallDetails(v2, (p, "code_interpreter"), c)
+        code_interpreter = dec_CodeInterpreterCallDetails(
+            code_interpreter, (p, "code_interpreter"), c
+        )
     o = _new(CodeInterpreterToolCall)
-    o.id = v0
-    o.type = v1
-    o.code_interpreter = v2
+    o.id = id_
+    o.type = type_
+    o.code_interpreter = code_interpreter
     o._extra = _r.extras(d, _KEYS_CodeInterpreterToolCall, p, c, False) if x else None
     return o
 

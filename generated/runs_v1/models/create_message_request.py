@@ -41,8 +41,6 @@ class CreateMessageRequest(_r.Model):
 Default (applied by the server when absent): []"""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the message."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -51,19 +49,24 @@ Default (applied by the server when absent): []"""
         content: str,
         file_ids: list[str] | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.role = role
         self.content = content
         self.file_ids = file_ids
         self.metadata = metadata
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CreateMessageRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CreateMessageRequest:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CreateMessageRequest = _r.decode_root(
-            dec_CreateMessageRequest, data, strict
+            dec_CreateMessageRequest, data, strict, copy
         )
         return result
 
@@ -71,8 +74,12 @@ Default (applied by the server when absent): []"""
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateMessageRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CreateMessageRequest = _r.decode_root(
+            dec_CreateMessageRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -108,31 +115,31 @@ def dec_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CreateMessageRequest)
         x = _r.has_extra(d, _KEYS_CreateMessageRequest)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "role", c, 1)
+    role, content, file_ids, metadata = t
+    if role.__class__ is not str:
+        role = _r.field_str(role, p, "role", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "role"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "content", c, 1)
+        _CHECKS_1.run(role, (p, "role"), c)
+    if content.__class__ is not str:
+        content = _r.field_str(content, p, "content", c, 1)
     if c.strict:
-        _CHECKS_2.run(v1, (p, "content"), c)
-    if v2 is None:
-        c.absent(v2, p, "file_ids", 0)
-    elif v2 is not UNSET:
-        v2 = _r.dec_list_str(v2, (p, "file_ids"), c)
+        _CHECKS_2.run(content, (p, "content"), c)
+    if file_ids is None:
+        c.absent(file_ids, p, "file_ids", 0)
+    elif file_ids is not UNSET:
+        file_ids = _r.dec_list_str(file_ids, (p, "file_ids"), c)
     if c.strict:
-        _CHECKS_3.run(v2, (p, "file_ids"), c)
-    if v3 is not UNSET and v3 is not None:
-        v3 = _r.dec_map_str(v3, (p, "metadata"), c)
+        _CHECKS_3.run(file_ids, (p, "file_ids"), c)
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_4.run(v3, (p, "metadata"), c)
-        _r.check_each(v3, (p, "metadata"), c, _CHECKS_5)
+        _CHECKS_4.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_5)
     o = _new(CreateMessageRequest)
-    o.role = v0
-    o.content = v1
-    o.file_ids = v2
-    o.metadata = v3
+    o.role = role
+    o.content = content
+    o.file_ids = file_ids
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_CreateMessageRequest, p, c, True) if x else None
     return o
 

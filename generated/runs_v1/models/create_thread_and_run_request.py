@@ -47,8 +47,6 @@ class CreateThreadAndRunRequest(_r.Model):
     """Override the tools the assistant can use for this run."""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -59,7 +57,6 @@ class CreateThreadAndRunRequest(_r.Model):
         instructions: str | None | Unset = UNSET,
         tools: list[AssistantTool] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.assistant_id = assistant_id
         self.thread = thread
@@ -67,13 +64,19 @@ class CreateThreadAndRunRequest(_r.Model):
         self.instructions = instructions
         self.tools = tools
         self.metadata = metadata
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadAndRunRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CreateThreadAndRunRequest:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CreateThreadAndRunRequest = _r.decode_root(
-            dec_CreateThreadAndRunRequest, data, strict
+            dec_CreateThreadAndRunRequest, data, strict, copy
         )
         return result
 
@@ -81,8 +84,12 @@ class CreateThreadAndRunRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateThreadAndRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CreateThreadAndRunRequest = _r.decode_root(
+            dec_CreateThreadAndRunRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -128,33 +135,33 @@ def dec_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CreateThreadAndRunRequest)
         x = _r.has_extra(d, _KEYS_CreateThreadAndRunRequest)
-    v0, v1, v2, v3, v4, v5 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "assistant_id", c, 1)
-    if v1 is None:
-        c.absent(v1, p, "thread", 0)
-    elif v1 is not UNSET:
-        v1 = dec_CreateThreadRequest(v1, (p, "thread"), c)
-    if v2.__class__ is not str and v2 is not None:
-        v2 = _r.field_str(v2, p, "model", c, 2)
-    if v3.__class__ is not str and v3 is not None:
-        v3 = _r.field_str(v3, p, "instructions", c, 2)
-    if v4 is not UNSET and v4 is not None:
-        v4 = _r.dec_list(v4, (p, "tools"), c, dec_AssistantTool)
+    assistant_id, thread, model, instructions, tools, metadata = t
+    if assistant_id.__class__ is not str:
+        assistant_id = _r.field_str(assistant_id, p, "assistant_id", c, 1)
+    if thread is None:
+        c.absent(thread, p, "thread", 0)
+    elif thread is not UNSET:
+        thread = dec_CreateThreadRequest(thread, (p, "thread"), c)
+    if model.__class__ is not str and model is not None:
+        model = _r.field_str(model, p, "model", c, 2)
+    if instructions.__class__ is not str and instructions is not None:
+        instructions = _r.field_str(instructions, p, "instructions", c, 2)
+    if tools is not UNSET and tools is not None:
+        tools = _r.dec_list(tools, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
-        _CHECKS_1.run(v4, (p, "tools"), c)
-    if v5 is not UNSET and v5 is not None:
-        v5 = _r.dec_map_str(v5, (p, "metadata"), c)
+        _CHECKS_1.run(tools, (p, "tools"), c)
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_2.run(v5, (p, "metadata"), c)
-        _r.check_each(v5, (p, "metadata"), c, _CHECKS_3)
+        _CHECKS_2.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_3)
     o = _new(CreateThreadAndRunRequest)
-    o.assistant_id = v0
-    o.thread = v1
-    o.model = v2
-    o.instructions = v3
-    o.tools = v4
-    o.metadata = v5
+    o.assistant_id = assistant_id
+    o.thread = thread
+    o.model = model
+    o.instructions = instructions
+    o.tools = tools
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_CreateThreadAndRunRequest, p, c, True) if x else None
     return o
 

@@ -36,8 +36,6 @@ class FunctionDefinition(_r.Model):
     """A description of what the function does, used by the model to choose when and how to call the function."""
     parameters: dict[str, Any] | Unset
     """The parameters the function accepts, described as a JSON Schema object. Omitting `parameters` defines a function with an empty parameter list."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -45,18 +43,23 @@ class FunctionDefinition(_r.Model):
         name: str,
         description: str | Unset = UNSET,
         parameters: dict[str, Any] | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self.parameters = parameters
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionDefinition:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FunctionDefinition:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: FunctionDefinition = _r.decode_root(
-            dec_FunctionDefinition, data, strict
+            dec_FunctionDefinition, data, strict, copy
         )
         return result
 
@@ -64,8 +67,12 @@ class FunctionDefinition(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionDefinition:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: FunctionDefinition = _r.decode_root(
+            dec_FunctionDefinition, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -79,7 +86,7 @@ class FunctionDefinition(_r.Model):
             d["description"] = v
         v = self.parameters
         if v is not UNSET:
-            d["parameters"] = None if v is None else dict(v)
+            d["parameters"] = _r.copy_json(v)
         if self._extra:
             _r.add_extra(d, self._extra)
         return d
@@ -98,19 +105,21 @@ def dec_FunctionDefinition(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FunctionDefinition)
         x = _r.has_extra(d, _KEYS_FunctionDefinition)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
+    name, description, parameters = t
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "name"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "description", c, 0)
-    if v2.__class__ is not dict:
-        v2 = _r.field_map_any(v2, p, "parameters", c, 0)
+        _CHECKS_1.run(name, (p, "name"), c)
+    if description.__class__ is not str:
+        description = _r.field_str(description, p, "description", c, 0)
+    if parameters.__class__ is not dict:
+        parameters = _r.field_map_any(parameters, p, "parameters", c, 0)
+    elif c.shared:
+        parameters = _r.copy_json(parameters)
     o = _new(FunctionDefinition)
-    o.name = v0
-    o.description = v1
-    o.parameters = v2
+    o.name = name
+    o.description = description
+    o.parameters = parameters
     o._extra = _r.extras(d, _KEYS_FunctionDefinition, p, c, False) if x else None
     return o
 

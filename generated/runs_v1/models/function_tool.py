@@ -34,32 +34,39 @@ class FunctionTool(_r.Model):
     """The type of tool being defined: `function`"""
     function: FunctionDefinition
     """A function the model may call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         function: FunctionDefinition,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.function = function
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionTool:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: FunctionTool = _r.decode_root(dec_FunctionTool, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FunctionTool:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: FunctionTool = _r.decode_root(dec_FunctionTool, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionTool:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: FunctionTool = _r.decode_root(
+            dec_FunctionTool, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -89,18 +96,18 @@ def dec_FunctionTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FunctionTool)
         x = _r.has_extra(d, _KEYS_FunctionTool)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, function = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "function", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if function is UNSET or function is None:
+        c.absent(function, p, "function", 1)
     else:
-        v1 = dec_FunctionDefinition(v1, (p, "function"), c)
+        function = dec_FunctionDefinition(function, (p, "function"), c)
     o = _new(FunctionTool)
-    o.type = v0
-    o.function = v1
+    o.type = type_
+    o.function = function
     o._extra = _r.extras(d, _KEYS_FunctionTool, p, c, False) if x else None
     return o
 

@@ -36,8 +36,6 @@ class FunctionToolCallFunction(_r.Model):
     """The arguments passed to the function."""
     output: str | None
     """The output of the function. This will be `null` if the outputs have not been submitted yet."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -45,18 +43,23 @@ class FunctionToolCallFunction(_r.Model):
         name: str,
         arguments: str,
         output: str | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.arguments = arguments
         self.output = output
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionToolCallFunction:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FunctionToolCallFunction:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: FunctionToolCallFunction = _r.decode_root(
-            dec_FunctionToolCallFunction, data, strict
+            dec_FunctionToolCallFunction, data, strict, copy
         )
         return result
 
@@ -64,8 +67,12 @@ class FunctionToolCallFunction(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionToolCallFunction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: FunctionToolCallFunction = _r.decode_root(
+            dec_FunctionToolCallFunction, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -98,17 +105,17 @@ def dec_FunctionToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FunctionToolCallFunction)
         x = _r.has_extra(d, _KEYS_FunctionToolCallFunction)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "arguments", c, 1)
-    if v2.__class__ is not str and v2 is not None:
-        v2 = _r.field_str(v2, p, "output", c, 3)
+    name, arguments, output = t
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
+    if arguments.__class__ is not str:
+        arguments = _r.field_str(arguments, p, "arguments", c, 1)
+    if output.__class__ is not str and output is not None:
+        output = _r.field_str(output, p, "output", c, 3)
     o = _new(FunctionToolCallFunction)
-    o.name = v0
-    o.arguments = v1
-    o.output = v2
+    o.name = name
+    o.arguments = arguments
+    o.output = output
     o._extra = _r.extras(d, _KEYS_FunctionToolCallFunction, p, c, False) if x else None
     return o
 

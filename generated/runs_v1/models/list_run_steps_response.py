@@ -43,8 +43,6 @@ class ListRunStepsResponse(_r.Model):
     """The ID of the last run step on this page."""
     has_more: bool
     """Whether more run steps are available after this page."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -54,20 +52,25 @@ class ListRunStepsResponse(_r.Model):
         first_id: str,
         last_id: str,
         has_more: bool,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.object = object
         self.data = data
         self.first_id = first_id
         self.last_id = last_id
         self.has_more = has_more
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ListRunStepsResponse:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ListRunStepsResponse:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: ListRunStepsResponse = _r.decode_root(
-            dec_ListRunStepsResponse, data, strict
+            dec_ListRunStepsResponse, data, strict, copy
         )
         return result
 
@@ -75,8 +78,12 @@ class ListRunStepsResponse(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ListRunStepsResponse:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ListRunStepsResponse = _r.decode_root(
+            dec_ListRunStepsResponse, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -119,27 +126,27 @@ def dec_ListRunStepsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ListRunStepsResponse)
         x = _r.has_extra(d, _KEYS_ListRunStepsResponse)
-    v0, v1, v2, v3, v4 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "object", c, 1)
+    object_, data, first_id, last_id, has_more = t
+    if object_.__class__ is not str:
+        object_ = _r.field_str(object_, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "object"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "data", 1)
+        _CHECKS_1.run(object_, (p, "object"), c)
+    if data is UNSET or data is None:
+        c.absent(data, p, "data", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "data"), c, dec_RunStep)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "first_id", c, 1)
-    if v3.__class__ is not str:
-        v3 = _r.field_str(v3, p, "last_id", c, 1)
-    if v4.__class__ is not bool:
-        v4 = _r.field_bool(v4, p, "has_more", c, 1)
+        data = _r.dec_list(data, (p, "data"), c, dec_RunStep)
+    if first_id.__class__ is not str:
+        first_id = _r.field_str(first_id, p, "first_id", c, 1)
+    if last_id.__class__ is not str:
+        last_id = _r.field_str(last_id, p, "last_id", c, 1)
+    if has_more.__class__ is not bool:
+        has_more = _r.field_bool(has_more, p, "has_more", c, 1)
     o = _new(ListRunStepsResponse)
-    o.object = v0
-    o.data = v1
-    o.first_id = v2
-    o.last_id = v3
-    o.has_more = v4
+    o.object = object_
+    o.data = data
+    o.first_id = first_id
+    o.last_id = last_id
+    o.has_more = has_more
     o._extra = _r.extras(d, _KEYS_ListRunStepsResponse, p, c, False) if x else None
     return o
 

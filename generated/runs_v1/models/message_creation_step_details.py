@@ -34,27 +34,28 @@ class MessageCreationStepDetails(_r.Model):
     """Always `message_creation`."""
     message_creation: MessageCreation
     """The message created by a run step."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         message_creation: MessageCreation,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.message_creation = message_creation
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> MessageCreationStepDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: MessageCreationStepDetails = _r.decode_root(
-            dec_MessageCreationStepDetails, data, strict
+            dec_MessageCreationStepDetails, data, strict, copy
         )
         return result
 
@@ -62,8 +63,12 @@ class MessageCreationStepDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> MessageCreationStepDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: MessageCreationStepDetails = _r.decode_root(
+            dec_MessageCreationStepDetails, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -93,18 +98,20 @@ def dec_MessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_MessageCreationStepDetails)
         x = _r.has_extra(d, _KEYS_MessageCreationStepDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, message_creation = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "message_creation", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if message_creation is UNSET or message_creation is None:
+        c.absent(message_creation, p, "message_creation", 1)
     else:
-        v1 = dec_MessageCreation(v1, (p, "message_creation"), c)
+        message_creation = dec_MessageCreation(
+            message_creation, (p, "message_creation"), c
+        )
     o = _new(MessageCreationStepDetails)
-    o.type = v0
-    o.message_creation = v1
+    o.type = type_
+    o.message_creation = message_creation
     o._extra = (
         _r.extras(d, _KEYS_MessageCreationStepDetails, p, c, False) if x else None
     )

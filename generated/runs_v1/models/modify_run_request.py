@@ -30,30 +30,39 @@ class ModifyRunRequest(_r.Model):
     )
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.metadata = metadata
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ModifyRunRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: ModifyRunRequest = _r.decode_root(dec_ModifyRunRequest, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ModifyRunRequest:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: ModifyRunRequest = _r.decode_root(
+            dec_ModifyRunRequest, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ModifyRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ModifyRunRequest = _r.decode_root(
+            dec_ModifyRunRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -75,18 +84,18 @@ def dec_ModifyRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["metadata"]
+        metadata = d["metadata"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        metadata = UNSET
         x = len(d) != 0
-    if v0 is not UNSET and v0 is not None:
-        v0 = _r.dec_map_str(v0, (p, "metadata"), c)
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "metadata"), c)
-        _r.check_each(v0, (p, "metadata"), c, _CHECKS_2)
+        _CHECKS_1.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_2)
     o = _new(ModifyRunRequest)
-    o.metadata = v0
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_ModifyRunRequest, p, c, True) if x else None
     return o
 

@@ -30,30 +30,37 @@ class RetrievalTool(_r.Model):
     )
     type: str
     """The type of tool being defined: `retrieval`"""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RetrievalTool:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RetrievalTool = _r.decode_root(dec_RetrievalTool, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RetrievalTool:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RetrievalTool = _r.decode_root(dec_RetrievalTool, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RetrievalTool:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RetrievalTool = _r.decode_root(
+            dec_RetrievalTool, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -75,17 +82,17 @@ def dec_RetrievalTool(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["type"]
+        type_ = d["type"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        type_ = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
     o = _new(RetrievalTool)
-    o.type = v0
+    o.type = type_
     o._extra = _r.extras(d, _KEYS_RetrievalTool, p, c, False) if x else None
     return o
 

@@ -36,8 +36,6 @@ class RetrievalToolCall(_r.Model):
     """Always `retrieval` for this type of tool call."""
     retrieval: dict[str, Any]
     """For now, this is always going to be an empty object."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -45,25 +43,36 @@ class RetrievalToolCall(_r.Model):
         id: str,
         type: str,
         retrieval: dict[str, Any],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.retrieval = retrieval
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RetrievalToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RetrievalToolCall = _r.decode_root(dec_RetrievalToolCall, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RetrievalToolCall:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RetrievalToolCall = _r.decode_root(
+            dec_RetrievalToolCall, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RetrievalToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RetrievalToolCall = _r.decode_root(
+            dec_RetrievalToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -77,7 +86,7 @@ class RetrievalToolCall(_r.Model):
             d["type"] = v
         v = self.retrieval
         if v is not UNSET:
-            d["retrieval"] = None if v is None else dict(v)
+            d["retrieval"] = _r.copy_json(v)
         if self._extra:
             _r.add_extra(d, self._extra)
         return d
@@ -96,19 +105,21 @@ def dec_RetrievalToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RetrievalToolCall)
         x = _r.has_extra(d, _KEYS_RetrievalToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, retrieval = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2.__class__ is not dict:
-        v2 = _r.field_map_any(v2, p, "retrieval", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if retrieval.__class__ is not dict:
+        retrieval = _r.field_map_any(retrieval, p, "retrieval", c, 1)
+    elif c.shared:
+        retrieval = _r.copy_json(retrieval)
     o = _new(RetrievalToolCall)
-    o.id = v0
-    o.type = v1
-    o.retrieval = v2
+    o.id = id_
+    o.type = type_
+    o.retrieval = retrieval
     o._extra = _r.extras(d, _KEYS_RetrievalToolCall, p, c, False) if x else None
     return o
 

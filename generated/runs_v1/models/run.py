@@ -93,8 +93,6 @@ Default (applied by the server when absent): []"""
     """Key-value pairs attached to the run."""
     usage: RunCompletionUsage | None
     """Usage statistics related to the run. This value will be `null` if the run is not in a terminal state (i.e. `in_progress`, `queued`, etc.)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -118,7 +116,6 @@ Default (applied by the server when absent): []"""
         file_ids: list[str],
         metadata: dict[str, str] | None,
         usage: RunCompletionUsage | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
@@ -139,18 +136,24 @@ Default (applied by the server when absent): []"""
         self.file_ids = file_ids
         self.metadata = metadata
         self.usage = usage
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Run:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: Run = _r.decode_root(dec_Run, data, strict)
+    def from_dict(cls, data: Any, *, strict: bool = False, copy: bool = True) -> Run:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: Run = _r.decode_root(dec_Run, data, strict, copy)
         return result
 
     @classmethod
     def from_json(cls, data: str | bytes | bytearray, *, strict: bool = False) -> Run:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: Run = _r.decode_root(dec_Run, _r.parse_json(data), strict, False)
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -246,6 +249,15 @@ Default (applied by the server when absent): []"""
         """True when `status` is one of: requires_action."""
         return self.status in _REQUIRES_ACTION_Run
 
+    def required_action_or_raise(self) -> RunRequiredAction:
+        """`required_action`, not None: it is set when `requires_action` is true.
+
+        Raises ValueError when it is not."""
+        value = self.required_action
+        if value is None or isinstance(value, _r.Unset):
+            raise _r.not_present(self, "required_action", "requires_action", "status")
+        return value
+
 
 @dataclass(kw_only=True, repr=False)
 class RunRequiredAction(_r.Model):
@@ -262,32 +274,41 @@ class RunRequiredAction(_r.Model):
     """For now, this is always `submit_tool_outputs`."""
     submit_tool_outputs: RunRequiredActionSubmitToolOutputs
     """Details on the tool outputs needed for this run to continue."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         submit_tool_outputs: RunRequiredActionSubmitToolOutputs,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.submit_tool_outputs = submit_tool_outputs
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunRequiredAction:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunRequiredAction = _r.decode_root(dec_RunRequiredAction, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunRequiredAction:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunRequiredAction = _r.decode_root(
+            dec_RunRequiredAction, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredAction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunRequiredAction = _r.decode_root(
+            dec_RunRequiredAction, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -316,25 +337,26 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     )
     tool_calls: list[RunToolCall]
     """A list of the relevant tool calls."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_calls: list[RunToolCall],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_calls = tool_calls
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunRequiredActionSubmitToolOutputs:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
-            dec_RunRequiredActionSubmitToolOutputs, data, strict
+            dec_RunRequiredActionSubmitToolOutputs, data, strict, copy
         )
         return result
 
@@ -342,8 +364,12 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredActionSubmitToolOutputs:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
+            dec_RunRequiredActionSubmitToolOutputs, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -375,107 +401,109 @@ def dec_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         t = _r.get_each(d, _NAMES_Run)
         x = _r.has_extra(d, _KEYS_Run)
     (
-        v0,
-        v1,
-        v2,
-        v3,
-        v4,
-        v5,
-        v6,
-        v7,
-        v8,
-        v9,
-        v10,
-        v11,
-        v12,
-        v13,
-        v14,
-        v15,
-        v16,
-        v17,
-        v18,
+        id_,
+        object_,
+        created_at,
+        thread_id,
+        assistant_id,
+        status,
+        required_action,
+        last_error,
+        expires_at,
+        started_at,
+        cancelled_at,
+        failed_at,
+        completed_at,
+        model,
+        instructions,
+        tools,
+        file_ids,
+        metadata,
+        usage,
     ) = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "object", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if object_.__class__ is not str:
+        object_ = _r.field_str(object_, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "object"), c)
-    if v2.__class__ is not int:
-        v2 = _r.field_int(v2, p, "created_at", c, 1)
-    if v3.__class__ is not str:
-        v3 = _r.field_str(v3, p, "thread_id", c, 1)
-    if v4.__class__ is not str:
-        v4 = _r.field_str(v4, p, "assistant_id", c, 1)
-    if v5.__class__ is str and v5 in _MEMBERS_1:
-        v5 = _MEMBERS_1[v5]
-    elif v5 is UNSET or v5 is None:
-        c.absent(v5, p, "status", 1)
+        _CHECKS_1.run(object_, (p, "object"), c)
+    if created_at.__class__ is not int:
+        created_at = _r.field_int(created_at, p, "created_at", c, 1)
+    if thread_id.__class__ is not str:
+        thread_id = _r.field_str(thread_id, p, "thread_id", c, 1)
+    if assistant_id.__class__ is not str:
+        assistant_id = _r.field_str(assistant_id, p, "assistant_id", c, 1)
+    if status.__class__ is str and status in _MEMBERS_1:
+        status = _MEMBERS_1[status]
+    elif status is UNSET or status is None:
+        c.absent(status, p, "status", 1)
     else:
-        v5 = dec_RunStatus(v5, (p, "status"), c)
-    if v6 is UNSET:
-        c.absent(v6, p, "required_action", 3)
-    elif v6 is not None:
-        v6 = dec_RunRequiredAction(v6, (p, "required_action"), c)
-    if v7 is UNSET:
-        c.absent(v7, p, "last_error", 3)
-    elif v7 is not None:
-        v7 = dec_RunLastError(v7, (p, "last_error"), c)
-    if v8.__class__ is not int and v8 is not None:
-        v8 = _r.field_int(v8, p, "expires_at", c, 3)
-    if v9.__class__ is not int and v9 is not None:
-        v9 = _r.field_int(v9, p, "started_at", c, 3)
-    if v10.__class__ is not int and v10 is not None:
-        v10 = _r.field_int(v10, p, "cancelled_at", c, 3)
-    if v11.__class__ is not int and v11 is not None:
-        v11 = _r.field_int(v11, p, "failed_at", c, 3)
-    if v12.__class__ is not int and v12 is not None:
-        v12 = _r.field_int(v12, p, "completed_at", c, 3)
-    if v13.__class__ is not str:
-        v13 = _r.field_str(v13, p, "model", c, 1)
-    if v14.__class__ is not str:
-        v14 = _r.field_str(v14, p, "instructions", c, 1)
-    if v15 is UNSET or v15 is None:
-        c.absent(v15, p, "tools", 1)
+        status = dec_RunStatus(status, (p, "status"), c)
+    if required_action is UNSET:
+        c.absent(required_action, p, "required_action", 3)
+    elif required_action is not None:
+        required_action = dec_RunRequiredAction(
+            required_action, (p, "required_action"), c
+        )
+    if last_error is UNSET:
+        c.absent(last_error, p, "last_error", 3)
+    elif last_error is not None:
+        last_error = dec_RunLastError(last_error, (p, "last_error"), c)
+    if expires_at.__class__ is not int and expires_at is not None:
+        expires_at = _r.field_int(expires_at, p, "expires_at", c, 3)
+    if started_at.__class__ is not int and started_at is not None:
+        started_at = _r.field_int(started_at, p, "started_at", c, 3)
+    if cancelled_at.__class__ is not int and cancelled_at is not None:
+        cancelled_at = _r.field_int(cancelled_at, p, "cancelled_at", c, 3)
+    if failed_at.__class__ is not int and failed_at is not None:
+        failed_at = _r.field_int(failed_at, p, "failed_at", c, 3)
+    if completed_at.__class__ is not int and completed_at is not None:
+        completed_at = _r.field_int(completed_at, p, "completed_at", c, 3)
+    if model.__class__ is not str:
+        model = _r.field_str(model, p, "model", c, 1)
+    if instructions.__class__ is not str:
+        instructions = _r.field_str(instructions, p, "instructions", c, 1)
+    if tools is UNSET or tools is None:
+        c.absent(tools, p, "tools", 1)
     else:
-        v15 = _r.dec_list(v15, (p, "tools"), c, dec_AssistantTool)
+        tools = _r.dec_list(tools, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
-        _CHECKS_2.run(v15, (p, "tools"), c)
-    if v16 is UNSET or v16 is None:
-        c.absent(v16, p, "file_ids", 1)
+        _CHECKS_2.run(tools, (p, "tools"), c)
+    if file_ids is UNSET or file_ids is None:
+        c.absent(file_ids, p, "file_ids", 1)
     else:
-        v16 = _r.dec_list_str(v16, (p, "file_ids"), c)
-    if v17 is UNSET:
-        c.absent(v17, p, "metadata", 3)
-    elif v17 is not None:
-        v17 = _r.dec_map_str(v17, (p, "metadata"), c)
+        file_ids = _r.dec_list_str(file_ids, (p, "file_ids"), c)
+    if metadata is UNSET:
+        c.absent(metadata, p, "metadata", 3)
+    elif metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_3.run(v17, (p, "metadata"), c)
-        _r.check_each(v17, (p, "metadata"), c, _CHECKS_4)
-    if v18 is UNSET:
-        c.absent(v18, p, "usage", 3)
-    elif v18 is not None:
-        v18 = dec_RunCompletionUsage(v18, (p, "usage"), c)
+        _CHECKS_3.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_4)
+    if usage is UNSET:
+        c.absent(usage, p, "usage", 3)
+    elif usage is not None:
+        usage = dec_RunCompletionUsage(usage, (p, "usage"), c)
     o = _new(Run)
-    o.id = v0
-    o.object = v1
-    o.created_at = v2
-    o.thread_id = v3
-    o.assistant_id = v4
-    o.status = v5
-    o.required_action = v6
-    o.last_error = v7
-    o.expires_at = v8
-    o.started_at = v9
-    o.cancelled_at = v10
-    o.failed_at = v11
-    o.completed_at = v12
-    o.model = v13
-    o.instructions = v14
-    o.tools = v15
-    o.file_ids = v16
-    o.metadata = v17
-    o.usage = v18
+    o.id = id_
+    o.object = object_
+    o.created_at = created_at
+    o.thread_id = thread_id
+    o.assistant_id = assistant_id
+    o.status = status
+    o.required_action = required_action
+    o.last_error = last_error
+    o.expires_at = expires_at
+    o.started_at = started_at
+    o.cancelled_at = cancelled_at
+    o.failed_at = failed_at
+    o.completed_at = completed_at
+    o.model = model
+    o.instructions = instructions
+    o.tools = tools
+    o.file_ids = file_ids
+    o.metadata = metadata
+    o.usage = usage
     o._extra = _r.extras(d, _KEYS_Run, p, c, False) if x else None
     return o
 
@@ -493,18 +521,20 @@ def dec_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunRequiredAction)
         x = _r.has_extra(d, _KEYS_RunRequiredAction)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, submit_tool_outputs = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_5.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "submit_tool_outputs", 1)
+        _CHECKS_5.run(type_, (p, "type"), c)
+    if submit_tool_outputs is UNSET or submit_tool_outputs is None:
+        c.absent(submit_tool_outputs, p, "submit_tool_outputs", 1)
     else:
-        v1 = dec_RunRequiredActionSubmitToolOutputs(v1, (p, "submit_tool_outputs"), c)
+        submit_tool_outputs = dec_RunRequiredActionSubmitToolOutputs(
+            submit_tool_outputs, (p, "submit_tool_outputs"), c
+        )
     o = _new(RunRequiredAction)
-    o.type = v0
-    o.submit_tool_outputs = v1
+    o.type = type_
+    o.submit_tool_outputs = submit_tool_outputs
     o._extra = _r.extras(d, _KEYS_RunRequiredAction, p, c, False) if x else None
     return o
 
@@ -517,17 +547,17 @@ def dec_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["tool_calls"]
+        tool_calls = d["tool_calls"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        tool_calls = UNSET
         x = len(d) != 0
-    if v0 is UNSET or v0 is None:
-        c.absent(v0, p, "tool_calls", 1)
+    if tool_calls is UNSET or tool_calls is None:
+        c.absent(tool_calls, p, "tool_calls", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_calls"), c, dec_RunToolCall)
+        tool_calls = _r.dec_list(tool_calls, (p, "tool_calls"), c, dec_RunToolCall)
     o = _new(RunRequiredActionSubmitToolOutputs)
-    o.tool_calls = v0
+    o.tool_calls = tool_calls
     o._extra = (
         _r.extras(d, _KEYS_RunRequiredActionSubmitToolOutputs, p, c, False)
         if x

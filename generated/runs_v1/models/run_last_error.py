@@ -44,32 +44,39 @@ class RunLastError(_r.Model):
     """One of `server_error`, `rate_limit_exceeded`, or `invalid_prompt`."""
     message: str
     """A human-readable description of the error."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         code: RunLastErrorCode,
         message: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.message = message
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunLastError:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunLastError = _r.decode_root(dec_RunLastError, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunLastError:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunLastError = _r.decode_root(dec_RunLastError, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunLastError:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunLastError = _r.decode_root(
+            dec_RunLastError, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -99,18 +106,18 @@ def dec_RunLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunLastError)
         x = _r.has_extra(d, _KEYS_RunLastError)
-    v0, v1 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "code", 1)
+    code, message = t
+    if code.__class__ is str and code in _MEMBERS_1:
+        code = _MEMBERS_1[code]
+    elif code is UNSET or code is None:
+        c.absent(code, p, "code", 1)
     else:
-        v0 = dec_RunLastErrorCode(v0, (p, "code"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "message", c, 1)
+        code = dec_RunLastErrorCode(code, (p, "code"), c)
+    if message.__class__ is not str:
+        message = _r.field_str(message, p, "message", c, 1)
     o = _new(RunLastError)
-    o.code = v0
-    o.message = v1
+    o.code = code
+    o.message = message
     o._extra = _r.extras(d, _KEYS_RunLastError, p, c, False) if x else None
     return o
 

@@ -92,8 +92,6 @@ class RunStep(_r.Model):
     """Key-value pairs attached to the run step."""
     usage: RunStepCompletionUsage | None
     """Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -114,7 +112,6 @@ class RunStep(_r.Model):
         completed_at: int | None,
         metadata: dict[str, str] | None,
         usage: RunStepCompletionUsage | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
@@ -132,20 +129,30 @@ class RunStep(_r.Model):
         self.completed_at = completed_at
         self.metadata = metadata
         self.usage = usage
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunStep:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunStep = _r.decode_root(dec_RunStep, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunStep:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunStep = _r.decode_root(dec_RunStep, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStep:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStep = _r.decode_root(
+            dec_RunStep, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -244,32 +251,41 @@ class RunStepLastError(_r.Model):
     """One of `server_error` or `rate_limit_exceeded`."""
     message: str
     """A human-readable description of the error."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         code: RunStepLastErrorCode,
         message: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.message = message
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepLastError:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunStepLastError = _r.decode_root(dec_RunStepLastError, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunStepLastError:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunStepLastError = _r.decode_root(
+            dec_RunStepLastError, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepLastError:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepLastError = _r.decode_root(
+            dec_RunStepLastError, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -299,77 +315,94 @@ def dec_RunStep(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStep)
         x = _r.has_extra(d, _KEYS_RunStep)
-    v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "object", c, 1)
+    (
+        id_,
+        object_,
+        created_at,
+        assistant_id,
+        thread_id,
+        run_id,
+        type_,
+        status,
+        step_details,
+        last_error,
+        expired_at,
+        cancelled_at,
+        failed_at,
+        completed_at,
+        metadata,
+        usage,
+    ) = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if object_.__class__ is not str:
+        object_ = _r.field_str(object_, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "object"), c)
-    if v2.__class__ is not int:
-        v2 = _r.field_int(v2, p, "created_at", c, 1)
-    if v3.__class__ is not str:
-        v3 = _r.field_str(v3, p, "assistant_id", c, 1)
-    if v4.__class__ is not str:
-        v4 = _r.field_str(v4, p, "thread_id", c, 1)
-    if v5.__class__ is not str:
-        v5 = _r.field_str(v5, p, "run_id", c, 1)
-    if v6.__class__ is str and v6 in _MEMBERS_1:
-        v6 = _MEMBERS_1[v6]
-    elif v6 is UNSET or v6 is None:
-        c.absent(v6, p, "type", 1)
+        _CHECKS_1.run(object_, (p, "object"), c)
+    if created_at.__class__ is not int:
+        created_at = _r.field_int(created_at, p, "created_at", c, 1)
+    if assistant_id.__class__ is not str:
+        assistant_id = _r.field_str(assistant_id, p, "assistant_id", c, 1)
+    if thread_id.__class__ is not str:
+        thread_id = _r.field_str(thread_id, p, "thread_id", c, 1)
+    if run_id.__class__ is not str:
+        run_id = _r.field_str(run_id, p, "run_id", c, 1)
+    if type_.__class__ is str and type_ in _MEMBERS_1:
+        type_ = _MEMBERS_1[type_]
+    elif type_ is UNSET or type_ is None:
+        c.absent(type_, p, "type", 1)
     else:
-        v6 = dec_RunStepType(v6, (p, "type"), c)
-    if v7.__class__ is str and v7 in _MEMBERS_2:
-        v7 = _MEMBERS_2[v7]
-    elif v7 is UNSET or v7 is None:
-        c.absent(v7, p, "status", 1)
+        type_ = dec_RunStepType(type_, (p, "type"), c)
+    if status.__class__ is str and status in _MEMBERS_2:
+        status = _MEMBERS_2[status]
+    elif status is UNSET or status is None:
+        c.absent(status, p, "status", 1)
     else:
-        v7 = dec_RunStepStatus(v7, (p, "status"), c)
-    if v8 is UNSET or v8 is None:
-        c.absent(v8, p, "step_details", 1)
+        status = dec_RunStepStatus(status, (p, "status"), c)
+    if step_details is UNSET or step_details is None:
+        c.absent(step_details, p, "step_details", 1)
     else:
-        v8 = dec_StepDetails(v8, (p, "step_details"), c)
-    if v9 is UNSET:
-        c.absent(v9, p, "last_error", 3)
-    elif v9 is not None:
-        v9 = dec_RunStepLastError(v9, (p, "last_error"), c)
-    if v10.__class__ is not int and v10 is not None:
-        v10 = _r.field_int(v10, p, "expired_at", c, 3)
-    if v11.__class__ is not int and v11 is not None:
-        v11 = _r.field_int(v11, p, "cancelled_at", c, 3)
-    if v12.__class__ is not int and v12 is not None:
-        v12 = _r.field_int(v12, p, "failed_at", c, 3)
-    if v13.__class__ is not int and v13 is not None:
-        v13 = _r.field_int(v13, p, "completed_at", c, 3)
-    if v14 is UNSET:
-        c.absent(v14, p, "metadata", 3)
-    elif v14 is not None:
-        v14 = _r.dec_map_str(v14, (p, "metadata"), c)
+        step_details = dec_StepDetails(step_details, (p, "step_details"), c)
+    if last_error is UNSET:
+        c.absent(last_error, p, "last_error", 3)
+    elif last_error is not None:
+        last_error = dec_RunStepLastError(last_error, (p, "last_error"), c)
+    if expired_at.__class__ is not int and expired_at is not None:
+        expired_at = _r.field_int(expired_at, p, "expired_at", c, 3)
+    if cancelled_at.__class__ is not int and cancelled_at is not None:
+        cancelled_at = _r.field_int(cancelled_at, p, "cancelled_at", c, 3)
+    if failed_at.__class__ is not int and failed_at is not None:
+        failed_at = _r.field_int(failed_at, p, "failed_at", c, 3)
+    if completed_at.__class__ is not int and completed_at is not None:
+        completed_at = _r.field_int(completed_at, p, "completed_at", c, 3)
+    if metadata is UNSET:
+        c.absent(metadata, p, "metadata", 3)
+    elif metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_2.run(v14, (p, "metadata"), c)
-        _r.check_each(v14, (p, "metadata"), c, _CHECKS_3)
-    if v15 is UNSET:
-        c.absent(v15, p, "usage", 3)
-    elif v15 is not None:
-        v15 = dec_RunStepCompletionUsage(v15, (p, "usage"), c)
+        _CHECKS_2.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_3)
+    if usage is UNSET:
+        c.absent(usage, p, "usage", 3)
+    elif usage is not None:
+        usage = dec_RunStepCompletionUsage(usage, (p, "usage"), c)
     o = _new(RunStep)
-    o.id = v0
-    o.object = v1
-    o.created_at = v2
-    o.assistant_id = v3
-    o.thread_id = v4
-    o.run_id = v5
-    o.type = v6
-    o.status = v7
-    o.step_details = v8
-    o.last_error = v9
-    o.expired_at = v10
-    o.cancelled_at = v11
-    o.failed_at = v12
-    o.completed_at = v13
-    o.metadata = v14
-    o.usage = v15
+    o.id = id_
+    o.object = object_
+    o.created_at = created_at
+    o.assistant_id = assistant_id
+    o.thread_id = thread_id
+    o.run_id = run_id
+    o.type = type_
+    o.status = status
+    o.step_details = step_details
+    o.last_error = last_error
+    o.expired_at = expired_at
+    o.cancelled_at = cancelled_at
+    o.failed_at = failed_at
+    o.completed_at = completed_at
+    o.metadata = metadata
+    o.usage = usage
     o._extra = _r.extras(d, _KEYS_RunStep, p, c, False) if x else None
     return o
 
@@ -387,18 +420,18 @@ def dec_RunStepLastError(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepLastError)
         x = _r.has_extra(d, _KEYS_RunStepLastError)
-    v0, v1 = t
-    if v0.__class__ is str and v0 in _MEMBERS_3:
-        v0 = _MEMBERS_3[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "code", 1)
+    code, message = t
+    if code.__class__ is str and code in _MEMBERS_3:
+        code = _MEMBERS_3[code]
+    elif code is UNSET or code is None:
+        c.absent(code, p, "code", 1)
     else:
-        v0 = dec_RunStepLastErrorCode(v0, (p, "code"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "message", c, 1)
+        code = dec_RunStepLastErrorCode(code, (p, "code"), c)
+    if message.__class__ is not str:
+        message = _r.field_str(message, p, "message", c, 1)
     o = _new(RunStepLastError)
-    o.code = v0
-    o.message = v1
+    o.code = code
+    o.message = message
     o._extra = _r.extras(d, _KEYS_RunStepLastError, p, c, False) if x else None
     return o
 

@@ -33,25 +33,28 @@ class RunToolCallFunction(_r.Model):
     """The name of the function."""
     arguments: str
     """The arguments that the model expects you to pass to the function, as a JSON string."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         name: str,
         arguments: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.arguments = arguments
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunToolCallFunction:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunToolCallFunction:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunToolCallFunction = _r.decode_root(
-            dec_RunToolCallFunction, data, strict
+            dec_RunToolCallFunction, data, strict, copy
         )
         return result
 
@@ -59,8 +62,12 @@ class RunToolCallFunction(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunToolCallFunction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunToolCallFunction = _r.decode_root(
+            dec_RunToolCallFunction, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -90,14 +97,14 @@ def dec_RunToolCallFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunToolCallFunction)
         x = _r.has_extra(d, _KEYS_RunToolCallFunction)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "arguments", c, 1)
+    name, arguments = t
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
+    if arguments.__class__ is not str:
+        arguments = _r.field_str(arguments, p, "arguments", c, 1)
     o = _new(RunToolCallFunction)
-    o.name = v0
-    o.arguments = v1
+    o.name = name
+    o.arguments = arguments
     o._extra = _r.extras(d, _KEYS_RunToolCallFunction, p, c, False) if x else None
     return o
 

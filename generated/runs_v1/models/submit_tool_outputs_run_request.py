@@ -31,25 +31,26 @@ class SubmitToolOutputsRunRequest(_r.Model):
     )
     tool_outputs: list[ToolOutput]
     """A list of tools for which the outputs are being submitted."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_outputs: list[ToolOutput],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_outputs = tool_outputs
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> SubmitToolOutputsRunRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: SubmitToolOutputsRunRequest = _r.decode_root(
-            dec_SubmitToolOutputsRunRequest, data, strict
+            dec_SubmitToolOutputsRunRequest, data, strict, copy
         )
         return result
 
@@ -57,8 +58,12 @@ class SubmitToolOutputsRunRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> SubmitToolOutputsRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: SubmitToolOutputsRunRequest = _r.decode_root(
+            dec_SubmitToolOutputsRunRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -84,17 +89,17 @@ def dec_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["tool_outputs"]
+        tool_outputs = d["tool_outputs"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        tool_outputs = UNSET
         x = len(d) != 0
-    if v0 is UNSET or v0 is None:
-        c.absent(v0, p, "tool_outputs", 1)
+    if tool_outputs is UNSET or tool_outputs is None:
+        c.absent(tool_outputs, p, "tool_outputs", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, dec_ToolOutput)
+        tool_outputs = _r.dec_list(tool_outputs, (p, "tool_outputs"), c, dec_ToolOutput)
     o = _new(SubmitToolOutputsRunRequest)
-    o.tool_outputs = v0
+    o.tool_outputs = tool_outputs
     o._extra = (
         _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True) if x else None
     )

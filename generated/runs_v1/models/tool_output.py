@@ -33,32 +33,39 @@ class ToolOutput(_r.Model):
     """The ID of the tool call in the `required_action` object of the run."""
     output: str | Unset
     """The output of the tool call to be submitted to continue the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_call_id: str | Unset = UNSET,
         output: str | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_call_id = tool_call_id
         self.output = output
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolOutput:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: ToolOutput = _r.decode_root(dec_ToolOutput, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ToolOutput:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: ToolOutput = _r.decode_root(dec_ToolOutput, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ToolOutput:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ToolOutput = _r.decode_root(
+            dec_ToolOutput, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -88,14 +95,14 @@ def dec_ToolOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ToolOutput)
         x = _r.has_extra(d, _KEYS_ToolOutput)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "tool_call_id", c, 0)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "output", c, 0)
+    tool_call_id, output = t
+    if tool_call_id.__class__ is not str:
+        tool_call_id = _r.field_str(tool_call_id, p, "tool_call_id", c, 0)
+    if output.__class__ is not str:
+        output = _r.field_str(output, p, "output", c, 0)
     o = _new(ToolOutput)
-    o.tool_call_id = v0
-    o.output = v1
+    o.tool_call_id = tool_call_id
+    o.output = output
     o._extra = _r.extras(d, _KEYS_ToolOutput, p, c, False) if x else None
     return o
 

@@ -50,11 +50,14 @@ def dec_AssistantStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_assistant_stream_event(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> AssistantStreamEvent:
-    """Decode a AssistantStreamEvent from JSON-like data; problems raise `DecodeError`."""
+    """Decode a AssistantStreamEvent from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: AssistantStreamEvent = _r.decode_root(
-        dec_AssistantStreamEvent, data, strict
+        dec_AssistantStreamEvent, data, strict, copy
     )
     return result
 

@@ -31,9 +31,14 @@ def dec_AssistantTool(v: Any, p: Any, c: _r.Ctx) -> Any:
     return _r.wrong_variant(v, p, c, "object")
 
 
-def decode_assistant_tool(data: Any, *, strict: bool = False) -> AssistantTool:
-    """Decode a AssistantTool from JSON-like data; problems raise `DecodeError`."""
-    result: AssistantTool = _r.decode_root(dec_AssistantTool, data, strict)
+def decode_assistant_tool(
+    data: Any, *, strict: bool = False, copy: bool = True
+) -> AssistantTool:
+    """Decode a AssistantTool from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
+    result: AssistantTool = _r.decode_root(dec_AssistantTool, data, strict, copy)
     return result
 
 

@@ -33,25 +33,28 @@ class CodeInterpreterLogOutput(_r.Model):
     """Always `logs`."""
     logs: str
     """The text output from the Code Interpreter tool call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         logs: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.logs = logs
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CodeInterpreterLogOutput:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CodeInterpreterLogOutput:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CodeInterpreterLogOutput = _r.decode_root(
-            dec_CodeInterpreterLogOutput, data, strict
+            dec_CodeInterpreterLogOutput, data, strict, copy
         )
         return result
 
@@ -59,8 +62,12 @@ class CodeInterpreterLogOutput(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CodeInterpreterLogOutput:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CodeInterpreterLogOutput = _r.decode_root(
+            dec_CodeInterpreterLogOutput, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -90,16 +97,16 @@ def dec_CodeInterpreterLogOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CodeInterpreterLogOutput)
         x = _r.has_extra(d, _KEYS_CodeInterpreterLogOutput)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, logs = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "logs", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if logs.__class__ is not str:
+        logs = _r.field_str(logs, p, "logs", c, 1)
     o = _new(CodeInterpreterLogOutput)
-    o.type = v0
-    o.logs = v1
+    o.type = type_
+    o.logs = logs
     o._extra = _r.extras(d, _KEYS_CodeInterpreterLogOutput, p, c, False) if x else None
     return o
 

@@ -50,8 +50,6 @@ class CreateMessageRequest(_r.Model):
     """A list of files attached to the message, and the tools they should be added to."""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the message."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -60,19 +58,24 @@ class CreateMessageRequest(_r.Model):
         content: str,
         attachments: list[MessageAttachment] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.role = role
         self.content = content
         self.attachments = attachments
         self.metadata = metadata
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CreateMessageRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CreateMessageRequest:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CreateMessageRequest = _r.decode_root(
-            dec_CreateMessageRequest, data, strict
+            dec_CreateMessageRequest, data, strict, copy
         )
         return result
 
@@ -80,8 +83,12 @@ class CreateMessageRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateMessageRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CreateMessageRequest = _r.decode_root(
+            dec_CreateMessageRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -121,29 +128,31 @@ def dec_CreateMessageRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CreateMessageRequest)
         x = _r.has_extra(d, _KEYS_CreateMessageRequest)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "role", 1)
+    role, content, attachments, metadata = t
+    if role.__class__ is str and role in _MEMBERS_1:
+        role = _MEMBERS_1[role]
+    elif role is UNSET or role is None:
+        c.absent(role, p, "role", 1)
     else:
-        v0 = dec_CreateMessageRequestRole(v0, (p, "role"), c)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "content", c, 1)
+        role = dec_CreateMessageRequestRole(role, (p, "role"), c)
+    if content.__class__ is not str:
+        content = _r.field_str(content, p, "content", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "content"), c)
-    if v2 is not UNSET and v2 is not None:
-        v2 = _r.dec_list(v2, (p, "attachments"), c, dec_MessageAttachment)
-    if v3 is not UNSET and v3 is not None:
-        v3 = _r.dec_map_str(v3, (p, "metadata"), c)
+        _CHECKS_1.run(content, (p, "content"), c)
+    if attachments is not UNSET and attachments is not None:
+        attachments = _r.dec_list(
+            attachments, (p, "attachments"), c, dec_MessageAttachment
+        )
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_2.run(v3, (p, "metadata"), c)
-        _r.check_each(v3, (p, "metadata"), c, _CHECKS_3)
+        _CHECKS_2.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_3)
     o = _new(CreateMessageRequest)
-    o.role = v0
-    o.content = v1
-    o.attachments = v2
-    o.metadata = v3
+    o.role = role
+    o.content = content
+    o.attachments = attachments
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_CreateMessageRequest, p, c, True) if x else None
     return o
 

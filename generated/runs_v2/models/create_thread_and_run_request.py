@@ -83,8 +83,6 @@ Default (applied by the server when absent): 1"""
 Default (applied by the server when absent): true"""
     response_format: ResponseFormat | None | Unset
     """Specifies the format that the model must output."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -104,7 +102,6 @@ Default (applied by the server when absent): true"""
         tool_choice: ToolChoice | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.assistant_id = assistant_id
         self.thread = thread
@@ -121,13 +118,19 @@ Default (applied by the server when absent): true"""
         self.tool_choice = tool_choice
         self.parallel_tool_calls = parallel_tool_calls
         self.response_format = response_format
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadAndRunRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CreateThreadAndRunRequest:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CreateThreadAndRunRequest = _r.decode_root(
-            dec_CreateThreadAndRunRequest, data, strict
+            dec_CreateThreadAndRunRequest, data, strict, copy
         )
         return result
 
@@ -135,8 +138,12 @@ Default (applied by the server when absent): true"""
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateThreadAndRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CreateThreadAndRunRequest = _r.decode_root(
+            dec_CreateThreadAndRunRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -209,68 +216,100 @@ def dec_CreateThreadAndRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CreateThreadAndRunRequest)
         x = _r.has_extra(d, _KEYS_CreateThreadAndRunRequest)
-    v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "assistant_id", c, 1)
-    if v1 is None:
-        c.absent(v1, p, "thread", 0)
-    elif v1 is not UNSET:
-        v1 = dec_CreateThreadRequest(v1, (p, "thread"), c)
-    if v2.__class__ is not str and v2 is not None:
-        v2 = _r.field_str(v2, p, "model", c, 2)
-    if v3.__class__ is not str and v3 is not None:
-        v3 = _r.field_str(v3, p, "instructions", c, 2)
-    if v4 is not UNSET and v4 is not None:
-        v4 = _r.dec_list(v4, (p, "tools"), c, dec_AssistantTool)
+    (
+        assistant_id,
+        thread,
+        model,
+        instructions,
+        tools,
+        metadata,
+        temperature,
+        top_p,
+        stream,
+        max_prompt_tokens,
+        max_completion_tokens,
+        truncation_strategy,
+        tool_choice,
+        parallel_tool_calls,
+        response_format,
+    ) = t
+    if assistant_id.__class__ is not str:
+        assistant_id = _r.field_str(assistant_id, p, "assistant_id", c, 1)
+    if thread is None:
+        c.absent(thread, p, "thread", 0)
+    elif thread is not UNSET:
+        thread = dec_CreateThreadRequest(thread, (p, "thread"), c)
+    if model.__class__ is not str and model is not None:
+        model = _r.field_str(model, p, "model", c, 2)
+    if instructions.__class__ is not str and instructions is not None:
+        instructions = _r.field_str(instructions, p, "instructions", c, 2)
+    if tools is not UNSET and tools is not None:
+        tools = _r.dec_list(tools, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
-        _CHECKS_1.run(v4, (p, "tools"), c)
-    if v5 is not UNSET and v5 is not None:
-        v5 = _r.dec_map_str(v5, (p, "metadata"), c)
+        _CHECKS_1.run(tools, (p, "tools"), c)
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_2.run(v5, (p, "metadata"), c)
-        _r.check_each(v5, (p, "metadata"), c, _CHECKS_3)
-    if v6.__class__ is not float and v6.__class__ is not int and v6 is not None:
-        v6 = _r.field_float(v6, p, "temperature", c, 2)
+        _CHECKS_2.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_3)
+    if (
+        temperature.__class__ is not float
+        and temperature.__class__ is not int
+        and temperature is not None
+    ):
+        temperature = _r.field_float(temperature, p, "temperature", c, 2)
     if c.strict:
-        _CHECKS_4.run(v6, (p, "temperature"), c)
-    if v7.__class__ is not float and v7.__class__ is not int and v7 is not None:
-        v7 = _r.field_float(v7, p, "top_p", c, 2)
+        _CHECKS_4.run(temperature, (p, "temperature"), c)
+    if (
+        top_p.__class__ is not float
+        and top_p.__class__ is not int
+        and top_p is not None
+    ):
+        top_p = _r.field_float(top_p, p, "top_p", c, 2)
     if c.strict:
-        _CHECKS_5.run(v7, (p, "top_p"), c)
-    if v8.__class__ is not bool and v8 is not None:
-        v8 = _r.field_bool(v8, p, "stream", c, 2)
-    if v9.__class__ is not int and v9 is not None:
-        v9 = _r.field_int(v9, p, "max_prompt_tokens", c, 2)
+        _CHECKS_5.run(top_p, (p, "top_p"), c)
+    if stream.__class__ is not bool and stream is not None:
+        stream = _r.field_bool(stream, p, "stream", c, 2)
+    if max_prompt_tokens.__class__ is not int and max_prompt_tokens is not None:
+        max_prompt_tokens = _r.field_int(
+            max_prompt_tokens, p, "max_prompt_tokens", c, 2
+        )
     if c.strict:
-        _CHECKS_6.run(v9, (p, "max_prompt_tokens"), c)
-    if v10.__class__ is not int and v10 is not None:
-        v10 = _r.field_int(v10, p, "max_completion_tokens", c, 2)
+        _CHECKS_6.run(max_prompt_tokens, (p, "max_prompt_tokens"), c)
+    if max_completion_tokens.__class__ is not int and max_completion_tokens is not None:
+        max_completion_tokens = _r.field_int(
+            max_completion_tokens, p, "max_completion_tokens", c, 2
+        )
     if c.strict:
-        _CHECKS_6.run(v10, (p, "max_completion_tokens"), c)
-    if v11 is not UNSET and v11 is not None:
-        v11 = dec_TruncationStrategy(v11, (p, "truncation_strategy"), c)
-    if v12 is not UNSET and v12 is not None:
-        v12 = dec_ToolChoice(v12, (p, "tool_choice"), c)
-    if v13.__class__ is not bool:
-        v13 = _r.field_bool(v13, p, "parallel_tool_calls", c, 0)
-    if v14 is not UNSET and v14 is not None:
-        v14 = dec_ResponseFormat(v14, (p, "response_format"), c)
+        _CHECKS_6.run(max_completion_tokens, (p, "max_completion_tokens"), c)
+    if truncation_strategy is not UNSET and truncation_strategy is not None:
+        truncation_strategy = dec_TruncationStrategy(
+            truncation_strategy, (p, "truncation_strategy"), c
+        )
+    if tool_choice is not UNSET and tool_choice is not None:
+        tool_choice = dec_ToolChoice(tool_choice, (p, "tool_choice"), c)
+    if parallel_tool_calls.__class__ is not bool:
+        parallel_tool_calls = _r.field_bool(
+            parallel_tool_calls, p, "parallel_tool_calls", c, 0
+        )
+    if response_format is not UNSET and response_format is not None:
+        response_format = dec_ResponseFormat(response_format, (p, "response_format"), c)
     o = _new(CreateThreadAndRunRequest)
-    o.assistant_id = v0
-    o.thread = v1
-    o.model = v2
-    o.instructions = v3
-    o.tools = v4
-    o.metadata = v5
-    o.temperature = v6
-    o.top_p = v7
-    o.stream = v8
-    o.max_prompt_tokens = v9
-    o.max_completion_tokens = v10
-    o.truncation_strategy = v11
-    o.tool_choice = v12
-    o.parallel_tool_calls = v13
-    o.response_format = v14
+    o.assistant_id = assistant_id
+    o.thread = thread
+    o.model = model
+    o.instructions = instructions
+    o.tools = tools
+    o.metadata = metadata
+    o.temperature = temperature
+    o.top_p = top_p
+    o.stream = stream
+    o.max_prompt_tokens = max_prompt_tokens
+    o.max_completion_tokens = max_completion_tokens
+    o.truncation_strategy = truncation_strategy
+    o.tool_choice = tool_choice
+    o.parallel_tool_calls = parallel_tool_calls
+    o.response_format = response_format
     o._extra = _r.extras(d, _KEYS_CreateThreadAndRunRequest, p, c, True) if x else None
     return o
 

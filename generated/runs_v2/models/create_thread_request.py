@@ -34,25 +34,28 @@ class CreateThreadRequest(_r.Model):
     """A list of messages to start the thread with."""
     metadata: dict[str, str] | None | Unset
     """Key-value pairs attached to the thread."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         messages: list[CreateMessageRequest] | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.messages = messages
         self.metadata = metadata
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> CreateThreadRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> CreateThreadRequest:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: CreateThreadRequest = _r.decode_root(
-            dec_CreateThreadRequest, data, strict
+            dec_CreateThreadRequest, data, strict, copy
         )
         return result
 
@@ -60,8 +63,12 @@ class CreateThreadRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> CreateThreadRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: CreateThreadRequest = _r.decode_root(
+            dec_CreateThreadRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -95,19 +102,19 @@ def dec_CreateThreadRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_CreateThreadRequest)
         x = _r.has_extra(d, _KEYS_CreateThreadRequest)
-    v0, v1 = t
-    if v0 is None:
-        c.absent(v0, p, "messages", 0)
-    elif v0 is not UNSET:
-        v0 = _r.dec_list(v0, (p, "messages"), c, dec_CreateMessageRequest)
-    if v1 is not UNSET and v1 is not None:
-        v1 = _r.dec_map_str(v1, (p, "metadata"), c)
+    messages, metadata = t
+    if messages is None:
+        c.absent(messages, p, "messages", 0)
+    elif messages is not UNSET:
+        messages = _r.dec_list(messages, (p, "messages"), c, dec_CreateMessageRequest)
+    if metadata is not UNSET and metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "metadata"), c)
-        _r.check_each(v1, (p, "metadata"), c, _CHECKS_2)
+        _CHECKS_1.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_2)
     o = _new(CreateThreadRequest)
-    o.messages = v0
-    o.metadata = v1
+    o.messages = messages
+    o.metadata = metadata
     o._extra = _r.extras(d, _KEYS_CreateThreadRequest, p, c, True) if x else None
     return o
 

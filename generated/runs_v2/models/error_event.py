@@ -33,32 +33,39 @@ class ErrorEvent(_r.Model):
     event: str
     data: ErrorObject
     """An API error."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         event: str,
         data: ErrorObject,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.event = event
         self.data = data
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorEvent:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: ErrorEvent = _r.decode_root(dec_ErrorEvent, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ErrorEvent:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: ErrorEvent = _r.decode_root(dec_ErrorEvent, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ErrorEvent:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ErrorEvent = _r.decode_root(
+            dec_ErrorEvent, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -88,18 +95,18 @@ def dec_ErrorEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ErrorEvent)
         x = _r.has_extra(d, _KEYS_ErrorEvent)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "event", c, 1)
+    event, data = t
+    if event.__class__ is not str:
+        event = _r.field_str(event, p, "event", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "event"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "data", 1)
+        _CHECKS_1.run(event, (p, "event"), c)
+    if data is UNSET or data is None:
+        c.absent(data, p, "data", 1)
     else:
-        v1 = dec_ErrorObject(v1, (p, "data"), c)
+        data = dec_ErrorObject(data, (p, "data"), c)
     o = _new(ErrorEvent)
-    o.event = v0
-    o.data = v1
+    o.event = event
+    o.data = data
     o._extra = _r.extras(d, _KEYS_ErrorEvent, p, c, False) if x else None
     return o
 

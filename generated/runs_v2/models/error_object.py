@@ -39,8 +39,6 @@ class ErrorObject(_r.Model):
     """The request parameter the error relates to, if any."""
     type: str
     """The error type."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -49,26 +47,35 @@ class ErrorObject(_r.Model):
         message: str,
         param: str | None,
         type: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.message = message
         self.param = param
         self.type = type
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ErrorObject:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: ErrorObject = _r.decode_root(dec_ErrorObject, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ErrorObject:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: ErrorObject = _r.decode_root(dec_ErrorObject, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ErrorObject:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ErrorObject = _r.decode_root(
+            dec_ErrorObject, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -104,20 +111,20 @@ def dec_ErrorObject(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ErrorObject)
         x = _r.has_extra(d, _KEYS_ErrorObject)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not str and v0 is not None:
-        v0 = _r.field_str(v0, p, "code", c, 3)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "message", c, 1)
-    if v2.__class__ is not str and v2 is not None:
-        v2 = _r.field_str(v2, p, "param", c, 3)
-    if v3.__class__ is not str:
-        v3 = _r.field_str(v3, p, "type", c, 1)
+    code, message, param, type_ = t
+    if code.__class__ is not str and code is not None:
+        code = _r.field_str(code, p, "code", c, 3)
+    if message.__class__ is not str:
+        message = _r.field_str(message, p, "message", c, 1)
+    if param.__class__ is not str and param is not None:
+        param = _r.field_str(param, p, "param", c, 3)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     o = _new(ErrorObject)
-    o.code = v0
-    o.message = v1
-    o.param = v2
-    o.type = v3
+    o.code = code
+    o.message = message
+    o.param = param
+    o.type = type_
     o._extra = _r.extras(d, _KEYS_ErrorObject, p, c, False) if x else None
     return o
 

@@ -34,32 +34,39 @@ class FileSearchTool(_r.Model):
     """The type of tool being defined: `file_search`"""
     file_search: FileSearchToolOptions | Unset
     """Overrides for the file search tool."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         file_search: FileSearchToolOptions | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.file_search = file_search
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileSearchTool:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: FileSearchTool = _r.decode_root(dec_FileSearchTool, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FileSearchTool:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: FileSearchTool = _r.decode_root(dec_FileSearchTool, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FileSearchTool:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: FileSearchTool = _r.decode_root(
+            dec_FileSearchTool, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -89,18 +96,18 @@ def dec_FileSearchTool(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FileSearchTool)
         x = _r.has_extra(d, _KEYS_FileSearchTool)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, file_search = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is None:
-        c.absent(v1, p, "file_search", 0)
-    elif v1 is not UNSET:
-        v1 = dec_FileSearchToolOptions(v1, (p, "file_search"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if file_search is None:
+        c.absent(file_search, p, "file_search", 0)
+    elif file_search is not UNSET:
+        file_search = dec_FileSearchToolOptions(file_search, (p, "file_search"), c)
     o = _new(FileSearchTool)
-    o.type = v0
-    o.file_search = v1
+    o.type = type_
+    o.file_search = file_search
     o._extra = _r.extras(d, _KEYS_FileSearchTool, p, c, False) if x else None
     return o
 

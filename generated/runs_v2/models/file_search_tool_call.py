@@ -36,8 +36,6 @@ class FileSearchToolCall(_r.Model):
     """Always `file_search` for this type of tool call."""
     file_search: dict[str, Any]
     """For now, this is always going to be an empty object."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -45,18 +43,23 @@ class FileSearchToolCall(_r.Model):
         id: str,
         type: str,
         file_search: dict[str, Any],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.file_search = file_search
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileSearchToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FileSearchToolCall:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: FileSearchToolCall = _r.decode_root(
-            dec_FileSearchToolCall, data, strict
+            dec_FileSearchToolCall, data, strict, copy
         )
         return result
 
@@ -64,8 +67,12 @@ class FileSearchToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FileSearchToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: FileSearchToolCall = _r.decode_root(
+            dec_FileSearchToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -79,7 +86,7 @@ class FileSearchToolCall(_r.Model):
             d["type"] = v
         v = self.file_search
         if v is not UNSET:
-            d["file_search"] = None if v is None else dict(v)
+            d["file_search"] = _r.copy_json(v)
         if self._extra:
             _r.add_extra(d, self._extra)
         return d
@@ -98,19 +105,21 @@ def dec_FileSearchToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FileSearchToolCall)
         x = _r.has_extra(d, _KEYS_FileSearchToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, file_search = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2.__class__ is not dict:
-        v2 = _r.field_map_any(v2, p, "file_search", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if file_search.__class__ is not dict:
+        file_search = _r.field_map_any(file_search, p, "file_search", c, 1)
+    elif c.shared:
+        file_search = _r.copy_json(file_search)
     o = _new(FileSearchToolCall)
-    o.id = v0
-    o.type = v1
-    o.file_search = v2
+    o.id = id_
+    o.type = type_
+    o.file_search = file_search
     o._extra = _r.extras(d, _KEYS_FileSearchToolCall, p, c, False) if x else None
     return o
 

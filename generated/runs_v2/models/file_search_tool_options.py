@@ -30,23 +30,26 @@ class FileSearchToolOptions(_r.Model):
     )
     max_num_results: int | Unset
     """The maximum number of results the file search tool should output (between 1 and 50)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         max_num_results: int | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.max_num_results = max_num_results
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FileSearchToolOptions:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FileSearchToolOptions:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: FileSearchToolOptions = _r.decode_root(
-            dec_FileSearchToolOptions, data, strict
+            dec_FileSearchToolOptions, data, strict, copy
         )
         return result
 
@@ -54,8 +57,12 @@ class FileSearchToolOptions(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FileSearchToolOptions:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: FileSearchToolOptions = _r.decode_root(
+            dec_FileSearchToolOptions, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -77,17 +84,17 @@ def dec_FileSearchToolOptions(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["max_num_results"]
+        max_num_results = d["max_num_results"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        max_num_results = UNSET
         x = len(d) != 0
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "max_num_results", c, 0)
+    if max_num_results.__class__ is not int:
+        max_num_results = _r.field_int(max_num_results, p, "max_num_results", c, 0)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "max_num_results"), c)
+        _CHECKS_1.run(max_num_results, (p, "max_num_results"), c)
     o = _new(FileSearchToolOptions)
-    o.max_num_results = v0
+    o.max_num_results = max_num_results
     o._extra = _r.extras(d, _KEYS_FileSearchToolOptions, p, c, False) if x else None
     return o
 

@@ -40,8 +40,6 @@ class FunctionToolCall(_r.Model):
     """Always `function` for this type of tool call."""
     function: FunctionToolCallFunction
     """The definition of the function that was called."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -49,25 +47,36 @@ class FunctionToolCall(_r.Model):
         id: str,
         type: str,
         function: FunctionToolCallFunction,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.type = type
         self.function = function
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> FunctionToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: FunctionToolCall = _r.decode_root(dec_FunctionToolCall, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> FunctionToolCall:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: FunctionToolCall = _r.decode_root(
+            dec_FunctionToolCall, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> FunctionToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: FunctionToolCall = _r.decode_root(
+            dec_FunctionToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -100,21 +109,21 @@ def dec_FunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_FunctionToolCall)
         x = _r.has_extra(d, _KEYS_FunctionToolCall)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    id_, type_, function = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2 is UNSET or v2 is None:
-        c.absent(v2, p, "function", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if function is UNSET or function is None:
+        c.absent(function, p, "function", 1)
     else:
-        v2 = dec_FunctionToolCallFunction(v2, (p, "function"), c)
+        function = dec_FunctionToolCallFunction(function, (p, "function"), c)
     o = _new(FunctionToolCall)
-    o.id = v0
-    o.type = v1
-    o.function = v2
+    o.id = id_
+    o.type = type_
+    o.function = function
     o._extra = _r.extras(d, _KEYS_FunctionToolCall, p, c, False) if x else None
     return o
 

@@ -35,32 +35,41 @@ class MessageAttachment(_r.Model):
     """The ID of the file to attach to the message."""
     tools: list[MessageAttachmentToolsItem]
     """The tools to add this file to."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         file_id: str,
         tools: list[MessageAttachmentToolsItem],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.file_id = file_id
         self.tools = tools
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageAttachment:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: MessageAttachment = _r.decode_root(dec_MessageAttachment, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> MessageAttachment:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: MessageAttachment = _r.decode_root(
+            dec_MessageAttachment, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> MessageAttachment:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: MessageAttachment = _r.decode_root(
+            dec_MessageAttachment, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -99,16 +108,16 @@ def dec_MessageAttachment(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_MessageAttachment)
         x = _r.has_extra(d, _KEYS_MessageAttachment)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "file_id", c, 1)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "tools", 1)
+    file_id, tools = t
+    if file_id.__class__ is not str:
+        file_id = _r.field_str(file_id, p, "file_id", c, 1)
+    if tools is UNSET or tools is None:
+        c.absent(tools, p, "tools", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "tools"), c, dec_MessageAttachmentToolsItem)
+        tools = _r.dec_list(tools, (p, "tools"), c, dec_MessageAttachmentToolsItem)
     o = _new(MessageAttachment)
-    o.file_id = v0
-    o.tools = v1
+    o.file_id = file_id
+    o.tools = tools
     o._extra = _r.extras(d, _KEYS_MessageAttachment, p, c, False) if x else None
     return o
 
@@ -125,11 +134,14 @@ def dec_MessageAttachmentToolsItem(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_message_attachment_tools_item(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> MessageAttachmentToolsItem:
-    """Decode a MessageAttachmentToolsItem from JSON-like data; problems raise `DecodeError`."""
+    """Decode a MessageAttachmentToolsItem from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: MessageAttachmentToolsItem = _r.decode_root(
-        dec_MessageAttachmentToolsItem, data, strict
+        dec_MessageAttachmentToolsItem, data, strict, copy
     )
     return result
 

@@ -30,30 +30,39 @@ class MessageCreation(_r.Model):
     )
     message_id: str
     """The ID of the message that was created by this run step."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         message_id: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.message_id = message_id
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> MessageCreation:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: MessageCreation = _r.decode_root(dec_MessageCreation, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> MessageCreation:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: MessageCreation = _r.decode_root(
+            dec_MessageCreation, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> MessageCreation:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: MessageCreation = _r.decode_root(
+            dec_MessageCreation, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -75,15 +84,15 @@ def dec_MessageCreation(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["message_id"]
+        message_id = d["message_id"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        message_id = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "message_id", c, 1)
+    if message_id.__class__ is not str:
+        message_id = _r.field_str(message_id, p, "message_id", c, 1)
     o = _new(MessageCreation)
-    o.message_id = v0
+    o.message_id = message_id
     o._extra = _r.extras(d, _KEYS_MessageCreation, p, c, False) if x else None
     return o
 

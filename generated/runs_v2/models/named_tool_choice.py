@@ -48,32 +48,41 @@ class NamedToolChoice(_r.Model):
     """The type of the tool. If type is `function`, the function name must be set."""
     function: NamedToolChoiceFunction | Unset
     """The function the model is forced to call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: NamedToolChoiceType,
         function: NamedToolChoiceFunction | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.function = function
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> NamedToolChoice:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: NamedToolChoice = _r.decode_root(dec_NamedToolChoice, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> NamedToolChoice:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: NamedToolChoice = _r.decode_root(
+            dec_NamedToolChoice, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> NamedToolChoice:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: NamedToolChoice = _r.decode_root(
+            dec_NamedToolChoice, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -103,20 +112,20 @@ def dec_NamedToolChoice(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_NamedToolChoice)
         x = _r.has_extra(d, _KEYS_NamedToolChoice)
-    v0, v1 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "type", 1)
+    type_, function = t
+    if type_.__class__ is str and type_ in _MEMBERS_1:
+        type_ = _MEMBERS_1[type_]
+    elif type_ is UNSET or type_ is None:
+        c.absent(type_, p, "type", 1)
     else:
-        v0 = dec_NamedToolChoiceType(v0, (p, "type"), c)
-    if v1 is None:
-        c.absent(v1, p, "function", 0)
-    elif v1 is not UNSET:
-        v1 = dec_NamedToolChoiceFunction(v1, (p, "function"), c)
+        type_ = dec_NamedToolChoiceType(type_, (p, "type"), c)
+    if function is None:
+        c.absent(function, p, "function", 0)
+    elif function is not UNSET:
+        function = dec_NamedToolChoiceFunction(function, (p, "function"), c)
     o = _new(NamedToolChoice)
-    o.type = v0
-    o.function = v1
+    o.type = type_
+    o.function = function
     o._extra = _r.extras(d, _KEYS_NamedToolChoice, p, c, False) if x else None
     return o
 

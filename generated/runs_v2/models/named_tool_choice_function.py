@@ -30,23 +30,26 @@ class NamedToolChoiceFunction(_r.Model):
     )
     name: str
     """The name of the function to call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         name: str,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> NamedToolChoiceFunction:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> NamedToolChoiceFunction:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: NamedToolChoiceFunction = _r.decode_root(
-            dec_NamedToolChoiceFunction, data, strict
+            dec_NamedToolChoiceFunction, data, strict, copy
         )
         return result
 
@@ -54,8 +57,12 @@ class NamedToolChoiceFunction(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> NamedToolChoiceFunction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: NamedToolChoiceFunction = _r.decode_root(
+            dec_NamedToolChoiceFunction, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -77,15 +84,15 @@ def dec_NamedToolChoiceFunction(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["name"]
+        name = d["name"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        name = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "name", c, 1)
+    if name.__class__ is not str:
+        name = _r.field_str(name, p, "name", c, 1)
     o = _new(NamedToolChoiceFunction)
-    o.name = v0
+    o.name = name
     o._extra = _r.extras(d, _KEYS_NamedToolChoiceFunction, p, c, False) if x else None
     return o
 

@@ -30,9 +30,14 @@ def dec_ResponseFormat(v: Any, p: Any, c: _r.Ctx) -> Any:
     return _r.wrong_variant(v, p, c, "object or str")
 
 
-def decode_response_format(data: Any, *, strict: bool = False) -> ResponseFormat:
-    """Decode a ResponseFormat from JSON-like data; problems raise `DecodeError`."""
-    result: ResponseFormat = _r.decode_root(dec_ResponseFormat, data, strict)
+def decode_response_format(
+    data: Any, *, strict: bool = False, copy: bool = True
+) -> ResponseFormat:
+    """Decode a ResponseFormat from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
+    result: ResponseFormat = _r.decode_root(dec_ResponseFormat, data, strict, copy)
     return result
 
 

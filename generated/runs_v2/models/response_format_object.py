@@ -42,23 +42,26 @@ class ResponseFormatObject(_r.Model):
     """Must be one of `text` or `json_object`.
 
 Default (applied by the server when absent): "text\""""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: ResponseFormatObjectType,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ResponseFormatObject:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ResponseFormatObject:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: ResponseFormatObject = _r.decode_root(
-            dec_ResponseFormatObject, data, strict
+            dec_ResponseFormatObject, data, strict, copy
         )
         return result
 
@@ -66,8 +69,12 @@ Default (applied by the server when absent): "text\""""
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ResponseFormatObject:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ResponseFormatObject = _r.decode_root(
+            dec_ResponseFormatObject, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -89,19 +96,19 @@ def dec_ResponseFormatObject(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["type"]
+        type_ = d["type"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        type_ = UNSET
         x = len(d) != 0
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "type", 1)
+    if type_.__class__ is str and type_ in _MEMBERS_1:
+        type_ = _MEMBERS_1[type_]
+    elif type_ is UNSET or type_ is None:
+        c.absent(type_, p, "type", 1)
     else:
-        v0 = dec_ResponseFormatObjectType(v0, (p, "type"), c)
+        type_ = dec_ResponseFormatObjectType(type_, (p, "type"), c)
     o = _new(ResponseFormatObject)
-    o.type = v0
+    o.type = type_
     o._extra = _r.extras(d, _KEYS_ResponseFormatObject, p, c, False) if x else None
     return o
 

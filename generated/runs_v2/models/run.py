@@ -130,8 +130,6 @@ Default (applied by the server when absent): []"""
 Default (applied by the server when absent): true"""
     response_format: ResponseFormat | None
     """Specifies the format that the model must output."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -163,7 +161,6 @@ Default (applied by the server when absent): true"""
         tool_choice: ToolChoice | None,
         parallel_tool_calls: bool,
         response_format: ResponseFormat | None,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
@@ -192,18 +189,24 @@ Default (applied by the server when absent): true"""
         self.tool_choice = tool_choice
         self.parallel_tool_calls = parallel_tool_calls
         self.response_format = response_format
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> Run:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: Run = _r.decode_root(dec_Run, data, strict)
+    def from_dict(cls, data: Any, *, strict: bool = False, copy: bool = True) -> Run:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: Run = _r.decode_root(dec_Run, data, strict, copy)
         return result
 
     @classmethod
     def from_json(cls, data: str | bytes | bytearray, *, strict: bool = False) -> Run:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: Run = _r.decode_root(dec_Run, _r.parse_json(data), strict, False)
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -323,6 +326,15 @@ Default (applied by the server when absent): true"""
         """True when `status` is one of: requires_action."""
         return self.status in _REQUIRES_ACTION_Run
 
+    def required_action_or_raise(self) -> RunRequiredAction:
+        """`required_action`, not None: it is set when `requires_action` is true.
+
+        Raises ValueError when it is not."""
+        value = self.required_action
+        if value is None or isinstance(value, _r.Unset):
+            raise _r.not_present(self, "required_action", "requires_action", "status")
+        return value
+
 
 @dataclass(kw_only=True, repr=False)
 class RunIncompleteDetails(_r.Model):
@@ -336,23 +348,26 @@ class RunIncompleteDetails(_r.Model):
     )
     reason: RunIncompleteDetailsReason | Unset
     """The reason why the run is incomplete, i.e. which token limit was reached."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         reason: RunIncompleteDetailsReason | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.reason = reason
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunIncompleteDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunIncompleteDetails:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunIncompleteDetails = _r.decode_root(
-            dec_RunIncompleteDetails, data, strict
+            dec_RunIncompleteDetails, data, strict, copy
         )
         return result
 
@@ -360,8 +375,12 @@ class RunIncompleteDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunIncompleteDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunIncompleteDetails = _r.decode_root(
+            dec_RunIncompleteDetails, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -390,32 +409,41 @@ class RunRequiredAction(_r.Model):
     """For now, this is always `submit_tool_outputs`."""
     submit_tool_outputs: RunRequiredActionSubmitToolOutputs
     """Details on the tool outputs needed for this run to continue."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         submit_tool_outputs: RunRequiredActionSubmitToolOutputs,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.submit_tool_outputs = submit_tool_outputs
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunRequiredAction:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunRequiredAction = _r.decode_root(dec_RunRequiredAction, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunRequiredAction:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunRequiredAction = _r.decode_root(
+            dec_RunRequiredAction, data, strict, copy
+        )
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredAction:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunRequiredAction = _r.decode_root(
+            dec_RunRequiredAction, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -444,25 +472,26 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     )
     tool_calls: list[RunToolCall]
     """A list of the relevant tool calls."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_calls: list[RunToolCall],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_calls = tool_calls
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunRequiredActionSubmitToolOutputs:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
-            dec_RunRequiredActionSubmitToolOutputs, data, strict
+            dec_RunRequiredActionSubmitToolOutputs, data, strict, copy
         )
         return result
 
@@ -470,8 +499,12 @@ class RunRequiredActionSubmitToolOutputs(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunRequiredActionSubmitToolOutputs:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunRequiredActionSubmitToolOutputs = _r.decode_root(
+            dec_RunRequiredActionSubmitToolOutputs, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -503,149 +536,169 @@ def dec_Run(d: Any, p: Any, c: _r.Ctx) -> Any:
         t = _r.get_each(d, _NAMES_Run)
         x = _r.has_extra(d, _KEYS_Run)
     (
-        v0,
-        v1,
-        v2,
-        v3,
-        v4,
-        v5,
-        v6,
-        v7,
-        v8,
-        v9,
-        v10,
-        v11,
-        v12,
-        v13,
-        v14,
-        v15,
-        v16,
-        v17,
-        v18,
-        v19,
-        v20,
-        v21,
-        v22,
-        v23,
-        v24,
-        v25,
-        v26,
+        id_,
+        object_,
+        created_at,
+        thread_id,
+        assistant_id,
+        status,
+        required_action,
+        last_error,
+        expires_at,
+        started_at,
+        cancelled_at,
+        failed_at,
+        completed_at,
+        incomplete_details,
+        model,
+        instructions,
+        tools,
+        metadata,
+        usage,
+        temperature,
+        top_p,
+        max_prompt_tokens,
+        max_completion_tokens,
+        truncation_strategy,
+        tool_choice,
+        parallel_tool_calls,
+        response_format,
     ) = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "object", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if object_.__class__ is not str:
+        object_ = _r.field_str(object_, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "object"), c)
-    if v2.__class__ is not int:
-        v2 = _r.field_int(v2, p, "created_at", c, 1)
-    if v3.__class__ is not str:
-        v3 = _r.field_str(v3, p, "thread_id", c, 1)
-    if v4.__class__ is not str:
-        v4 = _r.field_str(v4, p, "assistant_id", c, 1)
-    if v5.__class__ is str and v5 in _MEMBERS_1:
-        v5 = _MEMBERS_1[v5]
-    elif v5 is UNSET or v5 is None:
-        c.absent(v5, p, "status", 1)
+        _CHECKS_1.run(object_, (p, "object"), c)
+    if created_at.__class__ is not int:
+        created_at = _r.field_int(created_at, p, "created_at", c, 1)
+    if thread_id.__class__ is not str:
+        thread_id = _r.field_str(thread_id, p, "thread_id", c, 1)
+    if assistant_id.__class__ is not str:
+        assistant_id = _r.field_str(assistant_id, p, "assistant_id", c, 1)
+    if status.__class__ is str and status in _MEMBERS_1:
+        status = _MEMBERS_1[status]
+    elif status is UNSET or status is None:
+        c.absent(status, p, "status", 1)
     else:
-        v5 = dec_RunStatus(v5, (p, "status"), c)
-    if v6 is UNSET:
-        c.absent(v6, p, "required_action", 3)
-    elif v6 is not None:
-        v6 = dec_RunRequiredAction(v6, (p, "required_action"), c)
-    if v7 is UNSET:
-        c.absent(v7, p, "last_error", 3)
-    elif v7 is not None:
-        v7 = dec_RunLastError(v7, (p, "last_error"), c)
-    if v8.__class__ is not int and v8 is not None:
-        v8 = _r.field_int(v8, p, "expires_at", c, 3)
-    if v9.__class__ is not int and v9 is not None:
-        v9 = _r.field_int(v9, p, "started_at", c, 3)
-    if v10.__class__ is not int and v10 is not None:
-        v10 = _r.field_int(v10, p, "cancelled_at", c, 3)
-    if v11.__class__ is not int and v11 is not None:
-        v11 = _r.field_int(v11, p, "failed_at", c, 3)
-    if v12.__class__ is not int and v12 is not None:
-        v12 = _r.field_int(v12, p, "completed_at", c, 3)
-    if v13 is UNSET:
-        c.absent(v13, p, "incomplete_details", 3)
-    elif v13 is not None:
-        v13 = dec_RunIncompleteDetails(v13, (p, "incomplete_details"), c)
-    if v14.__class__ is not str:
-        v14 = _r.field_str(v14, p, "model", c, 1)
-    if v15.__class__ is not str:
-        v15 = _r.field_str(v15, p, "instructions", c, 1)
-    if v16 is UNSET or v16 is None:
-        c.absent(v16, p, "tools", 1)
+        status = dec_RunStatus(status, (p, "status"), c)
+    if required_action is UNSET:
+        c.absent(required_action, p, "required_action", 3)
+    elif required_action is not None:
+        required_action = dec_RunRequiredAction(
+            required_action, (p, "required_action"), c
+        )
+    if last_error is UNSET:
+        c.absent(last_error, p, "last_error", 3)
+    elif last_error is not None:
+        last_error = dec_RunLastError(last_error, (p, "last_error"), c)
+    if expires_at.__class__ is not int and expires_at is not None:
+        expires_at = _r.field_int(expires_at, p, "expires_at", c, 3)
+    if started_at.__class__ is not int and started_at is not None:
+        started_at = _r.field_int(started_at, p, "started_at", c, 3)
+    if cancelled_at.__class__ is not int and cancelled_at is not None:
+        cancelled_at = _r.field_int(cancelled_at, p, "cancelled_at", c, 3)
+    if failed_at.__class__ is not int and failed_at is not None:
+        failed_at = _r.field_int(failed_at, p, "failed_at", c, 3)
+    if completed_at.__class__ is not int and completed_at is not None:
+        completed_at = _r.field_int(completed_at, p, "completed_at", c, 3)
+    if incomplete_details is UNSET:
+        c.absent(incomplete_details, p, "incomplete_details", 3)
+    elif incomplete_details is not None:
+        incomplete_details = dec_RunIncompleteDetails(
+            incomplete_details, (p, "incomplete_details"), c
+        )
+    if model.__class__ is not str:
+        model = _r.field_str(model, p, "model", c, 1)
+    if instructions.__class__ is not str:
+        instructions = _r.field_str(instructions, p, "instructions", c, 1)
+    if tools is UNSET or tools is None:
+        c.absent(tools, p, "tools", 1)
     else:
-        v16 = _r.dec_list(v16, (p, "tools"), c, dec_AssistantTool)
+        tools = _r.dec_list(tools, (p, "tools"), c, dec_AssistantTool)
     if c.strict:
-        _CHECKS_2.run(v16, (p, "tools"), c)
-    if v17 is UNSET:
-        c.absent(v17, p, "metadata", 3)
-    elif v17 is not None:
-        v17 = _r.dec_map_str(v17, (p, "metadata"), c)
+        _CHECKS_2.run(tools, (p, "tools"), c)
+    if metadata is UNSET:
+        c.absent(metadata, p, "metadata", 3)
+    elif metadata is not None:
+        metadata = _r.dec_map_str(metadata, (p, "metadata"), c)
     if c.strict:
-        _CHECKS_3.run(v17, (p, "metadata"), c)
-        _r.check_each(v17, (p, "metadata"), c, _CHECKS_4)
-    if v18 is UNSET:
-        c.absent(v18, p, "usage", 3)
-    elif v18 is not None:
-        v18 = dec_RunCompletionUsage(v18, (p, "usage"), c)
-    if v19.__class__ is not float and v19.__class__ is not int and v19 is not None:
-        v19 = _r.field_float(v19, p, "temperature", c, 2)
-    if v20.__class__ is not float and v20.__class__ is not int and v20 is not None:
-        v20 = _r.field_float(v20, p, "top_p", c, 2)
-    if v21.__class__ is not int and v21 is not None:
-        v21 = _r.field_int(v21, p, "max_prompt_tokens", c, 3)
+        _CHECKS_3.run(metadata, (p, "metadata"), c)
+        _r.check_each(metadata, (p, "metadata"), c, _CHECKS_4)
+    if usage is UNSET:
+        c.absent(usage, p, "usage", 3)
+    elif usage is not None:
+        usage = dec_RunCompletionUsage(usage, (p, "usage"), c)
+    if (
+        temperature.__class__ is not float
+        and temperature.__class__ is not int
+        and temperature is not None
+    ):
+        temperature = _r.field_float(temperature, p, "temperature", c, 2)
+    if (
+        top_p.__class__ is not float
+        and top_p.__class__ is not int
+        and top_p is not None
+    ):
+        top_p = _r.field_float(top_p, p, "top_p", c, 2)
+    if max_prompt_tokens.__class__ is not int and max_prompt_tokens is not None:
+        max_prompt_tokens = _r.field_int(
+            max_prompt_tokens, p, "max_prompt_tokens", c, 3
+        )
     if c.strict:
-        _CHECKS_5.run(v21, (p, "max_prompt_tokens"), c)
-    if v22.__class__ is not int and v22 is not None:
-        v22 = _r.field_int(v22, p, "max_completion_tokens", c, 3)
+        _CHECKS_5.run(max_prompt_tokens, (p, "max_prompt_tokens"), c)
+    if max_completion_tokens.__class__ is not int and max_completion_tokens is not None:
+        max_completion_tokens = _r.field_int(
+            max_completion_tokens, p, "max_completion_tokens", c, 3
+        )
     if c.strict:
-        _CHECKS_5.run(v22, (p, "max_completion_tokens"), c)
-    if v23 is UNSET:
-        c.absent(v23, p, "truncation_strategy", 3)
-    elif v23 is not None:
-        v23 = dec_TruncationStrategy(v23, (p, "truncation_strategy"), c)
-    if v24 is UNSET:
-        c.absent(v24, p, "tool_choice", 3)
-    elif v24 is not None:
-        v24 = dec_ToolChoice(v24, (p, "tool_choice"), c)
-    if v25.__class__ is not bool:
-        v25 = _r.field_bool(v25, p, "parallel_tool_calls", c, 1)
-    if v26 is UNSET:
-        c.absent(v26, p, "response_format", 3)
-    elif v26 is not None:
-        v26 = dec_ResponseFormat(v26, (p, "response_format"), c)
+        _CHECKS_5.run(max_completion_tokens, (p, "max_completion_tokens"), c)
+    if truncation_strategy is UNSET:
+        c.absent(truncation_strategy, p, "truncation_strategy", 3)
+    elif truncation_strategy is not None:
+        truncation_strategy = dec_TruncationStrategy(
+            truncation_strategy, (p, "truncation_strategy"), c
+        )
+    if tool_choice is UNSET:
+        c.absent(tool_choice, p, "tool_choice", 3)
+    elif tool_choice is not None:
+        tool_choice = dec_ToolChoice(tool_choice, (p, "tool_choice"), c)
+    if parallel_tool_calls.__class__ is not bool:
+        parallel_tool_calls = _r.field_bool(
+            parallel_tool_calls, p, "parallel_tool_calls", c, 1
+        )
+    if response_format is UNSET:
+        c.absent(response_format, p, "response_format", 3)
+    elif response_format is not None:
+        response_format = dec_ResponseFormat(response_format, (p, "response_format"), c)
     o = _new(Run)
-    o.id = v0
-    o.object = v1
-    o.created_at = v2
-    o.thread_id = v3
-    o.assistant_id = v4
-    o.status = v5
-    o.required_action = v6
-    o.last_error = v7
-    o.expires_at = v8
-    o.started_at = v9
-    o.cancelled_at = v10
-    o.failed_at = v11
-    o.completed_at = v12
-    o.incomplete_details = v13
-    o.model = v14
-    o.instructions = v15
-    o.tools = v16
-    o.metadata = v17
-    o.usage = v18
-    o.temperature = v19
-    o.top_p = v20
-    o.max_prompt_tokens = v21
-    o.max_completion_tokens = v22
-    o.truncation_strategy = v23
-    o.tool_choice = v24
-    o.parallel_tool_calls = v25
-    o.response_format = v26
+    o.id = id_
+    o.object = object_
+    o.created_at = created_at
+    o.thread_id = thread_id
+    o.assistant_id = assistant_id
+    o.status = status
+    o.required_action = required_action
+    o.last_error = last_error
+    o.expires_at = expires_at
+    o.started_at = started_at
+    o.cancelled_at = cancelled_at
+    o.failed_at = failed_at
+    o.completed_at = completed_at
+    o.incomplete_details = incomplete_details
+    o.model = model
+    o.instructions = instructions
+    o.tools = tools
+    o.metadata = metadata
+    o.usage = usage
+    o.temperature = temperature
+    o.top_p = top_p
+    o.max_prompt_tokens = max_prompt_tokens
+    o.max_completion_tokens = max_completion_tokens
+    o.truncation_strategy = truncation_strategy
+    o.tool_choice = tool_choice
+    o.parallel_tool_calls = parallel_tool_calls
+    o.response_format = response_format
     o._extra = _r.extras(d, _KEYS_Run, p, c, False) if x else None
     return o
 
@@ -658,19 +711,19 @@ def dec_RunIncompleteDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["reason"]
+        reason = d["reason"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        reason = UNSET
         x = len(d) != 0
-    if v0.__class__ is str and v0 in _MEMBERS_2:
-        v0 = _MEMBERS_2[v0]
-    elif v0 is None:
-        c.absent(v0, p, "reason", 0)
-    elif v0 is not UNSET:
-        v0 = dec_RunIncompleteDetailsReason(v0, (p, "reason"), c)
+    if reason.__class__ is str and reason in _MEMBERS_2:
+        reason = _MEMBERS_2[reason]
+    elif reason is None:
+        c.absent(reason, p, "reason", 0)
+    elif reason is not UNSET:
+        reason = dec_RunIncompleteDetailsReason(reason, (p, "reason"), c)
     o = _new(RunIncompleteDetails)
-    o.reason = v0
+    o.reason = reason
     o._extra = _r.extras(d, _KEYS_RunIncompleteDetails, p, c, False) if x else None
     return o
 
@@ -688,18 +741,20 @@ def dec_RunRequiredAction(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunRequiredAction)
         x = _r.has_extra(d, _KEYS_RunRequiredAction)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, submit_tool_outputs = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_6.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "submit_tool_outputs", 1)
+        _CHECKS_6.run(type_, (p, "type"), c)
+    if submit_tool_outputs is UNSET or submit_tool_outputs is None:
+        c.absent(submit_tool_outputs, p, "submit_tool_outputs", 1)
     else:
-        v1 = dec_RunRequiredActionSubmitToolOutputs(v1, (p, "submit_tool_outputs"), c)
+        submit_tool_outputs = dec_RunRequiredActionSubmitToolOutputs(
+            submit_tool_outputs, (p, "submit_tool_outputs"), c
+        )
     o = _new(RunRequiredAction)
-    o.type = v0
-    o.submit_tool_outputs = v1
+    o.type = type_
+    o.submit_tool_outputs = submit_tool_outputs
     o._extra = _r.extras(d, _KEYS_RunRequiredAction, p, c, False) if x else None
     return o
 
@@ -712,17 +767,17 @@ def dec_RunRequiredActionSubmitToolOutputs(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["tool_calls"]
+        tool_calls = d["tool_calls"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        tool_calls = UNSET
         x = len(d) != 0
-    if v0 is UNSET or v0 is None:
-        c.absent(v0, p, "tool_calls", 1)
+    if tool_calls is UNSET or tool_calls is None:
+        c.absent(tool_calls, p, "tool_calls", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_calls"), c, dec_RunToolCall)
+        tool_calls = _r.dec_list(tool_calls, (p, "tool_calls"), c, dec_RunToolCall)
     o = _new(RunRequiredActionSubmitToolOutputs)
-    o.tool_calls = v0
+    o.tool_calls = tool_calls
     o._extra = (
         _r.extras(d, _KEYS_RunRequiredActionSubmitToolOutputs, p, c, False)
         if x

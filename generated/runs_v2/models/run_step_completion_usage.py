@@ -36,8 +36,6 @@ class RunStepCompletionUsage(_r.Model):
     """Number of prompt tokens used over the course of the run step."""
     total_tokens: int
     """Total number of tokens used (prompt + completion)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -45,18 +43,23 @@ class RunStepCompletionUsage(_r.Model):
         completion_tokens: int,
         prompt_tokens: int,
         total_tokens: int,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.completion_tokens = completion_tokens
         self.prompt_tokens = prompt_tokens
         self.total_tokens = total_tokens
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepCompletionUsage:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunStepCompletionUsage:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepCompletionUsage = _r.decode_root(
-            dec_RunStepCompletionUsage, data, strict
+            dec_RunStepCompletionUsage, data, strict, copy
         )
         return result
 
@@ -64,8 +67,12 @@ class RunStepCompletionUsage(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepCompletionUsage:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepCompletionUsage = _r.decode_root(
+            dec_RunStepCompletionUsage, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -98,17 +105,19 @@ def dec_RunStepCompletionUsage(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepCompletionUsage)
         x = _r.has_extra(d, _KEYS_RunStepCompletionUsage)
-    v0, v1, v2 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "completion_tokens", c, 1)
-    if v1.__class__ is not int:
-        v1 = _r.field_int(v1, p, "prompt_tokens", c, 1)
-    if v2.__class__ is not int:
-        v2 = _r.field_int(v2, p, "total_tokens", c, 1)
+    completion_tokens, prompt_tokens, total_tokens = t
+    if completion_tokens.__class__ is not int:
+        completion_tokens = _r.field_int(
+            completion_tokens, p, "completion_tokens", c, 1
+        )
+    if prompt_tokens.__class__ is not int:
+        prompt_tokens = _r.field_int(prompt_tokens, p, "prompt_tokens", c, 1)
+    if total_tokens.__class__ is not int:
+        total_tokens = _r.field_int(total_tokens, p, "total_tokens", c, 1)
     o = _new(RunStepCompletionUsage)
-    o.completion_tokens = v0
-    o.prompt_tokens = v1
-    o.total_tokens = v2
+    o.completion_tokens = completion_tokens
+    o.prompt_tokens = prompt_tokens
+    o.total_tokens = total_tokens
     o._extra = _r.extras(d, _KEYS_RunStepCompletionUsage, p, c, False) if x else None
     return o
 

@@ -37,8 +37,6 @@ class RunStepDelta(_r.Model):
     """The object type, which is always `thread.run.step.delta`."""
     delta: RunStepDeltaChanges
     """The delta containing the fields that have changed on the run step."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -46,25 +44,34 @@ class RunStepDelta(_r.Model):
         id: str,
         object: str,
         delta: RunStepDeltaChanges,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.id = id
         self.object = object
         self.delta = delta
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepDelta:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
-        result: RunStepDelta = _r.decode_root(dec_RunStepDelta, data, strict)
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunStepDelta:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
+        result: RunStepDelta = _r.decode_root(dec_RunStepDelta, data, strict, copy)
         return result
 
     @classmethod
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDelta:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDelta = _r.decode_root(
+            dec_RunStepDelta, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -97,21 +104,21 @@ def dec_RunStepDelta(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDelta)
         x = _r.has_extra(d, _KEYS_RunStepDelta)
-    v0, v1, v2 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "id", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "object", c, 1)
+    id_, object_, delta = t
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 1)
+    if object_.__class__ is not str:
+        object_ = _r.field_str(object_, p, "object", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "object"), c)
-    if v2 is UNSET or v2 is None:
-        c.absent(v2, p, "delta", 1)
+        _CHECKS_1.run(object_, (p, "object"), c)
+    if delta is UNSET or delta is None:
+        c.absent(delta, p, "delta", 1)
     else:
-        v2 = dec_RunStepDeltaChanges(v2, (p, "delta"), c)
+        delta = dec_RunStepDeltaChanges(delta, (p, "delta"), c)
     o = _new(RunStepDelta)
-    o.id = v0
-    o.object = v1
-    o.delta = v2
+    o.id = id_
+    o.object = object_
+    o.delta = delta
     o._extra = _r.extras(d, _KEYS_RunStepDelta, p, c, False) if x else None
     return o
 

@@ -34,23 +34,26 @@ class RunStepDeltaChanges(_r.Model):
     )
     step_details: RunStepDeltaStepDetails | Unset
     """The changed details of the run step, told apart by `type`."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         step_details: RunStepDeltaStepDetails | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.step_details = step_details
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> RunStepDeltaChanges:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> RunStepDeltaChanges:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaChanges = _r.decode_root(
-            dec_RunStepDeltaChanges, data, strict
+            dec_RunStepDeltaChanges, data, strict, copy
         )
         return result
 
@@ -58,8 +61,12 @@ class RunStepDeltaChanges(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaChanges:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaChanges = _r.decode_root(
+            dec_RunStepDeltaChanges, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -81,17 +88,17 @@ def dec_RunStepDeltaChanges(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["step_details"]
+        step_details = d["step_details"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        step_details = UNSET
         x = len(d) != 0
-    if v0 is None:
-        c.absent(v0, p, "step_details", 0)
-    elif v0 is not UNSET:
-        v0 = dec_RunStepDeltaStepDetails(v0, (p, "step_details"), c)
+    if step_details is None:
+        c.absent(step_details, p, "step_details", 0)
+    elif step_details is not UNSET:
+        step_details = dec_RunStepDeltaStepDetails(step_details, (p, "step_details"), c)
     o = _new(RunStepDeltaChanges)
-    o.step_details = v0
+    o.step_details = step_details
     o._extra = _r.extras(d, _KEYS_RunStepDeltaChanges, p, c, False) if x else None
     return o
 

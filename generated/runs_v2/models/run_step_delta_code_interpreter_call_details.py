@@ -41,8 +41,6 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
     """The input to the Code Interpreter tool call."""
     outputs: list[RunStepDeltaCodeInterpreterCallDetailsOutputsItem] | Unset
     """The outputs from the Code Interpreter tool call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -51,19 +49,22 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
         outputs: (
             list[RunStepDeltaCodeInterpreterCallDetailsOutputsItem] | Unset
         ) = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.input = input
         self.outputs = outputs
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaCodeInterpreterCallDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaCodeInterpreterCallDetails = _r.decode_root(
-            dec_RunStepDeltaCodeInterpreterCallDetails, data, strict
+            dec_RunStepDeltaCodeInterpreterCallDetails, data, strict, copy
         )
         return result
 
@@ -71,8 +72,15 @@ class RunStepDeltaCodeInterpreterCallDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterCallDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaCodeInterpreterCallDetails = _r.decode_root(
+            dec_RunStepDeltaCodeInterpreterCallDetails,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -111,18 +119,21 @@ def dec_RunStepDeltaCodeInterpreterCallDetails(d: Any, p: Any, c: _r.Ctx) -> Any
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterCallDetails)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterCallDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "input", c, 0)
-    if v1 is None:
-        c.absent(v1, p, "outputs", 0)
-    elif v1 is not UNSET:
-        v1 = _r.dec_list(
-            v1, (p, "outputs"), c, dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem
+    input_, outputs = t
+    if input_.__class__ is not str:
+        input_ = _r.field_str(input_, p, "input", c, 0)
+    if outputs is None:
+        c.absent(outputs, p, "outputs", 0)
+    elif outputs is not UNSET:
+        outputs = _r.dec_list(
+            outputs,
+            (p, "outputs"),
+            c,
+            dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem,
         )
     o = _new(RunStepDeltaCodeInterpreterCallDetails)
-    o.input = v0
-    o.outputs = v1
+    o.input = input_
+    o.outputs = outputs
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterCallDetails, p, c, False)
         if x
@@ -147,11 +158,14 @@ def dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem(
 
 
 def decode_run_step_delta_code_interpreter_call_details_outputs_item(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> RunStepDeltaCodeInterpreterCallDetailsOutputsItem:
-    """Decode a RunStepDeltaCodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`."""
+    """Decode a RunStepDeltaCodeInterpreterCallDetailsOutputsItem from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: RunStepDeltaCodeInterpreterCallDetailsOutputsItem = _r.decode_root(
-        dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem, data, strict
+        dec_RunStepDeltaCodeInterpreterCallDetailsOutputsItem, data, strict, copy
     )
     return result
 

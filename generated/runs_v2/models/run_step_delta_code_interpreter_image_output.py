@@ -40,8 +40,6 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
     """Always `image`."""
     image: RunStepDeltaCodeInterpreterImage | Unset
     """A reference to an image file (partial)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -49,20 +47,23 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
         index: int,
         type: str,
         image: RunStepDeltaCodeInterpreterImage | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.type = type
         self.image = image
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaCodeInterpreterImageOutput:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaCodeInterpreterImageOutput = _r.decode_root(
-            dec_RunStepDeltaCodeInterpreterImageOutput, data, strict
+            dec_RunStepDeltaCodeInterpreterImageOutput, data, strict, copy
         )
         return result
 
@@ -70,8 +71,15 @@ class RunStepDeltaCodeInterpreterImageOutput(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterImageOutput:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaCodeInterpreterImageOutput = _r.decode_root(
+            dec_RunStepDeltaCodeInterpreterImageOutput,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -104,21 +112,21 @@ def dec_RunStepDeltaCodeInterpreterImageOutput(d: Any, p: Any, c: _r.Ctx) -> Any
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterImageOutput)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterImageOutput)
-    v0, v1, v2 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    index, type_, image = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2 is None:
-        c.absent(v2, p, "image", 0)
-    elif v2 is not UNSET:
-        v2 = dec_RunStepDeltaCodeInterpreterImage(v2, (p, "image"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if image is None:
+        c.absent(image, p, "image", 0)
+    elif image is not UNSET:
+        image = dec_RunStepDeltaCodeInterpreterImage(image, (p, "image"), c)
     o = _new(RunStepDeltaCodeInterpreterImageOutput)
-    o.index = v0
-    o.type = v1
-    o.image = v2
+    o.index = index
+    o.type = type_
+    o.image = image
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterImageOutput, p, c, False)
         if x

@@ -36,8 +36,6 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
     """Always `logs`."""
     logs: str | Unset
     """The text output from the Code Interpreter tool call."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -45,20 +43,23 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
         index: int,
         type: str,
         logs: str | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.type = type
         self.logs = logs
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaCodeInterpreterLogOutput:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaCodeInterpreterLogOutput = _r.decode_root(
-            dec_RunStepDeltaCodeInterpreterLogOutput, data, strict
+            dec_RunStepDeltaCodeInterpreterLogOutput, data, strict, copy
         )
         return result
 
@@ -66,8 +67,12 @@ class RunStepDeltaCodeInterpreterLogOutput(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterLogOutput:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaCodeInterpreterLogOutput = _r.decode_root(
+            dec_RunStepDeltaCodeInterpreterLogOutput, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -100,19 +105,19 @@ def dec_RunStepDeltaCodeInterpreterLogOutput(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterLogOutput)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterLogOutput)
-    v0, v1, v2 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "type", c, 1)
+    index, type_, logs = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "type"), c)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "logs", c, 0)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if logs.__class__ is not str:
+        logs = _r.field_str(logs, p, "logs", c, 0)
     o = _new(RunStepDeltaCodeInterpreterLogOutput)
-    o.index = v0
-    o.type = v1
-    o.logs = v2
+    o.index = index
+    o.type = type_
+    o.logs = logs
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterLogOutput, p, c, False)
         if x

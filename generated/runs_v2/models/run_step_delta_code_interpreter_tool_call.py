@@ -43,8 +43,6 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
     """Always `code_interpreter` for this type of tool call."""
     code_interpreter: RunStepDeltaCodeInterpreterCallDetails | Unset
     """The Code Interpreter tool call definition (partial)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -53,21 +51,24 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
         id: str | Unset = UNSET,
         type: str,
         code_interpreter: RunStepDeltaCodeInterpreterCallDetails | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.id = id
         self.type = type
         self.code_interpreter = code_interpreter
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaCodeInterpreterToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaCodeInterpreterToolCall = _r.decode_root(
-            dec_RunStepDeltaCodeInterpreterToolCall, data, strict
+            dec_RunStepDeltaCodeInterpreterToolCall, data, strict, copy
         )
         return result
 
@@ -75,8 +76,12 @@ class RunStepDeltaCodeInterpreterToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaCodeInterpreterToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaCodeInterpreterToolCall = _r.decode_root(
+            dec_RunStepDeltaCodeInterpreterToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -112,24 +117,26 @@ def dec_RunStepDeltaCodeInterpreterToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaCodeInterpreterToolCall)
         x = _r.has_extra(d, _KEYS_RunStepDeltaCodeInterpreterToolCall)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "id", c, 0)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "type", c, 1)
+    index, id_, type_, code_interpreter = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 0)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v2, (p, "type"), c)
-    if v3 is None:
-        c.absent(v3, p, "code_interpreter", 0)
-    elif v3 is not UNSET:
-        v3 = dec_RunStepDeltaCodeInterpreterCallDetails(v3, (p, "code_interpreter"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if code_interpreter is None:
+        c.absent(code_interpreter, p, "code_interpreter", 0)
+    elif code_interpreter is not UNSET:
+        code_interpreter = dec_RunStepDeltaCodeInterpreterCallDetails(
+            code_interpreter, (p, "code_interpreter"), c
+        )
     o = _new(RunStepDeltaCodeInterpreterToolCall)
-    o.index = v0
-    o.id = v1
-    o.type = v2
-    o.code_interpreter = v3
+    o.index = index
+    o.id = id_
+    o.type = type_
+    o.code_interpreter = code_interpreter
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaCodeInterpreterToolCall, p, c, False)
         if x

@@ -39,8 +39,6 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
     """Always `file_search` for this type of tool call."""
     file_search: dict[str, Any]
     """For now, this is always going to be an empty object."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -49,21 +47,24 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
         id: str | Unset = UNSET,
         type: str,
         file_search: dict[str, Any],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.id = id
         self.type = type
         self.file_search = file_search
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaFileSearchToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaFileSearchToolCall = _r.decode_root(
-            dec_RunStepDeltaFileSearchToolCall, data, strict
+            dec_RunStepDeltaFileSearchToolCall, data, strict, copy
         )
         return result
 
@@ -71,8 +72,12 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaFileSearchToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaFileSearchToolCall = _r.decode_root(
+            dec_RunStepDeltaFileSearchToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -89,7 +94,7 @@ class RunStepDeltaFileSearchToolCall(_r.Model):
             d["type"] = v
         v = self.file_search
         if v is not UNSET:
-            d["file_search"] = None if v is None else dict(v)
+            d["file_search"] = _r.copy_json(v)
         if self._extra:
             _r.add_extra(d, self._extra)
         return d
@@ -108,22 +113,24 @@ def dec_RunStepDeltaFileSearchToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaFileSearchToolCall)
         x = _r.has_extra(d, _KEYS_RunStepDeltaFileSearchToolCall)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "id", c, 0)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "type", c, 1)
+    index, id_, type_, file_search = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 0)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v2, (p, "type"), c)
-    if v3.__class__ is not dict:
-        v3 = _r.field_map_any(v3, p, "file_search", c, 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if file_search.__class__ is not dict:
+        file_search = _r.field_map_any(file_search, p, "file_search", c, 1)
+    elif c.shared:
+        file_search = _r.copy_json(file_search)
     o = _new(RunStepDeltaFileSearchToolCall)
-    o.index = v0
-    o.id = v1
-    o.type = v2
-    o.file_search = v3
+    o.index = index
+    o.id = id_
+    o.type = type_
+    o.file_search = file_search
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaFileSearchToolCall, p, c, False) if x else None
     )

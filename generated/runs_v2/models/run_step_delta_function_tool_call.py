@@ -43,8 +43,6 @@ class RunStepDeltaFunctionToolCall(_r.Model):
     """Always `function` for this type of tool call."""
     function: RunStepDeltaFunctionToolCallFunction | Unset
     """The definition of the function that was called (partial)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
@@ -53,21 +51,24 @@ class RunStepDeltaFunctionToolCall(_r.Model):
         id: str | Unset = UNSET,
         type: str,
         function: RunStepDeltaFunctionToolCallFunction | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.index = index
         self.id = id
         self.type = type
         self.function = function
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaFunctionToolCall:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaFunctionToolCall = _r.decode_root(
-            dec_RunStepDeltaFunctionToolCall, data, strict
+            dec_RunStepDeltaFunctionToolCall, data, strict, copy
         )
         return result
 
@@ -75,8 +76,12 @@ class RunStepDeltaFunctionToolCall(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaFunctionToolCall:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaFunctionToolCall = _r.decode_root(
+            dec_RunStepDeltaFunctionToolCall, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -112,24 +117,26 @@ def dec_RunStepDeltaFunctionToolCall(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaFunctionToolCall)
         x = _r.has_extra(d, _KEYS_RunStepDeltaFunctionToolCall)
-    v0, v1, v2, v3 = t
-    if v0.__class__ is not int:
-        v0 = _r.field_int(v0, p, "index", c, 1)
-    if v1.__class__ is not str:
-        v1 = _r.field_str(v1, p, "id", c, 0)
-    if v2.__class__ is not str:
-        v2 = _r.field_str(v2, p, "type", c, 1)
+    index, id_, type_, function = t
+    if index.__class__ is not int:
+        index = _r.field_int(index, p, "index", c, 1)
+    if id_.__class__ is not str:
+        id_ = _r.field_str(id_, p, "id", c, 0)
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v2, (p, "type"), c)
-    if v3 is None:
-        c.absent(v3, p, "function", 0)
-    elif v3 is not UNSET:
-        v3 = dec_RunStepDeltaFunctionToolCallFunction(v3, (p, "function"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if function is None:
+        c.absent(function, p, "function", 0)
+    elif function is not UNSET:
+        function = dec_RunStepDeltaFunctionToolCallFunction(
+            function, (p, "function"), c
+        )
     o = _new(RunStepDeltaFunctionToolCall)
-    o.index = v0
-    o.id = v1
-    o.type = v2
-    o.function = v3
+    o.index = index
+    o.id = id_
+    o.type = type_
+    o.function = function
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaFunctionToolCall, p, c, False) if x else None
     )

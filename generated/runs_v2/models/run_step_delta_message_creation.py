@@ -30,25 +30,26 @@ class RunStepDeltaMessageCreation(_r.Model):
     )
     message_id: str | Unset
     """The ID of the message that was created by this run step."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         message_id: str | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.message_id = message_id
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaMessageCreation:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaMessageCreation = _r.decode_root(
-            dec_RunStepDeltaMessageCreation, data, strict
+            dec_RunStepDeltaMessageCreation, data, strict, copy
         )
         return result
 
@@ -56,8 +57,12 @@ class RunStepDeltaMessageCreation(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaMessageCreation:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaMessageCreation = _r.decode_root(
+            dec_RunStepDeltaMessageCreation, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -79,15 +84,15 @@ def dec_RunStepDeltaMessageCreation(d: Any, p: Any, c: _r.Ctx) -> Any:
             return c.wrong(p, d, "object")
         d = dict(d)
     try:
-        v0 = d["message_id"]
+        message_id = d["message_id"]
         x = len(d) != 1
     except KeyError:
-        v0 = UNSET
+        message_id = UNSET
         x = len(d) != 0
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "message_id", c, 0)
+    if message_id.__class__ is not str:
+        message_id = _r.field_str(message_id, p, "message_id", c, 0)
     o = _new(RunStepDeltaMessageCreation)
-    o.message_id = v0
+    o.message_id = message_id
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaMessageCreation, p, c, False) if x else None
     )

@@ -37,27 +37,28 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
     """Always `message_creation`."""
     message_creation: RunStepDeltaMessageCreation | Unset
     """The message created by a run step (partial)."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         message_creation: RunStepDeltaMessageCreation | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.message_creation = message_creation
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaMessageCreationStepDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaMessageCreationStepDetails = _r.decode_root(
-            dec_RunStepDeltaMessageCreationStepDetails, data, strict
+            dec_RunStepDeltaMessageCreationStepDetails, data, strict, copy
         )
         return result
 
@@ -65,8 +66,15 @@ class RunStepDeltaMessageCreationStepDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaMessageCreationStepDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaMessageCreationStepDetails = _r.decode_root(
+            dec_RunStepDeltaMessageCreationStepDetails,
+            _r.parse_json(data),
+            strict,
+            False,
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -96,18 +104,20 @@ def dec_RunStepDeltaMessageCreationStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaMessageCreationStepDetails)
         x = _r.has_extra(d, _KEYS_RunStepDeltaMessageCreationStepDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, message_creation = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is None:
-        c.absent(v1, p, "message_creation", 0)
-    elif v1 is not UNSET:
-        v1 = dec_RunStepDeltaMessageCreation(v1, (p, "message_creation"), c)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if message_creation is None:
+        c.absent(message_creation, p, "message_creation", 0)
+    elif message_creation is not UNSET:
+        message_creation = dec_RunStepDeltaMessageCreation(
+            message_creation, (p, "message_creation"), c
+        )
     o = _new(RunStepDeltaMessageCreationStepDetails)
-    o.type = v0
-    o.message_creation = v1
+    o.type = type_
+    o.message_creation = message_creation
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaMessageCreationStepDetails, p, c, False)
         if x

@@ -37,11 +37,14 @@ def dec_RunStepDeltaStepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_run_step_delta_step_details(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> RunStepDeltaStepDetails:
-    """Decode a RunStepDeltaStepDetails from JSON-like data; problems raise `DecodeError`."""
+    """Decode a RunStepDeltaStepDetails from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: RunStepDeltaStepDetails = _r.decode_root(
-        dec_RunStepDeltaStepDetails, data, strict
+        dec_RunStepDeltaStepDetails, data, strict, copy
     )
     return result
 

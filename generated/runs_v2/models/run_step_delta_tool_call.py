@@ -41,11 +41,14 @@ def dec_RunStepDeltaToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_run_step_delta_tool_call(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> RunStepDeltaToolCall:
-    """Decode a RunStepDeltaToolCall from JSON-like data; problems raise `DecodeError`."""
+    """Decode a RunStepDeltaToolCall from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
     result: RunStepDeltaToolCall = _r.decode_root(
-        dec_RunStepDeltaToolCall, data, strict
+        dec_RunStepDeltaToolCall, data, strict, copy
     )
     return result
 

@@ -34,27 +34,28 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
     """Always `tool_calls`."""
     tool_calls: list[RunStepDeltaToolCall] | Unset
     """The tool calls that changed, each with its `index` in the step's tool calls."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         tool_calls: list[RunStepDeltaToolCall] | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.tool_calls = tool_calls
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> RunStepDeltaToolCallsStepDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: RunStepDeltaToolCallsStepDetails = _r.decode_root(
-            dec_RunStepDeltaToolCallsStepDetails, data, strict
+            dec_RunStepDeltaToolCallsStepDetails, data, strict, copy
         )
         return result
 
@@ -62,8 +63,12 @@ class RunStepDeltaToolCallsStepDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> RunStepDeltaToolCallsStepDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: RunStepDeltaToolCallsStepDetails = _r.decode_root(
+            dec_RunStepDeltaToolCallsStepDetails, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -97,18 +102,20 @@ def dec_RunStepDeltaToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_RunStepDeltaToolCallsStepDetails)
         x = _r.has_extra(d, _KEYS_RunStepDeltaToolCallsStepDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, tool_calls = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is None:
-        c.absent(v1, p, "tool_calls", 0)
-    elif v1 is not UNSET:
-        v1 = _r.dec_list(v1, (p, "tool_calls"), c, dec_RunStepDeltaToolCall)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if tool_calls is None:
+        c.absent(tool_calls, p, "tool_calls", 0)
+    elif tool_calls is not UNSET:
+        tool_calls = _r.dec_list(
+            tool_calls, (p, "tool_calls"), c, dec_RunStepDeltaToolCall
+        )
     o = _new(RunStepDeltaToolCallsStepDetails)
-    o.type = v0
-    o.tool_calls = v1
+    o.type = type_
+    o.tool_calls = tool_calls
     o._extra = (
         _r.extras(d, _KEYS_RunStepDeltaToolCallsStepDetails, p, c, False) if x else None
     )

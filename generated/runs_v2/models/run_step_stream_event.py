@@ -57,10 +57,15 @@ def dec_RunStepStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
 
 
 def decode_run_step_stream_event(
-    data: Any, *, strict: bool = False
+    data: Any, *, strict: bool = False, copy: bool = True
 ) -> RunStepStreamEvent:
-    """Decode a RunStepStreamEvent from JSON-like data; problems raise `DecodeError`."""
-    result: RunStepStreamEvent = _r.decode_root(dec_RunStepStreamEvent, data, strict)
+    """Decode a RunStepStreamEvent from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
+    result: RunStepStreamEvent = _r.decode_root(
+        dec_RunStepStreamEvent, data, strict, copy
+    )
     return result
 
 

@@ -56,9 +56,14 @@ def dec_RunStreamEvent(v: Any, p: Any, c: _r.Ctx) -> Any:
     return _r.wrong_variant(v, p, c, "object")
 
 
-def decode_run_stream_event(data: Any, *, strict: bool = False) -> RunStreamEvent:
-    """Decode a RunStreamEvent from JSON-like data; problems raise `DecodeError`."""
-    result: RunStreamEvent = _r.decode_root(dec_RunStreamEvent, data, strict)
+def decode_run_stream_event(
+    data: Any, *, strict: bool = False, copy: bool = True
+) -> RunStreamEvent:
+    """Decode a RunStreamEvent from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
+    result: RunStreamEvent = _r.decode_root(dec_RunStreamEvent, data, strict, copy)
     return result
 
 

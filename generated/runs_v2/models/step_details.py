@@ -33,9 +33,14 @@ def dec_StepDetails(v: Any, p: Any, c: _r.Ctx) -> Any:
     return _r.wrong_variant(v, p, c, "object")
 
 
-def decode_step_details(data: Any, *, strict: bool = False) -> StepDetails:
-    """Decode a StepDetails from JSON-like data; problems raise `DecodeError`."""
-    result: StepDetails = _r.decode_root(dec_StepDetails, data, strict)
+def decode_step_details(
+    data: Any, *, strict: bool = False, copy: bool = True
+) -> StepDetails:
+    """Decode a StepDetails from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
+    result: StepDetails = _r.decode_root(dec_StepDetails, data, strict, copy)
     return result
 
 

@@ -34,9 +34,14 @@ def dec_StepToolCall(v: Any, p: Any, c: _r.Ctx) -> Any:
     return _r.wrong_variant(v, p, c, "object")
 
 
-def decode_step_tool_call(data: Any, *, strict: bool = False) -> StepToolCall:
-    """Decode a StepToolCall from JSON-like data; problems raise `DecodeError`."""
-    result: StepToolCall = _r.decode_root(dec_StepToolCall, data, strict)
+def decode_step_tool_call(
+    data: Any, *, strict: bool = False, copy: bool = True
+) -> StepToolCall:
+    """Decode a StepToolCall from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
+    result: StepToolCall = _r.decode_root(dec_StepToolCall, data, strict, copy)
     return result
 
 

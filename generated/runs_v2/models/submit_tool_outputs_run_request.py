@@ -34,27 +34,28 @@ class SubmitToolOutputsRunRequest(_r.Model):
     """A list of tools for which the outputs are being submitted."""
     stream: bool | None | Unset
     """If `true`, returns a stream of events that happen during the run as server-sent events, terminating with a `data: [DONE]` message."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         tool_outputs: list[ToolOutput],
         stream: bool | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.tool_outputs = tool_outputs
         self.stream = stream
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> SubmitToolOutputsRunRequest:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: SubmitToolOutputsRunRequest = _r.decode_root(
-            dec_SubmitToolOutputsRunRequest, data, strict
+            dec_SubmitToolOutputsRunRequest, data, strict, copy
         )
         return result
 
@@ -62,8 +63,12 @@ class SubmitToolOutputsRunRequest(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> SubmitToolOutputsRunRequest:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: SubmitToolOutputsRunRequest = _r.decode_root(
+            dec_SubmitToolOutputsRunRequest, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -97,16 +102,16 @@ def dec_SubmitToolOutputsRunRequest(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_SubmitToolOutputsRunRequest)
         x = _r.has_extra(d, _KEYS_SubmitToolOutputsRunRequest)
-    v0, v1 = t
-    if v0 is UNSET or v0 is None:
-        c.absent(v0, p, "tool_outputs", 1)
+    tool_outputs, stream = t
+    if tool_outputs is UNSET or tool_outputs is None:
+        c.absent(tool_outputs, p, "tool_outputs", 1)
     else:
-        v0 = _r.dec_list(v0, (p, "tool_outputs"), c, dec_ToolOutput)
-    if v1.__class__ is not bool and v1 is not None:
-        v1 = _r.field_bool(v1, p, "stream", c, 2)
+        tool_outputs = _r.dec_list(tool_outputs, (p, "tool_outputs"), c, dec_ToolOutput)
+    if stream.__class__ is not bool and stream is not None:
+        stream = _r.field_bool(stream, p, "stream", c, 2)
     o = _new(SubmitToolOutputsRunRequest)
-    o.tool_outputs = v0
-    o.stream = v1
+    o.tool_outputs = tool_outputs
+    o.stream = stream
     o._extra = (
         _r.extras(d, _KEYS_SubmitToolOutputsRunRequest, p, c, True) if x else None
     )

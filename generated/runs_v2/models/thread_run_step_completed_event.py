@@ -33,27 +33,28 @@ class ThreadRunStepCompletedEvent(_r.Model):
     event: str
     data: RunStep
     """Represents a step in execution of a run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         event: str,
         data: RunStep,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.event = event
         self.data = data
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
     def from_dict(
-        cls, data: Any, *, strict: bool = False
+        cls, data: Any, *, strict: bool = False, copy: bool = True
     ) -> ThreadRunStepCompletedEvent:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: ThreadRunStepCompletedEvent = _r.decode_root(
-            dec_ThreadRunStepCompletedEvent, data, strict
+            dec_ThreadRunStepCompletedEvent, data, strict, copy
         )
         return result
 
@@ -61,8 +62,12 @@ class ThreadRunStepCompletedEvent(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ThreadRunStepCompletedEvent:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ThreadRunStepCompletedEvent = _r.decode_root(
+            dec_ThreadRunStepCompletedEvent, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -92,18 +97,18 @@ def dec_ThreadRunStepCompletedEvent(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ThreadRunStepCompletedEvent)
         x = _r.has_extra(d, _KEYS_ThreadRunStepCompletedEvent)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "event", c, 1)
+    event, data = t
+    if event.__class__ is not str:
+        event = _r.field_str(event, p, "event", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "event"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "data", 1)
+        _CHECKS_1.run(event, (p, "event"), c)
+    if data is UNSET or data is None:
+        c.absent(data, p, "data", 1)
     else:
-        v1 = dec_RunStep(v1, (p, "data"), c)
+        data = dec_RunStep(data, (p, "data"), c)
     o = _new(ThreadRunStepCompletedEvent)
-    o.event = v0
-    o.data = v1
+    o.event = event
+    o.data = data
     o._extra = (
         _r.extras(d, _KEYS_ThreadRunStepCompletedEvent, p, c, False) if x else None
     )

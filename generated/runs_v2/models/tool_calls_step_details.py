@@ -34,25 +34,28 @@ class ToolCallsStepDetails(_r.Model):
     """Always `tool_calls`."""
     tool_calls: list[StepToolCall]
     """An array of tool calls the run step was involved in: `code_interpreter`, `file_search`, or `function`."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: str,
         tool_calls: list[StepToolCall],
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.tool_calls = tool_calls
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> ToolCallsStepDetails:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> ToolCallsStepDetails:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: ToolCallsStepDetails = _r.decode_root(
-            dec_ToolCallsStepDetails, data, strict
+            dec_ToolCallsStepDetails, data, strict, copy
         )
         return result
 
@@ -60,8 +63,12 @@ class ToolCallsStepDetails(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> ToolCallsStepDetails:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: ToolCallsStepDetails = _r.decode_root(
+            dec_ToolCallsStepDetails, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -95,18 +102,18 @@ def dec_ToolCallsStepDetails(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_ToolCallsStepDetails)
         x = _r.has_extra(d, _KEYS_ToolCallsStepDetails)
-    v0, v1 = t
-    if v0.__class__ is not str:
-        v0 = _r.field_str(v0, p, "type", c, 1)
+    type_, tool_calls = t
+    if type_.__class__ is not str:
+        type_ = _r.field_str(type_, p, "type", c, 1)
     if c.strict:
-        _CHECKS_1.run(v0, (p, "type"), c)
-    if v1 is UNSET or v1 is None:
-        c.absent(v1, p, "tool_calls", 1)
+        _CHECKS_1.run(type_, (p, "type"), c)
+    if tool_calls is UNSET or tool_calls is None:
+        c.absent(tool_calls, p, "tool_calls", 1)
     else:
-        v1 = _r.dec_list(v1, (p, "tool_calls"), c, dec_StepToolCall)
+        tool_calls = _r.dec_list(tool_calls, (p, "tool_calls"), c, dec_StepToolCall)
     o = _new(ToolCallsStepDetails)
-    o.type = v0
-    o.tool_calls = v1
+    o.type = type_
+    o.tool_calls = tool_calls
     o._extra = _r.extras(d, _KEYS_ToolCallsStepDetails, p, c, False) if x else None
     return o
 

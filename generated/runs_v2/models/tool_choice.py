@@ -28,9 +28,14 @@ def dec_ToolChoice(v: Any, p: Any, c: _r.Ctx) -> Any:
     return _r.wrong_variant(v, p, c, "object or str")
 
 
-def decode_tool_choice(data: Any, *, strict: bool = False) -> ToolChoice:
-    """Decode a ToolChoice from JSON-like data; problems raise `DecodeError`."""
-    result: ToolChoice = _r.decode_root(dec_ToolChoice, data, strict)
+def decode_tool_choice(
+    data: Any, *, strict: bool = False, copy: bool = True
+) -> ToolChoice:
+    """Decode a ToolChoice from JSON-like data; problems raise `DecodeError`.
+
+    `copy=False`: the result may keep parts of `data` as they are (see `Model.from_dict`).
+    """
+    result: ToolChoice = _r.decode_root(dec_ToolChoice, data, strict, copy)
     return result
 
 

@@ -43,25 +43,28 @@ class TruncationStrategy(_r.Model):
     """The truncation strategy to use for the thread. `auto` drops messages in the middle of the thread to fit the context length; `last_messages` keeps the n most recent messages."""
     last_messages: int | None | Unset
     """The number of most recent messages from the thread when constructing the context for the run."""
-    _extra: dict[str, Any] | None
-    """Members the spec does not declare, kept so that nothing the server sends is lost."""
 
     def __init__(
         self,
         *,
         type: TruncationStrategyType,
         last_messages: int | None | Unset = UNSET,
-        _extra: dict[str, Any] | None = None,
     ) -> None:
         self.type = type
         self.last_messages = last_messages
-        self._extra = _extra
+        self._extra: dict[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: Any, *, strict: bool = False) -> TruncationStrategy:
-        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids."""
+    def from_dict(
+        cls, data: Any, *, strict: bool = False, copy: bool = True
+    ) -> TruncationStrategy:
+        """Decode a JSON-like dict; `strict=True` also rejects what the spec forbids.
+
+        The model keeps copies of what it holds of `data` as it is (free-form objects,
+        unknown members); `copy=False` skips them, for data nobody changes afterwards.
+        """
         result: TruncationStrategy = _r.decode_root(
-            dec_TruncationStrategy, data, strict
+            dec_TruncationStrategy, data, strict, copy
         )
         return result
 
@@ -69,8 +72,12 @@ class TruncationStrategy(_r.Model):
     def from_json(
         cls, data: str | bytes | bytearray, *, strict: bool = False
     ) -> TruncationStrategy:
-        """Decode a JSON document; problems raise `DecodeError`."""
-        return cls.from_dict(_r.parse_json(data), strict=strict)
+        """Decode a JSON document; problems raise `DecodeError`. (Nobody else holds the
+        parsed payload: nothing the model keeps of it is copied.)"""
+        result: TruncationStrategy = _r.decode_root(
+            dec_TruncationStrategy, _r.parse_json(data), strict, False
+        )
+        return result
 
     def to_dict(self) -> dict[str, Any]:
         """Encode to plain JSON data; absent fields stay absent, unknown members come back."""
@@ -100,20 +107,20 @@ def dec_TruncationStrategy(d: Any, p: Any, c: _r.Ctx) -> Any:
     except KeyError:
         t = _r.get_each(d, _NAMES_TruncationStrategy)
         x = _r.has_extra(d, _KEYS_TruncationStrategy)
-    v0, v1 = t
-    if v0.__class__ is str and v0 in _MEMBERS_1:
-        v0 = _MEMBERS_1[v0]
-    elif v0 is UNSET or v0 is None:
-        c.absent(v0, p, "type", 1)
+    type_, last_messages = t
+    if type_.__class__ is str and type_ in _MEMBERS_1:
+        type_ = _MEMBERS_1[type_]
+    elif type_ is UNSET or type_ is None:
+        c.absent(type_, p, "type", 1)
     else:
-        v0 = dec_TruncationStrategyType(v0, (p, "type"), c)
-    if v1.__class__ is not int and v1 is not None:
-        v1 = _r.field_int(v1, p, "last_messages", c, 2)
+        type_ = dec_TruncationStrategyType(type_, (p, "type"), c)
+    if last_messages.__class__ is not int and last_messages is not None:
+        last_messages = _r.field_int(last_messages, p, "last_messages", c, 2)
     if c.strict:
-        _CHECKS_1.run(v1, (p, "last_messages"), c)
+        _CHECKS_1.run(last_messages, (p, "last_messages"), c)
     o = _new(TruncationStrategy)
-    o.type = v0
-    o.last_messages = v1
+    o.type = type_
+    o.last_messages = last_messages
     o._extra = _r.extras(d, _KEYS_TruncationStrategy, p, c, False) if x else None
     return o
 

@@ -30,7 +30,7 @@ HTTP_EXPORTS = (
 )
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}
-    | {"Deviation"}
+    | {"Deviation", "MissingFieldError"}
     | {"Model", "Client", "Enum", "TYPE_CHECKING", "Final", "None", "True", "False", "UNSET"}
     | {name for name in dir(builtins) if name[:1].isupper()}
     | set(CLIENT_EXPORTS) | set(STREAM_EXPORTS) | set(HTTP_EXPORTS)

@@ -564,8 +564,36 @@ class Resolver:
                                      "not a keyword and not the name of a field")
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION, hint=bad_hint)
-            helpers.append(StatusHelper(helper, status.name, tuple(values)))
+            present = self._present_fields(spec, helper, node, file, pointer, by_json, namer)
+            helpers.append(StatusHelper(helper, status.name, tuple(values), present))
         return tuple(helpers)
+
+    def _present_fields(self, spec: dict[str, Any], helper: str, node: Any, file: Path,
+                        pointer: str, by_json: dict[str, Field],
+                        namer: names.Namer) -> tuple[str, ...]:
+        """The fields `present: {helper: [json names]}` says are set when `helper` is true;
+        each gets a typed accessor `<field>_or_raise()`, whose name must be free."""
+        present = spec.get("present", {})
+        bad = "x-runmodels-status `present` must map a helper to the JSON names of fields"
+        hint = "e.g. present: {requires_action: [required_action]}"
+        if not isinstance(present, dict) or not all(h in spec["helpers"] for h in present):
+            raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION, hint=hint)
+        listed = present.get(helper, [])
+        if not isinstance(listed, list) or not all(isinstance(j, str) for j in listed):
+            raise self.fail(bad, node, file, pointer, key=STATUS_EXTENSION, hint=hint)
+        fields = []
+        for json_name in listed:
+            found = by_json.get(json_name)
+            if found is None:
+                raise self.fail(f"x-runmodels-status `present` names field {json_name!r}, "
+                                "which the schema does not have", node, file, pointer,
+                                key=STATUS_EXTENSION, hint=hint)
+            accessor = f"{found.name}_or_raise"
+            if accessor in namer or namer.claim(accessor) != accessor:
+                raise self.fail(f"the accessor name {accessor!r} is taken", node, file,
+                                pointer, key=STATUS_EXTENSION, hint="rename that field")
+            fields.append(found.name)
+        return tuple(fields)
 
     def _build_union(self, name: str, node: Any, file: Path, pointer: str) -> Union:
         keyword = "oneOf" if "oneOf" in node else "anyOf"

@@ -23,19 +23,19 @@ FIELD_KINDS: Final = frozenset({"str", "int", "float", "bool", "map_any"})
 
 # what emitted code uses of `_runtime` through the alias
 RUNTIME_NAMES: Final = frozenset({
-    "Checks", "Ctx", "Decoder", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant",
-    "add_extra", "check_each", "dataclass", "dec_any", "dec_bool", "dec_float", "dec_int",
+    "Checks", "Ctx", "Decoder", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant", "Unset",
+    "add_extra", "check_each", "copy_json", "dataclass", "dec_any", "dec_bool", "dec_float", "dec_int",
     "dec_list", "dec_list_str", "dec_map", "dec_map_any", "dec_map_str", "dec_prims", "dec_str",
     "dec_str_union", "decode_root", "enc", "enum_decoder", "extras", "first_match", "get_each",
-    "getter", "has_extra", "is_dict", "members_of", "names", "parse_json", "slots",
-    "unknown_variant", "wrong_variant",
+    "getter", "has_extra", "is_dict", "members_of", "names", "not_present", "parse_json",
+    "slots", "unknown_variant", "wrong_variant",
     *(f"field_{kind}" for kind in FIELD_KINDS),
 })
 
 # what the package `__init__` and client import from `_runtime` by name
 RUNTIME_EXPORTS: Final = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum",
-                          "UnknownVariant", "Unset", "encode", "Deviation", "deviations",
-                          "set_deviation_hook")
+                          "UnknownVariant", "MissingFieldError", "Unset", "encode",
+                          "kept_members", "Deviation", "deviations", "set_deviation_hook")
 
 # what the generated client uses of `_http` (as `_http.<name>`)
 HTTP_NAMES: Final = frozenset({"APIError", "APIResponseError", "BaseClient", "EventStream",

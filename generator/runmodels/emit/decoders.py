@@ -10,14 +10,29 @@ The shape is chosen for speed on well-formed payloads, the common case:
 - known enum values are one dict lookup in a module constant (an enum class attribute would go
   through `EnumType.__getattr__`, several times slower);
 - the object is allocated without `__init__` and its slots filled at the end.
+
+Each member's local is named after its field (`status`, `id_`), so that a debugger or a
+traceback shows which member is which; see `local_names` for why no such name can shadow one
+the decoder uses.
 """
 
 from __future__ import annotations
 
+import builtins
+import keyword
 from collections.abc import Callable
 
 from runmodels.emit.exprs import LINE_LENGTH, CheckPool, decode_call, flags, literal
-from runmodels.ir.nodes import Field, Model
+from runmodels.ir.nodes import Field, Model, TypeRef
+
+# names a decoder body reads besides its members' locals: its parameters and other locals,
+# module globals of every models module, and (never shadowed, whether used today or not) every
+# builtin; field names are identifiers already, keywords excluded, but a suffix must not make one
+_TAKEN = frozenset(
+    {"d", "p", "c", "t", "x", "o", "UNSET", "Unset", "Any", "Final", "TypeAlias",
+     "TYPE_CHECKING", "dataclass"}
+    | set(dir(builtins)) | set(keyword.kwlist) | set(keyword.softkwlist)
+)
 
 _FIELD_CHECKS = ("str", "int", "float", "bool")
 
@@ -37,16 +52,17 @@ def decoder_body(m: Model, pool: CheckPool, members: MemberMaps,
                  enum_base: Callable[[str], str]) -> list[str]:
     """The statements after the dict test of `dec_<m.name>(d, p, c)`, at indent zero."""
     n = len(m.fields)
+    local = local_names(m)
     lines: list[str] = []
     if n == 0:
         lines.append("x = len(d) != 0")
     elif n == 1:
         lines += [
             "try:",
-            f"    v0 = d[{literal(m.fields[0].json_name)}]",
+            f"    {local[0]} = d[{literal(m.fields[0].json_name)}]",
             "    x = len(d) != 1",
             "except KeyError:",
-            "    v0 = UNSET",
+            f"    {local[0]} = UNSET",
             "    x = len(d) != 0",
         ]
     else:
@@ -58,14 +74,38 @@ def decoder_body(m: Model, pool: CheckPool, members: MemberMaps,
             f"    t = _r.get_each(d, _NAMES_{m.name})",
             f"    x = _r.has_extra(d, _KEYS_{m.name})",
         ]
-        lines += bracketed([f"v{i}" for i in range(n)], " = t", 4)
-    for i, f in enumerate(m.fields):
-        lines += field_lines(f, f"v{i}", pool, members, enum_base)
+        lines += bracketed(local, " = t", 4)
+    for f, v in zip(m.fields, local):
+        lines += field_lines(f, v, pool, members, enum_base)
     lines.append(f"o = _new({m.name})")
-    lines += [f"o.{f.name} = v{i}" for i, f in enumerate(m.fields)]
+    lines += [f"o.{f.name} = {v}" for f, v in zip(m.fields, local)]
     closed = "True" if m.closed else "False"
     lines.append(f"o._extra = _r.extras(d, _KEYS_{m.name}, p, c, {closed}) if x else None")
     return lines
+
+
+def local_names(m: Model) -> list[str]:
+    """The decoder's local for each field, in order: the field's name, unless that is a name
+    the decoder reads (a builtin such as `id` or `type`, a parameter or local such as `d`, a
+    class of the package it refers to, a module global): then `_` is appended until it is
+    free. A field name that starts with `_` (which could be a module global like `_r`) gets
+    an `f` in front. Field names are safe identifiers already, so spec text never becomes
+    code here; the names are unique within the function."""
+    taken = set(_TAKEN) | {m.name} | {ref for f in m.fields for ref in _refs(f.type)}
+    out = []
+    for f in m.fields:
+        name = f"f{f.name}" if f.name.startswith("_") else f.name
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def _refs(t: TypeRef) -> list[str]:
+    """The classes a field's type names (`X._decode` of an enum, `dec_X` of the rest)."""
+    refs = [t.ref] if t.ref else []
+    return refs + (_refs(t.item) if t.item is not None else [])
 
 
 def constants(m: Model) -> list[str]:
@@ -109,12 +149,20 @@ def field_lines(f: Field, v: str, pool: CheckPool, members: MemberMaps,
             test += f" and {v} is not None"
         lines += [f"if {test}:", f"    {v} = _r.field_{t.kind}({v}, p, {key}, c, {flags(f)})"]
     elif t.kind == "any" and not t.types:
-        if f.required:  # anything else, null included, is a value
-            lines += [f"if {v} is UNSET:", f"    c.absent({v}, p, {key}, {flags(f)})"]
+        # anything, null included, is a value: kept as it is, a copy if it is the caller's
+        if f.required:
+            lines += [f"if {v} is UNSET:", f"    c.absent({v}, p, {key}, {flags(f)})",
+                      "elif c.shared:"]
+        else:
+            lines.append("if c.shared:")
+        lines.append(f"    {v} = _r.copy_json({v})")
     elif t.kind == "map" and t.item is not None and t.item.kind == "any" and not t.item.types:
-        # free-form object: a dict passes as it is; anything else goes through the helper
+        # free-form object: a dict passes as it is (a copy, if the payload is the caller's);
+        # anything else goes through the helper
         lines += [f"if {v}.__class__ is not dict:",
-                  f"    {v} = _r.field_map_any({v}, p, {key}, c, {flags(f)})"]
+                  f"    {v} = _r.field_map_any({v}, p, {key}, c, {flags(f)})",
+                  "elif c.shared:",
+                  f"    {v} = _r.copy_json({v})"]
     else:
         branch = "if"
         if t.kind == "enum":  # a known member: one dict lookup, no call

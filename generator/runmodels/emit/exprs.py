@@ -161,8 +161,12 @@ def encode_value(t: TypeRef, value: str, objects: Callable[[str], bool], depth: 
     """An expression turning `value` (never absent, maybe null) into plain JSON data.
 
     `objects(union)` tells whether every variant of a union is a model (its members then all
-    have `to_dict`, UnknownVariant included), which skips the generic `_r.enc`.
+    have `to_dict`, UnknownVariant included), which skips the generic `_r.enc`. What may hold
+    dicts or lists comes out as a copy (`_r.copy_json`): the result shares nothing mutable
+    with the model.
     """
+    if _holds_any(t):
+        return f"{abi.rt('copy_json')}({value})"
     if t.kind in ("str", "int", "float", "bool", "any"):
         return value
     if t.kind == "enum":  # a member's value; a plain value (or null) as it is
@@ -173,6 +177,8 @@ def encode_value(t: TypeRef, value: str, objects: Callable[[str], bool], depth: 
         return f"_r.enc({value})"
     item = t.item or TypeRef("any")
     x = f"x{depth}"
+    if _holds_any(item):  # a list or a map of free-form values (null included)
+        return f"{abi.rt('copy_json')}({value})"
     if t.kind == "list":
         if item.kind in ("str", "int", "float", "bool"):
             body = f"list({value})"
@@ -185,6 +191,12 @@ def encode_value(t: TypeRef, value: str, objects: Callable[[str], bool], depth: 
             item_code = _item_encode(item, x, objects, depth)
             body = f"{{k{depth}: {item_code} for k{depth}, {x} in {value}.items()}}"
     return f"None if {value} is None else {body}"
+
+
+def _holds_any(t: TypeRef) -> bool:
+    """Whether a value of type `t` is free-form JSON (`Any`, or a union of JSON types with
+    `Any` among them), which may hold dicts and lists."""
+    return t.kind == "any" and (not t.types or "any" in t.types)
 
 
 def _item_encode(t: TypeRef, value: str, objects: Callable[[str], bool], depth: int) -> str:

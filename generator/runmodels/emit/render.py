@@ -15,6 +15,7 @@ from runmodels.emit import abi, decoders, exprs
 from runmodels.emit.order import all_key, isort_key, natural
 from runmodels.emit.templates import environment, runtime_source
 from runmodels.emit.views import (
+    AccessorView,
     AliasView,
     EnumView,
     FieldView,
@@ -302,6 +303,15 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
             if h.values else "frozenset()",
             doc=exprs.doc_literal(f"True when `{h.field}` is one of: {values}."),
         ))
+    by_name = {f.name: f for f in m.fields}
+    accessors = tuple(AccessorView(
+        name=f"{name}_or_raise",
+        field=name,
+        type=exprs.annotation(by_name[name].type.with_nullable(False)),
+        args=", ".join(exprs.literal(x) for x in (name, h.name, h.field)),
+        doc=exprs.doc_literal(f"`{name}`, not None: it is set when `{h.name}` is true.\n\n"
+                              "Raises ValueError when it is not."),
+    ) for h in m.helpers for name in h.present)
     return ModelView(
         name=m.name,
         doc=_doc(m, f"The {m.name} object."),
@@ -309,6 +319,7 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
         decode=tuple(decoders.decoder_body(m, pool, members, lambda ref: _enum_base(pkg, ref))),
         constants=tuple(decoders.constants(m)),
         helpers=tuple(helpers),
+        accessors=accessors,
     )
 
 

@@ -42,6 +42,17 @@ class HelperView:
 
 
 @dataclass(frozen=True)
+class AccessorView:
+    """A typed accessor (`required_action_or_raise()`): a field a status helper promises."""
+
+    name: str
+    field: str
+    type: str  # the field's annotation without None and Unset
+    args: str  # the arguments of `_r.not_present` after `self`, as source
+    doc: str
+
+
+@dataclass(frozen=True)
 class ModelView:
     name: str
     doc: str
@@ -49,6 +60,7 @@ class ModelView:
     decode: tuple[str, ...]  # the body of the model's decoder
     constants: tuple[str, ...]  # module-level constants the decoder uses
     helpers: tuple[HelperView, ...]
+    accessors: tuple[AccessorView, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class StatusHelper:
     name: str  # property name, e.g. is_terminal
     field: str  # Python field name holding the status
     values: tuple[str, ...]
+    present: tuple[str, ...] = ()  # Python field names set when it is true (typed accessors)
 
 
 @dataclass(frozen=True)
