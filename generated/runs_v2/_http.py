@@ -314,6 +314,22 @@ def _is_credential(name: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class RawBody:
+    """A request body already encoded (a form): sent as it is, with its content type.
+
+    `data` is bytes, or byte chunks iterated anew for each attempt, so a large file is streamed
+    from disk rather than held in memory; `length` is the size in bytes when known (otherwise
+    the body goes chunked). A body that can be read only once (`replayable` false: a pipe, say)
+    is never resent, so its request is not retried once it may have reached the server.
+    """
+
+    content_type: str
+    data: bytes | Iterable[bytes]
+    length: int | None = None
+    replayable: bool = True
+
+
 @dataclass(repr=False)
 class Request:
     """An HTTP request as handed to a transport.
@@ -325,8 +341,9 @@ class Request:
     method: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes | None = None
+    body: bytes | Iterable[bytes] | None = None  # chunks: a streamed form (see RawBody)
     deadline: float | None = None
+    replayable: bool = True  # whether `body` can be sent again (a retry, a redirect)
 
     def describe(self) -> str:
         """Return "METHOD url" for error messages."""
@@ -336,7 +353,15 @@ class Request:
         shown = {
             k: "<redacted>" if _is_credential(k) else v for k, v in self.headers.items()
         }
-        size = "None" if self.body is None else f"<{len(self.body)} bytes>"
+        size = (
+            "None"
+            if self.body is None
+            else (
+                f"<{len(self.body)} bytes>"
+                if isinstance(self.body, bytes)
+                else "<streamed>"
+            )
+        )
         return f"Request({self.method!r}, {self.url!r}, headers={shown!r}, body={size})"
 
     def timed_out(self) -> bool:
@@ -1133,8 +1158,15 @@ class BaseClient:
         }
         if self.api_key:
             hdrs["Authorization"] = f"Bearer {self.api_key}"
-        data = None
-        if body is not None:
+        data: bytes | Iterable[bytes] | None = None
+        replayable = True
+        if isinstance(body, RawBody):
+            replayable = body.replayable
+            hdrs["Content-Type"] = body.content_type
+            if body.length is not None:
+                hdrs["Content-Length"] = str(body.length)
+            data = body.data
+        elif body is not None:
             hdrs["Content-Type"] = "application/json"
             text = json.dumps(
                 body, separators=(",", ":"), ensure_ascii=False, allow_nan=False
@@ -1148,7 +1180,9 @@ class BaseClient:
             and _header(hdrs, idempotency_header) is None
         ):
             hdrs[idempotency_header] = f"runmodels-{uuid.uuid4()}"
-        return Request(method, self._build_url(path, query), hdrs, data)
+        return Request(
+            method, self._build_url(path, query), hdrs, data, replayable=replayable
+        )
 
     def _retry_delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:
         """Delay before retry number `attempt` (0-based)."""
@@ -1232,9 +1266,12 @@ class BaseClient:
             raise ClientValueError(
                 "timeout must be a positive, finite number of seconds"
             )
-        safe = request.method in IDEMPOTENT_METHODS or (
-            idempotency_header is not None
-            and _header(request.headers, idempotency_header) is not None
+        safe = request.replayable and (
+            request.method in IDEMPOTENT_METHODS
+            or (
+                idempotency_header is not None
+                and _header(request.headers, idempotency_header) is not None
+            )
         )
         attempt = 0
         while True:

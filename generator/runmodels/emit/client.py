@@ -113,6 +113,7 @@ class _Builder:
         self.event_decoders: dict[str, dict[str, Any]] = {}
         self.wraps_events = False  # some event is decoded as {"event": ..., "data": ...}
         self.raw_names: dict[str, str] = {}  # operation -> its method returning headers too
+        self.multipart = False  # some body is a form: the client imports _multipart
         self.namer = names.Namer({op.name for op in pkg.operations})
         self.fixed = dict(pkg.fixed_headers)
 
@@ -205,9 +206,10 @@ class _Builder:
                 fields[f.json_name] = name
                 doc = f.description if name == f.name else _where_doc(
                     f"The request body's field `{f.json_name}`.", f.description)
-                args.append(Arg(name, self.annotation(f.type) if f.required else
-                                f"{self.annotation(f.type)} | Unset", f.required, doc,
-                                keyword_only=True))
+                annotation = (_file_annotation(f.type) if f.json_name in op.file_fields
+                              else self.annotation(f.type))
+                args.append(Arg(name, annotation if f.required else f"{annotation} | Unset",
+                                f.required, doc, keyword_only=True))
         elif op.body is not None:
             name = namer.claim("body")
             annotation = self.annotation(op.body)
@@ -219,7 +221,8 @@ class _Builder:
     def body_model(self, op: Operation) -> Model | None:
         entity = self.pkg.entities.get(op.body.ref) if op.body is not None and op.body.ref else None
         if isinstance(entity, Model) and op.body is not None and not op.body.nullable:
-            self.used.add(entity.name)
+            if op.body_encoding != "multipart":  # a multipart body is sent without its model
+                self.used.add(entity.name)
             return entity
         return None
 
@@ -238,7 +241,17 @@ class _Builder:
         """Statements computing `_path`, `_body`, `_query`, `_headers` for `op`."""
         lines: list[str] = []
         model = self.body_model(op)
-        if model is not None:
+        if op.body_encoding == "multipart" and model is not None:
+            self.multipart = True
+            members = [f"{_lit(key)}: {fields[key]}" for key in fields]
+            members += [f"{_lit(key)}: {value}" for key, value in set_body.items()]
+            files = ", ".join(_lit(name) for name in op.file_fields) + (
+                "," if len(op.file_fields) == 1 else "")
+            lines.append(f"_fields = _given({{{', '.join(members)}}})")
+            encode = f"_multipart.multipart_body(_fields, files=({files}))"
+            lines.append(f"_body: Any = {encode}" if op.body_required
+                         else f"_body: Any = {encode} if _fields else None")
+        elif model is not None:
             values = [f"{f.name}={fields[f.json_name]}" for f in model.fields
                       if f.json_name in fields]
             values += [f"{_field_of(model, key)}={value}" for key, value in set_body.items()]
@@ -247,6 +260,7 @@ class _Builder:
             lines.append(f"    {model.name}.from_dict(_body, strict=True)")
             if not op.body_required:
                 lines.append("_body = _body or None")
+            lines += self.form_lines(op)
         elif op.body is not None:
             name = fields[""]
             lines.append(f"_body = None if {name} is UNSET else _json_body({name})"
@@ -257,6 +271,7 @@ class _Builder:
                 self.used.add(public)
                 lines.append("if self.validate and _body is not None:")
                 lines.append(f"    {public}(_body, strict=True)")
+            lines += self.form_lines(op)
         else:
             lines.append("_body = None")
         lines.append(f"_path = {_path_expr(op, params)}")
@@ -280,6 +295,21 @@ class _Builder:
         else:
             lines.append("_headers = extra_headers")
         return lines
+
+    def form_lines(self, op: Operation) -> list[str]:
+        """Statements turning the JSON data in `_body` into a form body, for a form operation."""
+        if op.body_encoding == "json":
+            return []
+        self.multipart = True
+        if op.body_encoding == "multipart":
+            encode = "_multipart.multipart_body(_body, files=())"
+        else:
+            deep = ", ".join(_lit(name) for name in op.deep_fields) + (
+                "," if len(op.deep_fields) == 1 else "")
+            encode = (f"_multipart.form_body(_body, deep=({deep}))" if deep
+                      else "_multipart.form_body(_body)")
+        return [f"_body = {encode}" if op.body_required
+                else f"_body = None if _body is None else {encode}"]
 
     # ---- methods -------------------------------------------------------------------------
 
@@ -533,6 +563,7 @@ def client_view(pkg: Package) -> dict[str, Any]:
         "wraps_events": builder.wraps_events,
         "methods": [m.view() for m in builder.methods],
         "run_stream": run_stream or "",
+        "multipart": builder.multipart,
     }
 
 
@@ -568,6 +599,21 @@ def _field_of(model: Model, json_name: str) -> str:
         if f.json_name == json_name:
             return f.name
     return ""
+
+
+def _file_annotation(t: TypeRef) -> str:
+    """A multipart file member's argument type: one file, a list of them, or (for a member
+    that is a choice, such as a file or an array of files) either."""
+    if t.kind == "list":
+        return "list[_multipart.FileInput]"
+    if t.kind in ("union", "any"):
+        return "_multipart.FileInput | list[_multipart.FileInput]"
+    return "_multipart.FileInput"
+
+
+def uses_forms(pkg: Package) -> bool:
+    """Whether an operation sends a form body: the package then gets `_multipart.py`."""
+    return any(op.body is not None and op.body_encoding != "json" for op in pkg.operations)
 
 
 def _stream_field(builder: _Builder, op: Operation) -> frozenset[str]:

@@ -161,6 +161,9 @@ class Operation:
     stream_event: TypeRef | None = None  # when the operation can answer text/event-stream
     tags: tuple[str, ...] = ()
     extensions: tuple[tuple[str, Any], ...] = ()
+    body_encoding: Literal["json", "multipart", "form"] = "json"
+    file_fields: tuple[str, ...] = ()  # multipart: JSON names of the body's file members
+    deep_fields: tuple[str, ...] = ()  # form: members whose arrays are sent as name[0]=…
 
 
 @dataclass(frozen=True)
