@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
+    from ._run_stream import RunEventHandler as RunEventHandler
+    from .client import AsyncRunStream as AsyncRunStream
     from .client import Client as Client
     from .client import RunStream as RunStream
     from .client import Stream as Stream
@@ -300,6 +302,7 @@ __all__ = [
     "APITimeoutError",
     "AssistantStreamEvent",
     "AssistantTool",
+    "AsyncRunStream",
     "AuthenticationError",
     "BadRequestError",
     "Client",
@@ -359,6 +362,7 @@ __all__ = [
     "ResponseTooLargeError",
     "Run",
     "RunCompletionUsage",
+    "RunEventHandler",
     "RunIncompleteDetails",
     "RunIncompleteDetailsReason",
     "RunLastError",
@@ -567,6 +571,7 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AsyncRunStream": ".client",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
     "Client": ".client",
@@ -581,6 +586,7 @@ _LAZY: dict[str, str] = {
     "Request": "._http",
     "Response": "._http",
     "ResponseTooLargeError": "._http",
+    "RunEventHandler": "._run_stream",
     "RunStream": ".client",
     "Stream": ".client",
     "Transport": "._http",

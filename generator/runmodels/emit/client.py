@@ -56,7 +56,8 @@ def client_exports(pkg: Package) -> list[tuple[str, str]]:
     """(name, module) pairs the package `__init__` exports lazily (no schema takes these names)."""
     out = [(n, "client") for n in names.CLIENT_EXPORTS]
     if run_stream_model(pkg) is not None:
-        out += [(n, "client") for n in names.STREAM_EXPORTS]
+        out += [(n, "_run_stream" if n == "RunEventHandler" else "client")
+                for n in names.STREAM_EXPORTS]
     out += [(n, "_http") for n in names.HTTP_EXPORTS]
     return out
 
@@ -545,7 +546,7 @@ def client_view(pkg: Package) -> dict[str, Any]:
     builder = _Builder(pkg)
     builder.build()
     run_stream = run_stream_model(pkg)
-    if run_stream is not None and "RunStream" in pkg.entities:
+    if run_stream is not None and any(n in pkg.entities for n in names.STREAM_EXPORTS):
         run_stream = None  # a schema of that name wins, as for the other client exports
     if run_stream is not None:
         builder.used.add(run_stream)
