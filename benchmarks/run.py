@@ -717,6 +717,7 @@ def verify_black(spec: Path) -> int:
 
 def _same_as_black(source: str) -> bool:
     import black
+
     from runmodels.format.black_format import MODE, format_source, split_header
 
     header, body = split_header(source)

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from corpus import SHARED, iter_examples
+
 from runmodels.api import generate
 from runmodels.build.names import snake
 from runmodels.build.package_ir import build_package

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from runmodels.cli.main import main
 from runmodels.diff.apidiff import INPUT, OUTPUT, Change, _Api, _diff, diff_specs
 from runmodels.ir.nodes import Operation, Parameter, TypeRef

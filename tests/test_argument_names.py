@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import pytest
 from _hostile import imported, unique_package
 from corpus import SHARED, corpus_file
+
 from runmodels.api import generate
 
 CLASHES = Path(__file__).resolve().parent / "local_defects" / "name_clashes.yaml"

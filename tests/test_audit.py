@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from corpus import V2_2024, corpus_file, iter_examples
+
 from runmodels.audit.audit import audit, to_json, to_markdown, to_text
 from runmodels.spec.tree import load_file
 

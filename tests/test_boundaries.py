@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from runmodels.api import generate
 
 LOW, HIGH = 1.5, 3  # the numeric bounds of the spec below; floats and ints on purpose

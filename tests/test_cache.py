@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from runmodels.api import generate
 from runmodels.cache import store
 
@@ -315,6 +316,7 @@ THING = "Thing:\n  type: object\n  properties:\n    %s: {type: string}\n"
 def test_an_edit_of_any_file_a_ref_reaches_is_seen(tmp_path: Path, target: str) -> None:
     """The memo's key covers the files the loader read, whatever their folder or name."""
     from click.testing import CliRunner
+
     from runmodels.cli.main import main
 
     project = tmp_path / "project"
@@ -358,6 +360,7 @@ def test_a_link_that_now_points_elsewhere_is_a_change(tmp_path: Path,
 
 def test_verbose_says_why_an_entry_was_ignored(project: Path) -> None:
     from click.testing import CliRunner
+
     from runmodels.cli.main import main
 
     env = {"RUNMODELS_CACHE": str(project / "cache")}

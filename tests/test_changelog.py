@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from corpus import CORPUS, corpus_file
+from test_apidiff import _compare_golden
+
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
 from runmodels.diff import apisnapshot
 from runmodels.diff.apidiff import Change, package_roles
 from runmodels.diff.changelog import _code, _row
 from runmodels.paths import API_RECORD
-from test_apidiff import _compare_golden
 
 ROOT = Path(__file__).resolve().parents[1]
 V1, V2 = ROOT / "specs" / "runs_v1.yaml", ROOT / "specs" / "runs_v2.yaml"
@@ -46,6 +47,7 @@ def test_v1_to_v2_markdown_matches_golden(monkeypatch: pytest.MonkeyPatch) -> No
     assert "**Removed classes (2):** `RetrievalTool` (model" in breaking
 
 
+@pytest.mark.slow
 def test_openai_2024_to_2026_markdown_matches_golden() -> None:
     old = corpus_file(CORPUS / "2024-04-25-assistants-v2.yaml")
     new = corpus_file(CORPUS / "2026-08-21.yaml")
@@ -87,6 +89,7 @@ package = "runs"
 """
 
 
+@pytest.mark.slow
 def test_generate_appends_api_changes_to_the_changelog(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

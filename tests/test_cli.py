@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+
 from runmodels._version import __version__
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
@@ -581,6 +582,7 @@ def test_progress_bar_while_one_big_target_formats(tmp_path: Path,
     assert piped.returncode == 0 and "formatting" not in piped.stderr
 
 
+@pytest.mark.slow
 def test_a_warm_run_loads_no_loader_templates_or_black(project: Path, tmp_path: Path) -> None:
     """Nothing changed: the memo answers, so YAML, Jinja and black are never imported (a
     pre-commit hook pays only the start-up of the command)."""

@@ -28,10 +28,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, frame, start_fake_server
+from test_http_runtime import strict_sleep
+
 from runmodels.api import generate
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
-from test_http_runtime import strict_sleep
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openai-openapi" / (
@@ -692,6 +693,7 @@ def test_operation_edge_cases(tmp_path: Path) -> None:
     assert 'f"items/{_http.quote_path_param(class_, \'class_\')}"' in source
 
 
+@pytest.mark.slow
 def test_generated_client_passes_mypy_strict(generated: Path, tmp_path: Path) -> None:
     usage = tmp_path / "usage.py"
     usage.write_text(textwrap.dedent(f"""\

@@ -19,11 +19,12 @@ from typing import Any
 import pytest
 import yaml
 from fake_runs_server import FakeState, start_fake_server
+from test_http_runtime import strict_sleep
+
 from runmodels.api import generate
 from runmodels.build.package_ir import build_package
 from runmodels.emit.client import idempotency_header
 from runmodels.errors import SpecError
-from test_http_runtime import strict_sleep
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAIN, KEYED = "safe_runs_v2", "safe_keyed_runs_v2"

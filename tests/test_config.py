@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from runmodels.cli.config import Target, find_config, load_config
 from runmodels.errors import SpecError
 

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from runmodels.api import generate
 from runmodels.build.names import snake
 from runmodels.build.package_ir import build_package

@@ -6,6 +6,7 @@ import json
 from types import ModuleType
 
 from corpus import V2_2024, WHOLE_2026, Example, corpus_file, iter_examples
+
 from runmodels.spec.tree import load_file
 
 # corpus component -> runs_v2 class, for the run family

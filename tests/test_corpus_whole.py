@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from corpus import V2_2024, WHOLE_2026, Example, corpus_file, iter_examples
+
 from runmodels.api import generate
 from runmodels.build.names import snake
 from runmodels.build.package_ir import build_package

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from _hostile import imported, unique_package, write_spec
+
 from runmodels.api import generate
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads" / "v2"

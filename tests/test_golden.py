@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from runmodels.api import render
 from runmodels.cli.config import load_config
 

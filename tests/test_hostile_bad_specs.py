@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 from _hostile import ROOT, audit_package, imported, unique_package
+
 from runmodels.api import generate
 
 CASES_DIR = Path(__file__).resolve().parent / "bad_specs"

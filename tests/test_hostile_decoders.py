@@ -25,6 +25,7 @@ import pytest
 from _hostile import ROOT, imported, unique_package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from runmodels.api import generate
 from runmodels.build.names import snake
 

@@ -26,6 +26,7 @@ from _hostile import (
     unique_package,
     write_spec,
 )
+
 from runmodels.api import generate
 
 P = "import os; os.system('echo PWNED')"
@@ -183,6 +184,7 @@ def test_package_compiles_and_holds_no_smuggled_code(evil: Any) -> None:
         assert "PWNED" not in source.split("\n", 1)[0]
 
 
+@pytest.mark.slow
 def test_enum_values_round_trip_exactly(evil: Any) -> None:
     _, pkg = evil
     assert [m.value for m in pkg.Kinds] == HOSTILE

@@ -21,6 +21,7 @@ import pytest
 from _hostile import audit_package, imported, unique_package, write_spec
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+
 from runmodels.api import generate
 
 PROPERTY_NAMES = [

@@ -14,6 +14,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+
 from runmodels import incremental
 from runmodels.api import render as render_files
 from runmodels.build.package_ir import build_package
@@ -138,6 +139,7 @@ def test_warm_regeneration_after_an_edit_equals_a_cold_one(
     assert warm_rendered < total, "the warm run re-rendered every module: nothing was reused"
 
 
+@pytest.mark.slow
 def test_unchanged_modules_are_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                       count_renders: list[str]) -> None:
     monkeypatch.chdir(tmp_path)

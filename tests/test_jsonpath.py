@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from runmodels.spec.jsonpath import JSONPathError, compile_query
 
 DOC: dict[str, Any] = {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from corpus import corpus_file
+
 from runmodels.errors import SpecError
 from runmodels.spec import tree as load
 from runmodels.spec.load import SpecSet

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from _hostile import imported, unique_package
 from click.testing import CliRunner
+
 from runmodels.api import generate
 from runmodels.cli.main import main
 from runmodels.errors import SpecError
@@ -42,6 +43,7 @@ def test_each_defect_is_one_structured_warning(tmp_path: Path) -> None:
     assert again.warnings == result.warnings
 
 
+@pytest.mark.slow
 def test_the_repairs_give_a_sound_package(tmp_path: Path) -> None:
     package = unique_package("defects")
     generate(SPEC, tmp_path, package, cache_dir=tmp_path / "cache")
@@ -64,6 +66,7 @@ def test_the_repairs_give_a_sound_package(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.slow
 def test_strict_spec_refuses_and_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as raised:
         generate(SPEC, tmp_path, "d", cache_dir=tmp_path / "cache", strict_spec=True)

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+
 from runmodels.api import generate
 from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main

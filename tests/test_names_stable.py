@@ -9,6 +9,7 @@ import pytest
 import yaml
 from _hostile import imported, unique_package
 from click.testing import CliRunner
+
 from runmodels.api import generate
 from runmodels.build.names import WINDOWS_RESERVED
 from runmodels.build.package_ir import build_package
@@ -49,6 +50,7 @@ def test_adding_a_schema_renames_no_other(tmp_path: Path, added: str) -> None:
     assert len({module.lower() for _, module in after.values()}) == len(after)
 
 
+@pytest.mark.slow
 def test_no_module_has_a_windows_reserved_name(tmp_path: Path) -> None:
     keys = ["CON", "NUL", "aux", "Com1", "lpt9", "Prn", "Console"]
     spec = _spec(tmp_path, keys)
@@ -62,6 +64,7 @@ def test_no_module_has_a_windows_reserved_name(tmp_path: Path) -> None:
         assert pkg.CON.from_dict({"id": "x"}).id == "x" and pkg.Com1.from_dict({}) is not None
 
 
+@pytest.mark.slow
 def test_client_exports_are_not_hidden_by_schemas(tmp_path: Path) -> None:
     exports = ["Response", "Request", "APIError", "Stream", "UnknownEvent", "Client"]
     spec = _spec(tmp_path, exports, paths=True)

@@ -23,6 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState, start_fake_server
+
 from runmodels.api import generate
 from runmodels.paths import display_path
 

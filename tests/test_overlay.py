@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
 from runmodels.spec.load import SpecSet
@@ -79,6 +80,7 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                                "PYTHONPATH": str(ROOT)})
 
 
+@pytest.mark.slow
 def test_cli_reports_one_message_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run = cli("generate", str(BASE), "--out", str(out), "--package", "p", "--overlay",
@@ -226,6 +228,7 @@ actions:
 # ---- configuration, headers, memo and --check --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_config_target_with_overlays_and_check_sees_overlay_edits(tmp_path: Path) -> None:
     overlay = write(tmp_path, "overlay: 1.1.0\ninfo: {title: t, version: '1'}\nactions:\n"
                               "  - target: $.components.schemas.Pet\n"
@@ -316,6 +319,7 @@ actions:
 # ---- the docs ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_build_step_overlay_example_works_as_written(tmp_path: Path) -> None:
     """docs/build-step.md's overlay, command and printed line, run in a copy of the repo's specs."""
     import shlex

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import import_generated
+
 from runmodels.build.names import snake
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from corpus import V2_2024, WHOLE_2026, corpus_file, iter_examples
 from fake_runs_server import API_KEY, FakeState, frame, public
+
 from runmodels.spec.tree import load_file
 
 

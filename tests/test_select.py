@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from corpus import V2_2024, corpus_file
+
 from runmodels.build.package_ir import build_package
 from runmodels.errors import SpecError
 from runmodels.spec.tree import load_file

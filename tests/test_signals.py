@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from runmodels.cache import store
 from runmodels.format import workers
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+
 import runmodels.write.files as w
 from runmodels.errors import SpecError
 from runmodels.write.files import MANIFEST, check_package, recover, write_package

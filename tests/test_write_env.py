@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
 from runmodels.cli.main import main
 
 pytestmark = pytest.mark.slow  # seconds to minutes: left out of `pytest -m "not slow"`

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 import runmodels.write.files as w
 from runmodels.errors import SpecError
 from runmodels.paths import MANIFEST

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import fields as dc_fields
 
+from runmodels.emit import abi
 from runmodels.ir.nodes import Constraints, Field, TypeRef
 
 _PRIM_DECODERS = {
@@ -154,7 +155,7 @@ class CheckPool:
 
 def flags(f: Field) -> int:
     nullable = f.type.nullable or (f.type.kind == "any" and not f.type.types)
-    return (1 if f.required else 0) | (2 if nullable else 0)
+    return abi.flag_bits(f.required, nullable)
 
 
 def encode_value(t: TypeRef, value: str, objects: Callable[[str], bool], depth: int = 0) -> str:

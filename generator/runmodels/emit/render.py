@@ -12,14 +12,13 @@ import jinja2
 from runmodels._version import __version__
 from runmodels.build import modules as pkg_mod
 from runmodels.build import names
-from runmodels.emit import decoders, exprs
+from runmodels.emit import abi, decoders, exprs
 from runmodels.emit.templates import environment, runtime_source
 from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, Package, TypeRef, Union
 
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
-RUNTIME_EXPORTS: tuple[str, ...] = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant")
-RUNTIME_EXPORTS += ("Unset", "encode", "Deviation", "deviations", "set_deviation_hook")
+RUNTIME_EXPORTS = abi.RUNTIME_EXPORTS
 
 
 def header(pkg: Package) -> str:
