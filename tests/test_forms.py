@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from fake_runs_server import API_KEY, FakeState, FormPart
+
 from runmodels.api import generate
 
 SPEC = Path(__file__).parent / "forms" / "uploads.yaml"

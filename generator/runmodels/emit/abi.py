@@ -40,6 +40,9 @@ RUNTIME_EXPORTS: Final = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenS
 HTTP_NAMES: Final = frozenset({"APIError", "APIResponseError", "BaseClient", "EventStream",
                                "Limits", "Transport", "quote_path_param"})
 
+# what the generated client uses of `_multipart` (as `_multipart.<name>`), for form bodies
+MULTIPART_NAMES: Final = frozenset({"FileInput", "form_body", "multipart_body"})
+
 # the strict checks: `Constraints` fields in the IR = keywords of `_r.Checks(...)` = the names
 # the runtime's check dispatch knows
 CHECK_NAMES: Final = frozenset({
