@@ -115,7 +115,7 @@ def hostile_spec() -> dict[str, Any]:
         "discriminator": {"propertyName": "type", "mapping": mapping},
         "description": h(5),
     }
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": h(0), "version": h(1), "description": h(2)},
         "servers": [{"url": h(3)}],
@@ -139,6 +139,25 @@ def hostile_spec() -> dict[str, Any]:
         },
         "components": {"schemas": schemas},
     }
+    files = {name: {"type": "string", "format": "binary", "description": h(i)}
+             for i, name in enumerate(PROPS[:10])}
+    fields = {name: {"type": "string", "description": h(i)} for i, name in enumerate(PROPS[10:])}
+    spec["paths"]["/upload"] = {"post": {  # a multipart body: hostile file and field names
+        "operationId": h(9), "summary": h(2),
+        "requestBody": {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "properties": {**files, **fields},
+                       "required": PROPS[:2]},
+            "encoding": {h(3): {"contentType": h(4)}}}}},
+        "responses": {"204": {"description": h(1)}}}}
+    spec["paths"]["/form"] = {"post": {  # a URL-encoded form: hostile deepObject members
+        "operationId": h(10), "summary": h(3),
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "properties": {
+                name: {"type": "array", "items": {"type": "string"}} for name in PROPS}},
+            "encoding": {name: {"style": "deepObject", "explode": True}
+                         for name in PROPS}}}},
+        "responses": {"204": {"description": h(1)}}}}
+    return spec
 
 
 def write_yaml(path: Path, spec: Any) -> Path:

@@ -355,7 +355,11 @@ class Request:
         size = (
             "None"
             if self.body is None
-            else f"<{len(self.body)} bytes>" if isinstance(self.body, bytes) else "<streamed>"
+            else (
+                f"<{len(self.body)} bytes>"
+                if isinstance(self.body, bytes)
+                else "<streamed>"
+            )
         )
         return f"Request({self.method!r}, {self.url!r}, headers={shown!r}, body={size})"
 

@@ -47,7 +47,9 @@ class _FilePart:
             filename = os.path.basename(named) if isinstance(named, str) else None
         if isinstance(content, (bytearray, memoryview)):
             content = bytes(content)
-        if not isinstance(content, bytes) and not callable(getattr(content, "read", None)):
+        if not isinstance(content, bytes) and not callable(
+            getattr(content, "read", None)
+        ):
             raise ClientValueError(
                 f"{name}: a file is bytes, a binary file object or a "
                 f"(filename, content[, content_type]) tuple, not {type(content).__name__}"
@@ -146,7 +148,9 @@ def multipart_body(fields: Mapping[str, Any], files: Collection[str]) -> RawBody
             parts.extend(_FilePart(name, item) for item in items)
             continue
         data = enc(value)
-        items = data if isinstance(data, list) and all(map(_is_scalar, data)) else [data]
+        items = (
+            data if isinstance(data, list) and all(map(_is_scalar, data)) else [data]
+        )
         for item in items:
             if _is_scalar(item):
                 head = _head(f'form-data; name="{_quote(name)}"', None)
