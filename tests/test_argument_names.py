@@ -87,7 +87,8 @@ def test_clashes_with_query_parameters_and_call_options(
     with imported(tmp_path, package) as pkg:
         params = list(inspect.signature(pkg.Client.update_user).parameters)
         assert params == ["self", "username", "username_query", "timeout_query",
-                          "username_body", "email", "self_", "extra_headers", "timeout"]
+                          "username_body", "email", "self_", "extra_headers", "extra_query",
+                          "extra_body", "timeout", "idempotency_key", "max_retries"]
         client = pkg.Client(base_url=base_url, api_key="k", max_retries=0)
         user = client.update_user("p", username_query="q", timeout_query=3, username_body="b",
                                   self_="s", timeout=5.0)

@@ -22,8 +22,8 @@ from fake_runs_server import FakeState, start_fake_server
 from test_http_runtime import strict_sleep
 
 from runmodels.api import generate
+from runmodels.build.client_plan import idempotency_header
 from runmodels.build.package_ir import build_package
-from runmodels.emit.client import idempotency_header
 from runmodels.errors import SpecError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,35 +1,22 @@
-"""Tests of templates/runtime/_http.py over real sockets against the fake runs server."""
+"""Tests of the client runtime (templates/runtime/) over real sockets against the fake server."""
 
 from __future__ import annotations
 
 import email.utils
-import importlib.util
 import math
 import socket
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_runs_server import FakeState
+from runtime_loader import load_runtime
 
-RUNTIME = Path(__file__).resolve().parents[1] / "templates" / "runtime" / "_http.py"
-
-
-def _load_runtime() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("runmodels_runtime_http", RUNTIME)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-h = _load_runtime()
+h = load_runtime()
 
 
 def strict_sleep(record: list[float]) -> Any:

@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 from fake_runs_server import FakeState, start_fake_server
-from test_http_runtime import RUNTIME, Client, h, new_thread
+from runtime_loader import CHILD_PRELUDE, load_runtime
+from test_http_runtime import Client, h, new_thread
 
 KEY = "sk-test"
 
@@ -89,7 +90,7 @@ def test_redirect_loop_is_bounded(client: Client, state: FakeState) -> None:
     state.fail(307, count=10, headers={"Location": "/v1/loop"}, body="")
     with pytest.raises(h.APIRedirectError) as info:
         client._request_json("GET", "loop")
-    assert "redirects" in str(info.value) and len(state.requests) == h.MAX_REDIRECTS + 1
+    assert "redirects" in str(info.value) and len(state.requests) == load_runtime("_policy").MAX_REDIRECTS + 1
 
 
 @pytest.fixture(scope="module")
@@ -428,12 +429,9 @@ def test_limits_must_be_positive_ints(bad: Any) -> None:
 
 
 CHILD = """
-import importlib.util, resource, sys
+import resource
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
-spec = importlib.util.spec_from_file_location("h", {runtime!r})
-h = importlib.util.module_from_spec(spec)
-sys.modules["h"] = h
-spec.loader.exec_module(h)
+{prelude}
 client = h.BaseClient({base_url!r}, "sk-test", timeout=20.0, max_retries=0,
                       fixed_headers={{"OpenAI-Beta": "assistants=v2"}})
 try:
@@ -463,7 +461,7 @@ def test_endless_bodies_stay_bounded_under_a_memory_limit(
     if chunk.endswith(b"\r"):  # endless CR-terminated lines: an endless event of them
         chunk = b"data: " + chunk
     state.endless(chunk, status=status, content_type=ctype)
-    script = CHILD.format(limit=512 * 2**20, runtime=str(RUNTIME), base_url=base_url,
+    script = CHILD.format(limit=512 * 2**20, prelude=CHILD_PRELUDE, base_url=base_url,
                           stream=stream)
     start = time.monotonic()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -71,8 +71,8 @@ def test_client_exports_are_not_hidden_by_schemas(tmp_path: Path) -> None:
     package = unique_package("exports")
     generate(spec, tmp_path / "out", package, cache_dir=tmp_path / "cache")
     with imported(tmp_path / "out", package) as pkg:
-        assert pkg.Response.__module__ == f"{package}._http"
-        assert pkg.Request.__module__ == f"{package}._http"
+        assert pkg.Response.__module__ == f"{package}._transport"
+        assert pkg.Request.__module__ == f"{package}._transport"
         assert issubclass(pkg.APIError, Exception)
         assert pkg.Stream.__module__ == pkg.Client.__module__ == f"{package}.client"
         assert pkg.UnknownEvent.__module__ == f"{package}.client"

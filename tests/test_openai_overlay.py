@@ -158,8 +158,8 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     matches and it has the effect the page describes."""
     import re
 
+    from runmodels.build.client_plan import idempotency_header
     from runmodels.build.package_ir import build_package
-    from runmodels.emit.client import idempotency_header
 
     docs = (ROOT / "docs" / "extensions.md").read_text(encoding="utf-8")
     examples = re.findall(r"```yaml\n(.*?)```", docs, re.DOTALL)

@@ -178,7 +178,11 @@ class Client(_http.BaseClient):
         tools: list[AssistantTool] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -190,7 +194,11 @@ class Client(_http.BaseClient):
             tools: Override the tools the assistant can use for this run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -210,7 +218,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -223,7 +240,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunsResponse:
         """Returns a list of runs belonging to a thread.
 
@@ -234,7 +255,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunsResponse the server answered with."""
@@ -245,7 +270,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -259,7 +293,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Run]:
         """Iterate over every Run of `list_runs`, fetching the next page only when needed.
 
@@ -269,8 +307,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
             page = self.list_runs(
@@ -279,7 +320,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -297,7 +342,11 @@ class Client(_http.BaseClient):
         tools: list[AssistantTool] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Create a run.
 
@@ -310,7 +359,11 @@ class Client(_http.BaseClient):
             tools: Override the tools the assistant can use for this run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -330,7 +383,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -340,7 +402,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> tuple[Run, Mapping[str, str]]:
         """get_run, also returning the response headers."""
         _body = None
@@ -348,7 +414,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return (
             _decode(Run.from_dict, _res.data, f"GET {self.base_url}/{_path}"),
@@ -361,7 +436,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Retrieves a run.
 
@@ -369,12 +448,23 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
         return self._get_run_with_headers(
-            thread_id, run_id, extra_headers=extra_headers, timeout=timeout
+            thread_id,
+            run_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )[0]
 
     def modify_run(
@@ -384,7 +474,11 @@ class Client(_http.BaseClient):
         *,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Modifies a run (only its metadata can be changed).
 
@@ -393,7 +487,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -404,7 +502,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -414,7 +521,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Cancels a run that is `in_progress`.
 
@@ -422,7 +533,11 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -431,7 +546,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -442,7 +566,11 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: list[ToolOutput],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -451,7 +579,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -462,7 +594,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -476,7 +617,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunStepsResponse:
         """Returns a list of run steps belonging to a run.
 
@@ -488,7 +633,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunStepsResponse the server answered with."""
@@ -499,7 +648,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunStepsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -514,7 +672,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[RunStep]:
         """Iterate over every RunStep of `list_run_steps`, fetching the next page only when needed.
 
@@ -525,8 +687,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
             page = self.list_run_steps(
@@ -536,7 +701,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -550,7 +719,11 @@ class Client(_http.BaseClient):
         step_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> RunStep:
         """Retrieves a run step.
 
@@ -559,7 +732,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             step_id: The ID of the run step.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The RunStep the server answered with."""
@@ -568,7 +745,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(RunStep.from_dict, _res.data, f"GET {self.base_url}/{_path}")
 
@@ -613,7 +799,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_thread_and_run`, then `poll_run` until the result settles.
 
@@ -627,7 +817,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -639,7 +833,11 @@ class Client(_http.BaseClient):
             tools=tools,
             metadata=metadata,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             result.thread_id,
@@ -662,7 +860,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_run`, then `poll_run` until the result settles.
 
@@ -677,7 +879,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -690,7 +896,11 @@ class Client(_http.BaseClient):
             tools=tools,
             metadata=metadata,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,
@@ -709,7 +919,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`submit_tool_outputs_to_run`, then `poll_run` until the result settles.
 
@@ -720,7 +934,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -729,7 +947,11 @@ class Client(_http.BaseClient):
             run_id,
             tool_outputs=tool_outputs,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,

@@ -197,7 +197,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -217,7 +221,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -245,7 +253,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -267,7 +284,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Create a thread and run it in one request, streaming its events.
 
@@ -287,7 +308,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -317,7 +342,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -332,7 +366,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunsResponse:
         """Returns a list of runs belonging to a thread.
 
@@ -343,7 +381,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunsResponse the server answered with."""
@@ -354,7 +396,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -368,7 +419,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Run]:
         """Iterate over every Run of `list_runs`, fetching the next page only when needed.
 
@@ -378,8 +433,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
             page = self.list_runs(
@@ -388,7 +446,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -415,7 +477,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Create a run.
 
@@ -437,7 +503,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -466,7 +536,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -490,7 +569,11 @@ class Client(_http.BaseClient):
         parallel_tool_calls: bool | Unset = UNSET,
         response_format: ResponseFormat | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Create a run, streaming its events.
 
@@ -512,7 +595,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls: Whether to enable parallel function calling during tool use.
             response_format: Specifies the format that the model must output.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -543,7 +630,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -555,7 +651,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> tuple[Run, Mapping[str, str]]:
         """get_run, also returning the response headers."""
         _body = None
@@ -563,7 +663,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return (
             _decode(Run.from_dict, _res.data, f"GET {self.base_url}/{_path}"),
@@ -576,7 +685,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Retrieves a run.
 
@@ -584,12 +697,23 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
         return self._get_run_with_headers(
-            thread_id, run_id, extra_headers=extra_headers, timeout=timeout
+            thread_id,
+            run_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )[0]
 
     def modify_run(
@@ -599,7 +723,11 @@ class Client(_http.BaseClient):
         *,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Modifies a run (only its metadata can be changed).
 
@@ -608,7 +736,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             metadata: Key-value pairs attached to the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -619,7 +751,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -629,7 +770,11 @@ class Client(_http.BaseClient):
         run_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Cancels a run that is `in_progress`.
 
@@ -637,7 +782,11 @@ class Client(_http.BaseClient):
             thread_id: The ID of the thread the run belongs to.
             run_id: The ID of the run.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -646,7 +795,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -657,7 +815,11 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: list[ToolOutput],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -666,7 +828,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The Run the server answered with."""
@@ -677,7 +843,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
 
@@ -688,7 +863,11 @@ class Client(_http.BaseClient):
         *,
         tool_outputs: list[ToolOutput],
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Stream[AssistantStreamEvent]:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for, streaming its events.
 
@@ -697,7 +876,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             tool_outputs: A list of tools for which the outputs are being submitted.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
@@ -711,7 +894,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _events = self._stream(
-            "POST", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return Stream(
             _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
@@ -727,7 +919,11 @@ class Client(_http.BaseClient):
         after: str | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> ListRunStepsResponse:
         """Returns a list of run steps belonging to a run.
 
@@ -739,7 +935,11 @@ class Client(_http.BaseClient):
             after: Pagination cursor; an object ID after which the next page starts.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The ListRunStepsResponse the server answered with."""
@@ -750,7 +950,16 @@ class Client(_http.BaseClient):
         )
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(
             ListRunStepsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
@@ -765,7 +974,11 @@ class Client(_http.BaseClient):
         order: Order | Unset = UNSET,
         before: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[RunStep]:
         """Iterate over every RunStep of `list_run_steps`, fetching the next page only when needed.
 
@@ -776,8 +989,11 @@ class Client(_http.BaseClient):
             order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
             before: Pagination cursor; an object ID before which the previous page ends.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
-        """
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
 
         def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
             page = self.list_run_steps(
@@ -787,7 +1003,11 @@ class Client(_http.BaseClient):
                 order=order,
                 before=before,
                 extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
                 timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
                 after=UNSET if after is None else after,
             )
             return _page_of(page.data, page.has_more, page.last_id)
@@ -801,7 +1021,11 @@ class Client(_http.BaseClient):
         step_id: str,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> RunStep:
         """Retrieves a run step.
 
@@ -810,7 +1034,11 @@ class Client(_http.BaseClient):
             run_id: The ID of the run.
             step_id: The ID of the run step.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The RunStep the server answered with."""
@@ -819,7 +1047,16 @@ class Client(_http.BaseClient):
         _query = None
         _headers = extra_headers
         _res = self._request_json(
-            "GET", _path, query=_query, body=_body, headers=_headers, timeout=timeout
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return _decode(RunStep.from_dict, _res.data, f"GET {self.base_url}/{_path}")
 
@@ -872,7 +1109,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_thread_and_run`, then `poll_run` until the result settles.
 
@@ -894,7 +1135,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -914,7 +1159,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls=parallel_tool_calls,
             response_format=response_format,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             result.thread_id,
@@ -946,7 +1195,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`create_run`, then `poll_run` until the result settles.
 
@@ -970,7 +1223,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -992,7 +1249,11 @@ class Client(_http.BaseClient):
             parallel_tool_calls=parallel_tool_calls,
             response_format=response_format,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,
@@ -1011,7 +1272,11 @@ class Client(_http.BaseClient):
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
     ) -> Run:
         """`submit_tool_outputs_to_run`, then `poll_run` until the result settles.
 
@@ -1022,7 +1287,11 @@ class Client(_http.BaseClient):
             poll_interval: Seconds between fetches while polling when the server does not suggest one.
             poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
             extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
 
         Returns:
             The settled Run."""
@@ -1031,7 +1300,11 @@ class Client(_http.BaseClient):
             run_id,
             tool_outputs=tool_outputs,
             extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
             timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
         )
         return self.poll_run(
             thread_id,

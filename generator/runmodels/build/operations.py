@@ -10,8 +10,8 @@ from typing import Any, Literal
 
 from runmodels.build import names
 from runmodels.errors import RefError, SpecError
-from runmodels.ir.nodes import Operation, Parameter, TypeRef
-from runmodels.build.resolve import STATUS_EXTENSION, Resolver, escape_pointer
+from runmodels.ir.nodes import Operation, Origin, Parameter, TypeRef
+from runmodels.build.resolve import Resolver, escape_pointer
 from runmodels.build.schema import description_of, enum_info
 
 POLL_EXTENSION = "x-runmodels-poll"
@@ -170,12 +170,11 @@ class _Reader:
             body = self._body(raw, hint)
         except _NotJSON:
             return None
-        result, stream, result_node = self._responses(raw, hint)
+        result, stream = self._responses(raw, hint)
         name = (names.snake(self._method(raw) or op_id) or names.snake(f"{raw.method} {raw.path}")
                 or raw.method)
         extensions = tuple((k, _plain(v)) for k, v in raw.node.items()
-                           if isinstance(k, str) and k.startswith("x-")
-                           and (k != POLL_EXTENSION or self._poll_ok(raw, v, result_node)))
+                           if isinstance(k, str) and k.startswith("x-"))
         root = self.specs.root
         if (isinstance(root, dict) and IDEMPOTENCY_EXTENSION in root
                 and IDEMPOTENCY_EXTENSION not in raw.node):  # the document's default
@@ -186,7 +185,22 @@ class _Reader:
             parameters=params, body=body.type, body_required=body.required, result=result,
             stream_event=stream, tags=raw.tags, extensions=extensions,
             body_encoding=body.encoding, file_fields=body.files, deep_fields=body.deep,
+            origin=self._origin(raw.node, raw.file, raw.pointer),
+            extension_origins=tuple(
+                (key, self._extension_origin(raw, key)) for key, _ in extensions
+                if key in raw.node),
         )
+
+    def _origin(self, node: Any, file: Path, pointer: str, key: str | None = None) -> Origin:
+        """Where `node` (or its `key`) is written, as messages name it."""
+        where, line, column = self.specs.location(node, key)
+        return Origin(self.resolver.show(where or file), pointer, line, column)
+
+    def _extension_origin(self, raw: _Raw, key: str) -> Origin:
+        """Where an extension's value is written (its key's place when the value is a scalar)."""
+        pointer = f"{raw.pointer}/{escape_pointer(key)}"
+        found = self._origin(raw.node[key], raw.file, pointer)
+        return found if found.line is not None else self._origin(raw.node, raw.file, pointer, key)
 
     # ---- parameters --------------------------------------------------------------------------
 
@@ -260,12 +274,12 @@ class _Reader:
         if (location == "header" and required and info is not None and len(info.values) == 1
                 and isinstance(info.values[0], str)):
             return Parameter(py_name, json_name, "header", TypeRef("str"),
-                             True, description, info.values[0])
+                             True, description, info.values[0], self._origin(node, file, pointer))
         self.resolver._owner_now = None
         tref = (self.resolver.type_of(schema, file, spointer, hint) if schema is not None
                 else TypeRef("str"))
         return Parameter(py_name, json_name, location,  # type: ignore[arg-type]
-                         tref, required, description)
+                         tref, required, description, origin=self._origin(node, file, pointer))
 
     # ---- bodies and responses ----------------------------------------------------------------
 
@@ -344,33 +358,10 @@ class _Reader:
         return member.get("format") == "binary" or isinstance(member.get("contentMediaType"),
                                                                str)
 
-    def _poll_ok(self, raw: _Raw, ext: Any, result_node: Any) -> bool:
-        """Whether x-runmodels-poll is usable; warns (and the poll helpers are left out) if not."""
-        where = f"{raw.method.upper()} {raw.path}: {POLL_EXTENSION}"
-        helper = ext.get("until-not", ext.get("until")) if isinstance(ext, dict) else None
-        after = ext.get("after", []) if isinstance(ext, dict) else None
-        if (not isinstance(ext, dict) or not isinstance(ext.get("name"), str)
-                or not names.is_free_attribute(ext["name"]) or not isinstance(helper, str)
-                or not isinstance(after, list) or not all(isinstance(a, str) for a in after)):
-            self.resolver.warn("poll-extension-invalid", f"{where} must be {{name: poll_x, until-not: status_helper}} or "
-                               "{name: poll_x, until: status_helper} (optional after: "
-                               "[operationId, ...]); no poll method generated", ext, raw.file,
-                               raw.pointer)
-            return False
-        target = self._deref(result_node, raw.file, raw.pointer)[0]
-        status = target.get(STATUS_EXTENSION) if isinstance(target, dict) else None
-        helpers = status.get("helpers") if isinstance(status, dict) else None
-        if not isinstance(helpers, dict) or helper not in helpers:
-            self.resolver.warn("poll-extension-invalid", f"{where} names status helper {helper!r}, which the response "
-                               f"schema does not declare under {STATUS_EXTENSION}; no poll "
-                               "method generated", ext, raw.file, raw.pointer)
-            return False
-        return True
-
-    def _responses(self, raw: _Raw, hint: str) -> tuple[TypeRef | None, TypeRef | None, Any]:
+    def _responses(self, raw: _Raw, hint: str) -> tuple[TypeRef | None, TypeRef | None]:
         responses = raw.node.get("responses")
         if not isinstance(responses, dict):
-            return None, None, None
+            return None, None
         codes = sorted((c for c in responses if str(c).startswith("2")),
                        key=lambda c: str(c).upper().replace("X", "9"))
         for code in codes:
@@ -379,13 +370,12 @@ class _Reader:
             content = node.get("content") if isinstance(node, dict) else None
             if not isinstance(content, dict) or not content:
                 if str(code) in ("204", "205") or len(codes) == 1:
-                    return None, None, None
+                    return None, None
                 continue
-            result = stream = result_node = None
+            result = stream = None
             media = _json_media(content)
             self.resolver._owner_now = None
             if media is not None and isinstance(media[1], dict) and "schema" in media[1]:
-                result_node = media[1]["schema"]
                 result = self.resolver.type_of(
                     media[1]["schema"], file,
                     f"{pointer}/content/{escape_pointer(media[0])}/schema", hint + "Response")
@@ -395,8 +385,8 @@ class _Reader:
                                                f"{pointer}/content/text~1event-stream/schema",
                                                hint + "Event")
             if result is not None or stream is not None:
-                return result, stream, result_node
-        return None, None, None
+                return result, stream
+        return None, None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Sequence
 from pathlib import Path
 
+from runmodels.build.client_plan import build_client_plan
 from runmodels.errors import SpecError
 from runmodels.spec.inputs import InputLog
 from runmodels.ir.nodes import Package, Union
@@ -45,6 +46,7 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
     for name, entity in list(entities.items()):
         if isinstance(entity, Union):
             entities[name] = with_tags(entity, entities)
+    plan = build_client_plan(ops.operations, entities)
     info = root.get("info")
     title = info.get("title") if isinstance(info, dict) else None
     if not isinstance(title, str):
@@ -59,9 +61,10 @@ def build_package(spec: Path, package: str, select: Sequence[str] = (), *,
         operations=ops.operations,
         servers=ops.servers,
         fixed_headers=ops.fixed_headers,
-        warnings=(*specs.warnings, *resolver.warnings),
+        warnings=(*specs.warnings, *resolver.warnings, *plan.warnings),
         overlay_warnings=tuple(specs.warnings),
         schema_names=resolver.schema_names(),
+        client=plan,
     )
 
 

@@ -187,14 +187,14 @@ class Resolver:
                 holder = None
             token = last.replace("~1", "/").replace("~0", "~")
             _, line, column = self.specs.location(holder, token if token in (holder or {}) else None)
-        return SpecError(message, file=self._show(where_file or file), line=line, column=column,
+        return SpecError(message, file=self.show(where_file or file), line=line, column=column,
                          pointer="#" + pointer, hint=hint)
 
     def warn(self, code: str, message: str, node: Any, file: Path, pointer: str,
              key: str | None = None, repair: str = "", hint: str | None = None) -> None:
         """Record a defect local to one schema or operation, and the repair made for it."""
         where_file, line, column = self.specs.location(node, key)
-        warning = SpecWarning(code, message, repair, hint, self._show(where_file or file), line,
+        warning = SpecWarning(code, message, repair, hint, self.show(where_file or file), line,
                               column, "#" + pointer)
         if warning not in self._warned:  # a schema typed Any is met again at each use
             self._warned.add(warning)
@@ -207,7 +207,7 @@ class Resolver:
         if len(self.warnings) > count:
             self.warnings[-1] = dataclasses.replace(self.warnings[-1], limitation=True)
 
-    def _show(self, file: Path) -> str:
+    def show(self, file: Path) -> str:
         """The file as messages name it: relative to the working folder when inside it."""
         shown = self._shown.get(file)
         if shown is None:
@@ -220,7 +220,7 @@ class Resolver:
 
     def _origin(self, node: Any, file: Path, pointer: str) -> Origin:
         _, line, column = self.specs.location(node)
-        return Origin(self._show(file), pointer, line, column)
+        return Origin(self.show(file), pointer, line, column)
 
     # ---- types -------------------------------------------------------------------------------
 
@@ -526,7 +526,8 @@ class Resolver:
             fields.append(Field(
                 py_name, json_name, tref, json_name in required, desc,
                 prop.get("default") if has_default else None, has_default,
-                bool(isinstance(prop, dict) and prop.get("deprecated") is True)))
+                bool(isinstance(prop, dict) and prop.get("deprecated") is True),
+                self._origin(prop, pfile, ppointer)))
         helpers = self._status_helpers(node, file, pointer, fields, namer)
         return Model(name, self._origin(node, file, pointer), tuple(fields), description_of(node),
                      closed, helpers)

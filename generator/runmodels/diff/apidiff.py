@@ -3,7 +3,8 @@
 ``runmodels diff OLD_SPEC NEW_SPEC`` builds both packages (the same IR ``generate`` renders) and
 compares them: entities by class name, model fields by JSON name, enum members by value, union
 variants by their annotation, operations by method name and their parameters by (location, JSON
-name).  Every change is marked *breaking* or not for code that uses the generated package.
+name), and the client's methods (the plan, ``ir/client_plan.py``) by name and their arguments by
+(where the value goes, JSON name).  Every change is marked *breaking* or not for code that uses the generated package.
 
 Who uses a class decides what breaks it.  A class is a *request* class when it is reachable from an
 operation's parameters or body (code constructs it and passes it in), a *response* class when it is
@@ -60,6 +61,12 @@ parameter/body type changed                    as for callers of a field
 body added (required) or removed               callers;  an optional body added: nobody
 result/stream type changed                     as for readers of a field; a result removed
                                                breaks, one added does not
+client method removed                          everyone (the method is gone): ``iter_*``,
+                                               ``poll_*``, ``stream_*``, ``*_and_poll``
+client method added                            nobody
+argument's final Python name changed           callers (a keyword argument is renamed, also
+                                               when a spec name meets an option: ``timeout``
+                                               -> ``timeout_body``)
 =============================================  ==============================================
 
 Constant headers the client sends by itself are not part of the signature: changing their value
@@ -79,6 +86,7 @@ from runmodels.build.package_ir import build_package
 from runmodels.diff.apisnapshot import ApiRecord
 from runmodels.emit.exprs import annotation
 from runmodels.errors import SpecError, SpecWarning
+from runmodels.ir.client_plan import ClientMethod
 from runmodels.ir.nodes import (
     NO_CONSTRAINTS,
     Alias,
@@ -115,7 +123,7 @@ class Change:
     kind: str  # e.g. "field-removed", "enum-member-added"
     message: str
     breaking: bool
-    usage: str  # "request", "response", "request and response", or "operation"
+    usage: str  # "request", "response", "request and response", "operation" or "method"
     old: str | None = None
     new: str | None = None
 
@@ -165,9 +173,12 @@ class ApiDiff:
                 continue
             lines += ["", f"{title} changes:"]
             added = [c for c in group if c.member is None and c.kind.endswith("-added")]
-            for label, items in (("new classes", [c for c in added if c.usage != "operation"]),
+            for label, items in (("new classes", [c for c in added
+                                                  if c.usage not in ("operation", "method")]),
                                  ("new operations", [c for c in added
-                                                     if c.usage == "operation"])):
+                                                     if c.usage == "operation"]),
+                                 ("new client methods", [c for c in added
+                                                         if c.usage == "method"])):
                 if items:
                     names = ", ".join(c.entity for c in items)
                     lines += textwrap.wrap(f"{label} ({len(items)}): {names}", width=100,
@@ -190,6 +201,7 @@ class _Api:
     operations: Mapping[str, Operation]
     roles: Mapping[str, Role] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # what its overlays warned of (a target matching nothing…)
+    client: Mapping[str, ClientMethod] = field(default_factory=dict)  # the public methods
 
     def variants(self, union: str) -> frozenset[str]:
         entity = self.entities.get(union)
@@ -245,7 +257,7 @@ def package_roles(pkg: Package, spec: Path, overlays: Sequence[Path] = ()) -> di
 
 def diff_records(old: ApiRecord, new: ApiRecord, old_label: str, new_label: str) -> ApiDiff:
     """Compare two recorded APIs (see apisnapshot.py) as `diff_specs` compares two specs."""
-    sides = [_Api(r.entities, r.operations, r.roles) for r in (old, new)]
+    sides = [_Api(r.entities, r.operations, r.roles, client=r.client) for r in (old, new)]
     return ApiDiff(old_label, new_label, tuple(_diff(sides[0], sides[1])))
 
 
@@ -283,10 +295,11 @@ def _load(side: _Side, select: tuple[str, ...]) -> _Api:
         inputs, outputs = _path_roots(side.root(), full.entities)
     roles = _roles(_Api(full.entities, operations), inputs, outputs)
     if not select:
-        return _Api(full.entities, operations, roles, _shown(full.overlay_warnings))
+        return _Api(full.entities, operations, roles, _shown(full.overlay_warnings),
+                    full.client.public())
     pkg = build_package(side.spec, "api", select, overlays=side.overlays)
     return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles,
-                _shown(full.overlay_warnings))
+                _shown(full.overlay_warnings), pkg.client.public())
 
 
 # ---- who uses what ----------------------------------------------------------------------------
@@ -471,7 +484,8 @@ class _Collector:
         return self.old.roles.get(name, _NOBODY) | self.new.roles.get(name, _NOBODY)
 
     def add(self, entity: str, member: str | None, kind: str, message: str, breaks: Role,
-            role: Role | None, old: str | None = None, new: str | None = None) -> None:
+            role: Role | None, old: str | None = None, new: str | None = None, *,
+            usage: str = "operation") -> None:
         """Record a change breaking the uses in `breaks` (if the entity has such a use)."""
         used = role if role is not None else _EVERYONE
         breaking = bool(breaks & used)
@@ -480,8 +494,8 @@ class _Collector:
                 message += f" — breaks {'callers' if breaks == {INPUT} else 'readers'}"
             else:
                 message += f" — harmless for {'callers' if used == {INPUT} else 'readers'}"
-        usage = _usage(used) if role is not None else "operation"
-        self.changes.append(Change(entity, member, kind, message, breaking, usage, old, new))
+        shown = _usage(used) if role is not None else usage
+        self.changes.append(Change(entity, member, kind, message, breaking, shown, old, new))
 
 
 def _diff(old: _Api, new: _Api) -> list[Change]:
@@ -508,6 +522,7 @@ def _diff(old: _Api, new: _Api) -> list[Change]:
             _diff_type(out, name, None, "alias", before.type, after.type, role)
     for name in sorted(set(old.operations) | set(new.operations)):
         _diff_operation(out, name, old.operations.get(name), new.operations.get(name))
+    _diff_client(out)
     return out.changes
 
 
@@ -711,6 +726,42 @@ def _diff_parameters(out: _Collector, name: str, old: Sequence[Parameter],
             elif a.required and not b.required:
                 out.add(name, member, "parameter-optional", f"parameter {b.name} is now "
                         "optional", _NOBODY, None, "required", "optional")
+
+
+_METHOD_KINDS = {"call": "method", "stream": "stream method", "iter": "pagination method",
+                 "poll": "poll method", "and_poll": "call-and-poll method"}
+
+
+def _diff_client(out: _Collector) -> None:
+    """The client's methods beyond one per operation (`iter_*`, `poll_*`, `stream_*`,
+    `*_and_poll`) and the final names of every method's arguments (a spec name meeting an
+    option is renamed: `timeout` -> `timeout_body`)."""
+    old, new = out.old.client, out.new.client
+    if not old and not new:
+        return  # neither side has a client (models only)
+    reported = {(c.entity, c.old, c.new) for c in out.changes if c.kind == "parameter-renamed"}
+    for name in sorted(set(old) | set(new)):
+        a, b = old.get(name), new.get(name)
+        if a is not None and b is None:
+            if name in out.old.operations and name not in out.new.operations:
+                continue  # the operation's removal says it
+            out.add(name, None, "method-removed", f"{_METHOD_KINDS[a.kind]} {name}() removed "
+                    f"(of {a.operation})", _EVERYONE, None, _METHOD_KINDS[a.kind], None,
+                    usage="method")
+        elif b is not None and a is None:
+            if name in out.new.operations and name not in out.old.operations:
+                continue
+            out.add(name, None, "method-added", f"{_METHOD_KINDS[b.kind]} {name}() added "
+                    f"(of {b.operation})", _NOBODY, None, None, _METHOD_KINDS[b.kind],
+                    usage="method")
+        elif a is not None and b is not None:
+            before = {arg.key: arg.name for arg in a.arguments}
+            for arg in b.arguments:
+                was = before.get(arg.key)
+                if was is not None and was != arg.name and (name, was, arg.name) not in reported:
+                    out.add(name, f"{arg.source}:{arg.json_name}", "argument-renamed",
+                            f"argument {was} renamed to {arg.name}", frozenset({INPUT}), None,
+                            was, arg.name, usage="method")
 
 
 def _shown(warnings: tuple[SpecWarning, ...]) -> tuple[str, ...]:

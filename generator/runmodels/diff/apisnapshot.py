@@ -3,7 +3,8 @@
 `runmodels generate --changelog FILE` compares the API a regeneration produces with the one the
 previous run produced.  The previous spec is usually gone by then (a new version was saved over
 it), so every run records its API in ``.runmodels-api.json`` in the package folder: the IR that
-`apidiff` compares — entities, operations and who uses each class — without what does not make
+`apidiff` compares — entities, operations, the client's methods (the plan: `iter_*`, `poll_*`,
+`stream_*` and the arguments' final names) and who uses each class — without what does not make
 the API (descriptions, summaries, source positions), so a documentation-only edit leaves the
 record as it was and rewrites no file.
 
@@ -23,39 +24,50 @@ import typing
 from collections.abc import Mapping
 from typing import Any
 
+from runmodels.ir import client_plan
 from runmodels.ir import nodes as ir
-from runmodels.ir.nodes import Entity, Operation, Origin, Package
+from runmodels.ir.client_plan import ClientMethod
+from runmodels.ir.nodes import NO_ORIGIN, Entity, Operation, Package
 
-FORMAT = 1
-_NO_ORIGIN = Origin("", "")
+FORMAT = 2  # 2: the client's methods are recorded too
 _ENTITY_CLASSES: dict[str, type] = {"model": ir.Model, "enum": ir.Enum, "union": ir.Union,
                                     "alias": ir.Alias}
 
 
 @dataclasses.dataclass(frozen=True)
 class ApiRecord:
-    """One package's API: its entities and operations (documentation left out), and roles."""
+    """One package's API: its entities, operations and public client methods (documentation
+    left out), and roles."""
 
     entities: Mapping[str, Entity]
     operations: Mapping[str, Operation]
     roles: Mapping[str, frozenset[str]]
+    client: Mapping[str, ClientMethod] = dataclasses.field(default_factory=dict)
 
 
 def record(pkg: Package, roles: Mapping[str, frozenset[str]]) -> ApiRecord:
     """The API of `pkg` as the record keeps it."""
     entities = {name: _undocumented(e) for name, e in sorted(pkg.entities.items())}
     operations = {op.name: dataclasses.replace(
-        op, summary="", description="", tags=(), extensions=(),
+        op, summary="", description="", tags=(), extensions=(), extension_origins=(),
         parameters=tuple(dataclasses.replace(p, description="") for p in op.parameters))
         for op in sorted(pkg.operations, key=lambda o: o.name)}
-    return ApiRecord(entities, operations, dict(roles))
+    client = {name: _public(m) for name, m in sorted(pkg.client.public().items())}
+    return ApiRecord(entities, operations, dict(roles), client)
+
+
+def _public(method: ClientMethod) -> ClientMethod:
+    """A method as its callers see it: no docs, no private helper names."""
+    poll = method.poll and dataclasses.replace(method.poll, fetch="")
+    return dataclasses.replace(method, delegate="", poll=poll, arguments=tuple(
+        dataclasses.replace(a, description="") for a in method.arguments))
 
 
 def _undocumented(entity: Entity) -> Entity:
     if isinstance(entity, ir.Model):
         fields = tuple(dataclasses.replace(f, description="") for f in entity.fields)
-        return dataclasses.replace(entity, origin=_NO_ORIGIN, description="", fields=fields)
-    return dataclasses.replace(entity, origin=_NO_ORIGIN, description="")
+        return dataclasses.replace(entity, origin=NO_ORIGIN, description="", fields=fields)
+    return dataclasses.replace(entity, origin=NO_ORIGIN, description="")
 
 
 def dumps(api: ApiRecord) -> str:
@@ -64,6 +76,8 @@ def dumps(api: ApiRecord) -> str:
     lines += _members(api.entities)
     lines += ["},", '"operations": {']
     lines += _members(api.operations)
+    lines += ["},", '"client": {']
+    lines += _members(api.client)
     lines += ["},", '"roles": {']
     roles = [f"{json.dumps(name)}: {json.dumps(sorted(role))}"
              for name, role in sorted(api.roles.items())]
@@ -87,10 +101,11 @@ def loads(text: str) -> ApiRecord | None:
             return None
         entities = {str(k): _decode(Entity, v) for k, v in data["entities"].items()}
         operations = {str(k): _decode(Operation, v) for k, v in data["operations"].items()}
+        client = {str(k): _decode(ClientMethod, v) for k, v in data["client"].items()}
         roles = {str(k): frozenset(str(r) for r in v) for k, v in data["roles"].items()}
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return ApiRecord(entities, operations, roles)
+    return ApiRecord(entities, operations, roles, client)
 
 
 def _encode(value: Any) -> Any:
@@ -101,7 +116,7 @@ def _encode(value: Any) -> Any:
     out = {}
     for name, default in _defaults(type(value)):
         if name == "origin":
-            continue  # always _NO_ORIGIN in a record
+            continue  # always NO_ORIGIN in a record
         item = getattr(value, name)
         if default is _REQUIRED or item is not default and item != default:
             out[name] = _encode(item)
@@ -126,7 +141,7 @@ def _defaults(cls: type) -> tuple[tuple[str, Any], ...]:
 
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(ir))
+    return typing.get_type_hints(cls, {**vars(ir), **vars(client_plan)})
 
 
 def _decode(hint: Any, data: Any) -> Any:
@@ -137,7 +152,7 @@ def _decode(hint: Any, data: Any) -> Any:
         hints = _hints(hint)
         values = {str(k): _decode(hints[k], v) for k, v in data.items()}
         if "origin" in hints:
-            values["origin"] = _NO_ORIGIN
+            values["origin"] = NO_ORIGIN
         return hint(**values)
     if origin is tuple:
         args = typing.get_args(hint)

@@ -93,7 +93,7 @@ def _section(changes: Sequence[Change]) -> list[str]:
             groups.setdefault(change.entity, []).append(change)
     for entity, items in groups.items():
         usage = items[0].usage
-        shown = f"{entity}()" if usage == "operation" else entity
+        shown = f"{entity}()" if usage in ("operation", "method") else entity
         lines += [f"#### {_code(shown)} ({usage})", "",
                   "| member | change | before | after |", "|---|---|---|---|"]
         lines += [_row(c) for c in items]
@@ -106,9 +106,11 @@ def _whole_groups(whole: list[Change]) -> list[tuple[str, list[Change]]]:
     removed = [c for c in whole if c.kind.endswith("-removed")]
     out = []
     for verb, items in (("New", added), ("Removed", removed)):
-        classes = [c for c in items if c.usage != "operation"]
+        classes = [c for c in items if c.usage not in ("operation", "method")]
         operations = [c for c in items if c.usage == "operation"]
-        out += [(f"{verb} classes", classes), (f"{verb} operations", operations)]
+        methods = [c for c in items if c.usage == "method"]
+        out += [(f"{verb} classes", classes), (f"{verb} operations", operations),
+                (f"{verb} client methods", methods)]
     return [(label, items) for label, items in out if items]
 
 
@@ -117,6 +119,8 @@ def _whole_name(change: Change) -> str:
         endpoint = change.new if change.kind.endswith("-added") else change.old
         return f"{_code(change.entity + '()')} ({_code(endpoint or '')})"
     kind = change.new if change.kind.endswith("-added") else change.old
+    if change.usage == "method":
+        return f"{_code(change.entity + '()')} ({kind})"
     return f"{_code(change.entity)} ({kind}, {change.usage})"
 
 

@@ -19,6 +19,9 @@ from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, Package, Type
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
 RUNTIME_EXPORTS = abi.RUNTIME_EXPORTS
+# The client's runtime, copied into packages with operations; `_http.py` re-exports the others.
+CLIENT_RUNTIME_FILES = ("_http.py", "_core.py", "_errors.py", "_policy.py", "_transport.py",
+                        "_sse.py", "_async_transport.py", "_async_client.py")
 
 
 def header(pkg: Package) -> str:
@@ -66,7 +69,8 @@ def render_package(pkg: Package, templates: Path | None = None, *,
         from runmodels.emit.client import render_client
 
         files["client.py"] = render_client(pkg, env, head)
-        files["_http.py"] = f"{head}\n{runtime_source('_http.py', templates)}"
+        for name in CLIENT_RUNTIME_FILES:
+            files[name] = f"{head}\n{runtime_source(name, templates)}"
         if _has_run_stream(pkg):
             files["_run_stream.py"] = f"{head}\n{runtime_source('_run_stream.py', templates)}"
         if _has_forms(pkg):
@@ -90,7 +94,7 @@ def _has_forms(pkg: Package) -> bool:
 def planned_paths(pkg: Package) -> list[str]:
     """The paths render_package(pkg) returns, known before rendering anything."""
     paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
-    paths += list(RUNTIME_FILES) + (["client.py", "_http.py"] if pkg.operations else [])
+    paths += list(RUNTIME_FILES) + (["client.py", *CLIENT_RUNTIME_FILES] if pkg.operations else [])
     paths += ["_run_stream.py"] if pkg.operations and _has_run_stream(pkg) else []
     paths += ["_multipart.py"] if pkg.operations and _has_forms(pkg) else []
     return paths + ["py.typed"]

@@ -6,50 +6,32 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from runmodels.errors import SpecWarning
+from runmodels.ir.client_plan import EMPTY_PLAN, ClientPlan
+from runmodels.ir.types import NO_CONSTRAINTS, PRIMITIVES, Constraints, Kind, PrimKind, TypeRef
 
-PrimKind = Literal["str", "int", "float", "bool", "any"]
-Kind = Literal["str", "int", "float", "bool", "any", "list", "map", "model", "enum", "union"]
-PRIMITIVES: frozenset[str] = frozenset({"str", "int", "float", "bool", "any"})
-
-
-@dataclass(frozen=True)
-class Constraints:
-    """The checks `strict=True` applies on top of the type."""
-
-    const: tuple[Any, ...] | None = None  # allowed values (one-value enums, `const`, mixed enums)
-    min_length: int | None = None
-    max_length: int | None = None
-    pattern: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    exclusive_minimum: float | None = None
-    exclusive_maximum: float | None = None
-    min_items: int | None = None
-    max_items: int | None = None
-    min_properties: int | None = None
-    max_properties: int | None = None
-    key_max_length: int | None = None
-
-    def any(self) -> bool:
-        return any(getattr(self, name) is not None for name in self.__dataclass_fields__)
-
-
-NO_CONSTRAINTS = Constraints()
-
-
-@dataclass(frozen=True)
-class TypeRef:
-    """A type as used in one place: a primitive, a container, or a named entity."""
-
-    kind: Kind
-    ref: str = ""  # class or alias name, for model / enum / union
-    item: TypeRef | None = None  # list item or map value
-    nullable: bool = False
-    constraints: Constraints = NO_CONSTRAINTS
-    types: tuple[PrimKind, ...] = ()  # for a primitive that allows several JSON types
-
-    def with_nullable(self, nullable: bool = True) -> TypeRef:
-        return TypeRef(self.kind, self.ref, self.item, nullable, self.constraints, self.types)
+__all__ = [
+    "ANY_TYPE",
+    "NO_CONSTRAINTS",
+    "NO_ORIGIN",
+    "PRIMITIVES",
+    "Alias",
+    "Constraints",
+    "Entity",
+    "Enum",
+    "EnumMember",
+    "Field",
+    "Kind",
+    "Model",
+    "Module",
+    "Operation",
+    "Origin",
+    "Package",
+    "Parameter",
+    "PrimKind",
+    "StatusHelper",
+    "TypeRef",
+    "Union",
+]
 
 
 @dataclass(frozen=True)
@@ -62,6 +44,11 @@ class Origin:
     column: int | None = None
 
 
+NO_ORIGIN = Origin("", "")
+# The `origin` of fields, parameters and operations is for messages only: not compared and not
+# in the repr, so digests of entities and the API record ignore where things are written.
+
+
 @dataclass(frozen=True)
 class Field:
     name: str  # Python identifier
@@ -72,6 +59,7 @@ class Field:
     default: Any = None
     has_default: bool = False
     deprecated: bool = False
+    origin: Origin = field(default=NO_ORIGIN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -144,6 +132,7 @@ class Parameter:
     required: bool
     description: str = ""
     fixed_value: str | None = None  # a required one-value header, sent automatically
+    origin: Origin = field(default=NO_ORIGIN, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,6 +153,13 @@ class Operation:
     body_encoding: Literal["json", "multipart", "form"] = "json"
     file_fields: tuple[str, ...] = ()  # multipart: JSON names of the body's file members
     deep_fields: tuple[str, ...] = ()  # form: members whose arrays are sent as name[0]=…
+    origin: Origin = field(default=NO_ORIGIN, compare=False, repr=False)
+    extension_origins: tuple[tuple[str, Origin], ...] = field(default=(), compare=False,
+                                                              repr=False)
+
+    def located(self, extension: str) -> Origin:
+        """Where the operation's `extension` is written (else the operation itself)."""
+        return dict(self.extension_origins).get(extension, self.origin)
 
 
 @dataclass(frozen=True)
@@ -186,6 +182,7 @@ class Package:
     warnings: tuple[SpecWarning, ...] = ()
     schema_names: tuple[tuple[str, str], ...] = ()  # component key in the spec -> Python name
     overlay_warnings: tuple[SpecWarning, ...] = ()  # the part of `warnings` the overlays gave
+    client: ClientPlan = EMPTY_PLAN  # the methods of the client, decided from `operations`
 
 
 ANY_TYPE = TypeRef("any")
