@@ -1,10 +1,12 @@
 """Multipart and form bodies over real HTTP: the fake server parses what the generated client
 sends with the standard library (the `email` parser, `parse_qsl`) and the tests compare it byte
 for byte — files as bytes, file objects and tuples, arrays of files, a 50 MB file streamed in
-bounded memory, a pipe sent chunked, a seekable file resent whole on a retry."""
+bounded memory, a pipe sent chunked, a seekable file resent whole on a retry — through the sync
+client and the async runtime (asyncio sockets, httpx's async client)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib
 import io
@@ -206,3 +208,68 @@ def test_what_is_not_a_file_is_refused_before_sending(
                                                                match="binary mode"):
         client.create_file(file=handle, purpose="batch")
     assert state.requests == []
+
+
+# ---- the async runtime: the same bodies over asyncio sockets (and httpx's async client) -------
+
+
+def _async_post(uploads: ModuleType, url: str, body: Any, kind: str) -> Any:
+    """POST a form body with the package's AsyncBaseClient, in a fresh event loop."""
+
+    async def main() -> Any:
+        transport = None
+        if kind == "httpx":
+            httpx = pytest.importorskip("httpx")
+            transport = uploads._http.HttpxAsyncTransport(httpx.AsyncClient())
+        client = uploads._http.AsyncBaseClient(url, API_KEY, max_retries=0, transport=transport)
+        try:
+            return (await client._request_json("POST", "files", body=body)).data
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("kind", ["asyncio", "httpx"])
+def test_async_transports_send_the_same_multipart_bytes(
+        uploads: ModuleType, client: Any, server: tuple[str, FakeState], tmp_path: Path,
+        kind: str) -> None:
+    url, state = server
+    on_disk = tmp_path / "a.bin"
+    on_disk.write_bytes(os.urandom(150_000))
+    with open(on_disk, "rb") as handle:
+        body = uploads._multipart.multipart_body(
+            {"file": [handle, ("b.txt", b"bee", "text/plain")], "purpose": "batch"},
+            files=("file",))
+        answer = _async_post(uploads, url, body, kind)
+        sent_async = state.requests[-1]
+        # the same body object, iterated anew, through the sync client
+        client._request_json("POST", "files", body=body)
+    sent_sync = state.requests[-1]
+    assert answer["parts"] == 3 and answer["bytes"] == 150_003
+    assert sent_async.raw_body == sent_sync.raw_body
+    assert sent_async.headers["content-length"] == str(len(sent_sync.raw_body))
+    assert sent_async.body[0] == FormPart("file", "a.bin", "application/octet-stream",
+                                          on_disk.read_bytes())
+
+
+def test_the_asyncio_transport_streams_a_pipe_chunked(
+        uploads: ModuleType, server: tuple[str, FakeState]) -> None:
+    url, state = server
+    payload = os.urandom(200_000)
+    read_end, write_end = os.pipe()
+
+    def feed() -> None:
+        with open(write_end, "wb") as pipe:
+            pipe.write(payload)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    with open(read_end, "rb") as pipe:
+        body = uploads._multipart.multipart_body({"file": pipe}, files=("file",))
+        assert body.length is None and not body.replayable
+        _async_post(uploads, url, body, "asyncio")
+    writer.join()
+    request = state.requests[-1]
+    assert request.chunked and "content-length" not in request.headers
+    assert request.body == [FormPart("file", None, "application/octet-stream", payload)]

@@ -329,3 +329,52 @@ def test_the_async_stream_assembles_the_same_and_awaits_async_callbacks(
     assert final.status is runs_v2.RunStatus.COMPLETED and text == "Hello"
     assert order[-1] == "thread.run.completed" and "thread.message.delta" in order
     assert seen == ["get_weather", "search", "Hello"]
+
+
+def test_the_async_stream_over_asyncio_sockets(
+        runs_v2: ModuleType, server: tuple[str, FakeState]) -> None:
+    """AsyncRunStream fed by the package's async runtime (AsyncBaseClient over asyncio
+    streams): fragmented calls assembled, outputs submitted, the run followed to the end."""
+    url, state = server
+    run = _waiting_run(runs_v2, client_of(runs_v2, server), state)
+    state.sse_frames, whole = _fragmented_calls(state, state.runs[run.id])
+    decode = runs_v2.client._event_assistant_stream_event
+
+    class AsyncRuns(runs_v2._http.AsyncBaseClient):  # type: ignore[misc, name-defined]
+        """The two streaming calls of an async client, as AsyncRunStream uses them."""
+
+        async def _events(self, path: str, body: dict[str, Any]) -> AsyncIterator[Any]:
+            events = await self._stream("POST", path, body={**body, "stream": True})
+            async with events:
+                async for sse in events:
+                    if sse.event == "done":
+                        return
+                    yield decode(sse.event, sse.json())
+
+        def stream_run(self, thread_id: str, *, assistant_id: str) -> AsyncIterator[Any]:
+            return self._events(f"threads/{thread_id}/runs", {"assistant_id": assistant_id})
+
+        async def stream_submit_tool_outputs(self, thread_id: str, run_id: str, *,
+                                             tool_outputs: Any) -> AsyncIterator[Any]:
+            state.sse_frames = None
+            outputs = [o.to_dict() for o in tool_outputs]
+            return self._events(f"threads/{thread_id}/runs/{run_id}/submit_tool_outputs",
+                                {"tool_outputs": outputs})
+
+    async def main() -> tuple[Any, list[dict[str, Any]], str]:
+        client = AsyncRuns(url, API_KEY, max_retries=0,
+                           fixed_headers={"OpenAI-Beta": "assistants=v2"})
+        try:
+            stream = runs_v2.AsyncRunStream(
+                client.stream_run(run.thread_id, assistant_id="asst_1"), client=client)
+            calls = await stream.final_tool_calls()
+            outputs = [runs_v2.ToolOutput(tool_call_id=c["id"], output="22C") for c in calls]
+            await stream.submit_tool_outputs_stream(outputs)
+            return await stream.final_run(), calls, stream.text
+        finally:
+            await client.aclose()
+
+    final, calls, text = asyncio.run(main())
+    assert [c["function"]["arguments"] for c in calls] == whole
+    assert isinstance(final, runs_v2.Run) and final.status is runs_v2.RunStatus.COMPLETED
+    assert text == "Hello" and final.id == run.id
