@@ -83,7 +83,7 @@ def generate_doc(doc: Doc, out: Path) -> Outcome:
     start = time.perf_counter()
     try:
         result = generate(doc.entry, out, doc.package)
-        outcome.warnings = tuple(str(w) for w in result.warnings)
+        outcome.warnings = tuple(w.format() for w in result.warnings)
         client = out / doc.package / "client.py"
         if client.is_file():
             source = client.read_text(encoding="utf-8")

@@ -88,6 +88,26 @@ def test_bad_inputs_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
                                 "--format", "xml"]).exit_code == 2
 
 
+
+def test_overlay_warnings_are_objects_the_cli_prints_located(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "api.yaml"
+    spec.write_text(BASE, encoding="utf-8")
+    overlay = tmp_path / "names.overlay.yaml"
+    overlay.write_text("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
+                       "  - target: $.nowhere\n    update: {x: 1}\n", encoding="utf-8")
+    report = diff_specs(spec, spec, old_overlays=[overlay], new_overlays=[overlay])
+    (warning,) = report.warnings  # the same warning of both sides, once
+    assert (warning.code, warning.line, warning.pointer) == ("overlay-target-unmatched", 4,
+                                                             "/actions/0")
+    assert warning.file is not None and Path(warning.file).resolve() == overlay.resolve()
+    result = CliRunner().invoke(main, ["diff", str(spec), str(spec), "--overlay", str(overlay)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == warning.format()
+    assert result.stderr.startswith(
+        "names.overlay.yaml:4:5 (#/actions/0): warning[overlay-target-unmatched]: ")
+
 # ---- the rules, on small specs with a request and a response -----------------------------------
 
 BASE = """

@@ -559,7 +559,7 @@ def test_an_internal_failure_is_one_message_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(runmodels.cli.main, "generate", broken)
+    monkeypatch.setattr(runmodels.cli.main, "generate_package", broken)
     spec = Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml"
     result = CliRunner().invoke(main, ["generate", str(spec), "--out", str(tmp_path),
                                        "--package", "p"])

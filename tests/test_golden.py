@@ -29,8 +29,7 @@ def _committed(package_dir: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("target", load_config(ROOT / "pyproject.toml"), ids=lambda t: t.name)
 def test_generated_matches_specs(target, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(ROOT)
-    files, _ = render(target.spec, target.package, target.select, target.templates,
-                      cache_dir=tmp_path / "cache")
+    files, _ = render(target.options(), cache_dir=tmp_path / "cache")
     expected = {rel: text.encode("utf-8") for rel, text in files.items()}
     committed = _committed(target.out / target.package)
     missing = sorted(set(expected) - set(committed))

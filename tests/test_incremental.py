@@ -20,6 +20,7 @@ from runmodels.api import render as render_files
 from runmodels.build.package_ir import build_package
 from runmodels.emit import render
 from runmodels.ir.nodes import Origin
+from runmodels.options import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = (ROOT / "specs" / "runs_v2.yaml").read_text(encoding="utf-8")
@@ -121,15 +122,15 @@ def test_warm_regeneration_after_an_edit_equals_a_cold_one(
     spec.parent.mkdir()
     warm_cache = tmp_path / "warm"
     spec.write_text(original, encoding="utf-8")
-    before, _ = render_files(spec, "pkg", cache_dir=warm_cache)
+    before, _ = render_files(Options(spec, "pkg"), cache_dir=warm_cache)
     total = len(count_renders)
     edited = edit(original)
     assert edited != original
     spec.write_text(edited, encoding="utf-8")
     count_renders.clear()
-    warm, warm_warnings = render_files(spec, "pkg", cache_dir=warm_cache)
+    warm, warm_warnings = render_files(Options(spec, "pkg"), cache_dir=warm_cache)
     warm_rendered = len(count_renders)
-    cold, cold_warnings = render_files(spec, "pkg", cache_dir=tmp_path / f"cold-{name}")
+    cold, cold_warnings = render_files(Options(spec, "pkg"), cache_dir=tmp_path / f"cold-{name}")
     assert warm.keys() == cold.keys()
     stale = [path for path in cold if warm[path] != cold[path]]
     assert not stale, f"warm regeneration differs from a cold one in {stale}"
@@ -145,10 +146,10 @@ def test_unchanged_modules_are_reused(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     spec = tmp_path / "api.yaml"
     spec.write_text(RUNS, encoding="utf-8")
-    render_files(spec, "pkg", cache_dir=tmp_path / "cache")
+    render_files(Options(spec, "pkg"), cache_dir=tmp_path / "cache")
     count_renders.clear()
     spec.write_text(EDITS["description"][1](RUNS), encoding="utf-8")
-    render_files(spec, "pkg", cache_dir=tmp_path / "cache")
+    render_files(Options(spec, "pkg"), cache_dir=tmp_path / "cache")
     # the edited schema's module, and the one module that looks RunLastError up (run.py)
     assert sorted(count_renders) == ["run", "run_last_error"]
 

@@ -11,7 +11,8 @@ SOURCE = ROOT / "generator" / "runmodels"
 
 # a package may import those listed before it, never one after it
 LAYERS = [
-    {"_version", "errors", "paths", "signals", "options"},
+    {"_version", "paths", "signals"},
+    {"errors", "options"},
     {"spec"},
     {"ir"},
     {"build"},

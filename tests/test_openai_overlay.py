@@ -168,7 +168,7 @@ def test_every_extension_example_of_the_docs_applies_to_the_real_spec(tmp_path: 
     overlay.write_text("overlay: 1.1.0\ninfo: {title: docs, version: '1'}\nactions:\n"
                        + "".join(examples), encoding="utf-8")
     pkg = build_package(NEW, "docs", SELECT, overlays=[overlay])
-    assert [w for w in pkg.warnings if "docs.overlay.yaml" in w] == []
+    assert [w for w in pkg.warnings if "docs.overlay.yaml" in (w.file or "")] == []
     run = pkg.entities["Run"]
     assert {h.name for h in run.helpers} == {"is_terminal", "is_processing", "requires_action"}
     assert "created" in {f.name for f in run.fields}

@@ -121,6 +121,7 @@ def test_only_a_few_spares_are_kept(tmp_path: Path) -> None:
 def test_generate_writes_exactly_the_rendered_files_through_prepared_trees(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from runmodels.api import generate, render
+    from runmodels.options import Options
 
     monkeypatch.chdir(tmp_path)
     runs = (Path(__file__).resolve().parents[1] / "specs" / "runs_v2.yaml").read_text()
@@ -130,7 +131,7 @@ def test_generate_writes_exactly_the_rendered_files_through_prepared_trees(
     for n, text in enumerate([runs, edited, runs, edited]):
         spec.write_text(text)
         result = generate(spec, tmp_path / "out", "pkg", cache_dir=cache)
-        expected, _ = render(spec, "pkg", cache_dir=tmp_path / f"fresh{n}")
+        expected, _ = render(Options(spec, "pkg"), cache_dir=tmp_path / f"fresh{n}")
         written = {p.relative_to(result.package_dir).as_posix(): p.read_text()
                    for p in result.package_dir.rglob("*") if p.is_file() and p.name != MANIFEST}
         assert written == expected, n

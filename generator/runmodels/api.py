@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from runmodels.cache import memo, store
 from runmodels.errors import SpecError, SpecWarning
+from runmodels.options import Options
 from runmodels.paths import API_RECORD, default_cache_dir, display_path
 from runmodels.spec import inputs
 from runmodels.write import spare
@@ -39,46 +40,40 @@ class GenerateResult:
     cache_notes: tuple[str, ...] = ()  # why cache entries were ignored (shown by -v)
 
 
-def render(spec: Path, package: str, select: Sequence[str] = (),
-           templates: Path | None = None, cache_dir: Path | None = None, *,
-           client: bool = True, allow_roots: Sequence[Path] = (),
+def render(options: Options, cache_dir: Path | None = None, *,
            progress: Progress | None = None, will_write: spare.Preparer | None = None,
-           overlays: Sequence[Path] = (), api_record: bool = False,
            cache: store.Store | None = None
            ) -> tuple[dict[str, str], tuple[SpecWarning, ...]]:
     """The formatted files of a package, and the warnings met on the way.
 
-    `will_write` prepares the output tree's files while generation runs (see spare.py);
-    `overlays` are OpenAPI Overlay files applied to the spec first; `api_record` adds the
-    record of the package's API that a changelog compares with.  `cache` is an open store
-    (else the one in cache_dir, or the default cache folder).
+    `will_write` prepares the output tree's files while generation runs (see spare.py); with
+    a changelog in the options, the files include the record of the package's API that the
+    changelog compares with.  `cache` is an open store (else the one in cache_dir, or the
+    default cache folder).
     """
+    spec = options.spec
     if cache is None:
         cache = store.open_store(cache_dir if cache_dir is not None else default_cache_dir())
     key = None
     known: dict[str, str] = {}
     if cache is not None:
         try:
-            digest = known[os.path.realpath(spec)] = inputs.file_digest(Path(spec))
+            digest = known[os.path.realpath(spec)] = inputs.file_digest(spec)
         except OSError:
             digest = None  # the loader reports it
         if digest is not None:
-            key = memo.run_key(Path(spec), digest, package, select, templates, client,
-                               display_path(Path(spec)), allow_roots, overlays)
+            key = memo.run_key(options, digest)
     hit = memo.load(cache, key, known)
-    if hit is not None and (not api_record or API_RECORD in hit[0]):
+    if hit is not None and (not options.api_record or API_RECORD in hit[0]):
         # nothing generation reads has changed since that run
-        return {k: v for k, v in hit[0].items() if api_record or k != API_RECORD}, hit[1]
+        return {k: v for k, v in hit[0].items() if options.api_record or k != API_RECORD}, hit[1]
     # a miss: only now the loader, the templates and black (a hit needs none of them)
     from runmodels import incremental
     from runmodels.build.package_ir import build_package
     from runmodels.emit.render import planned_paths
     from runmodels.format import workers
 
-    options: dict[str, object] = {"select": list(select), "client": client}
-    if overlays:
-        options["overlays"] = [str(Path(o).resolve()) for o in overlays]
-    modules = incremental.store_key(Path(spec), package, options, templates)
+    modules = incremental.store_key(options)
     # with rendered modules to reuse, a spec edit formats a few files: one worker is enough,
     # and it leaves the main process a core of its own on a two-core machine
     few = cache is not None and cache.has("modules", modules)
@@ -86,16 +81,16 @@ def render(spec: Path, package: str, select: Sequence[str] = (),
     with workers.started(_size(spec), limit=1 if few else None):  # black imports meanwhile
         if will_write is not None:  # after the workers are forked: the thread is not copied
             will_write.start()
-        pkg = build_package(Path(spec), package, select, client=client, allow_roots=allow_roots,
-                            overlays=overlays, log=log)
+        pkg = build_package(spec, options.package, options.select, client=options.client,
+                            allow_roots=options.allow_roots, overlays=options.overlays, log=log)
         if will_write is not None:
             will_write.start(planned_paths(pkg))
-        files = incremental.render_formatted(pkg, templates, cache, modules, progress)
-        if api_record:
+        files = incremental.render_formatted(pkg, options.templates, cache, modules, progress)
+        if options.api_record:
             from runmodels.diff import apisnapshot
             from runmodels.diff.apidiff import package_roles
 
-            roles = package_roles(pkg, Path(spec), overlays)
+            roles = package_roles(pkg, spec, options.overlays)
             files[API_RECORD] = apisnapshot.dumps(apisnapshot.record(pkg, roles))
     memo.store(cache, key, log, files, pkg.warnings)
     return files, pkg.warnings
@@ -136,8 +131,25 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     (SpecError, nothing written) on the first of them; `client=False` generates models only;
     `overlays` (OpenAPI Overlay files) are applied to the spec, in order, before it is read.
     With `changelog`, the API changes since the previous run are appended to that file.
+    The keyword form of `generate_package(Options(...), out, ...)`.
+    """
+    options = Options(Path(spec), package, tuple(select), templates, client,
+                      tuple(Path(o) for o in overlays), tuple(allow_roots), strict_spec,
+                      changelog)
+    return generate_package(options, out, check=check, force=force, cache_dir=cache_dir,
+                            progress=progress)
+
+
+def generate_package(options: Options, out: Path | str, *, check: bool = False,
+                     force: bool = False, cache_dir: Path | None = None,
+                     progress: Progress | None = None) -> GenerateResult:
+    """Generate the package `options` describe into `out/<package>` (with check, compare only).
+
+    `force` takes over an output folder runmodels did not create; `cache_dir` overrides the
+    cache folder; `progress(done, total)` is called while files are formatted.
     """
     start = time.perf_counter()
+    package = options.package
     if not (package.isascii() and package.isidentifier()) or keyword.iskeyword(package):
         raise SpecError(f"package {package!r} is not a valid Python identifier",
                         hint="use ASCII letters, digits and underscores, not a keyword")
@@ -146,15 +158,13 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
     spare_root = cache.folder("spare") if cache is not None else None
     preparer = None if check else spare.Preparer(spare_root, package_dir)
     try:
-        files, warnings = render(Path(spec), package, select, templates, cache_dir,
-                                 client=client, allow_roots=allow_roots, progress=progress,
-                                 will_write=preparer, overlays=[Path(o) for o in overlays],
-                                 api_record=changelog is not None, cache=cache)
+        files, warnings = render(options, cache_dir, progress=progress, will_write=preparer,
+                                 cache=cache)
     finally:
         if preparer is not None:
             preparer.join()
     defects = [w for w in warnings if not w.limitation]
-    if strict_spec and defects:
+    if options.strict_spec and defects:
         error = defects[0].as_error()
         if len(defects) > 1:
             error.message += f" (and {len(defects) - 1} more warnings)"
@@ -165,15 +175,16 @@ def generate(spec: Path | str, out: Path | str, package: str, *, select: Sequenc
         return GenerateResult(package_dir, (), tuple(plan.unchanged), (), warnings,
                               time.perf_counter() - start, plan,
                               cache_notes=store.take_notes())
+    changelog = options.changelog
     before = _previous_api(package_dir) if changelog is not None else (None, None)
-    made = provenance(Path(spec), [Path(o) for o in overlays])
+    made = provenance(options.spec, options.overlays)
     result = write_package(package_dir, files, force=force, spare_root=spare_root,
                            provenance=made)
     api_diff, note = None, ""
     if changelog is not None and before != (None, None):  # a new package has no API changes
         from runmodels.diff.changelog import update
 
-        api_diff, note = update(Path(changelog), package, before, files[API_RECORD],
+        api_diff, note = update(changelog, package, before, files[API_RECORD],
                                 made["spec"], made["spec_sha256"])
     _finish(cache)
     return GenerateResult(package_dir, result.written, result.unchanged, result.removed, warnings,

@@ -7,22 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-def _shown(file: str | Path) -> str:
-    """A path as the user wrote it: relative to the working folder when it lies inside."""
-    path = Path(file)
-    if path.is_absolute():
-        try:
-            return path.relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            return str(path)
-    return str(file)
+from runmodels.paths import shown_path
 
 
 def _where(file: str | Path | None, line: int | None, column: int | None, pointer: str | None) -> str:
     parts = []
     if file is not None:
-        place = _shown(file)
+        place = shown_path(file)
         if line is not None:
             place += f":{line}"
             if column is not None:
@@ -116,14 +107,13 @@ class SpecWarning:
     limitation: bool = False  # left out by design (a multipart body): --strict-spec lets it be
 
     def format(self) -> str:
+        """The one line `-v` prints: `file:line:col (#/pointer): warning[code]: message; repair`
+        (only the CLI prints warnings; everything else passes the objects on)."""
         where = _where(self.file, self.line, self.column, self.pointer)
         text = f"warning[{self.code}]: {self.message}"
         if self.repair:
             text += f"; {self.repair}"
         return f"{where}: {text}" if where else text
-
-    def __str__(self) -> str:
-        return self.format()
 
     def as_error(self) -> SpecError:
         """The same defect as a refusal (`--strict-spec`)."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from runmodels.emit import render
 from runmodels.emit import templates as templates_mod
 from runmodels.format.black_format import Progress, StreamingFormatter, format_files
 from runmodels.ir.nodes import Entity, Module, Origin, Package
+from runmodels.options import Options
 
 EVERYTHING = "*"  # recorded when rendering walked the whole entity table
 _NO_ORIGIN = Origin("", "")
@@ -104,14 +104,10 @@ class Digests:
         return digest.hexdigest()
 
 
-def store_key(spec: Path, package: str, options: Mapping[str, Any],
-              templates: Path | None) -> str:
-    """The name of one target's module store."""
-    digest = hashlib.sha256(json.dumps(
-        {"spec": str(Path(spec).resolve()), "package": package, "cwd": os.getcwd(),
-         "generator": memo.fingerprint(), **options}, sort_keys=True, default=str).encode())
-    memo.hash_templates(digest, templates)
-    return digest.hexdigest()
+def store_key(options: Options) -> str:
+    """The name of one target's module store (the spec's bytes are not part of it: the store
+    is what a spec edit reuses)."""
+    return memo.options_key(options, "modules")
 
 
 def _load(cache: Store | None, key: str) -> dict[str, list[Any]]:

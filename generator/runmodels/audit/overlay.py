@@ -27,6 +27,7 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from runmodels.audit.audit import AuditReport, Finding
 from runmodels.ir.nodes import Enum, Model, Package, TypeRef, Union
+from runmodels.spec.pointer import escape, unescape
 from runmodels.spec.tree import load_file
 
 _SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -36,16 +37,12 @@ def jsonpath(pointer: str) -> str:
     """A JSON pointer (`/components/schemas/Run`) as an RFC 9535 JSONPath (`$.components…`)."""
     path = "$"
     for part in pointer.split("/")[1:] if pointer else []:
-        key = part.replace("~1", "/").replace("~0", "~")
+        key = unescape(part)
         if _SIMPLE.match(key):
             path += f".{key}"
         else:
             path += "['" + key.replace("\\", "\\\\").replace("'", "\\'") + "']"
     return path
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 class _Spec:
@@ -59,7 +56,7 @@ class _Spec:
     def at(self, pointer: str) -> Any:
         node = self.root
         for part in pointer.split("/")[1:] if pointer else []:
-            key = part.replace("~1", "/").replace("~0", "~")
+            key = unescape(part)
             if isinstance(node, list):
                 node = node[int(key)]
             else:
@@ -199,7 +196,7 @@ class _Builder:
             self.widen(holder, member, finding)
 
     def widen(self, holder: str, member: str, finding: Finding) -> None:
-        pointer = f"{holder}/properties/{_escape(member)}"
+        pointer = f"{holder}/properties/{escape(member)}"
         schema = self.replaced.get(pointer)
         if schema is None:
             schema = self.replaced[pointer] = {"anyOf": [_plain(self.spec.at(pointer))]}

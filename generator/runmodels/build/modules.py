@@ -3,53 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from runmodels.build import names
-from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, TypeRef, Union
+from runmodels.ir.nodes import Entity, Enum, Model, Module, Union
+from runmodels.ir.queries import flat_variants, references
 
 TAG_PREFERENCE = ("type", "event", "object")
-
-
-def type_refs(t: TypeRef | None) -> Iterator[str]:
-    while t is not None:
-        if t.ref:
-            yield t.ref
-        t = t.item
-
-
-def references(entity: Entity, entities: dict[str, Entity]) -> set[str]:
-    """Names of the entities this one mentions (a union: also those of the unions it nests)."""
-    found: set[str] = set()
-    if isinstance(entity, Model):
-        for f in entity.fields:
-            found.update(type_refs(f.type))
-    elif isinstance(entity, Union):
-        for v in entity.variants:
-            found.update(type_refs(v))
-        found.update(name for _, name in entity.tag_map)
-        for v in flat_variants(entity, entities):
-            found.update(type_refs(v))
-    elif isinstance(entity, Alias):
-        found.update(type_refs(entity.type))
-    found.discard(entity.name)
-    return found
-
-
-def flat_variants(union: Union, entities: dict[str, Entity], seen: set[str] | None = None
-                  ) -> list[TypeRef]:
-    """The variants to dispatch over, nested unions spread out in place."""
-    seen = seen if seen is not None else {union.name}
-    out: list[TypeRef] = []
-    for v in union.variants:
-        inner = entities.get(v.ref) if v.kind == "union" else None
-        if isinstance(inner, Union):
-            if inner.name not in seen:
-                seen.add(inner.name)
-                out.extend(x for x in flat_variants(inner, entities, seen) if x not in out)
-        elif v not in out:
-            out.append(v)
-    return out
 
 
 def _const_of(model: Model, json_name: str, entities: dict[str, Entity]) -> str | None:

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from runmodels.build import names
+from runmodels.build.resolve import Resolver
+from runmodels.build.schema import description_of, enum_info
 from runmodels.errors import RefError, SpecError
 from runmodels.ir.nodes import Operation, Origin, Parameter, TypeRef
-from runmodels.build.resolve import Resolver, escape_pointer
-from runmodels.build.schema import description_of, enum_info
+from runmodels.spec.openapi import HTTP_METHODS
+from runmodels.spec.pointer import escape as escape_pointer
 
 POLL_EXTENSION = "x-runmodels-poll"
 # true, a header name or false: see render_client.idempotency_header; at the document root it
@@ -20,7 +22,6 @@ POLL_EXTENSION = "x-runmodels-poll"
 IDEMPOTENCY_EXTENSION = "x-runmodels-idempotency"
 METHOD_EXTENSION = "x-runmodels-method"  # the client method's name, instead of the operationId's
 ARGUMENT_EXTENSION = "x-runmodels-argument"  # on a parameter: the method's argument name
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Header parameters OpenAPI says to ignore: the client sets these itself.
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 # Method names the client already uses for itself.
@@ -105,7 +106,7 @@ class _Reader:
             pointer = f"/paths/{escape_pointer(str(path))}"
             item_file = file
             try:
-                item, item_file, pointer = self._deref(item, file, pointer)
+                item, item_file, pointer = self.resolver.follow(item, file, pointer)
             except RefError as error:
                 self.resolver.warn("ref-unresolved", error.message, item, file, pointer,
                                    key="$ref", repair=f"the operations of {path!r} are left out",
@@ -115,11 +116,11 @@ class _Reader:
                 raise self.resolver.fail("a path item must be a mapping", item, file, pointer)
             shared = item.get("parameters") or []
             for method, node in item.items():
-                if method not in METHODS:
+                if method not in HTTP_METHODS:
                     continue
                 op_file, op_pointer = item_file, f"{pointer}/{escape_pointer(method)}"
                 try:  # an operation may be a $ref of its own (to this file or another one)
-                    node, op_file, op_pointer = self._deref(node, item_file, op_pointer)
+                    node, op_file, op_pointer = self.resolver.follow(node, item_file, op_pointer)
                 except RefError as error:
                     self.resolver.warn("ref-unresolved", error.message, node, item_file,
                                        op_pointer, key="$ref", hint=error.hint,
@@ -133,11 +134,6 @@ class _Reader:
                                 list(shared) if isinstance(shared, list) else [], item_file,
                                 f"{pointer}/parameters", tags))
         return out
-
-    def _deref(self, node: Any, file: Path, pointer: str) -> tuple[Any, Path, str]:
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            file, pointer, node = self.specs.resolve_ref(node["$ref"], file, node)
-        return node, file, pointer
 
     def _op_id(self, raw: _Raw) -> str:
         op_id = raw.node.get("operationId")
@@ -217,7 +213,7 @@ class _Reader:
             ref_key = ""
             if isinstance(node, dict) and isinstance(node.get("$ref"), str):
                 ref_key = node["$ref"].rsplit("/", 1)[-1]
-            node, file, pointer = self._deref(node, file, pointer)
+            node, file, pointer = self.resolver.follow(node, file, pointer)
             if not isinstance(node, dict) or not isinstance(node.get("name"), str):
                 raise self.resolver.fail("a parameter needs a `name` and an `in`", node, file,
                                          pointer)
@@ -269,14 +265,13 @@ class _Reader:
         chosen = node.get(ARGUMENT_EXTENSION)
         py_name = names.field_name(chosen if isinstance(chosen, str) and chosen.strip()
                                    else json_name)
-        target = self._deref(schema, file, spointer)[0] if schema is not None else None
+        target = self.resolver.follow(schema, file, spointer)[0] if schema is not None else None
         info = enum_info(target) if isinstance(target, dict) else None
         if (location == "header" and required and info is not None and len(info.values) == 1
                 and isinstance(info.values[0], str)):
             return Parameter(py_name, json_name, "header", TypeRef("str"),
                              True, description, info.values[0], self._origin(node, file, pointer))
-        self.resolver._owner_now = None
-        tref = (self.resolver.type_of(schema, file, spointer, hint) if schema is not None
+        tref = (self.resolver.standalone_type(schema, file, spointer, hint) if schema is not None
                 else TypeRef("str"))
         return Parameter(py_name, json_name, location,  # type: ignore[arg-type]
                          tref, required, description, origin=self._origin(node, file, pointer))
@@ -287,7 +282,7 @@ class _Reader:
         node = raw.node.get("requestBody")
         if node is None:
             return _Body()
-        node, file, pointer = self._deref(node, raw.file, f"{raw.pointer}/requestBody")
+        node, file, pointer = self.resolver.follow(node, raw.file, f"{raw.pointer}/requestBody")
         if not isinstance(node, dict):
             raise self.resolver.fail("`requestBody` must be a mapping", node, file, pointer)
         media = _json_media(node.get("content"))
@@ -303,10 +298,9 @@ class _Reader:
                                "method for this operation", node, file, pointer)
             raise _NotJSON
         key, content = media
-        self.resolver._owner_now = None
         schema = content.get("schema") if isinstance(content, dict) else None
         spointer = f"{pointer}/content/{escape_pointer(key)}/schema"
-        tref = (self.resolver.type_of(schema, file, spointer, hint + "Request")
+        tref = (self.resolver.standalone_type(schema, file, spointer, hint + "Request")
                 if schema is not None else TypeRef("any"))
         files: tuple[str, ...] = ()
         deep: tuple[str, ...] = ()
@@ -325,7 +319,7 @@ class _Reader:
         if depth > 32:  # an allOf that includes itself: its cycle is reported elsewhere
             return {}
         try:
-            schema, file, pointer = self._deref(schema, file, pointer)
+            schema, file, pointer = self.resolver.follow(schema, file, pointer)
         except RefError:  # reported where the body's type is resolved
             return {}
         if not isinstance(schema, dict):
@@ -342,7 +336,7 @@ class _Reader:
         """Whether a multipart member is file content: `format: binary` (3.0), a
         `contentMediaType` (3.1), an array of such, or a choice including one."""
         try:
-            member, file, _ = self._deref(member, file, "")
+            member, file, _ = self.resolver.follow(member, file)
         except RefError:  # reported where the member's type is resolved
             return False
         if not isinstance(member, dict):
@@ -365,7 +359,7 @@ class _Reader:
         codes = sorted((c for c in responses if str(c).startswith("2")),
                        key=lambda c: str(c).upper().replace("X", "9"))
         for code in codes:
-            node, file, pointer = self._deref(responses[code], raw.file,
+            node, file, pointer = self.resolver.follow(responses[code], raw.file,
                                               f"{raw.pointer}/responses/{code}")
             content = node.get("content") if isinstance(node, dict) else None
             if not isinstance(content, dict) or not content:
@@ -374,16 +368,15 @@ class _Reader:
                 continue
             result = stream = None
             media = _json_media(content)
-            self.resolver._owner_now = None
             if media is not None and isinstance(media[1], dict) and "schema" in media[1]:
-                result = self.resolver.type_of(
+                result = self.resolver.standalone_type(
                     media[1]["schema"], file,
                     f"{pointer}/content/{escape_pointer(media[0])}/schema", hint + "Response")
             sse = content.get("text/event-stream")
             if isinstance(sse, dict) and "schema" in sse:
-                stream = self.resolver.type_of(sse["schema"], file,
-                                               f"{pointer}/content/text~1event-stream/schema",
-                                               hint + "Event")
+                stream = self.resolver.standalone_type(
+                    sse["schema"], file, f"{pointer}/content/text~1event-stream/schema",
+                    hint + "Event")
             if result is not None or stream is not None:
                 return result, stream
         return None, None

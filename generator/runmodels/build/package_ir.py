@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from runmodels.build.client_plan import build_client_plan
-from runmodels.errors import SpecError
-from runmodels.spec.inputs import InputLog
-from runmodels.ir.nodes import Package, Union
-from runmodels.spec.load import SpecSet
-from runmodels.build.operations import OperationSet, build_operations, servers, wants_operations
 from runmodels.build.modules import plan_modules, with_tags
-from runmodels.paths import display_path
+from runmodels.build.operations import OperationSet, build_operations, servers, wants_operations
 from runmodels.build.resolve import Resolver
+from runmodels.errors import SpecError
+from runmodels.ir.nodes import Package, Union
+from runmodels.paths import display_path
+from runmodels.spec.inputs import InputLog
+from runmodels.spec.load import SpecSet
 
 
 def build_package(spec: Path, package: str, select: Sequence[str] = (), *,

@@ -8,6 +8,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from runmodels.build import names
+from runmodels.build.schema import (
+    PRIM_OF_TYPE,
+    constraints_of,
+    description_of,
+    enum_info,
+    is_annotation_only,
+    is_null_schema,
+    says_nullable,
+    type_list,
+)
 from runmodels.errors import RefError, SpecError, SpecWarning
 from runmodels.ir.nodes import (
     ANY_TYPE,
@@ -22,16 +32,9 @@ from runmodels.ir.nodes import (
     TypeRef,
     Union,
 )
-from runmodels.build.schema import (
-    PRIM_OF_TYPE,
-    constraints_of,
-    description_of,
-    enum_info,
-    is_annotation_only,
-    is_null_schema,
-    says_nullable,
-    type_list,
-)
+from runmodels.paths import shown_path
+from runmodels.spec.pointer import escape as escape_pointer
+from runmodels.spec.pointer import unescape
 
 STATUS_EXTENSION = "x-runmodels-status"
 NAME_EXTENSION = "x-runmodels-name"  # the class name of a schema, inline or component
@@ -51,10 +54,6 @@ class Specs(Protocol):
     def location(
         self, node: Any, key: str | None = None
     ) -> tuple[Path | None, int | None, int | None]: ...
-
-
-def escape_pointer(segment: str) -> str:
-    return segment.replace("~", "~0").replace("/", "~1")
 
 
 def chosen_name(node: Any) -> str | None:
@@ -185,7 +184,7 @@ class Resolver:
                 where_file, _, holder = self.specs.resolve_ref("#" + parent, file)
             except SpecError:
                 holder = None
-            token = last.replace("~1", "/").replace("~0", "~")
+            token = unescape(last)
             _, line, column = self.specs.location(holder, token if token in (holder or {}) else None)
         return SpecError(message, file=self.show(where_file or file), line=line, column=column,
                          pointer="#" + pointer, hint=hint)
@@ -211,11 +210,7 @@ class Resolver:
         """The file as messages name it: relative to the working folder when inside it."""
         shown = self._shown.get(file)
         if shown is None:
-            try:
-                shown = str(Path(file).resolve().relative_to(Path.cwd()))
-            except ValueError:
-                shown = str(file)
-            self._shown[file] = shown
+            shown = self._shown[file] = shown_path(file)
         return shown
 
     def _origin(self, node: Any, file: Path, pointer: str) -> Origin:
@@ -223,6 +218,18 @@ class Resolver:
         return Origin(self.show(file), pointer, line, column)
 
     # ---- types -------------------------------------------------------------------------------
+
+    def follow(self, node: Any, file: Path, pointer: str = "") -> tuple[Any, Path, str]:
+        """The node a `$ref` chain leads to, with its file and pointer (RefError when one leads
+        nowhere); a node that is no `$ref` is itself."""
+        node, file, pointer, _ = self._deref(node, file, pointer)
+        return node, file, pointer
+
+    def standalone_type(self, node: Any, file: Path, pointer: str, hint: str) -> TypeRef:
+        """`type_of` a schema no entity contains (an operation's parameter, body or response):
+        the entities it creates inline belong to no other entity's module."""
+        self._owner_now = None
+        return self.type_of(node, file, pointer, hint)
 
     def _deref(self, node: Any, file: Path, pointer: str = "") -> tuple[Any, Path, str, bool]:
         """Follow `$ref` chains; also report whether a sibling of some `$ref` said nullable."""

@@ -26,6 +26,8 @@ from typing import Any
 
 from runmodels.cache.store import Store
 from runmodels.errors import SpecWarning
+from runmodels.options import Options
+from runmodels.paths import display_path
 from runmodels.spec import inputs
 
 
@@ -59,20 +61,22 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def run_key(spec: Path, spec_digest: str, package: str, select: Sequence[str],
-            templates: Path | None, client: bool, display: str,
-            allow_roots: Sequence[Path] = (), overlays: Sequence[Path] = ()) -> str:
+def options_key(options: Options, purpose: str, **extra: str) -> str:
+    """The name of a cache entry made for `options`: their identity, the working folder (paths
+    in messages depend on it), the generator's fingerprint, the template overrides' bytes, and
+    what the purpose adds (`extra`).  Both caches name their entries with it."""
+    named = {**options.identity(), "purpose": purpose, "cwd": os.getcwd(),
+             "generator": fingerprint(), **extra}
+    digest = hashlib.sha256(json.dumps(named, sort_keys=True).encode())
+    hash_templates(digest, options.templates)
+    return digest.hexdigest()
+
+
+def run_key(options: Options, spec_digest: str) -> str:
     """The memo entry's name: everything that decides the output except the files `$ref`s
     (and overlays) reach: those are recorded in the entry and checked on lookup."""
-    options = {"spec": str(Path(spec).resolve()), "spec_sha256": spec_digest, "display": display,
-               "package": package, "select": list(select), "client": client, "cwd": os.getcwd(),
-               "allow_roots": [str(Path(root).resolve()) for root in allow_roots],
-               "overlays": [str(Path(overlay).resolve()) for overlay in overlays],
-               "templates": str(Path(templates).resolve()) if templates else None,
-               "generator": fingerprint()}
-    digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
-    hash_templates(digest, templates)
-    return digest.hexdigest()
+    return options_key(options, "run", spec_sha256=spec_digest,
+                       display=display_path(options.spec))
 
 
 def hash_templates(digest: Any, templates: Path | None) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from runmodels.errors import SpecError
+from runmodels.options import Options
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +45,11 @@ class Target:
     overlays: tuple[Path, ...] = ()  # OpenAPI Overlay files applied to the spec, in order
     changelog: Path | None = None  # Markdown file that API changes are appended to
     strict_spec: bool = False  # every warning (a repaired local defect) refuses the spec
+
+    def options(self, allow_roots: Sequence[Path] = ()) -> Options:
+        """What decides this target's files (`allow_roots` come from the command line)."""
+        return Options(self.spec, self.package, self.select, self.templates, self.client,
+                       self.overlays, tuple(allow_roots), self.strict_spec, self.changelog)
 
 
 class _Locator:

@@ -14,9 +14,10 @@ import click
 
 from runmodels import signals
 from runmodels._version import __version__
-from runmodels.api import GenerateResult, generate
+from runmodels.api import GenerateResult, generate_package
 from runmodels.cli.config import Target, find_config, load_config
 from runmodels.errors import SpecError, environment_failure
+from runmodels.paths import shown_path
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -206,13 +207,11 @@ class _FormatBar:
 def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool, force: bool,
                      quiet: bool, verbose: bool, allow_roots: tuple[Path, ...]) -> bool:
     """Generate (or check) one target; True when its files were out of date."""
+    options = target.options(allow_roots)
     bar = _FormatBar(target.name, enabled=not quiet and not say.hold and sys.stderr.isatty())
     try:
-        result = generate(target.spec, target.out, target.package, select=target.select,
-                          templates=target.templates, check=check or show_diff, force=force,
-                          client=target.client, allow_roots=allow_roots, progress=bar.update,
-                          overlays=target.overlays, strict_spec=target.strict_spec,
-                          changelog=target.changelog)  # check mode appends nothing
+        result = generate_package(options, target.out, check=check or show_diff, force=force,
+                                  progress=bar.update)  # check mode appends no changelog
     finally:
         bar.close()
     if not quiet and (verbose or not check):
@@ -223,14 +222,11 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
     stale = result.plan is not None and result.plan.changed
     if result.plan is not None and stale:
         say(result.plan.unified_diff(color=sys.stdout.isatty(),
-                                     prefix=_shown(result.package_dir)), nl=False)
+                                     prefix=shown_path(result.package_dir)), nl=False)
         if check:
             _report_stale(result, say)
     if show_diff:
-        result = generate(target.spec, target.out, target.package, select=target.select,
-                          templates=target.templates, force=force, client=target.client,
-                          allow_roots=allow_roots, overlays=target.overlays,
-                          changelog=target.changelog)
+        result = generate_package(options, target.out, force=force)
     if not quiet and not check:
         _summary(target.name, result, verbose, say)
         if target.changelog is not None:
@@ -241,7 +237,7 @@ def _generate_target(target: Target, say: _Output, check: bool, show_diff: bool,
 def _changelog_line(target: Target, result: GenerateResult, verbose: bool, say: _Output) -> None:
     """What the run did to the changelog: appended, nothing to append, or why not."""
     assert target.changelog is not None
-    shown = _shown(target.changelog)
+    shown = shown_path(target.changelog)
     if result.changelog_note:
         say(f"{target.name}: {result.changelog_note}", err=True)
     elif result.api_diff is not None and result.api_diff.changes:
@@ -279,7 +275,7 @@ def diff_command(old_spec: Path, new_spec: Path, select: tuple[str, ...], fmt: s
         click.echo(f"error: {error.format()}", err=True)
         sys.exit(2)
     for warning in report.warnings:
-        click.echo(warning, err=True)
+        click.echo(warning.format(), err=True)
     if fmt == "json":
         click.echo(report.to_json(), nl=False)
     elif fmt == "markdown":
@@ -310,29 +306,21 @@ def _warnings(name: str, result: GenerateResult, verbose: bool, say: _Output) ->
     say(f"{name}: {count} warning{'s' if count > 1 else ''}: {listed}{more}", err=True)
 
 
-def _shown(folder: Path) -> str:
-    """A folder as the user wants to read it: relative to the working folder when inside it."""
-    try:
-        return Path(folder).resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(folder)
-
-
 def _report_stale(result: GenerateResult, say: _Output) -> None:
     plan = result.plan
     assert plan is not None
     for label, files in (("added", plan.added), ("changed", plan.modified),
                          ("removed", plan.removed)):
         for rel in files:
-            say(f"would be {label}: {_shown(result.package_dir)}/{rel}", err=True)
+            say(f"would be {label}: {shown_path(result.package_dir)}/{rel}", err=True)
 
 
 def _summary(name: str, result: GenerateResult, verbose: bool, say: _Output) -> None:
     if verbose:
         for rel in result.written:
-            say(f"  wrote {_shown(result.package_dir)}/{rel}")
+            say(f"  wrote {shown_path(result.package_dir)}/{rel}")
         for rel in result.removed:
-            say(f"  removed {_shown(result.package_dir)}/{rel}")
+            say(f"  removed {shown_path(result.package_dir)}/{rel}")
     total = len(result.written) + len(result.unchanged)
     say(
         f"{name}: {total} files: {len(result.written)} written, {len(result.unchanged)} "

@@ -101,8 +101,11 @@ from runmodels.ir.nodes import (
     TypeRef,
     Union,
 )
+from runmodels.ir.queries import chain, references, type_refs
 from runmodels.paths import display_path
 from runmodels.spec.load import SpecSet
+from runmodels.spec.openapi import HTTP_METHODS
+from runmodels.spec.pointer import escape, split, unescape
 
 INPUT = "input"
 OUTPUT = "output"
@@ -110,7 +113,6 @@ Role = frozenset[str]
 _NOBODY: Role = frozenset()
 _EVERYONE: Role = frozenset({INPUT, OUTPUT})
 _INPUT_SUFFIXES = ("Request", "Params", "Body", "Input")
-_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 _SCHEMA_PREFIX = "#/components/schemas/"
 
 
@@ -145,7 +147,7 @@ class ApiDiff:
     old_spec: str
     new_spec: str
     changes: tuple[Change, ...]
-    warnings: tuple[str, ...] = ()  # the overlays' warnings, old side first
+    warnings: tuple[SpecWarning, ...] = ()  # the overlays' warnings, old side first
 
     @property
     def breaking(self) -> tuple[Change, ...]:
@@ -200,7 +202,7 @@ class _Api:
     entities: Mapping[str, Entity]
     operations: Mapping[str, Operation]
     roles: Mapping[str, Role] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()  # what its overlays warned of (a target matching nothing…)
+    warnings: tuple[SpecWarning, ...] = ()  # what its overlays warned of (a target matching nothing…)
     client: Mapping[str, ClientMethod] = field(default_factory=dict)  # the public methods
 
     def variants(self, union: str) -> frozenset[str]:
@@ -295,33 +297,14 @@ def _load(side: _Side, select: tuple[str, ...]) -> _Api:
         inputs, outputs = _path_roots(side.root(), full.entities)
     roles = _roles(_Api(full.entities, operations), inputs, outputs)
     if not select:
-        return _Api(full.entities, operations, roles, _shown(full.overlay_warnings),
+        return _Api(full.entities, operations, roles, full.overlay_warnings,
                     full.client.public())
     pkg = build_package(side.spec, "api", select, overlays=side.overlays)
     return _Api(pkg.entities, {op.name: op for op in pkg.operations}, roles,
-                _shown(full.overlay_warnings), pkg.client.public())
+                full.overlay_warnings, pkg.client.public())
 
 
 # ---- who uses what ----------------------------------------------------------------------------
-
-
-def _refs(t: TypeRef | None) -> Iterator[str]:
-    """Entity names a type mentions."""
-    while t is not None:
-        if t.kind in ("model", "enum", "union") and t.ref:
-            yield t.ref
-        t = t.item
-
-
-def _children(entity: Entity) -> Iterator[str]:
-    if isinstance(entity, Model):
-        for f in entity.fields:
-            yield from _refs(f.type)
-    elif isinstance(entity, Union):
-        for v in entity.variants:
-            yield from _refs(v)
-    elif isinstance(entity, Alias):
-        yield from _refs(entity.type)
 
 
 def _operation_roots(operations: Iterable[Operation]) -> tuple[set[str], set[str]]:
@@ -329,10 +312,10 @@ def _operation_roots(operations: Iterable[Operation]) -> tuple[set[str], set[str
     outputs: set[str] = set()
     for op in operations:
         for param in op.parameters:
-            inputs.update(_refs(param.type))
-        inputs.update(_refs(op.body))
-        outputs.update(_refs(op.result))
-        outputs.update(_refs(op.stream_event))
+            inputs.update(type_refs(param.type))
+        inputs.update(type_refs(op.body))
+        outputs.update(type_refs(op.result))
+        outputs.update(type_refs(op.stream_event))
     return inputs, outputs
 
 
@@ -345,7 +328,7 @@ def _path_roots(root: Any, entities: Mapping[str, Entity]) -> tuple[set[str], se
     for item in paths.values() if isinstance(paths, dict) else ():
         if not isinstance(item, dict):
             continue
-        for method in _METHODS:
+        for method in HTTP_METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
@@ -353,14 +336,10 @@ def _path_roots(root: Any, entities: Mapping[str, Entity]) -> tuple[set[str], se
                                ("responses", outputs)):
                 nodes = [op.get(part)] + ([item.get(part)] if part == "parameters" else [])
                 for ref in _schema_refs(root, nodes):
-                    name = by_pointer.get("/components/schemas/" + _escape(ref))
+                    name = by_pointer.get("/components/schemas/" + escape(ref))
                     if name is not None:
                         sink.add(name)
     return inputs, outputs
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _schema_refs(root: Any, nodes: list[Any]) -> Iterator[str]:
@@ -374,7 +353,7 @@ def _schema_refs(root: Any, nodes: list[Any]) -> Iterator[str]:
         elif isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith(_SCHEMA_PREFIX):
-                yield ref[len(_SCHEMA_PREFIX):].replace("~1", "/").replace("~0", "~")
+                yield unescape(ref[len(_SCHEMA_PREFIX):])
             elif isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
                 seen.add(ref)
                 stack.append(_pointer(root, ref[1:]))
@@ -383,8 +362,7 @@ def _schema_refs(root: Any, nodes: list[Any]) -> Iterator[str]:
 
 def _pointer(root: Any, pointer: str) -> Any:
     node = root
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+    for token in split(pointer):
         node = node.get(token) if isinstance(node, dict) else None
     return node
 
@@ -399,7 +377,7 @@ def _roles(api: _Api, inputs: set[str], outputs: set[str]) -> dict[str, Role]:
             if role in roles[name] or (only_unused and roles[name] - {role}):
                 continue
             roles[name].add(role)
-            stack.extend(c for c in _children(api.entities[name]) if c in roles)
+            stack.extend(c for c in references(api.entities[name], api.entities) if c in roles)
 
     spread(sorted(inputs), INPUT, False)
     spread(sorted(outputs), OUTPUT, False)
@@ -465,11 +443,7 @@ def _one_constraints(c: Constraints) -> str:
 
 
 def _all_constraints(t: TypeRef | None) -> list[Constraints]:
-    out = []
-    while t is not None:
-        out.append(t.constraints)
-        t = t.item
-    return out
+    return [link.constraints for link in chain(t)]
 
 
 # ---- comparison --------------------------------------------------------------------------------
@@ -763,7 +737,3 @@ def _diff_client(out: _Collector) -> None:
                             f"argument {was} renamed to {arg.name}", frozenset({INPUT}), None,
                             was, arg.name, usage="method")
 
-
-def _shown(warnings: tuple[SpecWarning, ...]) -> tuple[str, ...]:
-    """Warnings as the report prints them, one line each."""
-    return tuple(w.format() for w in warnings)

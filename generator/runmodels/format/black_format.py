@@ -23,9 +23,9 @@ from typing import Any
 
 from runmodels.cache.memo import black_version
 from runmodels.cache.store import Store
+from runmodels.emit.exprs import LINE_LENGTH
 from runmodels.format import workers
 
-LINE_LENGTH = 88
 FAST_VERSION = "fastfmt-3"  # bump whenever fastfmt's output could change
 _MODE_KEY = f"black {black_version()} py310 line_length={LINE_LENGTH} {FAST_VERSION}"
 PARALLEL_THRESHOLD = 48

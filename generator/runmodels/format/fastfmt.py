@@ -31,8 +31,9 @@ from black.strings import (
 from blib2to3.pgen2 import token  # type: ignore[import-untyped]
 from blib2to3.pytree import Leaf  # type: ignore[import-untyped]
 
+from runmodels.emit.exprs import LINE_LENGTH
+
 SUPPORTED_BLACK = ("26.10.1",)
-LINE_LENGTH = 88
 _OPENERS = "([{"
 _CLOSERS = ")]}"
 _HEADER_KEYWORDS = ("def ", "class ", "async def ")
@@ -664,7 +665,7 @@ def snippet_count() -> int:
 
 def _debug(argv: list[str]) -> None:  # pragma: no cover - a maintenance aid
     mode = black.Mode(target_versions={black.TargetVersion.PY310},  # type: ignore[attr-defined]
-                      line_length=88)
+                      line_length=LINE_LENGTH)
     for path in argv:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from runmodels.errors import SpecError, SpecWarning
 from runmodels.spec.jsonpath import JSONPathError, Node, Query, compile_query
+from runmodels.spec.pointer import escape as escape_token
 from runmodels.spec.tree import MAX_EXPANDED_VALUES, YMap, YSeq
 
 SUPPORTED = ("1.0", "1.1")
@@ -231,7 +232,7 @@ class _Overlay:
 
     def merge(self, target: dict[str, Any], update: dict[str, Any], pointer: str) -> None:
         for key, value in update.items():
-            here = f"{pointer}/{_escape(str(key))}"
+            here = f"{pointer}/{escape_token(str(key))}"
             if key not in target:
                 self.set_member(target, key, value, update, key)
                 continue
@@ -287,10 +288,6 @@ class _Overlay:
                 seq.append(self.clone(item))
             return seq
         return value
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _what(value: Any) -> str:

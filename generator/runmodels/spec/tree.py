@@ -11,10 +11,9 @@ import yaml  # type: ignore[import-untyped, unused-ignore]
 from yaml import events as ev  # type: ignore[import-untyped, unused-ignore]
 
 from runmodels.errors import SpecError
-from runmodels.spec.inputs import InputLog
+from runmodels.spec.inputs import MAX_FILE_BYTES, InputLog
 from runmodels.spec.load_json import JSONSyntaxError, load_json
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_DEPTH = 500
 MAX_MERGED_KEYS = 1_000_000
 MAX_EXPANDED_VALUES = 10_000_000  # values a document holds once shared (aliased) nodes are copied
