@@ -351,7 +351,8 @@ def test_the_async_stream_over_asyncio_sockets(
                         return
                     yield decode(sse.event, sse.json())
 
-        def stream_run(self, thread_id: str, *, assistant_id: str) -> AsyncIterator[Any]:
+        async def stream_run(self, thread_id: str, *, assistant_id: str
+                             ) -> AsyncIterator[Any]:  # awaited by AsyncRunStream
             return self._events(f"threads/{thread_id}/runs", {"assistant_id": assistant_id})
 
         async def stream_submit_tool_outputs(self, thread_id: str, run_id: str, *,

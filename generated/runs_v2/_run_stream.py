@@ -23,7 +23,14 @@ with an `index` are merged into the item at that index, anything else is replace
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+)
 from typing import Any, Generic, TypeVar
 
 _R = TypeVar("_R")
@@ -342,8 +349,8 @@ class RunStream(_RunState[_R]):
 
 
 class AsyncRunStream(_RunState[_R]):
-    """`RunStream` over an async iterator of events (an async client's stream); the
-    handler's callbacks may be coroutines, which are awaited in order.
+    """`RunStream` over an async iterator of events (an async client's stream, awaited or
+    not); the handler's callbacks may be coroutines, which are awaited in order.
 
     `async for event in stream`, `await stream.until_done()`, `await stream.final_run()`,
     `await stream.submit_tool_outputs([...])`; `async with` closes the streams.
@@ -351,17 +358,24 @@ class AsyncRunStream(_RunState[_R]):
 
     def __init__(
         self,
-        events: AsyncIterable[Any],
+        events: AsyncIterable[Any] | Awaitable[AsyncIterable[Any]],
         *,
         client: Any = None,
         handler: RunEventHandler | None = None,
     ) -> None:
         super().__init__(client, handler)
-        self._streams: list[AsyncIterable[Any]] = [events]
+        self._streams: list[AsyncIterable[Any] | Awaitable[AsyncIterable[Any]]] = [
+            events
+        ]
 
     async def _events(self) -> AsyncIterator[Any]:
         while self._streams:
-            async for event in self._streams[0]:
+            stream = self._streams[0]
+            if inspect.isawaitable(
+                stream
+            ):  # `aclient.stream_run(...)`, not yet awaited
+                stream = self._streams[0] = await stream
+            async for event in stream:
                 self._take(event)
                 await self._run_pending()
                 yield event
@@ -401,8 +415,7 @@ class AsyncRunStream(_RunState[_R]):
 
     async def submit_tool_outputs(self, tool_outputs: Any) -> AsyncRunStream[_R]:
         """Send the outputs and follow the stream of the run that goes on (same callbacks)."""
-        stream = self._follow_up(tool_outputs)
-        self._streams.append(await stream if inspect.isawaitable(stream) else stream)
+        self._streams.append(self._follow_up(tool_outputs))
         self._ended = False
         return self
 
