@@ -71,7 +71,7 @@ class Outcome:
     not_objects: int = 0  # examples that are no JSON object, for an object schema: refused
     example_failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    form_methods: int = 0  # methods sending a multipart or URL-encoded form body
+    form_methods: int = 0  # methods sending a multipart or URL-encoded form, or a file body
 
     @property
     def generated(self) -> bool:
@@ -88,7 +88,8 @@ def generate_doc(doc: Doc, out: Path) -> Outcome:
         if client.is_file():
             source = client.read_text(encoding="utf-8")
             outcome.form_methods = sum(source.count(f"_multipart.{encode}(")
-                                       for encode in ("multipart_body", "form_body"))
+                                       for encode in ("multipart_body", "form_body",
+                                                      "binary_body"))
     except SpecError as error:
         outcome.refused = error.format().splitlines()[0]
     except Exception as error:  # noqa: BLE001 - reported by name as a failure
@@ -312,7 +313,7 @@ def run_all(out: Path, docs: list[Doc] | None = None) -> tuple[list[Outcome], di
 def table(outcomes: list[Outcome], times: dict[str, float]) -> str:
     folders = sorted({o.doc.folder for o in outcomes})
     head = ("| folder | documents | generated | refused | with warnings | imported | mypy clean "
-            "| examples round-tripped | non-object examples refused | form-body methods |")
+            "| examples round-tripped | non-object examples refused | form and file body methods |")
     lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for folder in folders + ["all"]:
         rows = [o for o in outcomes if folder in ("all", o.doc.folder)]

@@ -35,7 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 API_KEY = "sk-test"
-FORM_ROUTES = ("/v1/files", "/v1/files/batch", "/v1/customers")  # bodies that are forms
+# bodies that are forms, or a file's bytes (/v1/files/raw)
+FORM_ROUTES = ("/v1/files", "/v1/files/batch", "/v1/files/raw", "/v1/customers")
 BETA = "assistants=v2"
 
 
@@ -359,6 +360,10 @@ class Handler(BaseHTTPRequestHandler):
         """Handle PATCH."""
         self._handle()
 
+    def do_PUT(self) -> None:
+        """Handle PUT."""
+        self._handle()
+
     # -- plumbing --------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
               content_type: str = "application/json") -> None:
@@ -415,11 +420,11 @@ class Handler(BaseHTTPRequestHandler):
             if fault is not None and self._apply_fault(fault):
                 return
             self._check_headers(headers)
-            if raw and isinstance(body, bytes):
-                raise ApiFailure(400, "We could not parse the JSON body of your request.")
             if split.path in FORM_ROUTES:
                 self._form(split.path, body if isinstance(body, list) else [])
                 return
+            if raw and isinstance(body, bytes):
+                raise ApiFailure(400, "We could not parse the JSON body of your request.")
             frames = self._route(self.command, split.path, query, body)
             if frames is not None:
                 self._send_sse(frames)
@@ -537,10 +542,14 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- routes ----------------------------------------------------------------------------
     def _form(self, path: str, body: list[Any]) -> None:
-        """Form routes: `POST /v1/files` (an upload) and `POST /v1/customers` (a form),
-        answered with what the server parsed, to be checked by the test."""
+        """Form routes: `POST /v1/files` (an upload), `/v1/files/raw` (a file's bytes) and
+        `POST /v1/customers` (a form), answered with what the server parsed, for the tests."""
         state = self.server.state
-        if path in ("/v1/files", "/v1/files/batch"):
+        if path == "/v1/files/raw":
+            request = state.requests[-1]
+            self._send_json(200, {"id": state.new_id("file"), "object": "file",
+                                  "bytes": request.size, "filename": None, "purpose": None})
+        elif path in ("/v1/files", "/v1/files/batch"):
             parts = [p for p in body if isinstance(p, FormPart)]
             files = [p for p in parts if p.filename is not None or p.name == "file"]
             fields = {p.name: p.data.decode() for p in parts if p not in files}

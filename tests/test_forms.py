@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import io
 import os
+import subprocess
 import sys
 import threading
 import tracemalloc
@@ -273,3 +274,36 @@ def test_the_asyncio_transport_streams_a_pipe_chunked(
     request = state.requests[-1]
     assert request.chunked and "content-length" not in request.headers
     assert request.body == [FormPart("file", None, "application/octet-stream", payload)]
+
+
+def test_a_body_that_is_one_file(uploads: ModuleType, client: Any, state: FakeState,
+                                 tmp_path: Path) -> None:
+    """`application/octet-stream` (or `image/png`…) bodies: bytes or a file object, sent as
+    they are with the spec's content type; a seekable file is streamed with its length."""
+    path = tmp_path / "blob.bin"
+    path.write_bytes(os.urandom(300_000))
+    with open(path, "rb") as handle:
+        uploaded = client.upload_raw(body=handle)
+    request = state.requests[-1]
+    assert request.raw_body == path.read_bytes() and uploaded.bytes_ == 300_000
+    assert request.headers["content-type"] == "application/octet-stream"
+    assert request.headers["content-length"] == "300000" and not request.chunked
+    client.upload_raw(body=b"\x89PNG", extra_headers={"Content-Type": "image/png"})
+    assert state.requests[-1].headers["content-type"] == "image/png"
+    assert state.requests[-1].raw_body == b"\x89PNG"
+    with pytest.raises(uploads.ClientValueError, match="body: a file is bytes"):
+        client.upload_raw(body={"not": "a file"})
+    client.replace_image(body=io.BytesIO(b"\x89PNG\r\n"))  # an optional body, `image/png`
+    assert state.requests[-1].headers["content-type"] == "image/png"
+    assert state.requests[-1].raw_body == b"\x89PNG\r\n"
+    client.replace_image()
+    assert state.requests[-1].raw_body == b"" and "content-type" not in state.requests[-1].headers
+
+
+@pytest.mark.slow
+def test_the_generated_upload_client_passes_mypy_strict(uploads: ModuleType) -> None:
+    package_dir = Path(uploads.__file__).parent
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                             package_dir.name], cwd=package_dir.parent, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stdout

@@ -1,5 +1,5 @@
 """Form request bodies, encoded with the standard library: `multipart/form-data` (fields and
-files) and `application/x-www-form-urlencoded`.
+files) and `application/x-www-form-urlencoded`; and bodies that are one file's bytes.
 
 A file is `bytes`, a binary file object, or a tuple `(filename, content)` or
 `(filename, content, content_type)`; a list of them sends one part each under the same name.
@@ -32,19 +32,10 @@ CHUNK_SIZE = 64 * 1024  # bytes read from a file object at a time
 _CRLF = b"\r\n"
 
 
-class _FilePart:
-    """One file of a multipart body: its part header, then its content."""
+class _Content:
+    """The bytes of one file, read in chunks each time it is iterated over (see the module)."""
 
-    def __init__(self, name: str, value: Any) -> None:
-        filename: str | None = None
-        content_type: str | None = None
-        content = value
-        if isinstance(value, tuple) and len(value) in (2, 3):
-            filename, content = value[0], value[1]
-            content_type = value[2] if len(value) == 3 else None
-        elif not isinstance(value, (bytes, bytearray, memoryview)):
-            named = getattr(value, "name", None)
-            filename = os.path.basename(named) if isinstance(named, str) else None
+    def __init__(self, name: str, content: Any) -> None:
         if isinstance(content, (bytearray, memoryview)):
             content = bytes(content)
         if not isinstance(content, bytes) and not callable(
@@ -56,13 +47,6 @@ class _FilePart:
             )
         if isinstance(content, io.TextIOBase):
             raise ClientValueError(f"{name}: open the file in binary mode ('rb')")
-        if content_type is None:
-            guessed = mimetypes.guess_type(filename)[0] if filename else None
-            content_type = guessed or "application/octet-stream"
-        disposition = f'form-data; name="{_quote(name)}"'
-        if filename is not None:
-            disposition += f'; filename="{_quote(filename)}"'
-        self.head = _head(disposition, content_type)
         self.content: bytes | IO[bytes] = content
         self.start: int | None = None
         self.size: int | None = len(content) if isinstance(content, bytes) else None
@@ -72,8 +56,7 @@ class _FilePart:
             self.size = content.seek(0, os.SEEK_END) - self.start
             content.seek(self.start)
 
-    def chunks(self) -> Iterator[bytes]:
-        yield self.head
+    def __iter__(self) -> Iterator[bytes]:
         content = self.content
         if isinstance(content, bytes):
             yield content
@@ -97,6 +80,34 @@ class _FilePart:
             self.sent = True
             while chunk := content.read(CHUNK_SIZE):
                 yield chunk
+
+
+class _FilePart:
+    """One file of a multipart body: its part header, then its content."""
+
+    def __init__(self, name: str, value: Any) -> None:
+        filename: str | None = None
+        content_type: str | None = None
+        content = value
+        if isinstance(value, tuple) and len(value) in (2, 3):
+            filename, content = value[0], value[1]
+            content_type = value[2] if len(value) == 3 else None
+        elif not isinstance(value, (bytes, bytearray, memoryview)):
+            named = getattr(value, "name", None)
+            filename = os.path.basename(named) if isinstance(named, str) else None
+        self.content = _Content(name, content)
+        if content_type is None:
+            guessed = mimetypes.guess_type(filename)[0] if filename else None
+            content_type = guessed or "application/octet-stream"
+        disposition = f'form-data; name="{_quote(name)}"'
+        if filename is not None:
+            disposition += f'; filename="{_quote(filename)}"'
+        self.head = _head(disposition, content_type)
+        self.size = self.content.size
+
+    def chunks(self) -> Iterator[bytes]:
+        yield self.head
+        yield from self.content
         yield _CRLF
 
 
@@ -166,6 +177,15 @@ def multipart_body(fields: Mapping[str, Any], files: Collection[str]) -> RawBody
         body.length,
         body.replayable,
     )
+
+
+def binary_body(content: FileContent, content_type: str) -> RawBody:
+    """A body that is one file's bytes (`application/octet-stream`, `image/png`…), streamed
+    from a file object as a multipart file is."""
+    data = _Content("body", content)
+    if isinstance(data.content, bytes):
+        return RawBody(content_type, data.content, len(data.content))
+    return RawBody(content_type, data, data.size, data.size is not None)
 
 
 def form_body(fields: Any, deep: Collection[str] = ()) -> RawBody:

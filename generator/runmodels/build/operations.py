@@ -181,6 +181,7 @@ class _Reader:
             parameters=params, body=body.type, body_required=body.required, result=result,
             stream_event=stream, tags=raw.tags, extensions=extensions,
             body_encoding=body.encoding, file_fields=body.files, deep_fields=body.deep,
+            body_media=body.media,
             origin=self._origin(raw.node, raw.file, raw.pointer),
             extension_origins=tuple(
                 (key, self._extension_origin(raw, key)) for key, _ in extensions
@@ -286,16 +287,19 @@ class _Reader:
         if not isinstance(node, dict):
             raise self.resolver.fail("`requestBody` must be a mapping", node, file, pointer)
         media = _json_media(node.get("content"))
-        encoding: Literal["json", "multipart", "form"] = "json"
+        encoding: Literal["json", "multipart", "form", "binary"] = "json"
         if media is None:
             media, encoding = _form_media(node.get("content"))
+        if media is None:
+            media = self._binary_media(node.get("content"), file)
+            encoding = "binary" if media is not None else "json"
         if media is None:
             kinds = ", ".join(node.get("content") or {}) or "no content"
             if node.get("required") is not True and not node.get("content"):
                 return _Body()
             self.resolver.note("body-not-json", f"{raw.method.upper()} {raw.path}: request "
-                               f"body ({kinds}) is neither JSON nor a form; the client has no "
-                               "method for this operation", node, file, pointer)
+                               f"body ({kinds}) is neither JSON, a form nor a file; the client "
+                               "has no method for this operation", node, file, pointer)
             raise _NotJSON
         key, content = media
         schema = content.get("schema") if isinstance(content, dict) else None
@@ -311,7 +315,25 @@ class _Reader:
             deep = tuple(name for name, how in (declared or {}).items()
                          if isinstance(how, dict) and how.get("style") == "deepObject")
             files = files if encoding == "multipart" else ()
-        return _Body(tref, node.get("required") is True, encoding, files, deep)
+        media_type = key.split(";")[0].strip() if encoding == "binary" else ""
+        if "*" in media_type:  # `*/*`, `image/*`: the caller's extra_headers may say better
+            media_type = "application/octet-stream"
+        return _Body(tref, node.get("required") is True, encoding, files, deep, media_type)
+
+    def _binary_media(self, content: Any, file: Path) -> tuple[str, Any] | None:
+        """The entry of a body that is one file: a media type for files (`image/png`,
+        `application/octet-stream`, `*/*`…) or a binary string schema."""
+        if not isinstance(content, dict):
+            return None
+        for key, value in content.items():
+            base = str(key).split(";")[0].strip().lower()
+            schema = value.get("schema") if isinstance(value, dict) else None
+            if (base in ("application/octet-stream", "application/pdf", "application/zip",
+                         "*/*")
+                    or base.split("/")[0] in ("image", "audio", "video", "font")
+                    or (schema is not None and self._is_file(schema, file))):
+                return str(key), value
+        return None
 
     def _members(self, schema: Any, file: Path, pointer: str, depth: int = 0
                  ) -> dict[str, Any]:
@@ -388,9 +410,10 @@ class _Body:
 
     type: TypeRef | None = None
     required: bool = False
-    encoding: Literal["json", "multipart", "form"] = "json"
+    encoding: Literal["json", "multipart", "form", "binary"] = "json"
     files: tuple[str, ...] = ()
     deep: tuple[str, ...] = ()
+    media: str = ""
 
 
 class _NotJSON(Exception):

@@ -41,7 +41,8 @@ HTTP_NAMES: Final = frozenset({"APIError", "APIResponseError", "BaseClient", "Ev
                                "Limits", "Transport", "quote_path_param"})
 
 # what the generated client uses of `_multipart` (as `_multipart.<name>`), for form bodies
-MULTIPART_NAMES: Final = frozenset({"FileInput", "form_body", "multipart_body"})
+MULTIPART_NAMES: Final = frozenset({"FileContent", "FileInput", "binary_body", "form_body",
+                                    "multipart_body"})
 
 # the strict checks: `Constraints` fields in the IR = keywords of `_r.Checks(...)` = the names
 # the runtime's check dispatch knows

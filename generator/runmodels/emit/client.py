@@ -210,6 +210,8 @@ class _Renderer:
     def arg(self, a: Argument, op: Operation) -> Arg:
         if a.source == "field" and a.json_name in op.file_fields:
             annotation = _file_annotation(a.type)  # a multipart body's file member
+        elif a.source == "body" and op.body_encoding == "binary":
+            annotation = "_multipart.FileContent"  # the body is one file
         else:
             annotation = self.annotation(a.type)
         if a.source == "body":
@@ -232,7 +234,13 @@ class _Renderer:
         params = {a.key: a.name for a in m.arguments if a.source not in ("field", "body")}
         lines: list[str] = []
         model = self.body_model(op)
-        if op.body_encoding == "multipart" and model is not None:
+        if op.body_encoding == "binary" and op.body is not None:
+            self.multipart = True
+            name = fields[""]
+            encode = f"_multipart.binary_body({name}, {_lit(op.body_media)})"
+            lines.append(f"_body: Any = {encode}" if op.body_required
+                         else f"_body: Any = None if isinstance({name}, Unset) else {encode}")
+        elif op.body_encoding == "multipart" and model is not None:
             self.multipart = True
             members = [f"{_lit(key)}: {fields[key]}" for key in fields]
             members += [f"{_lit(key)}: {value}" for key, value in set_body.items()]
