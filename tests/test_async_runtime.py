@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -18,9 +19,10 @@ from typing import Any, TypeVar
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fake_runs_server import FakeState, frame
+from fake_runs_server import FakeState, frame, start_fake_server
 from runtime_loader import load_runtime
 from test_http_runtime import Client, strict_sleep
+from test_http_safety import certificate  # noqa: F401 (a fixture)
 
 h = load_runtime()
 T = TypeVar("T")
@@ -342,3 +344,42 @@ def test_raw_response_of_an_async_call(server: tuple[str, FakeState]) -> None:
     assert raw.status_code == 200 and raw.retries_taken == 1
     assert raw.request_id.startswith("req_") and raw.elapsed.total_seconds() > 0
     assert raw.parse()["object"] == "list" and raw.http_request.method == "GET"
+
+
+def test_https_with_the_standard_library_transport(
+        certificate: tuple[Path, Path]) -> None:  # noqa: F811
+    cert, key = certificate
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    with start_fake_server(tls=served) as (secure_url, state):
+        tid = new_thread(state)
+
+        async def go() -> None:
+            client = make(secure_url, transport=h.AsyncioTransport(trusting))
+            page = await client._request_json("GET", f"threads/{tid}/runs")
+            assert page.data["object"] == "list"
+            events = await client._stream("POST", f"threads/{tid}/runs",
+                                          body={"assistant_id": "a", "stream": True})
+            async with events:
+                assert (await events.__anext__()).event == "thread.run.created"
+            untrusting = make(secure_url, max_retries=0)  # the system's roots: not this cert
+            with pytest.raises(h.APIConnectionError) as info:
+                await untrusting._request_json("POST", "threads", body={})
+            assert info.value.sent is False  # the handshake failed: nothing was sent
+
+        run(go)
+    assert [r.method for r in state.requests] == ["GET", "POST"]
+
+
+def test_a_redirect_target_that_cannot_be_sent_is_refused(server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    state.fail(307, headers={"Location": "/v1/threads/a b"}, body="")
+
+    async def go() -> None:
+        client = make(base_url, max_retries=0)
+        with pytest.raises(h.APIConnectionError, match="request line"):
+            await client._request_json("GET", "threads/x/runs")
+
+    run(go)
+    assert len(state.requests) == 1

@@ -109,7 +109,8 @@ def test_surface_and_signatures(v2: ModuleType) -> None:
     assert params["assistant_id"].kind is inspect.Parameter.KEYWORD_ONLY
     assert params["assistant_id"].default is inspect.Parameter.empty
     assert params["model"].default is v2.UNSET
-    assert "stream" not in params and "open_ai_beta" not in params
+    assert "open_ai_beta" not in params  # the fixed beta header is sent by the client
+    assert params["stream"].default is False  # not the body member: only refuses stream=True
     listing = inspect.signature(v2.Client.list_runs).parameters
     assert [p for p in listing if listing[p].kind is inspect.Parameter.KEYWORD_ONLY][:4] == [
         "limit", "order", "after", "before"]

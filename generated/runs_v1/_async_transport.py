@@ -178,6 +178,7 @@ class AsyncioTransport:
         tls = parts.scheme == "https"
         host = parts.hostname or ""
         port = parts.port or (443 if tls else 80)
+        head = _head(request, parts)
         context = None
         if tls:
             context = self._ssl or ssl.create_default_context()
@@ -207,7 +208,7 @@ class AsyncioTransport:
                 return  # the socket is closed either way; only the goodbye was lost
 
         try:
-            writer.write(_head(request, parts))
+            writer.write(head)
             await _send_body(writer, request, timeout, where)
             status, headers = await _read_head(reader, timeout, where)
         except BaseException as exc:
@@ -222,8 +223,18 @@ class AsyncioTransport:
 
 
 def _head(request: Request, parts: urllib.parse.SplitResult) -> bytes:
-    """The request line and headers (Host, Content-Length and Connection added)."""
+    """The request line and headers (Host, Content-Length and Connection added).
+
+    A target with a space or a control character (from a redirect's Location, say) is refused:
+    it would change what the request line says.
+    """
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not all("!" <= char <= "~" for char in target + parts.netloc):
+        raise APIConnectionError(
+            f"URL {request.url[:200]!r} has characters a request line cannot hold",
+            request=request.describe(),
+            sent=False,
+        )
     lines = [f"{request.method} {target} HTTP/1.1", f"Host: {parts.netloc}"]
     skip = {"host", "content-length", "connection", "transfer-encoding"}
     lines += [f"{k}: {v}" for k, v in request.headers.items() if k.lower() not in skip]

@@ -28,16 +28,22 @@ if TYPE_CHECKING:
     from ._http import APIRedirectError as APIRedirectError
     from ._http import APIResponseError as APIResponseError
     from ._http import APITimeoutError as APITimeoutError
+    from ._http import AsyncioTransport as AsyncioTransport
+    from ._http import AsyncResponse as AsyncResponse
+    from ._http import AsyncTransport as AsyncTransport
     from ._http import AuthenticationError as AuthenticationError
     from ._http import BadRequestError as BadRequestError
+    from ._http import ClientOptions as ClientOptions
     from ._http import ClientValueError as ClientValueError
     from ._http import ConflictError as ConflictError
+    from ._http import HttpxAsyncTransport as HttpxAsyncTransport
     from ._http import InternalServerError as InternalServerError
     from ._http import Limits as Limits
     from ._http import NotFoundError as NotFoundError
     from ._http import PermissionDeniedError as PermissionDeniedError
     from ._http import PollTimeoutError as PollTimeoutError
     from ._http import RateLimitError as RateLimitError
+    from ._http import RawResponse as RawResponse
     from ._http import Request as Request
     from ._http import Response as Response
     from ._http import ResponseTooLargeError as ResponseTooLargeError
@@ -302,10 +308,14 @@ __all__ = [
     "APITimeoutError",
     "AssistantStreamEvent",
     "AssistantTool",
+    "AsyncResponse",
     "AsyncRunStream",
+    "AsyncTransport",
+    "AsyncioTransport",
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "ClientOptions",
     "ClientValueError",
     "CodeInterpreterCallDetails",
     "CodeInterpreterCallDetailsOutputsItem",
@@ -332,6 +342,7 @@ __all__ = [
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallFunction",
+    "HttpxAsyncTransport",
     "InternalServerError",
     "Limits",
     "ListRunStepsResponse",
@@ -353,6 +364,7 @@ __all__ = [
     "PermissionDeniedError",
     "PollTimeoutError",
     "RateLimitError",
+    "RawResponse",
     "Request",
     "Response",
     "ResponseFormat",
@@ -571,18 +583,24 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AsyncioTransport": "._http",
+    "AsyncResponse": "._http",
     "AsyncRunStream": ".client",
+    "AsyncTransport": "._http",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",
     "Client": ".client",
+    "ClientOptions": "._http",
     "ClientValueError": "._http",
     "ConflictError": "._http",
+    "HttpxAsyncTransport": "._http",
     "InternalServerError": "._http",
     "Limits": "._http",
     "NotFoundError": "._http",
     "PermissionDeniedError": "._http",
     "PollTimeoutError": "._http",
     "RateLimitError": "._http",
+    "RawResponse": "._http",
     "Request": "._http",
     "Response": "._http",
     "ResponseTooLargeError": "._http",

@@ -95,44 +95,19 @@ class AsyncEventStream(AsyncIterator[ServerSentEvent]):
         await self.aclose()
 
 
-class AsyncBaseClient(ClientCore):
-    """Shared request machinery of generated async clients.
+class AsyncBaseClient(ClientCore[AsyncTransport]):
+    """Shared request machinery of generated async clients (the constructor is the sync one's).
 
-    The default transport opens one connection per request; `await client.aclose()` closes a
-    transport that pools them (HttpxAsyncTransport).
+    The default transport, `AsyncioTransport()`, opens one connection per request;
+    `await client.aclose()` closes a transport that pools them (HttpxAsyncTransport).
     """
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        *,
-        timeout: float = 600.0,
-        read_timeout: float | None = None,
-        max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, str] | None = None,
-        idempotency_keys: bool = True,
-        limits: Limits | None = None,
-        transport: AsyncTransport | None = None,
-        default_base_url: str = "",
-        fixed_headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            api_key,
-            timeout=timeout,
-            read_timeout=read_timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            idempotency_keys=idempotency_keys,
-            limits=limits,
-            default_base_url=default_base_url,
-            fixed_headers=fixed_headers,
-        )
-        self._transport: AsyncTransport = transport or AsyncioTransport()
-        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    def _default_transport(self) -> AsyncTransport:
+        return AsyncioTransport()
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait between retries and polls (replaceable, e.g. by a test recording delays)."""
+        await asyncio.sleep(seconds)
 
     async def aclose(self) -> None:
         """Close the transport, if it holds anything (an httpx client's pool, say).

@@ -119,44 +119,20 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-class BaseClient(ClientCore):
+class BaseClient(ClientCore[Transport]):
     """Shared request machinery of generated (synchronous) clients.
 
     Settings live in the immutable `options` (a ClientOptions); `with_options(...)` returns a
-    copy of the client with some of them changed.
+    copy of the client with some of them changed. Without a `transport`, requests go through
+    `UrllibTransport()`.
     """
 
-    def __init__(
-        self,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        *,
-        timeout: float = 600.0,
-        read_timeout: float | None = None,
-        max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
-        default_query: Mapping[str, str] | None = None,
-        idempotency_keys: bool = True,
-        limits: Limits | None = None,
-        transport: Transport | None = None,
-        default_base_url: str = "",
-        fixed_headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            api_key,
-            timeout=timeout,
-            read_timeout=read_timeout,
-            max_retries=max_retries,
-            default_headers=default_headers,
-            default_query=default_query,
-            idempotency_keys=idempotency_keys,
-            limits=limits,
-            default_base_url=default_base_url,
-            fixed_headers=fixed_headers,
-        )
-        self._transport: Transport = transport or UrllibTransport()
-        self._sleep: Callable[[float], None] = time.sleep
+    def _default_transport(self) -> Transport:
+        return UrllibTransport()
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait between retries and polls (replaceable, e.g. by a test recording delays)."""
+        time.sleep(seconds)
 
     @property
     def with_raw_response(self) -> RawResponses:

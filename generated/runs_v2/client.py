@@ -202,6 +202,7 @@ class Client(_http.BaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a thread and run it in one request.
 
@@ -226,9 +227,14 @@ class Client(_http.BaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_thread_and_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
@@ -482,6 +488,7 @@ class Client(_http.BaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Create a run.
 
@@ -508,9 +515,14 @@ class Client(_http.BaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_run` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
@@ -820,6 +832,7 @@ class Client(_http.BaseClient):
         timeout: float | None = None,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
     ) -> Run:
         """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
 
@@ -833,9 +846,14 @@ class Client(_http.BaseClient):
             timeout: Total seconds for this request: connect, headers and body (default: the client's).
             idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
             max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_submit_tool_outputs` with the same arguments.
 
         Returns:
             The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
+            )
         _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)

@@ -50,7 +50,8 @@ from ._transport import RawBody, Request
 __all__ = ["ClientCore", "Cursor", "JSONResult", "Poller", "RawResponse"]
 
 T = TypeVar("T")
-_C = TypeVar("_C", bound="ClientCore")
+_C = TypeVar("_C", bound="ClientCore[Any]")
+_Tr = TypeVar("_Tr")  # the transport: sync or async
 DEFAULT_IDEMPOTENCY_HEADER = "Idempotency-Key"
 # The package this runtime was copied into: its logger and its `<PACKAGE>_LOG` variable.
 PACKAGE = __name__.rpartition(".")[0] or __name__
@@ -158,8 +159,9 @@ def raw_response(name: str, seen: list[Exchange], parsed: T) -> RawResponse[T]:
     )
 
 
-class ClientCore:
-    """Settings and decisions of a generated client; subclasses send (sync or async)."""
+class ClientCore(Generic[_Tr]):
+    """Settings and decisions of a generated client; subclasses send (sync or async) through
+    their kind of transport (`_default_transport()` when none is given)."""
 
     user_agent = f"runmodels-client/0.1 Python/{platform.python_version()}"
 
@@ -175,6 +177,7 @@ class ClientCore:
         default_query: Mapping[str, str] | None = None,
         idempotency_keys: bool = True,
         limits: Limits | None = None,
+        transport: _Tr | None = None,
         default_base_url: str = "",
         fixed_headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -195,8 +198,14 @@ class ClientCore:
         self._headers = check_headers(
             {**(fixed_headers or {}), **(default_headers or {})}
         )
+        self._transport: _Tr = (
+            transport if transport is not None else self._default_transport()
+        )
         self._random: Callable[[], float] = random.random
         self._clock: Callable[[], float] = time.monotonic
+
+    def _default_transport(self) -> _Tr:
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"

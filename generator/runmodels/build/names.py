@@ -22,10 +22,12 @@ CLIENT_EXPORTS = ("Client", "Stream", "UnknownEvent")
 STREAM_EXPORTS = ("RunStream", "AsyncRunStream", "RunEventHandler")
 HTTP_EXPORTS = (
     "APIConnectionError", "APIError", "APIRedirectError", "APIResponseError", "APITimeoutError",
-    "AuthenticationError", "BadRequestError", "ClientValueError", "ConflictError",
-    "InternalServerError", "Limits", "NotFoundError", "PermissionDeniedError",
-    "PollTimeoutError", "RateLimitError", "Request", "Response", "ResponseTooLargeError",
-    "Transport", "UnprocessableEntityError", "UrllibTransport",
+    "AsyncResponse", "AsyncTransport", "AsyncioTransport", "AuthenticationError",
+    "BadRequestError", "ClientOptions", "ClientValueError", "ConflictError",
+    "HttpxAsyncTransport", "InternalServerError", "Limits", "NotFoundError",
+    "PermissionDeniedError", "PollTimeoutError", "RateLimitError", "RawResponse", "Request",
+    "Response", "ResponseTooLargeError", "Transport", "UnprocessableEntityError",
+    "UrllibTransport",
 )
 RESERVED_CLASS_NAMES = frozenset(
     {"Any", "TypeAlias", "Unset", "UnknownVariant", "DecodeError", "OpenStrEnum", "OpenIntEnum"}

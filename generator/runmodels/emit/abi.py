@@ -38,7 +38,9 @@ RUNTIME_EXPORTS: Final = ("UNSET", "DecodeError", "Model", "OpenIntEnum", "OpenS
 
 # what the generated client uses of `_http` (as `_http.<name>`)
 HTTP_NAMES: Final = frozenset({"APIError", "APIResponseError", "BaseClient", "EventStream",
-                               "Limits", "Transport", "quote_path_param"})
+                               "Limits", "Transport", "quote_path_param",
+                               # and the async client's
+                               "AsyncBaseClient", "AsyncEventStream", "AsyncTransport"})
 
 # what the generated client uses of `_multipart` (as `_multipart.<name>`), for form bodies
 MULTIPART_NAMES: Final = frozenset({"FileContent", "FileInput", "binary_body", "form_body",

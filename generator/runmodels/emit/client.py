@@ -109,6 +109,16 @@ _OPTION_FORWARD = ("timeout=timeout, extra_query=extra_query, extra_body=extra_b
                    "idempotency_key=idempotency_key, max_retries=max_retries")
 
 
+def _stream_arg(companion: str) -> Arg:
+    return Arg("stream", "bool", False, f"Only False: for the events, call `{companion}` with the "
+               "same arguments.", True, "False")
+
+
+def _stream_refusal(m: ClientMethod, companion: str) -> str:
+    return (f"{m.name}(stream=True) is not supported: call {companion}(...) with the same "
+            "arguments for the stream of events")
+
+
 def _options(m: ClientMethod) -> list[Arg]:
     """The option arguments of a planned method."""
     own = _POLL_OPTION_ARGS if m.kind == "poll" else {}
@@ -340,6 +350,13 @@ class _Renderer:
             return self.and_poll(op, m, args)
         return self.call(op, m, [*args, *_options(m)])
 
+    def stream_companion(self, m: ClientMethod) -> str:
+        """The streaming variant of a plain method's operation ("" when it has none)."""
+        if m.kind != "call" or any(a.name == "stream" for a in m.arguments):
+            return ""
+        return next((x.name for x in self.pkg.client.methods
+                     if x.kind == "stream" and x.operation == m.operation), "")
+
     def call(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         """A plain request (`call`), or the private one also returning headers (`headers`)."""
         returns, decode = self.decode_fn(op.result)
@@ -350,6 +367,10 @@ class _Renderer:
             return Method(m.name, args, returns, self.doc(op, args, "", doc_returns),
                           [f"return self.{m.delegate}({forward})[0]"])
         body = self.request_lines(op, m, {})
+        companion = self.stream_companion(m)
+        if companion:  # the openai-python habit `create_run(stream=True)`, answered
+            args = [*args, _stream_arg(companion)]
+            body[:0] = ["if stream:", f"    raise TypeError({_lit(_stream_refusal(m, companion))})"]
         body.append(f'_res = self._request_json({_lit(op.method)}, _path, query=_query, '
                     f'body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency(m)})')
         where = f'f"{op.method} {{self.base_url}}/{{_path}}"'

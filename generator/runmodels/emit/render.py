@@ -28,10 +28,10 @@ from runmodels.ir.queries import flat_variants, type_refs
 
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
-RUNTIME_EXPORTS = abi.RUNTIME_EXPORTS
 # The client's runtime, copied into packages with operations; `_http.py` re-exports the others.
 CLIENT_RUNTIME_FILES = ("_http.py", "_core.py", "_errors.py", "_policy.py", "_transport.py",
                         "_sse.py", "_async_transport.py", "_async_client.py")
+RUNTIME_EXPORTS = abi.RUNTIME_EXPORTS
 
 
 def header(pkg: Package) -> str:
