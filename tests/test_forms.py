@@ -307,3 +307,17 @@ def test_the_generated_upload_client_passes_mypy_strict(uploads: ModuleType) -> 
                              package_dir.name], cwd=package_dir.parent, capture_output=True,
                             text=True, check=False)
     assert result.returncode == 0, result.stdout
+
+
+def test_multipart_members_are_validated_but_not_the_files(
+        uploads: ModuleType, server: tuple[str, FakeState], client: Any,
+        state: FakeState) -> None:
+    with pytest.raises(uploads.DecodeError, match=r"\$\.purpose") as caught:
+        client.create_file(file=b"data", purpose="not-a-purpose")
+    assert all(path == "$.purpose" for path, _ in caught.value.errors)
+    with pytest.raises(uploads.DecodeError, match=r"\$\.count"):
+        client.upload_batch(files=[b"a"], count="three")  # type: ignore[arg-type]
+    assert state.requests == []
+    unchecked = uploads.Client(server[0], API_KEY, validate=False)
+    unchecked.upload_batch(files=[b"a"], count="three")
+    assert state.requests[-1].body[1] == FormPart("count", None, "text/plain", b"three")

@@ -18,11 +18,11 @@ import mimetypes
 import os
 import urllib.parse
 import uuid
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import IO, Any, TypeAlias
 
 from ._http import ClientValueError, RawBody
-from ._runtime import enc
+from ._runtime import DecodeError, enc, path_text
 
 FileContent: TypeAlias = bytes | IO[bytes]
 FileInput: TypeAlias = (
@@ -177,6 +177,25 @@ def multipart_body(fields: Mapping[str, Any], files: Collection[str]) -> RawBody
         body.length,
         body.replayable,
     )
+
+
+def check_fields(
+    decode: Callable[..., object], fields: Mapping[str, Any], files: Collection[str]
+) -> None:
+    """Check a multipart body's members with its model's strict rules (`decode` is the
+    model's `from_dict`), all but the files, which the model can only describe as strings:
+    a problem raises DecodeError, as for a JSON body."""
+    try:
+        decode({k: enc(v) for k, v in fields.items() if k not in files}, strict=True)
+    except DecodeError as exc:
+        places = [path_text(("$", name)) for name in files]
+        kept = [
+            (path, what)
+            for path, what in exc.errors
+            if not any(path == p or path.startswith((p + ".", p + "[")) for p in places)
+        ]
+        if kept:
+            raise DecodeError(kept) from None
 
 
 def binary_body(content: FileContent, content_type: str) -> RawBody:

@@ -210,8 +210,7 @@ class _Renderer:
     def body_model(self, op: Operation) -> Model | None:
         entity = self.pkg.entities.get(op.body.ref) if op.body is not None and op.body.ref else None
         if isinstance(entity, Model) and op.body is not None and not op.body.nullable:
-            if op.body_encoding != "multipart":  # a multipart body is sent without its model
-                self.used.add(entity.name)
+            self.used.add(entity.name)
             return entity
         return None
 
@@ -257,6 +256,9 @@ class _Renderer:
             files = ", ".join(_lit(name) for name in op.file_fields) + (
                 "," if len(op.file_fields) == 1 else "")
             lines.append(f"_fields = _given({{{', '.join(members)}}})")
+            lines.append("if self.validate:")
+            lines.append(f"    _multipart.check_fields({model.name}.from_dict, _fields, "
+                         f"files=({files}))")
             encode = f"_multipart.multipart_body(_fields, files=({files}))"
             lines.append(f"_body: Any = {encode}" if op.body_required
                          else f"_body: Any = {encode} if _fields else None")
