@@ -13,6 +13,7 @@ from runmodels.build.package_ir import build_package
 from runmodels.cli.main import main
 from runmodels.diff import apisnapshot
 from runmodels.diff.apidiff import diff_records, diff_specs, package_roles
+from runmodels.emit.render import render_package
 from runmodels.errors import SpecError
 from runmodels.ir.client_plan import CALL_OPTIONS, ClientPlan
 
@@ -122,6 +123,8 @@ def test_plan_lists_every_method_with_its_kind_in_rendering_order(tmp_path: Path
     assert iter_jobs.pagination.item.ref == "Job"
     # streaming: the stream variant sends `stream: true`; neither method takes `stream`
     assert methods["stream_job"].sets_stream
+    assert methods["create_job"].stream_variant == "stream_job"  # `stream=True` says to call it
+    assert not methods["list_jobs"].stream_variant
     for name in ("create_job", "stream_job", "create_job_and_poll"):
         assert "stream" not in [a.name for a in methods[name].arguments]
     # polling: through the private method returning headers, until the helper is false
@@ -285,3 +288,26 @@ def test_the_api_record_keeps_the_plan(tmp_path: Path) -> None:
     report = diff_records(records[0], records[1], "before", "after")
     assert ("poll_run", "method-removed", True) in {
         (c.entity, c.kind, c.breaking) for c in report.changes}
+
+
+def test_the_poll_options_are_reserved_in_every_method_of_a_polled_operation(
+        tmp_path: Path) -> None:
+    text = (JOBS.replace(
+        "        - {name: job_id, in: path, required: true, schema: {type: string}}\n",
+        "        - {name: job_id, in: path, required: true, schema: {type: string}}\n"
+        "        - {name: interval, in: query, schema: {type: integer}}\n")
+        .replace("        stream: {type: boolean}\n",
+                 "        stream: {type: boolean}\n        poll_timeout: {type: integer}\n")
+        .replace("        - {name: limit, in: query, schema: {type: integer}}\n",
+                 "        - {name: interval, in: query, schema: {type: integer}}\n"))
+    plan, spec = _plan(tmp_path, text)
+    by_name = {m.name: m for m in plan.methods}
+    for name in ("get_job", "_get_job_with_headers", "poll_job"):
+        assert "interval_query" in [a.name for a in by_name[name].arguments], name
+    for name in ("create_job", "stream_job", "create_job_and_poll"):
+        assert "poll_timeout_body" in [a.name for a in by_name[name].arguments], name
+    assert "interval" in [a.name for a in by_name["list_jobs"].arguments]  # not polled: free
+    codes = [w.code for w in plan.warnings]
+    assert codes.count("argument-renamed") == 3  # timeout, interval, poll_timeout
+    source = render_package(build_package(spec, "pkg"), modules=False)["client.py"]
+    compile(source, "client.py", "exec")  # no argument twice in one signature

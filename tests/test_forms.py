@@ -321,3 +321,28 @@ def test_multipart_members_are_validated_but_not_the_files(
     unchecked = uploads.Client(server[0], API_KEY, validate=False)
     unchecked.upload_batch(files=[b"a"], count="three")
     assert state.requests[-1].body[1] == FormPart("count", None, "text/plain", b"three")
+
+
+def test_the_generated_async_client_uploads_the_same(
+        uploads: ModuleType, client: Any, server: tuple[str, FakeState], tmp_path: Path) -> None:
+    url, state = server
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"hello\r\n" * 10_000)
+
+    async def main(handle: Any) -> Any:
+        aclient = uploads.AsyncClient(url, API_KEY, max_retries=0)
+        try:
+            return await aclient.create_file(file=handle, purpose="assistants")
+        finally:
+            await aclient.aclose()
+
+    with open(path, "rb") as handle:
+        uploaded = asyncio.run(main(handle))
+    sent_async = state.requests[-1]
+    with open(path, "rb") as handle:
+        client.create_file(file=handle, purpose="assistants")
+    boundary = _boundary(sent_async.headers["content-type"])
+    sync_boundary = _boundary(state.requests[-1].headers["content-type"])
+    assert sent_async.raw_body.replace(boundary.encode(), b"B") == \
+        state.requests[-1].raw_body.replace(sync_boundary.encode(), b"B")
+    assert uploaded.bytes_ == 70_000 and sent_async.body[0].filename == "notes.txt"

@@ -379,3 +379,33 @@ def test_the_async_stream_over_asyncio_sockets(
     assert [c["function"]["arguments"] for c in calls] == whole
     assert isinstance(final, runs_v2.Run) and final.status is runs_v2.RunStatus.COMPLETED
     assert text == "Hello" and final.id == run.id
+
+
+def test_the_async_stream_with_the_generated_async_client(
+        runs_v2: ModuleType, server: tuple[str, FakeState]) -> None:
+    """`AsyncRunStream(aclient.stream_run(...), client=aclient)`, the call not even awaited:
+    the generated AsyncClient's streams over asyncio sockets, outputs submitted through it."""
+    url, state = server
+    run = _waiting_run(runs_v2, client_of(runs_v2, server), state)
+    state.sse_frames, whole = _fragmented_calls(state, state.runs[run.id])
+
+    async def main() -> tuple[Any, list[str], str]:
+        aclient = runs_v2.AsyncClient(url, API_KEY, max_retries=0)
+        try:
+            async with runs_v2.AsyncRunStream(
+                    aclient.stream_run(run.thread_id, assistant_id="asst_1"),
+                    client=aclient) as stream:
+                calls = await stream.final_tool_calls()
+                state.sse_frames = None
+                await stream.submit_tool_outputs(
+                    [runs_v2.ToolOutput(tool_call_id=c["id"], output="22C") for c in calls])
+                final = await stream.final_run()
+                return final, [c["function"]["arguments"] for c in calls], stream.text
+        finally:
+            await aclient.aclose()
+
+    final, arguments, text = asyncio.run(main())
+    assert arguments == whole and text == "Hello"
+    assert final.status is runs_v2.RunStatus.COMPLETED
+    submitted = [r for r in state.requests if r.path.endswith("/submit_tool_outputs")]
+    assert submitted[-1].body["stream"] is True

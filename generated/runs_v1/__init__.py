@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
+    from .client import AsyncClient as AsyncClient
+    from .client import AsyncStream as AsyncStream
     from .client import Client as Client
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
@@ -145,7 +147,9 @@ __all__ = [
     "APIResponseError",
     "APITimeoutError",
     "AssistantTool",
+    "AsyncClient",
     "AsyncResponse",
+    "AsyncStream",
     "AsyncTransport",
     "AsyncioTransport",
     "AuthenticationError",
@@ -288,8 +292,10 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AsyncClient": ".client",
     "AsyncioTransport": "._http",
     "AsyncResponse": "._http",
+    "AsyncStream": ".client",
     "AsyncTransport": "._http",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",

@@ -51,7 +51,9 @@ if TYPE_CHECKING:
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
     from ._run_stream import RunEventHandler as RunEventHandler
+    from .client import AsyncClient as AsyncClient
     from .client import AsyncRunStream as AsyncRunStream
+    from .client import AsyncStream as AsyncStream
     from .client import Client as Client
     from .client import RunStream as RunStream
     from .client import Stream as Stream
@@ -308,8 +310,10 @@ __all__ = [
     "APITimeoutError",
     "AssistantStreamEvent",
     "AssistantTool",
+    "AsyncClient",
     "AsyncResponse",
     "AsyncRunStream",
+    "AsyncStream",
     "AsyncTransport",
     "AsyncioTransport",
     "AuthenticationError",
@@ -583,9 +587,11 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AsyncClient": ".client",
     "AsyncioTransport": "._http",
     "AsyncResponse": "._http",
     "AsyncRunStream": ".client",
+    "AsyncStream": ".client",
     "AsyncTransport": "._http",
     "AuthenticationError": "._http",
     "BadRequestError": "._http",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from . import _http
@@ -117,6 +117,53 @@ class Stream(Iterator[_E]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class AsyncStream(AsyncIterator[_E]):
+    """The typed events of a streaming response of `AsyncClient`.
+
+    `async for` over it (the `done` event ends the iteration; an `error` event raises
+    `APIError`), or use it in `async with` to release the connection when leaving early.
+    """
+
+    def __init__(
+        self,
+        events: _http.AsyncEventStream,
+        decode: Callable[[str | None, Any], _E],
+        where: str,
+    ) -> None:
+        self.response = events.response
+        self._events = events
+        self._decode = decode
+        self._where = where
+
+    async def __anext__(self) -> _E:
+        try:
+            sse = await self._events.__anext__()
+            if sse.event == "done" or sse.data == "[DONE]":
+                await self.aclose()
+                raise StopAsyncIteration
+            return self._decode(sse.event, sse.json())
+        except DecodeError as exc:
+            await self.aclose()
+            raise _http.APIResponseError(
+                f"malformed SSE event {sse.event!r} in {self._where}: {exc}",
+                request=self._where,
+                body=sse.data.encode(),
+            ) from exc
+        except _http.APIError:
+            await self.aclose()
+            raise
+
+    async def aclose(self) -> None:
+        """Stop reading and release the connection."""
+        await self._events.aclose()
+
+    async def __aenter__(self) -> AsyncStream[_E]:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 class Client(_http.BaseClient):
@@ -1325,6 +1372,1224 @@ class Client(_http.BaseClient):
             max_retries=max_retries,
         )
         return self.poll_run(
+            thread_id,
+            run_id,
+            interval=poll_interval,
+            timeout=poll_timeout,
+            extra_headers=extra_headers,
+        )
+
+
+class AsyncClient(_http.AsyncBaseClient):
+    """Asynchronous client of OpenAI Assistants API v2 - Runs.
+
+    The methods of `Client`, as coroutines (`await client.<method>(...)`): `iter_*` return async iterators (`async for`), `stream_*` an `AsyncStream` (`async for`, `async with`); `await client.aclose()` when done.
+
+    `base_url` falls back to `OPENAI_BASE_URL`, then to https://api.openai.com/v1; `api_key` falls back to `OPENAI_API_KEY`, and one of them must be set (`api_key=""` for an API without keys).
+    Every request sends `OpenAI-Beta: assistants=v2`, as the API requires.
+    Request bodies are checked against the models' strict rules before sending unless `validate=False`.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        timeout: float = 600.0,
+        read_timeout: float | None = None,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
+        idempotency_keys: bool = True,
+        limits: _http.Limits | None = None,
+        transport: _http.AsyncTransport | None = None,
+        validate: bool = True,
+    ) -> None:
+        """Configure the client; nothing is sent until a method is called.
+
+        Args:
+            base_url: Root URL of the API, e.g. "https://api.openai.com/v1" (http or https;
+                no query, fragment or credentials).
+            api_key: Sent as `Authorization: Bearer <api_key>`; surrounding whitespace is
+                stripped; "" sends none. Without it, `OPENAI_API_KEY` must be set.
+            timeout: Total seconds of one attempt: connect, headers and (unless streaming)
+                the whole body.
+            read_timeout: Seconds any single read may wait, also between the chunks of a
+                stream (default: `timeout`).
+            max_retries: Retries of 408, 409, 429, 5xx and connection errors; POST and PATCH
+                without an idempotency key only when the connection could not be opened.
+            default_headers: Headers sent with every request (they override the spec's).
+            default_query: Query parameters sent with every request (`api-version`, say).
+            idempotency_keys: Send a generated idempotency key (one per call, the same on its
+                retries) where the API names a header for it.
+            limits: Maximum sizes of response bodies and SSE lines and events.
+            transport: Sends the requests; default: asyncio from the standard library.
+            validate: Check request bodies with the models' strict rules before sending.
+        """
+        super().__init__(
+            base_url,
+            api_key,
+            timeout=timeout,
+            read_timeout=read_timeout,
+            max_retries=max_retries,
+            default_headers=default_headers,
+            default_query=default_query,
+            idempotency_keys=idempotency_keys,
+            limits=limits,
+            transport=transport,
+            default_base_url="https://api.openai.com/v1",
+            fixed_headers={"OpenAI-Beta": "assistants=v2"},
+        )
+        self.validate = validate
+
+    async def create_thread_and_run(
+        self,
+        *,
+        assistant_id: str,
+        thread: CreateThreadRequest | Unset = UNSET,
+        model: str | None | Unset = UNSET,
+        instructions: str | None | Unset = UNSET,
+        tools: list[AssistantTool] | None | Unset = UNSET,
+        metadata: dict[str, str] | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        max_prompt_tokens: int | None | Unset = UNSET,
+        max_completion_tokens: int | None | Unset = UNSET,
+        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
+        tool_choice: ToolChoice | None | Unset = UNSET,
+        parallel_tool_calls: bool | Unset = UNSET,
+        response_format: ResponseFormat | None | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
+    ) -> Run:
+        """Create a thread and run it in one request.
+
+        Args:
+            assistant_id: The ID of the assistant to use to execute this run.
+            thread: The thread to create before running it.
+            model: The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.
+            instructions: Override the default system message of the assistant.
+            tools: Override the tools the assistant can use for this run.
+            metadata: Key-value pairs attached to the run.
+            temperature: What sampling temperature to use, between 0 and 2.
+            top_p: Nucleus sampling: the model considers the results of the tokens with top_p probability mass.
+            max_prompt_tokens: The maximum number of prompt tokens that may be used over the course of the run.
+            max_completion_tokens: The maximum number of completion tokens that may be used over the course of the run.
+            truncation_strategy: Controls for how the thread will be truncated prior to the run.
+            tool_choice: Controls which (if any) tool is called by the model.
+            parallel_tool_calls: Whether to enable parallel function calling during tool use.
+            response_format: Specifies the format that the model must output.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_thread_and_run` with the same arguments.
+
+        Returns:
+            The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
+            )
+        _body: Any = _model_body(
+            CreateThreadAndRunRequest(
+                assistant_id=assistant_id,
+                thread=thread,
+                model=model,
+                instructions=instructions,
+                tools=tools,
+                metadata=metadata,
+                temperature=temperature,
+                top_p=top_p,
+                max_prompt_tokens=max_prompt_tokens,
+                max_completion_tokens=max_completion_tokens,
+                truncation_strategy=truncation_strategy,
+                tool_choice=tool_choice,
+                parallel_tool_calls=parallel_tool_calls,
+                response_format=response_format,
+            )
+        )
+        if self.validate:
+            CreateThreadAndRunRequest.from_dict(_body, strict=True)
+        _path = "threads/runs"
+        _query = None
+        _headers = extra_headers
+        _res = await self._request_json(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
+
+    async def stream_thread_and_run(
+        self,
+        *,
+        assistant_id: str,
+        thread: CreateThreadRequest | Unset = UNSET,
+        model: str | None | Unset = UNSET,
+        instructions: str | None | Unset = UNSET,
+        tools: list[AssistantTool] | None | Unset = UNSET,
+        metadata: dict[str, str] | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        max_prompt_tokens: int | None | Unset = UNSET,
+        max_completion_tokens: int | None | Unset = UNSET,
+        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
+        tool_choice: ToolChoice | None | Unset = UNSET,
+        parallel_tool_calls: bool | Unset = UNSET,
+        response_format: ResponseFormat | None | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncStream[AssistantStreamEvent]:
+        """Create a thread and run it in one request, streaming its events.
+
+        Args:
+            assistant_id: The ID of the assistant to use to execute this run.
+            thread: The thread to create before running it.
+            model: The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.
+            instructions: Override the default system message of the assistant.
+            tools: Override the tools the assistant can use for this run.
+            metadata: Key-value pairs attached to the run.
+            temperature: What sampling temperature to use, between 0 and 2.
+            top_p: Nucleus sampling: the model considers the results of the tokens with top_p probability mass.
+            max_prompt_tokens: The maximum number of prompt tokens that may be used over the course of the run.
+            max_completion_tokens: The maximum number of completion tokens that may be used over the course of the run.
+            truncation_strategy: Controls for how the thread will be truncated prior to the run.
+            tool_choice: Controls which (if any) tool is called by the model.
+            parallel_tool_calls: Whether to enable parallel function calling during tool use.
+            response_format: Specifies the format that the model must output.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
+        """
+        _body: Any = _model_body(
+            CreateThreadAndRunRequest(
+                assistant_id=assistant_id,
+                thread=thread,
+                model=model,
+                instructions=instructions,
+                tools=tools,
+                metadata=metadata,
+                temperature=temperature,
+                top_p=top_p,
+                max_prompt_tokens=max_prompt_tokens,
+                max_completion_tokens=max_completion_tokens,
+                truncation_strategy=truncation_strategy,
+                tool_choice=tool_choice,
+                parallel_tool_calls=parallel_tool_calls,
+                response_format=response_format,
+                stream=True,
+            )
+        )
+        if self.validate:
+            CreateThreadAndRunRequest.from_dict(_body, strict=True)
+        _path = "threads/runs"
+        _query = None
+        _headers = extra_headers
+        _events = await self._stream(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return AsyncStream(
+            _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
+        )
+
+    async def list_runs(
+        self,
+        thread_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        order: Order | Unset = UNSET,
+        after: str | Unset = UNSET,
+        before: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> ListRunsResponse:
+        """Returns a list of runs belonging to a thread.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            limit: A limit on the number of objects to be returned, between 1 and 100 (default 20).
+            order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
+            after: Pagination cursor; an object ID after which the next page starts.
+            before: Pagination cursor; an object ID before which the previous page ends.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The ListRunsResponse the server answered with."""
+        _body = None
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
+        _query = _given(
+            {"limit": limit, "order": order, "after": after, "before": before}
+        )
+        _headers = extra_headers
+        _res = await self._request_json(
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(
+            ListRunsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
+        )
+
+    def iter_runs(
+        self,
+        thread_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        order: Order | Unset = UNSET,
+        before: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[Run]:
+        """Iterate over every Run of `list_runs`, fetching the next page only when needed.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            limit: A limit on the number of objects to be returned, between 1 and 100 (default 20).
+            order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
+            before: Pagination cursor; an object ID before which the previous page ends.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
+
+        async def _page(after: str | None) -> tuple[list[Run], bool, str | None]:
+            page = await self.list_runs(
+                thread_id,
+                limit=limit,
+                order=order,
+                before=before,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
+                after=UNSET if after is None else after,
+            )
+            return _page_of(page.data, page.has_more, page.last_id)
+
+        return self._paginate(_page)
+
+    async def create_run(
+        self,
+        thread_id: str,
+        *,
+        assistant_id: str,
+        model: str | None | Unset = UNSET,
+        instructions: str | None | Unset = UNSET,
+        additional_instructions: str | None | Unset = UNSET,
+        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
+        tools: list[AssistantTool] | None | Unset = UNSET,
+        metadata: dict[str, str] | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        max_prompt_tokens: int | None | Unset = UNSET,
+        max_completion_tokens: int | None | Unset = UNSET,
+        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
+        tool_choice: ToolChoice | None | Unset = UNSET,
+        parallel_tool_calls: bool | Unset = UNSET,
+        response_format: ResponseFormat | None | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
+    ) -> Run:
+        """Create a run.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            assistant_id: The ID of the assistant to use to execute this run.
+            model: The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.
+            instructions: Overrides the instructions of the assistant for this run.
+            additional_instructions: Appends additional instructions at the end of the instructions for the run.
+            additional_messages: Adds additional messages to the thread before creating the run.
+            tools: Override the tools the assistant can use for this run.
+            metadata: Key-value pairs attached to the run.
+            temperature: What sampling temperature to use, between 0 and 2.
+            top_p: Nucleus sampling: the model considers the results of the tokens with top_p probability mass.
+            max_prompt_tokens: The maximum number of prompt tokens that may be used over the course of the run.
+            max_completion_tokens: The maximum number of completion tokens that may be used over the course of the run.
+            truncation_strategy: Controls for how the thread will be truncated prior to the run.
+            tool_choice: Controls which (if any) tool is called by the model.
+            parallel_tool_calls: Whether to enable parallel function calling during tool use.
+            response_format: Specifies the format that the model must output.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_run` with the same arguments.
+
+        Returns:
+            The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
+            )
+        _body: Any = _model_body(
+            CreateRunRequest(
+                assistant_id=assistant_id,
+                model=model,
+                instructions=instructions,
+                additional_instructions=additional_instructions,
+                additional_messages=additional_messages,
+                tools=tools,
+                metadata=metadata,
+                temperature=temperature,
+                top_p=top_p,
+                max_prompt_tokens=max_prompt_tokens,
+                max_completion_tokens=max_completion_tokens,
+                truncation_strategy=truncation_strategy,
+                tool_choice=tool_choice,
+                parallel_tool_calls=parallel_tool_calls,
+                response_format=response_format,
+            )
+        )
+        if self.validate:
+            CreateRunRequest.from_dict(_body, strict=True)
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
+        _query = None
+        _headers = extra_headers
+        _res = await self._request_json(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
+
+    async def stream_run(
+        self,
+        thread_id: str,
+        *,
+        assistant_id: str,
+        model: str | None | Unset = UNSET,
+        instructions: str | None | Unset = UNSET,
+        additional_instructions: str | None | Unset = UNSET,
+        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
+        tools: list[AssistantTool] | None | Unset = UNSET,
+        metadata: dict[str, str] | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        max_prompt_tokens: int | None | Unset = UNSET,
+        max_completion_tokens: int | None | Unset = UNSET,
+        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
+        tool_choice: ToolChoice | None | Unset = UNSET,
+        parallel_tool_calls: bool | Unset = UNSET,
+        response_format: ResponseFormat | None | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncStream[AssistantStreamEvent]:
+        """Create a run, streaming its events.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            assistant_id: The ID of the assistant to use to execute this run.
+            model: The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.
+            instructions: Overrides the instructions of the assistant for this run.
+            additional_instructions: Appends additional instructions at the end of the instructions for the run.
+            additional_messages: Adds additional messages to the thread before creating the run.
+            tools: Override the tools the assistant can use for this run.
+            metadata: Key-value pairs attached to the run.
+            temperature: What sampling temperature to use, between 0 and 2.
+            top_p: Nucleus sampling: the model considers the results of the tokens with top_p probability mass.
+            max_prompt_tokens: The maximum number of prompt tokens that may be used over the course of the run.
+            max_completion_tokens: The maximum number of completion tokens that may be used over the course of the run.
+            truncation_strategy: Controls for how the thread will be truncated prior to the run.
+            tool_choice: Controls which (if any) tool is called by the model.
+            parallel_tool_calls: Whether to enable parallel function calling during tool use.
+            response_format: Specifies the format that the model must output.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
+        """
+        _body: Any = _model_body(
+            CreateRunRequest(
+                assistant_id=assistant_id,
+                model=model,
+                instructions=instructions,
+                additional_instructions=additional_instructions,
+                additional_messages=additional_messages,
+                tools=tools,
+                metadata=metadata,
+                temperature=temperature,
+                top_p=top_p,
+                max_prompt_tokens=max_prompt_tokens,
+                max_completion_tokens=max_completion_tokens,
+                truncation_strategy=truncation_strategy,
+                tool_choice=tool_choice,
+                parallel_tool_calls=parallel_tool_calls,
+                response_format=response_format,
+                stream=True,
+            )
+        )
+        if self.validate:
+            CreateRunRequest.from_dict(_body, strict=True)
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs"
+        _query = None
+        _headers = extra_headers
+        _events = await self._stream(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return AsyncStream(
+            _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
+        )
+
+    async def _get_run_with_headers(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> tuple[Run, Mapping[str, str]]:
+        """get_run, also returning the response headers."""
+        _body = None
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}"
+        _query = None
+        _headers = extra_headers
+        _res = await self._request_json(
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return (
+            _decode(Run.from_dict, _res.data, f"GET {self.base_url}/{_path}"),
+            _res.headers,
+        )
+
+    async def get_run(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> Run:
+        """Retrieves a run.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The Run the server answered with."""
+        return (
+            await self._get_run_with_headers(
+                thread_id,
+                run_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
+            )
+        )[0]
+
+    async def modify_run(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        metadata: dict[str, str] | None | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> Run:
+        """Modifies a run (only its metadata can be changed).
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            metadata: Key-value pairs attached to the run.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The Run the server answered with."""
+        _body: Any = _model_body(ModifyRunRequest(metadata=metadata))
+        if self.validate:
+            ModifyRunRequest.from_dict(_body, strict=True)
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}"
+        _query = None
+        _headers = extra_headers
+        _res = await self._request_json(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
+
+    async def cancel_run(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> Run:
+        """Cancels a run that is `in_progress`.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The Run the server answered with."""
+        _body = None
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/cancel"
+        _query = None
+        _headers = extra_headers
+        _res = await self._request_json(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
+
+    async def submit_tool_outputs_to_run(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: list[ToolOutput],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
+    ) -> Run:
+        """Submits the outputs of the tool calls a run in `requires_action` is waiting for.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            tool_outputs: A list of tools for which the outputs are being submitted.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+            stream: Only False: for the events, call `stream_submit_tool_outputs` with the same arguments.
+
+        Returns:
+            The Run the server answered with."""
+        if stream:
+            raise TypeError(
+                "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
+            )
+        _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
+        if self.validate:
+            SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
+        _query = None
+        _headers = extra_headers
+        _res = await self._request_json(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(Run.from_dict, _res.data, f"POST {self.base_url}/{_path}")
+
+    async def stream_submit_tool_outputs(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: list[ToolOutput],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncStream[AssistantStreamEvent]:
+        """Submits the outputs of the tool calls a run in `requires_action` is waiting for, streaming its events.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            tool_outputs: A list of tools for which the outputs are being submitted.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
+        """
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=tool_outputs, stream=True)
+        )
+        if self.validate:
+            SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
+        _query = None
+        _headers = extra_headers
+        _events = await self._stream(
+            "POST",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return AsyncStream(
+            _events, _event_assistant_stream_event, f"POST {self.base_url}/{_path}"
+        )
+
+    async def list_run_steps(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        order: Order | Unset = UNSET,
+        after: str | Unset = UNSET,
+        before: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> ListRunStepsResponse:
+        """Returns a list of run steps belonging to a run.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            limit: A limit on the number of objects to be returned, between 1 and 100 (default 20).
+            order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
+            after: Pagination cursor; an object ID after which the next page starts.
+            before: Pagination cursor; an object ID before which the previous page ends.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The ListRunStepsResponse the server answered with."""
+        _body = None
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/steps"
+        _query = _given(
+            {"limit": limit, "order": order, "after": after, "before": before}
+        )
+        _headers = extra_headers
+        _res = await self._request_json(
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(
+            ListRunStepsResponse.from_dict, _res.data, f"GET {self.base_url}/{_path}"
+        )
+
+    def iter_run_steps(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        limit: int | Unset = UNSET,
+        order: Order | Unset = UNSET,
+        before: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> AsyncIterator[RunStep]:
+        """Iterate over every RunStep of `list_run_steps`, fetching the next page only when needed.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            limit: A limit on the number of objects to be returned, between 1 and 100 (default 20).
+            order: Sort order by the `created_at` timestamp of the objects. `asc` for ascending order and `desc` for descending order.
+            before: Pagination cursor; an object ID before which the previous page ends.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's)."""
+
+        async def _page(after: str | None) -> tuple[list[RunStep], bool, str | None]:
+            page = await self.list_run_steps(
+                thread_id,
+                run_id,
+                limit=limit,
+                order=order,
+                before=before,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                idempotency_key=idempotency_key,
+                max_retries=max_retries,
+                after=UNSET if after is None else after,
+            )
+            return _page_of(page.data, page.has_more, page.last_id)
+
+        return self._paginate(_page)
+
+    async def get_run_step(
+        self,
+        thread_id: str,
+        run_id: str,
+        step_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> RunStep:
+        """Retrieves a run step.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            step_id: The ID of the run step.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The RunStep the server answered with."""
+        _body = None
+        _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/steps/{_http.quote_path_param(step_id, 'step_id')}"
+        _query = None
+        _headers = extra_headers
+        _res = await self._request_json(
+            "GET",
+            _path,
+            query=_query,
+            body=_body,
+            headers=_headers,
+            timeout=timeout,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return _decode(RunStep.from_dict, _res.data, f"GET {self.base_url}/{_path}")
+
+    async def poll_run(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        interval: float = 1.0,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Run:
+        """Fetch with `get_run` until `is_processing` is false, honouring `openai-poll-after-ms`.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            interval: Seconds between fetches when the server does not suggest one (`openai-poll-after-ms`).
+            timeout: Give up (PollTimeoutError) after this many seconds; None waits for ever.
+            extra_headers: Headers to send with this request on top of the client's.
+
+        Returns:
+            The last Run."""
+        return await self._poll(
+            lambda: self._get_run_with_headers(
+                thread_id, run_id, extra_headers=extra_headers
+            ),
+            lambda value: not value.is_processing,
+            interval=interval,
+            timeout=timeout,
+        )
+
+    async def create_thread_and_run_and_poll(
+        self,
+        *,
+        assistant_id: str,
+        thread: CreateThreadRequest | Unset = UNSET,
+        model: str | None | Unset = UNSET,
+        instructions: str | None | Unset = UNSET,
+        tools: list[AssistantTool] | None | Unset = UNSET,
+        metadata: dict[str, str] | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        max_prompt_tokens: int | None | Unset = UNSET,
+        max_completion_tokens: int | None | Unset = UNSET,
+        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
+        tool_choice: ToolChoice | None | Unset = UNSET,
+        parallel_tool_calls: bool | Unset = UNSET,
+        response_format: ResponseFormat | None | Unset = UNSET,
+        poll_interval: float = 1.0,
+        poll_timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> Run:
+        """`create_thread_and_run`, then `poll_run` until the result settles.
+
+        Args:
+            assistant_id: The ID of the assistant to use to execute this run.
+            thread: The thread to create before running it.
+            model: The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.
+            instructions: Override the default system message of the assistant.
+            tools: Override the tools the assistant can use for this run.
+            metadata: Key-value pairs attached to the run.
+            temperature: What sampling temperature to use, between 0 and 2.
+            top_p: Nucleus sampling: the model considers the results of the tokens with top_p probability mass.
+            max_prompt_tokens: The maximum number of prompt tokens that may be used over the course of the run.
+            max_completion_tokens: The maximum number of completion tokens that may be used over the course of the run.
+            truncation_strategy: Controls for how the thread will be truncated prior to the run.
+            tool_choice: Controls which (if any) tool is called by the model.
+            parallel_tool_calls: Whether to enable parallel function calling during tool use.
+            response_format: Specifies the format that the model must output.
+            poll_interval: Seconds between fetches while polling when the server does not suggest one.
+            poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The settled Run."""
+        result = await self.create_thread_and_run(
+            assistant_id=assistant_id,
+            thread=thread,
+            model=model,
+            instructions=instructions,
+            tools=tools,
+            metadata=metadata,
+            temperature=temperature,
+            top_p=top_p,
+            max_prompt_tokens=max_prompt_tokens,
+            max_completion_tokens=max_completion_tokens,
+            truncation_strategy=truncation_strategy,
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            response_format=response_format,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return await self.poll_run(
+            result.thread_id,
+            result.id,
+            interval=poll_interval,
+            timeout=poll_timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def create_run_and_poll(
+        self,
+        thread_id: str,
+        *,
+        assistant_id: str,
+        model: str | None | Unset = UNSET,
+        instructions: str | None | Unset = UNSET,
+        additional_instructions: str | None | Unset = UNSET,
+        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
+        tools: list[AssistantTool] | None | Unset = UNSET,
+        metadata: dict[str, str] | None | Unset = UNSET,
+        temperature: float | None | Unset = UNSET,
+        top_p: float | None | Unset = UNSET,
+        max_prompt_tokens: int | None | Unset = UNSET,
+        max_completion_tokens: int | None | Unset = UNSET,
+        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
+        tool_choice: ToolChoice | None | Unset = UNSET,
+        parallel_tool_calls: bool | Unset = UNSET,
+        response_format: ResponseFormat | None | Unset = UNSET,
+        poll_interval: float = 1.0,
+        poll_timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> Run:
+        """`create_run`, then `poll_run` until the result settles.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            assistant_id: The ID of the assistant to use to execute this run.
+            model: The ID of the model to be used to execute this run. If set, it overrides the model associated with the assistant.
+            instructions: Overrides the instructions of the assistant for this run.
+            additional_instructions: Appends additional instructions at the end of the instructions for the run.
+            additional_messages: Adds additional messages to the thread before creating the run.
+            tools: Override the tools the assistant can use for this run.
+            metadata: Key-value pairs attached to the run.
+            temperature: What sampling temperature to use, between 0 and 2.
+            top_p: Nucleus sampling: the model considers the results of the tokens with top_p probability mass.
+            max_prompt_tokens: The maximum number of prompt tokens that may be used over the course of the run.
+            max_completion_tokens: The maximum number of completion tokens that may be used over the course of the run.
+            truncation_strategy: Controls for how the thread will be truncated prior to the run.
+            tool_choice: Controls which (if any) tool is called by the model.
+            parallel_tool_calls: Whether to enable parallel function calling during tool use.
+            response_format: Specifies the format that the model must output.
+            poll_interval: Seconds between fetches while polling when the server does not suggest one.
+            poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The settled Run."""
+        result = await self.create_run(
+            thread_id,
+            assistant_id=assistant_id,
+            model=model,
+            instructions=instructions,
+            additional_instructions=additional_instructions,
+            additional_messages=additional_messages,
+            tools=tools,
+            metadata=metadata,
+            temperature=temperature,
+            top_p=top_p,
+            max_prompt_tokens=max_prompt_tokens,
+            max_completion_tokens=max_completion_tokens,
+            truncation_strategy=truncation_strategy,
+            tool_choice=tool_choice,
+            parallel_tool_calls=parallel_tool_calls,
+            response_format=response_format,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return await self.poll_run(
+            thread_id,
+            result.id,
+            interval=poll_interval,
+            timeout=poll_timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def submit_tool_outputs_and_poll(
+        self,
+        thread_id: str,
+        run_id: str,
+        *,
+        tool_outputs: list[ToolOutput],
+        poll_interval: float = 1.0,
+        poll_timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+    ) -> Run:
+        """`submit_tool_outputs_to_run`, then `poll_run` until the result settles.
+
+        Args:
+            thread_id: The ID of the thread the run belongs to.
+            run_id: The ID of the run.
+            tool_outputs: A list of tools for which the outputs are being submitted.
+            poll_interval: Seconds between fetches while polling when the server does not suggest one.
+            poll_timeout: Give up polling (PollTimeoutError) after this many seconds; None waits for ever.
+            extra_headers: Headers to send with this request on top of the client's.
+            extra_query: Query parameters to add to (or replace in) this request's URL.
+            extra_body: JSON members to add to (or replace in) this request's body.
+            timeout: Total seconds for this request: connect, headers and body (default: the client's).
+            idempotency_key: The idempotency key to send (its retries send the same); makes a POST safe to retry.
+            max_retries: Retries for this request (default: the client's).
+
+        Returns:
+            The settled Run."""
+        await self.submit_tool_outputs_to_run(
+            thread_id,
+            run_id,
+            tool_outputs=tool_outputs,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            max_retries=max_retries,
+        )
+        return await self.poll_run(
             thread_id,
             run_id,
             interval=poll_interval,

@@ -17,13 +17,16 @@ The rules, in the order methods are planned (a later name meeting an earlier one
 
 Arguments: path parameters keep their plain names, then query, then header parameters, then
 body fields; a later one meeting an earlier name is suffixed with where it goes (`id_query`,
-`username_body`), so no name depends on the order of the spec.  The per-request options
-(`extra_headers`, `timeout`) are reserved: a spec name meeting one is renamed the same way and
-reported as an `argument-renamed` warning.
+`username_body`), so no name depends on the order of the spec.  The keyword options are
+reserved: the per-request ones of every method (`extra_headers`, `timeout`…), and for an
+operation that is polled or has a `*_and_poll` companion also the poll options (`interval`,
+`poll_interval`…), so that every method of one operation names an argument alike.  A spec name
+meeting one is renamed the same way and reported as an `argument-renamed` warning.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,7 +40,9 @@ from runmodels.build.operations import (
 from runmodels.build.resolve import FIELD_EXTENSION
 from runmodels.errors import SpecError, SpecWarning
 from runmodels.ir.client_plan import (
+    POLL_OPTIONS,
     RESERVED_ARGUMENTS,
+    THEN_POLL_OPTIONS,
     Argument,
     ClientMethod,
     ClientPlan,
@@ -71,9 +76,17 @@ class _Planner:
         self.methods: list[ClientMethod] = []
         self.warnings: list[SpecWarning] = []
         self.namer = names.Namer({op.name for op in operations})
+        # per operation: the option names its methods take, which no argument may take
+        self.reserved = {op.name: set(RESERVED_ARGUMENTS) for op in operations}
 
     def plan(self) -> None:
         polls = {op.name: self.poll_of(op) for op in self.operations}
+        for op in self.operations:  # the names every method of the operation must leave free
+            found = polls[op.name]
+            if found is not None:
+                self.reserved[op.name] |= set(POLL_OPTIONS)
+                for other in self.companions(op, found[2]):
+                    self.reserved[other.name] |= set(THEN_POLL_OPTIONS)
         fetches: dict[str, str] = {}
         for op in self.operations:
             self.add_operation(op, polled=polls[op.name] is not None, fetches=fetches)
@@ -89,12 +102,13 @@ class _Planner:
     def arguments(self, op: Operation, *, drop_body: frozenset[str] = frozenset(),
                   drop_params: frozenset[str] = frozenset()) -> tuple[Argument, ...]:
         """The spec arguments of a method of `op`, with their final names."""
-        namer = names.Namer(set(RESERVED_ARGUMENTS))
+        reserved = self.reserved[op.name]
+        namer = names.Namer(reserved)
         out: list[Argument] = []
 
         def claim(name: str, place: str, origin: Origin, extension: str) -> str:
             final = namer.claim(name if name not in namer else f"{name}_{place}")
-            if name in RESERVED_ARGUMENTS:
+            if name in reserved:
                 self.renamed(op, name, final, origin, extension)
             return final
 
@@ -121,8 +135,9 @@ class _Planner:
         """Warn that a spec name met a per-request option (the method's users see it)."""
         where = origin if origin.file else op.origin
         warning = SpecWarning(
-            "argument-renamed", f"{op.method} {op.path}: `{name}` is an option every method of "
-            f"the client takes; the argument for the spec's `{name}` is named `{new}`",
+            "argument-renamed", f"{op.method} {op.path}: `{name}` is a keyword option of the "
+            f"client's methods for this operation; the argument for the spec's `{name}` is "
+            f"named `{new}`",
             repair=f"the argument is named {new}",
             hint=f"choose its name with {extension}", file=where.file or None, line=where.line,
             column=where.column, pointer=("#" + where.pointer) if where.pointer else None,
@@ -167,6 +182,10 @@ class _Planner:
             return
         name = self.namer.claim(_stream_name(op.name))
         args = self.arguments(op, drop_body=self.stream_field(op))
+        for i, m in enumerate(self.methods):  # the plain method points a `stream=True` here
+            if (m.kind == "call" and m.operation == op.name and not m.delegate
+                    and all(a.name != "stream" for a in m.arguments)):
+                self.methods[i] = dataclasses.replace(m, stream_variant=name)
         self.methods.append(ClientMethod(name, "stream", op.name, args,
                                          sets_stream=bool(self.stream_field(op)),
                                          idempotency_header=idempotency_header(op)))
@@ -235,6 +254,13 @@ class _Planner:
         model = self.entities[op.result.ref] if op.result is not None else None
         assert isinstance(model, Model)  # poll_of checked it
         poll_params = [p for p in op.parameters if p.fixed_value is None and p.location == "path"]
+        for other in self.companions(op, after):
+            self.add_and_poll(other, name, poll_params, model)
+
+    def companions(self, op: Operation, after: tuple[str, ...]) -> list[Operation]:
+        """The operations that get a `*_and_poll` for the poll of `op`: those `after` names,
+        else the POSTs returning the same model that start or resume processing."""
+        out = []
         for other in self.operations:
             if other.method != "POST" or other.result != op.result or other is op:
                 continue
@@ -242,8 +268,9 @@ class _Planner:
                 continue
             if not after and (not other.body_required
                               or other.name.startswith(("modify_", "update_"))):
-                continue  # default: the operations that start or resume processing
-            self.add_and_poll(other, name, poll_params, model)
+                continue
+            out.append(other)
+        return out
 
     def add_and_poll(self, op: Operation, poll: str, poll_params: list[Parameter],
                      model: Model) -> None:

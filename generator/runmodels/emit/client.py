@@ -78,19 +78,17 @@ _OPTION_ARGS = {
     "extra_headers": Arg("extra_headers", "Mapping[str, str] | None", False,
                          "Headers to send with this request on top of the client's.", True,
                          "None"),
-    "extra_query": Arg("extra_query", "Mapping[str, Any] | None", False,
-                       "Query parameters to add to (or replace in) this request's URL.", True,
-                       "None"),
-    "extra_body": Arg("extra_body", "Mapping[str, Any] | None", False,
-                      "JSON members to add to (or replace in) this request's body.", True,
-                      "None"),
+    "extra_query": Arg("extra_query", "Mapping[str, Any] | None", False, "Query parameters to "
+                       "add to (or replace in) this request's URL.", True, "None"),
+    "extra_body": Arg("extra_body", "Mapping[str, Any] | None", False, "JSON members to add to "
+                      "(or replace in) this request's body.", True, "None"),
     "timeout": Arg("timeout", "float | None", False, "Total seconds for this request: connect, "
                    "headers and body (default: the client's).", True, "None"),
-    "idempotency_key": Arg("idempotency_key", "str | None", False, "The idempotency key to "
-                           "send (its retries send the same); makes a POST safe to retry.",
-                           True, "None"),
-    "max_retries": Arg("max_retries", "int | None", False, "Retries for this request "
-                       "(default: the client's).", True, "None"),
+    "idempotency_key": Arg("idempotency_key", "str | None", False, "The idempotency key to send "
+                           "(its retries send the same); makes a POST safe to retry.", True,
+                           "None"),
+    "max_retries": Arg("max_retries", "int | None", False, "Retries for this request (default: "
+                       "the client's).", True, "None"),
     "poll_interval": Arg("poll_interval", "float", False, "Seconds between fetches while "
                          "polling when the server does not suggest one.", True, "1.0"),
     "poll_timeout": Arg("poll_timeout", "float | None", False, "Give up polling "
@@ -104,7 +102,8 @@ _POLL_OPTION_ARGS = {  # a poll method's own meaning of these names
                    "many seconds; None waits for ever.", True, "None"),
 }
 _CALL_OPTIONS = tuple(_OPTION_ARGS[name] for name in CALL_OPTIONS)
-# How a method hands its options to the runtime's `_request_json` / `_stream`.
+# How a request method hands its options (but `extra_headers`, merged into the headers) to the
+# runtime's `_request_json` / `_stream`.
 _OPTION_FORWARD = ("timeout=timeout, extra_query=extra_query, extra_body=extra_body, "
                    "idempotency_key=idempotency_key, max_retries=max_retries")
 
@@ -134,6 +133,7 @@ class Method:
     returns: str
     doc: str
     body: list[str]
+    is_async: bool = False  # an `async def` (an async iterator method is a plain `def`)
 
     def view(self) -> MethodView:
         params = ["self"]
@@ -143,7 +143,8 @@ class Method:
                 params.append("*")
                 star = True
             params.append(arg.signature())
-        return MethodView(self.name, tuple(params), self.returns, self.doc, tuple(self.body))
+        return MethodView(self.name, tuple(params), self.returns, self.doc, tuple(self.body),
+                          "async def" if self.is_async else "def")
 
 
 # ---- the view ------------------------------------------------------------------------------
@@ -158,6 +159,8 @@ class _Renderer:
         self.wraps_events = False  # some event is decoded as {"event": ..., "data": ...}
         self.multipart = False  # some body is a form: the client imports _multipart
         self.fixed = dict(pkg.fixed_headers)
+        self.is_async = False  # rendering for AsyncClient
+        self.aw = ""  # "await " there
 
     # ---- types ---------------------------------------------------------------------------
 
@@ -338,10 +341,14 @@ class _Renderer:
             lines += ["", "Returns:", f"    {returns}"]
         return exprs.doc_literal("\n".join(lines))
 
-    def method(self, m: ClientMethod) -> Method:
+    def method(self, m: ClientMethod, *, is_async: bool = False) -> Method:
+        """The text of a planned method for `Client`, or for `AsyncClient` (the same
+        signature and statements, awaiting the runtime where the sync one calls it)."""
         op = self.operations[m.operation]
         self.body_model(op)
         args = [self.arg(a, op) for a in m.arguments]
+        self.is_async = is_async
+        self.aw = "await " if is_async else ""
         if m.kind == "stream":
             return self.stream(op, m, [*args, *_options(m)])
         if m.kind == "iter":
@@ -352,13 +359,6 @@ class _Renderer:
             return self.and_poll(op, m, args)
         return self.call(op, m, [*args, *_options(m)])
 
-    def stream_companion(self, m: ClientMethod) -> str:
-        """The streaming variant of a plain method's operation ("" when it has none)."""
-        if m.kind != "call" or any(a.name == "stream" for a in m.arguments):
-            return ""
-        return next((x.name for x in self.pkg.client.methods
-                     if x.kind == "stream" and x.operation == m.operation), "")
-
     def call(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         """A plain request (`call`), or the private one also returning headers (`headers`)."""
         returns, decode = self.decode_fn(op.result)
@@ -366,15 +366,18 @@ class _Renderer:
             "None", "Any") else ""
         if m.delegate:
             forward = ", ".join(a.forward() for a in args)
+            call = f"self.{m.delegate}({forward})"
             return Method(m.name, args, returns, self.doc(op, args, "", doc_returns),
-                          [f"return self.{m.delegate}({forward})[0]"])
+                          [f"return ({self.aw}{call})[0]" if self.is_async else
+                           f"return {call}[0]"], self.is_async)
         body = self.request_lines(op, m, {})
-        companion = self.stream_companion(m)
+        companion = m.stream_variant
         if companion:  # the openai-python habit `create_run(stream=True)`, answered
             args = [*args, _stream_arg(companion)]
             body[:0] = ["if stream:", f"    raise TypeError({_lit(_stream_refusal(m, companion))})"]
-        body.append(f'_res = self._request_json({_lit(op.method)}, _path, query=_query, '
-                    f'body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency(m)})')
+        body.append(f'_res = {self.aw}self._request_json({_lit(op.method)}, _path, '
+                    f'query=_query, body=_body, headers=_headers, '
+                    f'{_OPTION_FORWARD}{_idempotency(m)})')
         where = f'f"{op.method} {{self.base_url}}/{{_path}}"'
         value = f"_decode({decode}, _res.data, {where})" if decode else "_res.data"
         if returns == "None":
@@ -382,40 +385,45 @@ class _Renderer:
         if m.kind == "headers":
             return Method(m.name, args, f"tuple[{returns}, Mapping[str, str]]",
                           exprs.doc_literal(f"{op.name}, also returning the response headers."),
-                          [*body, f"return {value}, _res.headers"])
+                          [*body, f"return {value}, _res.headers"], self.is_async)
         if returns == "None":  # nothing to return: just send (ruff's RET501 / PLR1711)
             body[-1] = body[-1].replace("_res = ", "", 1)
         else:
             body.append(f"return {value}")
-        return Method(m.name, args, returns, self.doc(op, args, "", doc_returns), body)
+        return Method(m.name, args, returns, self.doc(op, args, "", doc_returns), body,
+                      self.is_async)
 
     def stream(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         assert op.stream_event is not None
         item, fn = self.event_decoder(op.stream_event)
         body = self.request_lines(op, m, {"stream": "True"} if m.sets_stream else {})
-        body.append(f"_events = self._stream({_lit(op.method)}, _path, query=_query, "
+        body.append(f"_events = {self.aw}self._stream({_lit(op.method)}, _path, query=_query, "
                     f"body=_body, headers=_headers, {_OPTION_FORWARD}{_idempotency(m)})")
-        body.append(f'return Stream(_events, {fn}, f"{op.method} {{self.base_url}}/{{_path}}")')
+        stream = "AsyncStream" if self.is_async else "Stream"
+        body.append(f'return {stream}(_events, {fn}, f"{op.method} {{self.base_url}}/{{_path}}")')
         first = (f"{op.summary.rstrip('.')}, streaming its events." if op.summary
                  else f"{op.method} {op.path}, streaming its events.")
-        doc = self.doc(op, args, first, f"A Stream of {item} events; `done` ends it, an "
-                                        "`error` event raises APIError.")
-        return Method(m.name, args, f"Stream[{item}]", doc, body)
+        doc = self.doc(op, args, first, f"{'An' if self.is_async else 'A'} {stream} of {item} "
+                                        "events; `done` ends it, an `error` event raises "
+                                        "APIError.")
+        return Method(m.name, args, f"{stream}[{item}]", doc, body, self.is_async)
 
     def iterate(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         assert m.pagination is not None
         item = self.annotation(m.pagination.item)
         forward = [a.forward() for a in args]
         forward.append(f"{m.pagination.cursor}=UNSET if after is None else after")
+        define = "async def" if self.is_async else "def"
         body = [
-            f"def _page(after: str | None) -> tuple[list[{item}], bool, str | None]:",
-            f"    page = self.{op.name}({', '.join(forward)})",
+            f"{define} _page(after: str | None) -> tuple[list[{item}], bool, str | None]:",
+            f"    page = {self.aw}self.{op.name}({', '.join(forward)})",
             "    return _page_of(page.data, page.has_more, page.last_id)",
             "",
             "return self._paginate(_page)",
         ]
         first = f"Iterate over every {item} of `{op.name}`, fetching the next page only when needed."
-        return Method(m.name, args, f"Iterator[{item}]", self.doc(op, args, first), body)
+        iterator = "AsyncIterator" if self.is_async else "Iterator"
+        return Method(m.name, args, f"{iterator}[{item}]", self.doc(op, args, first), body)
 
     def poll(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         assert m.poll is not None
@@ -423,13 +431,13 @@ class _Renderer:
         forward = ", ".join([*(a.forward() for a in args), "extra_headers=extra_headers"])
         helper = m.poll.helper
         test = f"not value.{helper}" if m.poll.negate else f"value.{helper}"
-        body = [(f"return self._poll(lambda: self.{m.poll.fetch}({forward}), lambda value: "
-                 f"{test}, interval=interval, timeout=timeout)")]
+        body = [(f"return {self.aw}self._poll(lambda: self.{m.poll.fetch}({forward}), "
+                 f"lambda value: {test}, interval=interval, timeout=timeout)")]
         state = f"`{helper}` is false" if m.poll.negate else f"`{helper}` is true"
         first = f"Fetch with `{op.name}` until {state}, honouring `openai-poll-after-ms`."
         all_args = [*args, *_options(m)]
         return Method(m.name, all_args, returns,
-                      self.doc(op, all_args, first, f"The last {returns}."), body)
+                      self.doc(op, all_args, first, f"The last {returns}."), body, self.is_async)
 
     def and_poll(self, op: Operation, m: ClientMethod, args: list[Arg]) -> Method:
         assert m.then_poll is not None
@@ -439,13 +447,14 @@ class _Renderer:
         forward = ", ".join(a.forward() for a in [*args, *_CALL_OPTIONS])
         uses_result = any(t.startswith("result.") for t in targets)
         body = [
-            f"{'result = ' if uses_result else ''}self.{op.name}({forward})",
-            (f"return self.{m.then_poll.poll}({', '.join(targets)}, interval=poll_interval, "
-             "timeout=poll_timeout, extra_headers=extra_headers)"),
+            f"{'result = ' if uses_result else ''}{self.aw}self.{op.name}({forward})",
+            (f"return {self.aw}self.{m.then_poll.poll}({', '.join(targets)}, "
+             "interval=poll_interval, timeout=poll_timeout, extra_headers=extra_headers)"),
         ]
         first = f"`{op.name}`, then `{m.then_poll.poll}` until the result settles."
         return Method(m.name, all_args, returns,
-                      self.doc(op, all_args, first, f"The settled {returns}."), body)
+                      self.doc(op, all_args, first, f"The settled {returns}."), body,
+                      self.is_async)
 
     # ---- imports -------------------------------------------------------------------------
 
@@ -468,6 +477,7 @@ class _Renderer:
 def client_view(pkg: Package) -> ClientView:
     renderer = _Renderer(pkg)
     methods = [renderer.method(m).view() for m in pkg.client.methods]
+    async_methods = [renderer.method(m, is_async=True).view() for m in pkg.client.methods]
     run_stream = run_stream_model(pkg)
     if run_stream is not None and any(n in pkg.entities for n in names.STREAM_EXPORTS):
         run_stream = None  # a schema of that name wins, as for the other client exports
@@ -480,19 +490,25 @@ def client_view(pkg: Package) -> ClientView:
     return ClientView(
         title=exprs.doc_literal(f"{pkg.title}: the HTTP client generated by runmodels."),
         client_doc=exprs.doc_literal(_client_doc(pkg, default_url)),
+        async_client_doc=exprs.doc_literal(_client_doc(pkg, default_url, asynchronous=True)),
         default_url=_lit(default_url),
         fixed_headers=fixed,
         imports=tuple(renderer.imports()),
         event_decoders=tuple(renderer.event_decoders.values()),
         wraps_events=renderer.wraps_events,
         methods=tuple(methods),
+        async_methods=tuple(async_methods),
         run_stream=run_stream or "",
         multipart=renderer.multipart,
     )
 
 
-def _client_doc(pkg: Package, default_url: str) -> str:
-    lines = [f"Client of {pkg.title}.", ""]
+def _client_doc(pkg: Package, default_url: str, *, asynchronous: bool = False) -> str:
+    lines = [f"{'Asynchronous client' if asynchronous else 'Client'} of {pkg.title}.", ""]
+    if asynchronous:
+        lines += [("The methods of `Client`, as coroutines (`await client.<method>(...)`): "
+                   "`iter_*` return async iterators (`async for`), `stream_*` an `AsyncStream` "
+                   "(`async for`, `async with`); `await client.aclose()` when done."), ""]
     lines.append("`base_url` falls back to `OPENAI_BASE_URL`, then to "
                  f"{default_url or 'nothing (it must be given)'}; `api_key` falls back to "
                  "`OPENAI_API_KEY`, and one of them must be set (`api_key=\"\"` for an API "

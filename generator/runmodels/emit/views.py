@@ -120,6 +120,7 @@ class MethodView:
     returns: str
     doc: str
     body: tuple[str, ...]
+    define: str = "def"  # "async def" for a coroutine of AsyncClient
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,18 @@ class EventDecoderView:
 
 @dataclass(frozen=True)
 class ClientView:
-    """`client.py`: the client class, its methods and the stream event decoders."""
+    """`client.py`: the client classes (`Client`, `AsyncClient`), their methods and the stream
+    event decoders."""
 
     title: str
     client_doc: str
+    async_client_doc: str
     default_url: str  # a literal
     fixed_headers: str  # a dict display of literals
     imports: tuple[str, ...]
     event_decoders: tuple[EventDecoderView, ...]
     wraps_events: bool
     methods: tuple[MethodView, ...]
+    async_methods: tuple[MethodView, ...]  # the same plan, for AsyncClient
     run_stream: str  # the model RunStream wraps, or ""
     multipart: bool = False  # some body is a form: the client imports `_multipart`

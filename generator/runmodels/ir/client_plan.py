@@ -84,6 +84,9 @@ class ClientMethod:
     arguments: tuple[Argument, ...] = ()
     delegate: str = ""  # a `call` answered by this `headers` method (value, headers)[0]
     sets_stream: bool = False  # a `stream` sending the body member `stream: true`
+    # a `call` whose operation also streams: it takes `stream=False` only, and `stream=True`
+    # raises TypeError naming this method (the openai-python habit `create_run(stream=True)`)
+    stream_variant: str = ""
     idempotency_header: str | None = None  # where a request sends its generated key
     pagination: Pagination | None = None
     poll: Poll | None = None
