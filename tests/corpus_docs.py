@@ -86,7 +86,8 @@ def generate_doc(doc: Doc, out: Path) -> Outcome:
         outcome.warnings = tuple(w.format() for w in result.warnings)
         client = out / doc.package / "client.py"
         if client.is_file():
-            source = client.read_text(encoding="utf-8")
+            # the methods of Client (AsyncClient has the same ones)
+            source = client.read_text(encoding="utf-8").split("\nclass AsyncClient", 1)[0]
             outcome.form_methods = sum(source.count(f"_multipart.{encode}(")
                                        for encode in ("multipart_body", "form_body",
                                                       "binary_body"))
