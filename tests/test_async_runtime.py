@@ -383,3 +383,84 @@ def test_a_redirect_target_that_cannot_be_sent_is_refused(server: tuple[str, Fak
 
     run(go)
     assert len(state.requests) == 1
+
+
+# ---- the HTTP/1.1 reader against exact bytes -------------------------------------------------
+
+def on_wire(reply: bytes, method: str = "GET", **kwargs: Any) -> Any:
+    """Send one request to a server on 127.0.0.1 that answers `reply` verbatim, then closes;
+    the decoded JSON body (or the exception raised) and the request bytes it received."""
+    received: list[bytes] = []
+
+    async def main() -> Any:
+        async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            received.append(await reader.readuntil(b"\r\n\r\n"))
+            writer.write(reply)
+            await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        client = make(f"http://127.0.0.1:{port}/v1", max_retries=0, **kwargs)
+        try:
+            return (await client._request_json(method, "things")).data
+        except h.APIError as exc:
+            return exc
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    return run(main), b"".join(received)
+
+
+JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+
+
+def test_wire_framings_of_a_body() -> None:
+    chunked = (JSON + b"Transfer-Encoding: chunked\r\n\r\n"
+               b"4;name=value\r\n{\"a\"\r\n5\r\n: [1]\r\n1\r\n}\r\n0\r\nX-Trailer: t\r\n\r\n")
+    assert on_wire(chunked)[0] == {"a": [1]}  # extensions ignored, trailers dropped
+    assert on_wire(JSON + b"Content-Length: 8, 8\r\n\r\n{\"a\": 1}")[0] == {"a": 1}
+    assert on_wire(JSON + b"\r\n{\"until\": \"close\"}")[0] == {"until": "close"}
+    interim = b"HTTP/1.1 100 Continue\r\n\r\n" + JSON + b"Content-Length: 2\r\n\r\n{}"
+    assert on_wire(interim)[0] == {}
+    folded = JSON + b"X-Long: a\r\n  b\r\nContent-Length: 2\r\n\r\n{}"
+    assert on_wire(folded)[0] == {}
+    assert on_wire(b"HTTP/1.1 204 No Content\r\n\r\n")[0] is None
+
+
+def test_wire_request_line_and_headers() -> None:
+    _, request = on_wire(JSON + b"Content-Length: 2\r\n\r\n{}", "POST")
+    head = request.decode("latin-1").split("\r\n")
+    assert head[0] == "POST /v1/things HTTP/1.1"
+    fields = dict(line.split(": ", 1) for line in head[1:] if line)
+    assert fields["Host"].startswith("127.0.0.1:") and fields["Connection"] == "close"
+    assert fields["Content-Length"] == "0" and fields["Authorization"] == "Bearer sk-test"
+
+
+@pytest.mark.parametrize(("reply", "error"), [
+    (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}", "8 bytes of the body missing"),
+    (JSON + b"Content-Length: 2, 3\r\n\r\n{}", "Content-Length"),
+    (JSON + b"Content-Length: -1\r\n\r\n{}", "Content-Length"),
+    (JSON + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", "chunk size"),
+    (JSON + b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", "CRLF"),
+    (JSON + b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}", "closed"),
+    (b"SPDY/3 200 OK\r\n\r\n", "status line"),
+    (b"HTTP/1.1 2x0 OK\r\n\r\n", "status line"),
+    (b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "header line"),
+    (b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 201 + b"\r\n", "headers"),
+    (b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", "line exceeds"),
+    (b"HTTP/1.1 200 OK\r\nContent-Le", "closed"),
+], ids=["short", "lengths-differ", "negative-length", "bad-chunk-size", "chunk-without-crlf",
+        "chunked-cut", "not-http", "bad-status", "no-colon", "too-many-headers", "huge-header",
+        "cut-in-headers"])
+def test_wire_malformed_responses_are_errors(reply: bytes, error: str) -> None:
+    result, _ = on_wire(reply)
+    assert isinstance(result, h.APIConnectionError | h.ResponseTooLargeError), result
+    assert error in str(result)
+
+
+def test_wire_exactly_the_header_limit_is_accepted() -> None:
+    limit = load_runtime("_async_transport").MAX_HEADERS
+    reply = JSON + b"X-A: b\r\n" * (limit - 2) + b"Content-Length: 2\r\n\r\n{}"
+    assert on_wire(reply)[0] == {}

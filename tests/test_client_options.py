@@ -4,6 +4,7 @@ real sockets against tests/fake_runs_server.py (the runs_v2 package of test_clie
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import inspect
 import logging
@@ -13,6 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -144,7 +146,8 @@ def test_logging_records_requests_and_retries(v2: ModuleType,  # noqa: F811
         client.list_runs(tid, extra_query={"api_key": "q-secret"})
     assert {r.name for r in caplog.records} == {V2}
     text = caplog.text
-    assert "retrying GET" in text and '"200"' in text and "<redacted>" in text
+    assert "retrying GET" in text and "(retry 1 of 2)" in text and '"200"' in text
+    assert "<redacted>" in text and "after 1 retries" in text
     assert "q-secret" not in text and "sk-test" not in text
 
 
@@ -152,6 +155,7 @@ CHILD = """
 import sys
 sys.path.insert(0, {out!r})
 import {package} as pkg
+pkg.Client({base_url!r}, {key!r})  # a second client adds no second handler
 client = pkg.Client({base_url!r}, {key!r}, max_retries=1)
 client._sleep = lambda seconds: None
 client.list_runs({tid!r}, extra_query={{"client_secret": "q-secret"}})
@@ -175,7 +179,8 @@ def test_the_environment_variable_switches_logging_on(
     if not level:
         assert log == ""
         return
-    assert f"{V2} INFO" in log and "retrying GET" in log and '"200"' in log
+    assert f"{V2} INFO" in log and "retrying GET" in log
+    assert log.count('"200"') == 1  # one line per response, however many clients
     assert ("sending GET" in log) is (level == "debug")
     assert "sk-very-secret" not in log and "q-secret" not in log
     if level == "debug":
@@ -196,3 +201,74 @@ def test_stream_true_on_a_plain_method_says_what_to_call(v2: ModuleType,  # noqa
     run = client.create_run(tid, assistant_id="asst_1", stream=False)
     assert "stream" not in state.requests[-1].body and run.status == "queued"
     assert "stream" not in inspect.signature(v2.Client.get_run).parameters  # no stream variant
+
+
+# ---- the same through the generated AsyncClient ----------------------------------------------
+
+def run_async(v2: ModuleType, base_url: str, body: Any, **kwargs: Any) -> Any:  # noqa: F811
+    """`await body(client)` in a fresh event loop, with an AsyncClient recording its sleeps."""
+
+    async def main() -> Any:
+        client = v2.AsyncClient(base_url, "sk-test", timeout=5.0, **kwargs)
+        client.sleeps = []
+
+        async def sleep(seconds: float) -> None:
+            client.sleeps.append(seconds)
+
+        client._sleep = sleep
+        try:
+            return await body(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+def test_async_options_raw_responses_and_stream_refusal(v2: ModuleType,  # noqa: F811
+                                                        server: tuple[str, FakeState]) -> None:
+    base_url, state = server
+    tid = thread(state)
+    state.fail(500)
+
+    async def body(client: Any) -> Any:
+        raw = await client.with_raw_response.create_run(
+            tid, assistant_id="asst_1", extra_query={"trace": "on"},
+            extra_body={"metadata": {"b": "2"}}, extra_headers={"X-Trace": "t1"},
+            idempotency_key="k-async")
+        typed = await client.raw(client.get_run)(tid, raw.parse().id, max_retries=0)
+        with pytest.raises(TypeError, match=r"call stream_run\("):
+            await client.create_run(tid, assistant_id="asst_1", stream=True)
+        patient = client.with_options(max_retries=0)
+        assert type(patient) is type(client) and patient.options.max_retries == 0
+        return raw, typed
+
+    raw, typed = run_async(v2, base_url, body)
+    assert raw.status_code == 200 and raw.retries_taken == 1  # the key made the POST retryable
+    assert raw.parse().metadata == {"b": "2"} and raw.request_id.startswith("req_")
+    first, second, third = state.requests
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"] == "k-async"
+    assert second.query == {"trace": ["on"]} and second.headers["x-trace"] == "t1"
+    assert typed.parse().id == raw.parse().id and third.method == "GET"
+
+
+def test_async_client_on_the_httpx_transport(v2: ModuleType,  # noqa: F811
+                                             server: tuple[str, FakeState]) -> None:
+    httpx = pytest.importorskip("httpx")
+    base_url, state = server
+    tid = thread(state)
+    state.fail(429, headers={"Retry-After": "1"})
+
+    async def body(client: Any) -> Any:
+        page = await client.list_runs(tid)  # the 429 first: retried after its Retry-After
+        run = await client.create_run_and_poll(tid, assistant_id="asst_1", poll_interval=0)
+        names = []
+        async with await client.stream_run(tid, assistant_id="asst_1") as events:
+            async for event in events:
+                names.append(type(event).__name__)
+        return page, run, names, client.sleeps
+
+    transport = v2.HttpxAsyncTransport(httpx.AsyncClient())
+    page, run, names, sleeps = run_async(v2, base_url, body, transport=transport)
+    assert page.object == "list" and sleeps[0] == 1.0
+    assert run.status == "requires_action" and names[0] == "ThreadRunCreatedEvent"
+    assert state.requests[0].headers["user-agent"].startswith("runmodels-client/")

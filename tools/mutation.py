@@ -4,6 +4,7 @@
     python tools/mutation.py runtime                  # templates/runtime/_runtime.py
     python tools/mutation.py runtime --sample 150     # a seeded random 150 of its mutants
     python tools/mutation.py http --budget 20         # _http.py, stop after 20 minutes
+    python tools/mutation.py transport --sample 50    # _transport.py (also core, policy, sse, async)
     python tools/mutation.py decoders                 # generator/runmodels/emit/decoders.py
 
 cosmic-ray changes one operator at a time in a file (`<` for `<=`, `and` for `or`, a number, a
@@ -68,6 +69,16 @@ TARGETS = {
                       ("tests/test_hostile_decoders.py",)),
     "http": Target("templates/runtime/_http.py",
                    ("tests/test_http_runtime.py", "tests/test_client.py")),
+    "core": Target("templates/runtime/_core.py",
+                   ("tests/test_http_runtime.py", "tests/test_http_safety.py",
+                    "tests/test_client_options.py")),
+    "policy": Target("templates/runtime/_policy.py",
+                     ("tests/test_http_runtime.py", "tests/test_http_safety.py")),
+    "transport": Target("templates/runtime/_transport.py",
+                        ("tests/test_http_runtime.py", "tests/test_http_safety.py")),
+    "sse": Target("templates/runtime/_sse.py",
+                  ("tests/test_http_runtime.py", "tests/test_http_safety.py")),
+    "async": Target("templates/runtime/_async_transport.py", ("tests/test_async_runtime.py",)),
     "decoders": Target("generator/runmodels/emit/decoders.py", DECODE_TESTS,
                        ("tests/test_hostile_decoders.py",), regenerate=True, deselect=GOLDENS),
 }
@@ -80,7 +91,11 @@ def log(*parts: object) -> None:
 # --- the test command cosmic-ray runs for every mutant ------------------------------------------
 def run_tests(target: Target, files: list[str]) -> int:
     """Show the (mutated) target to the tests, then run them: exit 0 means the mutant survived."""
-    env = dict(os.environ, RUNMODELS_CACHE="off", PYTHONDONTWRITEBYTECODE="1")
+    # the scratch copy's runmodels (its templates link to the mutated runtime), not the install's:
+    # tests that generate a package then copy the mutant into it
+    env = dict(os.environ, RUNMODELS_CACHE="off", PYTHONDONTWRITEBYTECODE="1",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(Path("generator").resolve()),
+                                                        os.environ.get("PYTHONPATH")])))
     if target.regenerate:
         done = subprocess.run([sys.executable, "-m", "runmodels", "generate", "-q"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
@@ -108,7 +123,7 @@ def scratch_copy(where: Path) -> None:
     for name in COPIED:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, where / name,
+            shutil.copytree(source, where / name, symlinks=True,  # templates stay a link
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         elif source.exists():
             shutil.copy2(source, where / name)
@@ -204,7 +219,7 @@ def shard(session: Path, jobs: int, where: Path) -> list[Path]:
         pending = sorted(w.job_id for w in db.pending_work_items)
     for i in range(jobs):
         copy = where.parent / f"{where.name}-{i}"
-        shutil.copytree(where, copy)
+        shutil.copytree(where, copy, symlinks=True)  # the templates link stays a link
         with use_db(str(copy / session.name), WorkDB.Mode.open) as db:
             others = [job for n, job in enumerate(pending) if n % jobs != i]
             db.set_multiple_results(others, WorkResult(worker_outcome=WorkerOutcome.SKIPPED))

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any, ParamSpec, TypeVar, final
+from typing import Any, ParamSpec, TypeVar, cast, final
 
 from ._async_transport import (
     WAIT_TIMEOUTS,
@@ -373,4 +373,5 @@ class AsyncRawResponses:
             raise AttributeError(
                 f"{type(self._client).__name__} has no method {name!r}"
             )
-        return self._client.raw(method)
+        # every public method of the async client is a coroutine function
+        return self._client.raw(cast("Callable[..., Awaitable[Any]]", method))

@@ -271,7 +271,15 @@ async def _send_body(
 
 
 async def _line(reader: asyncio.StreamReader, timeout: float, where: str) -> bytes:
-    line: bytes = await _within(reader.readline(), timeout, where, "reading headers")
+    """One line of the head (or a chunk-size line), without its CRLF, within MAX_HEADER_LINE."""
+    try:
+        line: bytes = await _within(
+            reader.readline(), timeout, where, "reading headers"
+        )
+    except ValueError:  # the stream's limit: no line end within MAX_HEADER_LINE bytes
+        raise ResponseTooLargeError(
+            f"a response line exceeds {MAX_HEADER_LINE} bytes", request=where
+        ) from None
     if not line.endswith(b"\n"):
         raise APIConnectionError(
             "connection closed before the response was complete", request=where

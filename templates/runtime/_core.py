@@ -30,7 +30,9 @@ from ._errors import (
     Headers,
     PollTimeoutError,
     header_value,
+    is_array,
     is_credential,
+    is_object,
 )
 from ._policy import (
     IDEMPOTENT_METHODS,
@@ -264,7 +266,7 @@ class ClientCore(Generic[_Tr]):
         given = query or {}
         pairs = [(k, v) for k, v in self.options.default_query if k not in given]
         for key, value in given.items():
-            values = value if isinstance(value, (list, tuple)) else [value]
+            values = value if is_array(value) else [value]
             pairs.extend((key, scalar(v)) for v in values if v is not None)
         return f"{url}?{urllib.parse.urlencode(pairs)}" if pairs else url
 
@@ -326,10 +328,11 @@ class ClientCore(Generic[_Tr]):
     def _total(self, timeout: float | None) -> float:
         """The total deadline of one attempt: this call's `timeout`, else the client's."""
         total = self.options.timeout if timeout is None else timeout
+        given: Any = total  # checked although typed: a caller need not use a type checker
         if (
-            isinstance(total, bool)
-            or not isinstance(total, (int, float))
-            or not 0 < total < float("inf")
+            isinstance(given, bool)
+            or not isinstance(given, (int, float))
+            or not 0 < given < float("inf")
         ):
             raise ClientValueError(
                 "timeout must be a positive, finite number of seconds"
@@ -340,7 +343,8 @@ class ClientCore(Generic[_Tr]):
         """Retries allowed for this call: its `max_retries`, else the client's."""
         if max_retries is None:
             return self.options.max_retries
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        given: Any = max_retries  # checked although typed: a caller need not type-check
+        if isinstance(given, bool) or not isinstance(given, int):
             raise ClientValueError("max_retries must be an int")
         return max(0, max_retries)
 
@@ -466,11 +470,12 @@ def _with_extra_body(body: Any, extra: Mapping[str, Any] | None) -> Any:
     """`body` with the members of `extra` added (replacing those of the same name)."""
     if extra is None:
         return body
-    if not isinstance(extra, Mapping):
+    given: Any = extra  # checked although typed: a caller need not use a type checker
+    if not isinstance(given, Mapping):
         raise ClientValueError("extra_body must be a mapping of JSON members")
     if body is None:
         return dict(extra)
-    if not isinstance(body, dict):
+    if not is_object(body):
         raise ClientValueError(
             "extra_body needs a JSON object body; this request's body is "
             f"{type(body).__name__}"
@@ -507,10 +512,11 @@ class Poller:
     def __init__(
         self, interval: float, timeout: float | None, clock: Callable[[], float]
     ) -> None:
+        given: Any = interval  # checked although typed: a caller need not use a type checker
         if (
-            isinstance(interval, bool)
-            or not isinstance(interval, (int, float))
-            or not 0 <= interval < float("inf")
+            isinstance(given, bool)
+            or not isinstance(given, (int, float))
+            or not 0 <= given < float("inf")
         ):
             raise ClientValueError("interval must be a finite number of seconds >= 0")
         self.interval = interval

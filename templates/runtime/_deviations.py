@@ -15,7 +15,16 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from ._runtime import UNSET, WRONG_TYPE, DecodeError, Model, UnknownVariant, path_text
+from ._runtime import (
+    UNSET,
+    WRONG_TYPE,
+    DecodeError,
+    Model,
+    UnknownVariant,
+    is_dict,
+    is_list,
+    path_text,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -95,7 +104,7 @@ def deviations(value: Any) -> list[Deviation]:
             own = getattr(value, "_deviations", None)
             if own:
                 found += own
-            names: tuple[str, ...] = value.__slots__
+            names: Any = value.__slots__  # the concrete class's: every field, `_extra` last
             stack += [getattr(value, n, None) for n in reversed(names) if n != "_extra"]
         elif value.__class__ is list:
             stack += reversed(value)
@@ -161,7 +170,7 @@ def settle(value: Any, data: Any, ctx: Ctx) -> Any:
 
 def _keys(where: Any) -> list[Any]:
     """A linked path `((("$", "tools"), 1), "name")` as its keys: ["tools", 1, "name"]."""
-    keys = []
+    keys: list[Any] = []
     while where.__class__ is tuple:
         where, key = where
         keys.append(key)
@@ -176,11 +185,11 @@ def _owner(value: Any, data: Any, keys: list[Any]) -> tuple[Any, Any, Any]:
     if len(keys) == 1 and isinstance(value, Model):  # common: a member of the root
         return value, keys[0], data.get(keys[0], UNSET)
     owner = member = raw = None
-    node = value
+    node: Any = value  # decoded data of any shape, as `data` is JSON of any shape
     for key in keys:
         if isinstance(node, Model):  # an undeclared member ends the walk: it is node's
             owner, member = node, key
-            raw = data = data.get(key, UNSET) if isinstance(data, dict) else UNSET
+            raw = data = data.get(key, UNSET) if is_dict(data) else UNSET
             slot = _slot_of(node, key)
             if slot is None:
                 break
@@ -189,7 +198,7 @@ def _owner(value: Any, data: Any, keys: list[Any]) -> tuple[Any, Any, Any]:
             node.__class__ is dict and key in node
         ):
             node = node[key]
-            data = data[key] if isinstance(data, (list, dict)) else UNSET
+            data = data[key] if is_list(data) or is_dict(data) else UNSET
         else:
             break
     return owner, member, raw
@@ -216,15 +225,16 @@ def _slot_of(obj: Any, key: Any) -> str | None:
 
     A generated class's member names are its module's `_NAMES_<class>` (in field order) or,
     for a model of one member, `_KEYS_<class>`."""
-    slots = _slots_of.get(type(obj))
+    kind: type = obj.__class__
+    slots = _slots_of.get(kind)
     if slots is None:
-        cls = next(k for k in type(obj).__mro__ if "__slots__" in k.__dict__)
+        cls: Any = next(k for k in kind.__mro__ if "__slots__" in k.__dict__)
         module = import_module(cls.__module__)
-        names = getattr(module, f"_NAMES_{cls.__name__}", None)
+        names: Any = getattr(module, f"_NAMES_{cls.__name__}", None)
         if names is None:
             names = tuple(getattr(module, f"_KEYS_{cls.__name__}", ()))
-        fields: tuple[str, ...] = cls.__slots__  # type: ignore[attr-defined]
-        slots = _slots_of[type(obj)] = dict(zip(names, fields))
+        fields: tuple[str, ...] = cls.__slots__
+        slots = _slots_of[kind] = dict(zip(names, fields))
     return slots.get(key) if key.__class__ is str else None
 
 

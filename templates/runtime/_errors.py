@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 __all__ = [
     "APIConnectionError",
@@ -41,7 +41,10 @@ class Headers(Mapping[str, str]):
     def __init__(
         self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()
     ) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items
+        if isinstance(items, Mapping):  # isinstance alone would leave its key type unknown
+            pairs: Iterable[tuple[str, str]] = cast("Mapping[str, str]", items).items()
+        else:
+            pairs = items
         self._data: dict[str, tuple[str, str]] = {}
         for key, value in pairs:
             old = self._data.get(key.lower())
@@ -215,6 +218,16 @@ def decode_json(data: bytes, where: str, what: str = "response body") -> Any:
             request=where,
             body=data,
         ) from exc
+
+
+def is_object(value: object) -> TypeGuard[dict[str, Any]]:
+    """A JSON object (isinstance would narrow `Any` to `dict[Unknown, Unknown]`)."""
+    return isinstance(value, dict)
+
+
+def is_array(value: object) -> TypeGuard[list[Any] | tuple[Any, ...]]:
+    """A list or tuple (isinstance would narrow `Any` to `list[Unknown]`)."""
+    return isinstance(value, (list, tuple))
 
 
 def opt_str(value: object) -> str | None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import IO, Any, TypeAlias
 
 from ._http import ClientValueError, RawBody
-from ._runtime import DecodeError, enc, path_text
+from ._runtime import DecodeError, enc, is_dict, is_list, path_text
 
 FileContent: TypeAlias = bytes | IO[bytes]
 FileInput: TypeAlias = (
@@ -37,7 +37,7 @@ class _Content:
 
     def __init__(self, name: str, content: Any) -> None:
         if isinstance(content, (bytearray, memoryview)):
-            content = bytes(content)
+            content = bytes(content)  # pyright: ignore[reportUnknownArgumentType]
         if not isinstance(content, bytes) and not callable(
             getattr(content, "read", None)
         ):
@@ -88,12 +88,16 @@ class _FilePart:
     def __init__(self, name: str, value: Any) -> None:
         filename: str | None = None
         content_type: str | None = None
-        content = value
-        if isinstance(value, tuple) and len(value) in (2, 3):
-            filename, content = value[0], value[1]
-            content_type = value[2] if len(value) == 3 else None
-        elif not isinstance(value, (bytes, bytearray, memoryview)):
-            named = getattr(value, "name", None)
+        content: Any = value
+        parts = _tuple_of(content)
+        if len(parts) in (2, 3):
+            filename = _optional_text(name, "filename", parts[0])
+            content = parts[1]
+            content_type = _optional_text(
+                name, "content type", parts[2] if len(parts) == 3 else None
+            )
+        elif not isinstance(content, (bytes, bytearray, memoryview)):
+            named = getattr(content, "name", None)
             filename = os.path.basename(named) if isinstance(named, str) else None
         self.content = _Content(name, content)
         if content_type is None:
@@ -148,19 +152,23 @@ class MultipartBody:
         yield self._end
 
 
-def multipart_body(fields: Mapping[str, Any], files: Collection[str]) -> RawBody:
+def multipart_body(fields: Any, files: Collection[str]) -> RawBody:
     """The `multipart/form-data` body of `fields` (JSON name -> value); members named in
     `files` hold files."""
+    if not is_dict(fields):
+        raise ClientValueError(
+            f"a multipart body is a JSON object, not {type(fields).__name__}"
+        )
     boundary = f"runmodels-{uuid.uuid4().hex}"
     parts: list[bytes | _FilePart] = []
     for name, value in fields.items():
         if name in files:
-            items = value if isinstance(value, list) else [value]
-            parts.extend(_FilePart(name, item) for item in items)
+            files_given: list[Any] = value if is_list(value) else [value]
+            parts.extend(_FilePart(name, item) for item in files_given)
             continue
-        data = enc(value)
-        items = (
-            data if isinstance(data, list) and all(map(_is_scalar, data)) else [data]
+        data: Any = enc(value)
+        items: list[Any] = (
+            data if is_list(data) and all(map(_is_scalar, data)) else [data]
         )
         for item in items:
             if _is_scalar(item):
@@ -214,9 +222,13 @@ def form_body(fields: Any, deep: Collection[str] = ()) -> RawBody:
     members in `deep` (`style: deepObject`) and for lists of objects, numbers its items
     (`items[0][price]=…`).
     """
+    if not is_dict(fields):
+        raise ClientValueError(
+            f"a form body is a JSON object, not {type(fields).__name__}"
+        )
     pairs: list[tuple[str, str]] = []
-    for name, value in (fields or {}).items():
-        _pairs(pairs, str(name), value, indexed=name in deep)
+    for name, value in fields.items():
+        _pairs(pairs, name, value, indexed=name in deep)
     return RawBody(
         "application/x-www-form-urlencoded",
         urllib.parse.urlencode(pairs).encode("ascii"),
@@ -224,15 +236,32 @@ def form_body(fields: Any, deep: Collection[str] = ()) -> RawBody:
 
 
 def _pairs(out: list[tuple[str, str]], key: str, value: Any, indexed: bool) -> None:
-    if isinstance(value, dict):
+    if is_dict(value):
         for sub, item in value.items():
             _pairs(out, f"{key}[{sub}]", item, True)
-    elif isinstance(value, list):
+    elif is_list(value):
         numbered = indexed or not all(map(_is_scalar, value))
         for i, item in enumerate(value):
             _pairs(out, f"{key}[{i}]" if numbered else key, item, True)
     else:
         out.append((key, _text(value)))
+
+
+def _tuple_of(value: Any) -> tuple[Any, ...]:
+    """`value` if it is a tuple (a file with its name and type), else ()."""
+    if not isinstance(value, tuple):
+        return ()
+    items: tuple[Any, ...] = value  # pyright: ignore[reportUnknownVariableType]
+    return items
+
+
+def _optional_text(name: str, what: str, value: Any) -> str | None:
+    """A tuple's filename or content type: a string, or None."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ClientValueError(
+        f"{name}: a file's {what} is a string, not {type(value).__name__}"
+    )
 
 
 def _is_scalar(value: Any) -> bool:

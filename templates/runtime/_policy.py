@@ -16,6 +16,7 @@ import time
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ._errors import ClientValueError, header_value, is_credential
 
@@ -97,11 +98,14 @@ class ClientOptions:
                 raise ClientValueError(
                     f"{name} must be a finite number of seconds >= 0"
                 )
-        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+        # checked although typed: a caller need not use a type checker
+        retries: Any = self.max_retries
+        limits: Any = self.limits
+        if isinstance(retries, bool) or not isinstance(retries, int):
             raise ClientValueError("max_retries must be an int")
-        if self.max_retries < 0:
+        if retries < 0:
             raise ClientValueError("max_retries must be >= 0")
-        if not isinstance(self.limits, Limits):
+        if not isinstance(limits, Limits):
             raise ClientValueError("limits must be a Limits")
 
     def read_wait(self, total: float) -> float:
@@ -175,7 +179,7 @@ def poll_delay(headers: Mapping[str, str], interval: float) -> float:
     return min(max(delay, MIN_POLL_DELAY), MAX_POLL_DELAY)
 
 
-def check_api_key(key: str | None) -> str:
+def check_api_key(key: object) -> str:
     """The key without surrounding whitespace; refused (without showing it) when unsendable.
 
     None means "read OPENAI_API_KEY"; "" means "this API needs no key" (no Authorization).
@@ -202,7 +206,7 @@ def check_api_key(key: str | None) -> str:
     return stripped
 
 
-def check_base_url(url: str) -> tuple[str, tuple[str, str, int]]:
+def check_base_url(url: object) -> tuple[str, tuple[str, str, int]]:
     """(base URL without trailing "/", its origin); refused when it cannot be an API root.
 
     Messages show it without query and fragment (which might hold a key) and never with
@@ -266,6 +270,8 @@ def url_origin(url: str) -> tuple[str, str, int] | None:
 def check_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Headers as http.client will send them; a bad one raises ClientValueError naming it."""
     out: dict[str, str] = {}
+    name: Any  # checked although typed: a caller need not use a type checker
+    value: Any
     for name, value in headers.items():
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
             raise ClientValueError(f"header name {name!r} is not a valid HTTP token")

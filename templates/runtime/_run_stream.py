@@ -32,6 +32,9 @@ from collections.abc import (
 )
 from typing import Any, Generic, TypeVar
 
+# is_dict/is_list narrow JSON values to dict[str, Any] / list[Any] (isinstance: dict[Unknown, ...])
+from ._runtime import is_dict, is_list
+
 _R = TypeVar("_R")
 _REPLACED = frozenset({"id", "index", "type", "object", "name", "role", "status"})
 
@@ -40,15 +43,15 @@ def merge_delta(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
     """Merge one delta fragment into what was assembled so far (in place); returns `into`."""
     for key, value in delta.items():
         old = into.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
+        if is_dict(old) and is_dict(value):
             merge_delta(old, value)
-        elif isinstance(old, list) and isinstance(value, list):
+        elif is_list(old) and is_list(value):
             _merge_items(old, value)
         elif isinstance(old, str) and isinstance(value, str) and key not in _REPLACED:
             into[key] = old + value
-        elif isinstance(value, dict):
+        elif is_dict(value):
             into[key] = merge_delta({}, value)
-        elif isinstance(value, list):
+        elif is_list(value):
             into[key] = _merge_items([], value)
         else:
             into[key] = value
@@ -57,7 +60,7 @@ def merge_delta(into: dict[str, Any], delta: dict[str, Any]) -> dict[str, Any]:
 
 def _merge_items(into: list[Any], items: list[Any]) -> list[Any]:
     for item in items:
-        index = item.get("index") if isinstance(item, dict) else None
+        index = item.get("index") if is_dict(item) else None
         if (
             isinstance(index, int)
             and not isinstance(index, bool)
@@ -65,12 +68,12 @@ def _merge_items(into: list[Any], items: list[Any]) -> list[Any]:
         ):
             if index == len(into):
                 into.append(merge_delta({}, item))
-            elif isinstance(into[index], dict):
+            elif is_dict(into[index]):
                 merge_delta(into[index], item)
             else:
                 into[index] = merge_delta({}, item)
         else:
-            into.append(merge_delta({}, item) if isinstance(item, dict) else item)
+            into.append(merge_delta({}, item) if is_dict(item) else item)
     return into
 
 
@@ -147,12 +150,10 @@ class _RunState(Generic[_R]):
     def message_text(self, message_id: str) -> str:
         """The text of one message: its text parts joined, as assembled so far."""
         content = self.messages.get(message_id, {}).get("content")
-        parts = content if isinstance(content, list) else []
-        texts = [p.get("text") for p in parts if isinstance(p, dict)]
+        parts = content if is_list(content) else []
+        texts = [p.get("text") for p in parts if is_dict(p)]
         return "".join(
-            t["value"]
-            for t in texts
-            if isinstance(t, dict) and isinstance(t.get("value"), str)
+            t["value"] for t in texts if is_dict(t) and isinstance(t.get("value"), str)
         )
 
     def required_tool_calls(self) -> list[Any]:
@@ -160,7 +161,7 @@ class _RunState(Generic[_R]):
         action = getattr(self.run, "required_action", None)
         outputs = getattr(action, "submit_tool_outputs", None)
         calls = getattr(outputs, "tool_calls", None)
-        return list(calls) if isinstance(calls, list) else []
+        return list(calls) if is_list(calls) else []
 
     def _follow_up(self, tool_outputs: Any) -> Any:
         """The client's stream of the run going on after `tool_outputs`."""
@@ -217,7 +218,7 @@ class _RunState(Generic[_R]):
             self._message_delta(_json(data))
         elif name.startswith("thread.message."):
             message = _json(data)
-            if isinstance(message, dict) and isinstance(message.get("id"), str):
+            if is_dict(message) and isinstance(message.get("id"), str):
                 assembled = self.messages.setdefault(message["id"], {})
                 assembled.update(message)
                 if name == "thread.message.completed":
@@ -231,29 +232,31 @@ class _RunState(Generic[_R]):
                 self._emit("on_tool_call_done", call)
 
     def _step_delta(self, data: Any) -> None:
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        if not is_dict(data) or not isinstance(data.get("id"), str):
             return
-        details = (data.get("delta") or {}).get("step_details") or {}
-        fragments = details.get("tool_calls") if isinstance(details, dict) else None
-        if not isinstance(fragments, list):
+        delta: Any = data.get("delta") or {}
+        details: Any = delta.get("step_details") if is_dict(delta) else None
+        fragments = details.get("tool_calls") if is_dict(details) else None
+        if not is_list(fragments):
             return
         calls = self.tool_calls.setdefault(data["id"], [])
-        _merge_items(calls, [f for f in fragments if isinstance(f, dict)])
+        _merge_items(calls, [f for f in fragments if is_dict(f)])
         for fragment in fragments:
-            index = fragment.get("index") if isinstance(fragment, dict) else None
+            index = fragment.get("index") if is_dict(fragment) else None
             if isinstance(index, int) and 0 <= index < len(calls):
                 self._emit("on_tool_call_delta", fragment, calls[index])
 
     def _message_delta(self, data: Any) -> None:
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        if not is_dict(data) or not isinstance(data.get("id"), str):
             return
-        delta = data.get("delta") or {}
+        delta: Any = data.get("delta")
         message = self.messages.setdefault(data["id"], {"id": data["id"]})
-        if isinstance(delta, dict):
+        if is_dict(delta):
             merge_delta(message, delta)
-            for part in delta.get("content") or []:
-                text = part.get("text") if isinstance(part, dict) else None
-                value = text.get("value") if isinstance(text, dict) else None
+            parts: Any = delta.get("content") or []
+            for part in parts:
+                text = part.get("text") if is_dict(part) else None
+                value = text.get("value") if is_dict(text) else None
                 if isinstance(value, str):
                     self._text.append(value)
                     self._emit("on_text_delta", value, data["id"])

@@ -16,7 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
     from collections.abc import Callable
-    from typing import Any, Final, TypeAlias
+    from typing import Any, Final, TypeAlias, TypeGuard
 
     from ._deviations import Deviation
 
@@ -76,7 +76,7 @@ def path_text(path: Any) -> str:
     import json
 
     parts: list[Any] = []
-    while isinstance(path, tuple):
+    while path.__class__ is tuple:  # the runtime links paths as plain pairs
         path, key = path
         parts.append(key)
     out = [str(path)]
@@ -324,7 +324,7 @@ def dec_prims(value: Any, path: Any, ctx: Ctx, kinds: tuple[str, ...]) -> Any:
 
 def dec_list(value: Any, path: Any, ctx: Ctx, item: Decoder) -> Any:
     if value.__class__ is not list:
-        if isinstance(value, list):
+        if is_list(value):
             value = list(value)
         elif value is None:
             return ctx.null(path)
@@ -344,7 +344,7 @@ def dec_list_str(value: Any, path: Any, ctx: Ctx) -> Any:
 
 
 def dec_map(value: Any, path: Any, ctx: Ctx, item: Decoder) -> Any:
-    if not isinstance(value, dict):
+    if value.__class__ is not dict and not is_dict(value):
         if value is None:
             return ctx.null(path)
         return ctx.wrong(path, value, "object")
@@ -362,7 +362,7 @@ def dec_map_str(value: Any, path: Any, ctx: Ctx) -> Any:
 
 
 def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
-    if isinstance(value, dict):
+    if value.__class__ is dict or is_dict(value):
         return value
     if value is None:
         return ctx.null(path)
@@ -370,7 +370,7 @@ def dec_map_any(value: Any, path: Any, ctx: Ctx) -> Any:
 
 
 def field_map_any(value: Any, path: Any, key: str, ctx: Ctx, flags: int) -> Any:
-    if isinstance(value, dict):
+    if value.__class__ is dict or is_dict(value):
         return value
     return _field_prim(value, path, key, ctx, flags, "object")
 
@@ -388,7 +388,8 @@ def names(*keys: str) -> tuple[str, ...]:
 
 def getter(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
     """Reads every declared member of a payload in one C call; KeyError if one is missing."""
-    return itemgetter(*names)
+    first, *rest = names  # a getter of two names or more returns a tuple
+    return itemgetter(first, *rest)
 
 
 def get_each(data: dict[str, Any], names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -414,7 +415,7 @@ def extras(
         elif closed:
             what = "unknown field (the schema allows no additional properties)"
             ctx.error((path, k), what)
-        elif ctx.__class__ is Trial:
+        elif isinstance(ctx, Trial):
             ctx.unknown += 1
     return extra
 
@@ -461,17 +462,17 @@ class Checks:
 def _check_one(checks: Checks, name: str, limit: Any, value: Any) -> str | None:
     import json
 
-    is_num = isinstance(value, (int, float)) and not isinstance(value, bool)
-    sized: Any = value if isinstance(value, (str, list, dict)) else None
+    is_num = _is(value, (int, float)) and not _is(value, bool)
+    sized: Any = value if _is(value, (str, list, dict)) else None
     if name == "const":
-        plain = value.value if isinstance(value, enum.Enum) else value
+        plain: Any = value.value if _is(value, enum.Enum) else value
         if not any(plain == x and type(plain) is type(x) for x in limit):
             return f"must be one of {', '.join(json.dumps(x) for x in limit)}"
-    elif name == "pattern" and isinstance(value, str):
+    elif name == "pattern" and _is(value, str):
         compiled = checks.pattern()
         if compiled is not None and not compiled.search(value):
             return f"does not match pattern {json.dumps(limit)}"
-    elif is_num and not (isinstance(value, float) and math.isnan(value)):
+    elif is_num and not (_is(value, float) and math.isnan(value)):
         if name == "minimum" and value < limit:
             return f"must be >= {limit}"
         if name == "maximum" and value > limit:
@@ -488,7 +489,7 @@ def _check_one(checks: Checks, name: str, limit: Any, value: Any) -> str | None:
                 return f"{_UNITS[kind]} must be >= {limit}"
             if bound == "max" and size > limit:
                 return f"{_UNITS[kind]} must be <= {limit}"
-    elif name == "key_max_length" and isinstance(value, dict):
+    elif name == "key_max_length" and _is(value, dict):
         for key in value:
             if isinstance(key, str) and len(key) > limit:
                 return f"key {json.dumps(key)} is longer than {limit} characters"
@@ -512,10 +513,10 @@ _UNITS: Final[dict[type, str]] = {
 
 def check_each(value: Any, path: Any, ctx: Ctx, checks: Checks) -> None:
     """Apply item constraints to every element of a list or every value of a map."""
-    if isinstance(value, list):
+    if is_list(value):
         for i, x in enumerate(value):
             checks.run(x, (path, i), ctx)
-    elif isinstance(value, dict):
+    elif is_dict(value):
         for k, x in value.items():
             checks.run(x, (path, k), ctx)
 
@@ -530,6 +531,16 @@ class _OpenEnumMixin:
     _member_map_: dict[str, Any]
     _name_: str
     _value_: Any
+    if TYPE_CHECKING:  # each concrete base defines them (an enum's attributes become members)
+
+        @staticmethod
+        def _json_type() -> str: ...
+
+        @staticmethod
+        def _base_new(klass: type[Any], value: Any) -> Any: ...
+
+        @staticmethod
+        def _accepts(value: Any) -> bool: ...
 
     @property
     def is_known(self) -> bool:
@@ -557,7 +568,7 @@ class _OpenEnumMixin:
             type.__setattr__(cls, "_unknown_cache", cache)
         member = cache.get(value)
         if member is None:
-            member = cls._base_new(cls, value)  # type: ignore[attr-defined]
+            member = cls._base_new(cls, value)
             member._name_ = _UNKNOWN_NAME
             member._value_ = value
             if len(cache) < 1000:
@@ -573,8 +584,8 @@ class _OpenEnumMixin:
                 pass
         if value is None:
             return ctx.null(path)
-        if not cls._accepts(value):  # type: ignore[attr-defined]
-            return ctx.wrong(path, value, cls._json_type())  # type: ignore[attr-defined]
+        if not cls._accepts(value):
+            return ctx.wrong(path, value, cls._json_type())
         what = f"unknown value {json_scalar(value)} for {cls.__name__}"
         ctx.deviate(path, UNKNOWN_ENUM, value, what)
         return cls._make_unknown(value)
@@ -588,7 +599,7 @@ class OpenStrEnum(_OpenEnumMixin, str, enum.Enum):
         return "str"
 
     @staticmethod
-    def _base_new(klass: type, value: Any) -> Any:
+    def _base_new(klass: type[Any], value: Any) -> Any:
         return str.__new__(klass, value)
 
     @staticmethod
@@ -608,7 +619,7 @@ class OpenIntEnum(_OpenEnumMixin, int, enum.Enum):
         return "int"
 
     @staticmethod
-    def _base_new(klass: type, value: Any) -> Any:
+    def _base_new(klass: type[Any], value: Any) -> Any:
         return int.__new__(klass, value)
 
     @staticmethod
@@ -621,6 +632,29 @@ class OpenIntEnum(_OpenEnumMixin, int, enum.Enum):
         return cls._make_unknown(value) if ok else None
 
 
+def enum_decoder(enum_cls: type[OpenStrEnum | OpenIntEnum]) -> Decoder:
+    """The `(value, path, ctx)` decoder of an open enum, which generated modules bind once as
+    `dec_<Enum>` (the runtime is the enum machinery's own module, so it may reach `_decode`)."""
+    return enum_cls._decode  # pyright: ignore[reportPrivateUsage]
+
+
+def _is(value: object, kinds: type | tuple[type, ...]) -> bool:
+    """`isinstance`, leaving a JSON value typed `Any` as it is (see `is_dict`)."""
+    return isinstance(value, kinds)
+
+
+def is_dict(value: object) -> TypeGuard[dict[str, Any]]:
+    """`isinstance(value, dict)` for a JSON value: a type checker then knows it as a JSON
+    object, where isinstance would narrow `Any` to `dict[Unknown, Unknown]` (decoders test
+    `__class__ is dict` first, so only other values pay for the call)."""
+    return isinstance(value, dict)
+
+
+def is_list(value: object) -> TypeGuard[list[Any]]:
+    """`isinstance(value, list)` for a JSON value: a JSON array to a type checker."""
+    return isinstance(value, list)
+
+
 def enc(value: Any) -> Any:
     """Encode any model, enum, union member or container to plain JSON data."""
     cls = value.__class__
@@ -630,9 +664,9 @@ def enc(value: Any) -> Any:
         return value.to_dict()
     if isinstance(value, enum.Enum):
         return value._value_
-    if isinstance(value, list):
+    if cls is list or is_list(value):
         return [enc(x) for x in value]
-    if isinstance(value, dict):
+    if cls is dict or is_dict(value):
         return {k: enc(x) for k, x in value.items()}
     return value
 
@@ -702,9 +736,9 @@ def _finite(data: Any) -> Any:
     """data with NaN and infinities replaced by null (what orjson writes for them)."""
     if isinstance(data, float):
         return data if math.isfinite(data) else None
-    if isinstance(data, dict):
+    if is_dict(data):
         return {k: _finite(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
+    if _is(data, (list, tuple)):
         return [_finite(v) for v in data]
     return data
 
@@ -812,8 +846,8 @@ class Model:
         return _restore, (self.__class__, values, found)
 
     def __repr__(self) -> str:
-        shown = []
-        names: tuple[str, ...] = self.__slots__
+        shown: list[str] = []
+        names: Any = self.__slots__  # the concrete class's: every field, `_extra` last
         for name in names:
             value = getattr(self, name)
             if value is not UNSET and name != "_extra":
@@ -828,6 +862,7 @@ class UnknownVariant:
     """A union member of a kind this package does not know yet: the raw data, kept whole."""
 
     __slots__ = ("data",)
+    data: Any
 
     def __init__(self, data: Any) -> None:
         self.data = data
@@ -835,7 +870,7 @@ class UnknownVariant:
     @property
     def tag(self) -> Any:
         """The value of the usual tag members (`type`, `event`, `object`), if any."""
-        if isinstance(self.data, dict):
+        if is_dict(self.data):
             for key in ("type", "event", "object"):
                 if key in self.data:
                     return self.data[key]

@@ -14,6 +14,7 @@ from ._errors import (
     APIResponseError,
     ResponseTooLargeError,
     decode_json,
+    is_object,
     opt_str,
 )
 from ._policy import Limits
@@ -157,8 +158,8 @@ class EventStream(Iterator[ServerSentEvent]):
 def stream_error(sse: ServerSentEvent, where: str) -> APIError:
     """Turn an `event: error` frame into an APIError."""
     data = sse.json()
-    err = data.get("error", data) if isinstance(data, dict) else None
-    if not isinstance(err, dict):
+    err = data.get("error", data) if is_object(data) else None
+    if not is_object(err):
         raise APIResponseError(
             f"malformed error event in {where}: {sse.data!r}", request=where
         )

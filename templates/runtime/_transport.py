@@ -28,6 +28,7 @@ from ._errors import (
     ResponseTooLargeError,
     header_value,
     is_credential,
+    is_object,
     opt_str,
 )
 
@@ -69,7 +70,7 @@ class Request:
 
     method: str
     url: str
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict[str, str])
     body: bytes | Iterable[bytes] | None = None  # chunks: a streamed form (see RawBody)
     deadline: float | None = None
     replayable: bool = True  # whether `body` can be sent again (a retry, a redirect)
@@ -367,7 +368,10 @@ class UrllibTransport:
         try:
             resp = self._opener.open(raw, timeout=timeout)
         except urllib.error.HTTPError as exc:
-            body: bytes | _Readable = exc if exc.fp is not None else b""
+            # typed as always there, but None when the error carries no body
+            body: bytes | _Readable = (
+                exc if getattr(exc, "fp", None) is not None else b""
+            )
             return Response(
                 exc.code,
                 list(exc.headers.items()),
@@ -419,14 +423,15 @@ def make_status_error(response: Answer, body: bytes, where: str) -> APIError:
     """Build the APIError subclass matching a non-2xx response."""
     status = response.status
     text = body.decode("utf-8", "replace").strip()
-    message, info = text or f"HTTP {status}", {}
+    message = text or f"HTTP {status}"
+    info: dict[str, Any] = {}
     try:
         data = json.loads(body) if text else None
     except (ValueError, RecursionError):
         data = None
-    if isinstance(data, dict):
+    if is_object(data):
         err = data.get("error", data)
-        if isinstance(err, dict):
+        if is_object(err):
             info = err
             message = str(err["message"]) if err.get("message") is not None else message
         elif isinstance(err, str):

@@ -26,8 +26,9 @@ RUNTIME_NAMES: Final = frozenset({
     "Checks", "Ctx", "Decoder", "Model", "OpenIntEnum", "OpenStrEnum", "UnknownVariant",
     "add_extra", "check_each", "dataclass", "dec_any", "dec_bool", "dec_float", "dec_int",
     "dec_list", "dec_list_str", "dec_map", "dec_map_any", "dec_map_str", "dec_prims", "dec_str",
-    "dec_str_union", "decode_root", "enc", "extras", "first_match", "get_each", "getter",
-    "has_extra", "members_of", "names", "parse_json", "slots", "unknown_variant", "wrong_variant",
+    "dec_str_union", "decode_root", "enc", "enum_decoder", "extras", "first_match", "get_each",
+    "getter", "has_extra", "is_dict", "members_of", "names", "parse_json", "slots",
+    "unknown_variant", "wrong_variant",
     *(f"field_{kind}" for kind in FIELD_KINDS),
 })
 
@@ -72,6 +73,11 @@ def flag_bits(required: bool, nullable: bool) -> int:
     return (FLAG_REQUIRED if required else 0) | (FLAG_NULLABLE if nullable else 0)
 
 
-def private_decoder(model: str) -> str:
-    """The module-level decoder function of a model or union (`_decode_Run`)."""
-    return f"_decode_{model}"
+def decoder_name(ref: str) -> str:
+    """The module-level `(value, path, ctx)` decoder of a model, union or enum: `dec_Run`.
+
+    Other generated modules import it, so its name is public (a leading underscore would make
+    every such import a private-usage error in pyright); `dec_` marks it as the package's own
+    plumbing, like the runtime's `dec_list`, apart from the `decode_*` functions users call
+    (templates/models_module.py.jinja spells the same name for the functions it defines)."""
+    return f"dec_{ref}"

@@ -500,7 +500,13 @@ def client_view(pkg: Package) -> ClientView:
         async_methods=tuple(async_methods),
         run_stream=run_stream or "",
         multipart=renderer.multipart,
+        helpers=frozenset(name for name in _OPTIONAL_HELPERS
+                          if any(f"{name}(" in line for m in (*methods, *async_methods)
+                                 for line in m.body)),
     )
+
+
+_OPTIONAL_HELPERS = ("_header_values", "_json_body", "_page_of")
 
 
 def _client_doc(pkg: Package, default_url: str, *, asynchronous: bool = False) -> str:

@@ -1,4 +1,4 @@
-"""The body of a generated `_decode_<Model>` function, as lines of Python.
+"""The body of a generated `dec_<Model>` function, as lines of Python.
 
 The shape is chosen for speed on well-formed payloads, the common case:
 
@@ -35,7 +35,7 @@ class MemberMaps:
 
 def decoder_body(m: Model, pool: CheckPool, members: MemberMaps,
                  enum_base: Callable[[str], str]) -> list[str]:
-    """The statements after the dict test of `_decode_<m.name>(d, p, c)`, at indent zero."""
+    """The statements after the dict test of `dec_<m.name>(d, p, c)`, at indent zero."""
     n = len(m.fields)
     lines: list[str] = []
     if n == 0:

@@ -24,6 +24,7 @@ _PRIM_DECODERS = {
 LINE_LENGTH = 88  # black's default, which the generated code is formatted with
 
 
+
 def literal(value: object) -> str:
     """A Python literal for a JSON scalar; `repr` escapes quotes, controls and bidi marks."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -97,10 +98,8 @@ def decoder(t: TypeRef) -> str:
 
 
 def _decoder_of(t: TypeRef) -> str:
-    if t.kind == "model" or t.kind == "union":
-        return f"_decode_{t.ref}"
-    if t.kind == "enum":
-        return f"{t.ref}._decode"
+    if t.kind in ("model", "union", "enum"):
+        return abi.decoder_name(t.ref)
     if t.kind == "any" and t.types:
         return f"lambda v, p, c: _r.dec_prims(v, p, c, {t.types!r})"
     if t.kind == "list":

@@ -150,3 +150,6 @@ class ClientView:
     async_methods: tuple[MethodView, ...]  # the same plan, for AsyncClient
     run_stream: str  # the model RunStream wraps, or ""
     multipart: bool = False  # some body is a form: the client imports `_multipart`
+    # the optional module helpers (`_header_values`, `_json_body`) some method calls: the
+    # others are left out, so that no private function goes unused
+    helpers: frozenset[str] = frozenset()
