@@ -7,6 +7,7 @@
                                         # pydantic, openai, msgspec, mashumaro, cattrs)
 
     python benchmarks/run.py --write-docs   # full run; writes RESULTS.md and README's tables
+    python benchmarks/run.py --only generation --peer dmcg --baseline /tmp/base   # before/after
 
 Installs nothing.  Contenders run interleaved (A B C, A B C, ...) and every number is a median.
 Each generator runs under proctree.py: wall time, CPU time and peak memory of its whole process
@@ -161,9 +162,24 @@ def runmodels_contenders(spec: Path, package: str, schema: str, work: Path) -> l
             Gen("runmodels, one schema changed again", changed_again)]
 
 
-def peer_contenders(spec: Path, work: Path) -> list[Gen]:
+def baseline_contender(spec: Path, package: str, checkout: Path, work: Path) -> Gen:
+    """runmodels cold from another checkout (`--baseline`): before and after in one run."""
+    out, cache = work / "out", work / "cache"
+    env = dict(os.environ, RUNMODELS_CACHE=str(cache), PYTHONPATH=str(checkout / "generator"))
+    cmd = [PY, "-m", "runmodels", "generate", str(spec), "--out", str(out), "--package",
+           package, "-q"]
+
+    def cold(rep: int) -> dict[str, Any]:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        return timed(cmd, env, checkout)
+
+    return Gen(f"runmodels cold (empty cache), baseline {checkout.name}", cold)
+
+
+def peer_contenders(spec: Path, work: Path, only: set[str] | None = None) -> list[Gen]:
     gens = []
-    dmcg = which("datamodel-codegen")
+    dmcg = which("datamodel-codegen") if only is None or "dmcg" in only else None
     if dmcg:
         def run_dmcg(rep: int) -> dict[str, Any]:
             target = work / "dmcg.py"
@@ -178,7 +194,7 @@ def peer_contenders(spec: Path, work: Path) -> list[Gen]:
 
         gens.append(Gen(f"datamodel-code-generator {version_of('datamodel-code-generator')} "
                         "(dataclasses)", run_dmcg))
-    opc = which("openapi-python-client")
+    opc = which("openapi-python-client") if only is None or "opc" in only else None
     if opc:
         def run_opc(rep: int) -> dict[str, Any]:
             target = work / "opc"
@@ -197,13 +213,16 @@ def peer_contenders(spec: Path, work: Path) -> list[Gen]:
 
 
 def bench_generation(spec: Path, package: str, schema: str, reps: int, peers: bool,
-                     work: Path) -> dict[str, Any]:
+                     work: Path, baseline: Path | None = None,
+                     only_peers: set[str] | None = None) -> dict[str, Any]:
     log(f"generation: {spec.name} ({reps} reps{'' if peers else ', runmodels only'})")
     gens = runmodels_contenders(spec, package, schema, work / "runmodels")
+    if baseline is not None:
+        gens.insert(1, baseline_contender(spec, package, baseline, work / "baseline"))
     if peers:
         peer_dir = work / "peers"
         peer_dir.mkdir(parents=True, exist_ok=True)
-        gens += peer_contenders(spec, peer_dir)
+        gens += peer_contenders(spec, peer_dir, only_peers)
     return {"spec": spec.name, "package": package, "rows": _interleaved(gens, reps),
             "package_dir": str(work / "runmodels" / "out" / package)}
 
@@ -553,7 +572,7 @@ def report(data: dict[str, Any]) -> str:
         out.append("| contender | wall | CPU (user+sys) | peak RSS, whole tree (largest "
                    "process) | wall vs datamodel-code-generator | target | notes |")
         out.append("|---|---:|---:|---:|---:|---|---|")
-        targets = {"runmodels cold": "≤ 1/3 (0.33×), ≤ 200 MB", "runmodels warm": "≤ 1/20 (0.05×)",
+        targets = {"runmodels cold": "≤ 0.2×, ≤ 200 MB", "runmodels warm": "≤ 1/20 (0.05×)",
                    "runmodels, one": "≤ 1/30 (0.033×), ≤ 3 files written"}
         for r in rows:
             target = next((t for k, t in targets.items() if r["contender"].startswith(k)), "")
@@ -741,12 +760,21 @@ def main() -> None:
                              " it runs in full mode or with --only scaling, 0 skips it)")
     parser.add_argument("--scale-peers", action="store_true",
                         help="time datamodel-code-generator on the scaled specs too (slow)")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also time runmodels cold from another checkout (for example "
+                             "`git archive main | tar -x -C /tmp/base`), in the same rounds")
+    parser.add_argument("--peer", choices=("dmcg", "opc"), action="append",
+                        help="time only these peers (repeatable; default: every installed one)")
     parser.add_argument("--write-docs", action="store_true",
                         help="write benchmarks/RESULTS.md and README.md's tables from this run "
                              "(a full run only)")
     args = parser.parse_args()
-    if args.write_docs and (args.quick or args.only or args.reps):
-        parser.error("--write-docs needs the full run: no --quick, --only or --reps")
+    if args.write_docs and (args.quick or args.only or args.reps or args.baseline or args.peer):
+        parser.error("--write-docs needs the full run: no --quick, --only, --reps, --baseline "
+                     "or --peer")
+    if args.baseline is not None and not (args.baseline / "generator" / "runmodels").is_dir():
+        parser.error(f"--baseline {args.baseline}: no generator/runmodels/ there")
+    only_peers = set(args.peer) if args.peer else None
     if args.verify_black:
         raise SystemExit(verify_black(args.verify_black))
     sections = set(args.only or ("generation", "codecs", "imports")
@@ -761,11 +789,13 @@ def main() -> None:
     }
     # bytecode for the generator, as an installed package has (pip compiles at install time);
     # without it every timed run would compile the generator's source first
-    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "generator")], check=True,
-                   stdout=subprocess.DEVNULL)
+    for checkout in (ROOT, *([args.baseline] if args.baseline else [])):
+        subprocess.run([PY, "-m", "compileall", "-q", str(checkout / "generator")], check=True,
+                       stdout=subprocess.DEVNULL)
     work = Path(tempfile.mkdtemp(prefix="runmodels-bench-"))
     try:
-        run_gen = bench_generation(RUN_SPEC, "runs_v2", "Run", reps, True, work / "runs")
+        run_gen = bench_generation(RUN_SPEC, "runs_v2", "Run", reps, True, work / "runs",
+                                   args.baseline, only_peers)
         if "generation" in sections:
             data["generation"].append(run_gen)
         whole_pkg = None
@@ -773,7 +803,7 @@ def main() -> None:
             whole_peers = "generation" in sections and not (args.quick or args.no_whole_peers)
             whole = bench_generation(WHOLE_SPEC, "openai_api", "RunObject",
                                      reps if "generation" in sections else 1, whole_peers,
-                                     work / "whole")
+                                     work / "whole", args.baseline, only_peers)
             if "generation" in sections:
                 data["generation"].append(whole)
             whole_pkg = Path(whole["package_dir"])

@@ -58,6 +58,14 @@ if TYPE_CHECKING:
     from .client import Client as Client
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
+    from .dicts import AssistantToolParam as AssistantToolParam
+    from .dicts import CodeInterpreterToolParam as CodeInterpreterToolParam
+    from .dicts import CreateMessageRequestParam as CreateMessageRequestParam
+    from .dicts import CreateThreadRequestParam as CreateThreadRequestParam
+    from .dicts import FunctionDefinitionParam as FunctionDefinitionParam
+    from .dicts import FunctionToolParam as FunctionToolParam
+    from .dicts import RetrievalToolParam as RetrievalToolParam
+    from .dicts import ToolOutputParam as ToolOutputParam
     from .models.assistant_tool import AssistantTool as AssistantTool
     from .models.assistant_tool import decode_assistant_tool as decode_assistant_tool
     from .models.code_interpreter_call_details import (
@@ -157,6 +165,7 @@ __all__ = [
     "APIResponseError",
     "APITimeoutError",
     "AssistantTool",
+    "AssistantToolParam",
     "AsyncClient",
     "AsyncResponse",
     "AsyncStream",
@@ -174,17 +183,22 @@ __all__ = [
     "CodeInterpreterLogOutput",
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
+    "CodeInterpreterToolParam",
     "ConflictError",
     "CreateMessageRequest",
+    "CreateMessageRequestParam",
     "CreateRunRequest",
     "CreateThreadAndRunRequest",
     "CreateThreadRequest",
+    "CreateThreadRequestParam",
     "DecodeError",
     "Deviation",
     "FunctionDefinition",
+    "FunctionDefinitionParam",
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallFunction",
+    "FunctionToolParam",
     "HttpxAsyncTransport",
     "InternalServerError",
     "Limits",
@@ -208,6 +222,7 @@ __all__ = [
     "ResponseTooLargeError",
     "RetrievalTool",
     "RetrievalToolCall",
+    "RetrievalToolParam",
     "Run",
     "RunCompletionUsage",
     "RunLastError",
@@ -229,6 +244,7 @@ __all__ = [
     "SubmitToolOutputsRunRequest",
     "ToolCallsStepDetails",
     "ToolOutput",
+    "ToolOutputParam",
     "Transport",
     "UnknownEvent",
     "UnknownVariant",
@@ -302,6 +318,7 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AssistantToolParam": ".dicts",
     "AsyncClient": ".client",
     "AsyncioTransport": "._http",
     "AsyncResponse": "._http",
@@ -312,7 +329,12 @@ _LAZY: dict[str, str] = {
     "Client": ".client",
     "ClientOptions": "._http",
     "ClientValueError": "._http",
+    "CodeInterpreterToolParam": ".dicts",
     "ConflictError": "._http",
+    "CreateMessageRequestParam": ".dicts",
+    "CreateThreadRequestParam": ".dicts",
+    "FunctionDefinitionParam": ".dicts",
+    "FunctionToolParam": ".dicts",
     "HttpxAsyncTransport": "._http",
     "InternalServerError": "._http",
     "Limits": "._http",
@@ -324,7 +346,9 @@ _LAZY: dict[str, str] = {
     "Request": "._http",
     "Response": "._http",
     "ResponseTooLargeError": "._http",
+    "RetrievalToolParam": ".dicts",
     "Stream": ".client",
+    "ToolOutputParam": ".dicts",
     "Transport": "._http",
     "UnknownEvent": ".client",
     "UnprocessableEntityError": "._http",

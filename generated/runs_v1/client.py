@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _http
-from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
-from .models.assistant_tool import AssistantTool
+from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset
+from .models.assistant_tool import AssistantTool, decode_assistant_tool
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
 from .models.create_thread_request import CreateThreadRequest
@@ -23,6 +23,9 @@ from .models.run import Run
 from .models.run_step import RunStep
 from .models.submit_tool_outputs_run_request import SubmitToolOutputsRunRequest
 from .models.tool_output import ToolOutput
+
+if TYPE_CHECKING:
+    from .dicts import AssistantToolParam, CreateThreadRequestParam, ToolOutputParam
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")
@@ -221,10 +224,10 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -251,13 +254,22 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
             )
         )
@@ -388,7 +400,7 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -416,13 +428,19 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
             )
         )
@@ -613,7 +631,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -636,7 +654,15 @@ class Client(_http.BaseClient):
 
         Returns:
             The Run the server answered with."""
-        _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
+        _errors: list[tuple[str, str]] = []
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -840,10 +866,10 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
@@ -904,7 +930,7 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
@@ -964,7 +990,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1077,10 +1103,10 @@ class AsyncClient(_http.AsyncBaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1107,13 +1133,22 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
             )
         )
@@ -1244,7 +1279,7 @@ class AsyncClient(_http.AsyncBaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -1272,13 +1307,19 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The Run the server answered with."""
+        _errors: list[tuple[str, str]] = []
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
             )
         )
@@ -1471,7 +1512,7 @@ class AsyncClient(_http.AsyncBaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1494,7 +1535,15 @@ class AsyncClient(_http.AsyncBaseClient):
 
         Returns:
             The Run the server answered with."""
-        _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
+        _errors: list[tuple[str, str]] = []
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -1698,10 +1747,10 @@ class AsyncClient(_http.AsyncBaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
@@ -1762,7 +1811,7 @@ class AsyncClient(_http.AsyncBaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
@@ -1822,7 +1871,7 @@ class AsyncClient(_http.AsyncBaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1881,8 +1930,49 @@ def _model_body(body: Model) -> dict[str, Any]:
     except (AttributeError, TypeError) as exc:
         raise TypeError(
             f"{type(body).__name__}: an argument does not have its declared type ({exc}); "
-            "pass the generated models (not plain dicts) where the signature asks for them"
+            "a model's fields take models (pass the whole argument as a plain dict instead)"
         ) from exc
+
+
+def _as_model(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A model argument given as a plain dict, decoded into the model (strictly when the
+    client validates); problems go to `errors` with paths from the argument
+    (`tool_outputs[0].output`), and the value then reads as UNSET. Other values pass as they are.
+    """
+    if not isinstance(value, dict):
+        return value
+    try:
+        return decode(value, strict=strict)
+    except DecodeError as exc:
+        errors += [(argument + path[1:], what) for path, what in exc.errors]
+        return UNSET
+
+
+def _as_models(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A sequence of models and plain dicts as a list of models (see `_as_model`)."""
+    # tested on the type, so that `value` stays Any for the checkers (its items are anything)
+    if not issubclass(type(value), Sequence) or isinstance(
+        value, (str, bytes, bytearray)
+    ):
+        return value
+    found = len(errors)
+    out = [
+        _as_model(item, f"{argument}[{i}]", decode, strict, errors)
+        for i, item in enumerate(value)
+    ]
+    return UNSET if len(errors) > found else out
 
 
 def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:

@@ -61,6 +61,25 @@ if TYPE_CHECKING:
     from .client import RunStream as RunStream
     from .client import Stream as Stream
     from .client import UnknownEvent as UnknownEvent
+    from .dicts import AssistantToolParam as AssistantToolParam
+    from .dicts import CodeInterpreterToolParam as CodeInterpreterToolParam
+    from .dicts import CreateMessageRequestParam as CreateMessageRequestParam
+    from .dicts import CreateThreadRequestParam as CreateThreadRequestParam
+    from .dicts import FileSearchToolOptionsParam as FileSearchToolOptionsParam
+    from .dicts import FileSearchToolParam as FileSearchToolParam
+    from .dicts import FunctionDefinitionParam as FunctionDefinitionParam
+    from .dicts import FunctionToolParam as FunctionToolParam
+    from .dicts import MessageAttachmentParam as MessageAttachmentParam
+    from .dicts import (
+        MessageAttachmentToolsItemParam as MessageAttachmentToolsItemParam,
+    )
+    from .dicts import NamedToolChoiceFunctionParam as NamedToolChoiceFunctionParam
+    from .dicts import NamedToolChoiceParam as NamedToolChoiceParam
+    from .dicts import ResponseFormatObjectParam as ResponseFormatObjectParam
+    from .dicts import ResponseFormatParam as ResponseFormatParam
+    from .dicts import ToolChoiceParam as ToolChoiceParam
+    from .dicts import ToolOutputParam as ToolOutputParam
+    from .dicts import TruncationStrategyParam as TruncationStrategyParam
     from .models.assistant_stream_event import (
         AssistantStreamEvent as AssistantStreamEvent,
     )
@@ -320,6 +339,7 @@ __all__ = [
     "APITimeoutError",
     "AssistantStreamEvent",
     "AssistantTool",
+    "AssistantToolParam",
     "AsyncClient",
     "AsyncResponse",
     "AsyncRunStream",
@@ -338,12 +358,15 @@ __all__ = [
     "CodeInterpreterLogOutput",
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
+    "CodeInterpreterToolParam",
     "ConflictError",
     "CreateMessageRequest",
+    "CreateMessageRequestParam",
     "CreateMessageRequestRole",
     "CreateRunRequest",
     "CreateThreadAndRunRequest",
     "CreateThreadRequest",
+    "CreateThreadRequestParam",
     "DecodeError",
     "Deviation",
     "DoneEvent",
@@ -352,17 +375,23 @@ __all__ = [
     "FileSearchTool",
     "FileSearchToolCall",
     "FileSearchToolOptions",
+    "FileSearchToolOptionsParam",
+    "FileSearchToolParam",
     "FunctionDefinition",
+    "FunctionDefinitionParam",
     "FunctionTool",
     "FunctionToolCall",
     "FunctionToolCallFunction",
+    "FunctionToolParam",
     "HttpxAsyncTransport",
     "InternalServerError",
     "Limits",
     "ListRunStepsResponse",
     "ListRunsResponse",
     "MessageAttachment",
+    "MessageAttachmentParam",
     "MessageAttachmentToolsItem",
+    "MessageAttachmentToolsItemParam",
     "MessageCreation",
     "MessageCreationStepDetails",
     "Metadata",
@@ -370,6 +399,8 @@ __all__ = [
     "ModifyRunRequest",
     "NamedToolChoice",
     "NamedToolChoiceFunction",
+    "NamedToolChoiceFunctionParam",
+    "NamedToolChoiceParam",
     "NamedToolChoiceType",
     "NotFoundError",
     "OpenIntEnum",
@@ -384,7 +415,9 @@ __all__ = [
     "ResponseFormat",
     "ResponseFormatMode",
     "ResponseFormatObject",
+    "ResponseFormatObjectParam",
     "ResponseFormatObjectType",
+    "ResponseFormatParam",
     "ResponseTooLargeError",
     "Run",
     "RunCompletionUsage",
@@ -447,9 +480,12 @@ __all__ = [
     "ToolCallsStepDetails",
     "ToolChoice",
     "ToolChoiceMode",
+    "ToolChoiceParam",
     "ToolOutput",
+    "ToolOutputParam",
     "Transport",
     "TruncationStrategy",
+    "TruncationStrategyParam",
     "TruncationStrategyType",
     "UnknownEvent",
     "UnknownVariant",
@@ -597,6 +633,7 @@ _LAZY: dict[str, str] = {
     "APIRedirectError": "._http",
     "APIResponseError": "._http",
     "APITimeoutError": "._http",
+    "AssistantToolParam": ".dicts",
     "AsyncClient": ".client",
     "AsyncioTransport": "._http",
     "AsyncResponse": "._http",
@@ -608,10 +645,21 @@ _LAZY: dict[str, str] = {
     "Client": ".client",
     "ClientOptions": "._http",
     "ClientValueError": "._http",
+    "CodeInterpreterToolParam": ".dicts",
     "ConflictError": "._http",
+    "CreateMessageRequestParam": ".dicts",
+    "CreateThreadRequestParam": ".dicts",
+    "FileSearchToolOptionsParam": ".dicts",
+    "FileSearchToolParam": ".dicts",
+    "FunctionDefinitionParam": ".dicts",
+    "FunctionToolParam": ".dicts",
     "HttpxAsyncTransport": "._http",
     "InternalServerError": "._http",
     "Limits": "._http",
+    "MessageAttachmentParam": ".dicts",
+    "MessageAttachmentToolsItemParam": ".dicts",
+    "NamedToolChoiceFunctionParam": ".dicts",
+    "NamedToolChoiceParam": ".dicts",
     "NotFoundError": "._http",
     "PermissionDeniedError": "._http",
     "PollTimeoutError": "._http",
@@ -619,11 +667,16 @@ _LAZY: dict[str, str] = {
     "RawResponse": "._http",
     "Request": "._http",
     "Response": "._http",
+    "ResponseFormatObjectParam": ".dicts",
+    "ResponseFormatParam": ".dicts",
     "ResponseTooLargeError": "._http",
     "RunEventHandler": "._run_stream",
     "RunStream": ".client",
     "Stream": ".client",
+    "ToolChoiceParam": ".dicts",
+    "ToolOutputParam": ".dicts",
     "Transport": "._http",
+    "TruncationStrategyParam": ".dicts",
     "UnknownEvent": ".client",
     "UnprocessableEntityError": "._http",
     "UrllibTransport": "._http",

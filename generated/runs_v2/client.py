@@ -6,19 +6,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _http
 from ._deviations import whole
 from ._run_stream import AsyncRunStream as _AsyncRunStream
 from ._run_stream import RunStream as _RunStream
-from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset, enc
+from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset
 from .models.assistant_stream_event import (
     AssistantStreamEvent,
     decode_assistant_stream_event,
 )
-from .models.assistant_tool import AssistantTool
+from .models.assistant_tool import AssistantTool, decode_assistant_tool
 from .models.create_message_request import CreateMessageRequest
 from .models.create_run_request import CreateRunRequest
 from .models.create_thread_and_run_request import CreateThreadAndRunRequest
@@ -27,13 +27,24 @@ from .models.list_run_steps_response import ListRunStepsResponse
 from .models.list_runs_response import ListRunsResponse
 from .models.modify_run_request import ModifyRunRequest
 from .models.order import Order
-from .models.response_format import ResponseFormat
+from .models.response_format import ResponseFormat, decode_response_format
 from .models.run import Run
 from .models.run_step import RunStep
 from .models.submit_tool_outputs_run_request import SubmitToolOutputsRunRequest
-from .models.tool_choice import ToolChoice
+from .models.tool_choice import ToolChoice, decode_tool_choice
 from .models.tool_output import ToolOutput
 from .models.truncation_strategy import TruncationStrategy
+
+if TYPE_CHECKING:
+    from .dicts import (
+        AssistantToolParam,
+        CreateMessageRequestParam,
+        CreateThreadRequestParam,
+        ResponseFormatParam,
+        ToolChoiceParam,
+        ToolOutputParam,
+        TruncationStrategyParam,
+    )
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")
@@ -232,19 +243,21 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -284,22 +297,48 @@ class Client(_http.BaseClient):
             raise TypeError(
                 "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
             )
+        _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
             )
         )
         if self.validate:
@@ -325,19 +364,21 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -372,22 +413,48 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
@@ -520,17 +587,21 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -572,23 +643,53 @@ class Client(_http.BaseClient):
             raise TypeError(
                 "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
             )
+        _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=additional_messages,
-                tools=tools,
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
             )
         )
         if self.validate:
@@ -618,17 +719,21 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -665,23 +770,53 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=additional_messages,
-                tools=tools,
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
@@ -874,7 +1009,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -903,7 +1038,15 @@ class Client(_http.BaseClient):
             raise TypeError(
                 "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
             )
-        _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
+        _errors: list[tuple[str, str]] = []
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -928,7 +1071,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -952,8 +1095,14 @@ class Client(_http.BaseClient):
         Returns:
             A Stream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(tool_outputs=tool_outputs, stream=True)
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs, stream=True)
         )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
@@ -1160,19 +1309,21 @@ class Client(_http.BaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1248,17 +1399,21 @@ class Client(_http.BaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1335,7 +1490,7 @@ class Client(_http.BaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -1448,19 +1603,21 @@ class AsyncClient(_http.AsyncBaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1500,22 +1657,48 @@ class AsyncClient(_http.AsyncBaseClient):
             raise TypeError(
                 "create_thread_and_run(stream=True) is not supported: call stream_thread_and_run(...) with the same arguments for the stream of events"
             )
+        _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
             )
         )
         if self.validate:
@@ -1541,19 +1724,21 @@ class AsyncClient(_http.AsyncBaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1588,22 +1773,48 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
+        _arg_thread = _as_model(
+            thread, "thread", CreateThreadRequest.from_dict, self.validate, _errors
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateThreadAndRunRequest(
                 assistant_id=assistant_id,
-                thread=thread,
+                thread=_arg_thread,
                 model=model,
                 instructions=instructions,
-                tools=tools,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
@@ -1736,17 +1947,21 @@ class AsyncClient(_http.AsyncBaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1788,23 +2003,53 @@ class AsyncClient(_http.AsyncBaseClient):
             raise TypeError(
                 "create_run(stream=True) is not supported: call stream_run(...) with the same arguments for the stream of events"
             )
+        _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=additional_messages,
-                tools=tools,
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
             )
         )
         if self.validate:
@@ -1834,17 +2079,21 @@ class AsyncClient(_http.AsyncBaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -1881,23 +2130,53 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
+        _arg_additional_messages = _as_models(
+            additional_messages,
+            "additional_messages",
+            CreateMessageRequest.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tools = _as_models(
+            tools, "tools", decode_assistant_tool, self.validate, _errors
+        )
+        _arg_truncation_strategy = _as_model(
+            truncation_strategy,
+            "truncation_strategy",
+            TruncationStrategy.from_dict,
+            self.validate,
+            _errors,
+        )
+        _arg_tool_choice = _as_model(
+            tool_choice, "tool_choice", decode_tool_choice, self.validate, _errors
+        )
+        _arg_response_format = _as_model(
+            response_format,
+            "response_format",
+            decode_response_format,
+            self.validate,
+            _errors,
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
             CreateRunRequest(
                 assistant_id=assistant_id,
                 model=model,
                 instructions=instructions,
                 additional_instructions=additional_instructions,
-                additional_messages=additional_messages,
-                tools=tools,
+                additional_messages=_arg_additional_messages,
+                tools=_arg_tools,
                 metadata=metadata,
                 temperature=temperature,
                 top_p=top_p,
                 max_prompt_tokens=max_prompt_tokens,
                 max_completion_tokens=max_completion_tokens,
-                truncation_strategy=truncation_strategy,
-                tool_choice=tool_choice,
+                truncation_strategy=_arg_truncation_strategy,
+                tool_choice=_arg_tool_choice,
                 parallel_tool_calls=parallel_tool_calls,
-                response_format=response_format,
+                response_format=_arg_response_format,
                 stream=True,
             )
         )
@@ -2092,7 +2371,7 @@ class AsyncClient(_http.AsyncBaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -2121,7 +2400,15 @@ class AsyncClient(_http.AsyncBaseClient):
             raise TypeError(
                 "submit_tool_outputs_to_run(stream=True) is not supported: call stream_submit_tool_outputs(...) with the same arguments for the stream of events"
             )
-        _body: Any = _model_body(SubmitToolOutputsRunRequest(tool_outputs=tool_outputs))
+        _errors: list[tuple[str, str]] = []
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
+        _body: Any = _model_body(
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs)
+        )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
         _path = f"threads/{_http.quote_path_param(thread_id, 'thread_id')}/runs/{_http.quote_path_param(run_id, 'run_id')}/submit_tool_outputs"
@@ -2146,7 +2433,7 @@ class AsyncClient(_http.AsyncBaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -2170,8 +2457,14 @@ class AsyncClient(_http.AsyncBaseClient):
         Returns:
             An AsyncStream of AssistantStreamEvent events; `done` ends it, an `error` event raises APIError.
         """
+        _errors: list[tuple[str, str]] = []
+        _arg_tool_outputs = _as_models(
+            tool_outputs, "tool_outputs", ToolOutput.from_dict, self.validate, _errors
+        )
+        if _errors:
+            raise DecodeError(_errors)
         _body: Any = _model_body(
-            SubmitToolOutputsRunRequest(tool_outputs=tool_outputs, stream=True)
+            SubmitToolOutputsRunRequest(tool_outputs=_arg_tool_outputs, stream=True)
         )
         if self.validate:
             SubmitToolOutputsRunRequest.from_dict(_body, strict=True)
@@ -2378,19 +2671,21 @@ class AsyncClient(_http.AsyncBaseClient):
         self,
         *,
         assistant_id: str,
-        thread: CreateThreadRequest | Unset = UNSET,
+        thread: CreateThreadRequest | CreateThreadRequestParam | Unset = UNSET,
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -2466,17 +2761,21 @@ class AsyncClient(_http.AsyncBaseClient):
         model: str | None | Unset = UNSET,
         instructions: str | None | Unset = UNSET,
         additional_instructions: str | None | Unset = UNSET,
-        additional_messages: list[CreateMessageRequest] | None | Unset = UNSET,
-        tools: list[AssistantTool] | None | Unset = UNSET,
+        additional_messages: (
+            Sequence[CreateMessageRequest | CreateMessageRequestParam] | None | Unset
+        ) = UNSET,
+        tools: Sequence[AssistantTool | AssistantToolParam] | None | Unset = UNSET,
         metadata: dict[str, str] | None | Unset = UNSET,
         temperature: float | None | Unset = UNSET,
         top_p: float | None | Unset = UNSET,
         max_prompt_tokens: int | None | Unset = UNSET,
         max_completion_tokens: int | None | Unset = UNSET,
-        truncation_strategy: TruncationStrategy | None | Unset = UNSET,
-        tool_choice: ToolChoice | None | Unset = UNSET,
+        truncation_strategy: (
+            TruncationStrategy | TruncationStrategyParam | None | Unset
+        ) = UNSET,
+        tool_choice: ToolChoice | ToolChoiceParam | None | Unset = UNSET,
         parallel_tool_calls: bool | Unset = UNSET,
-        response_format: ResponseFormat | None | Unset = UNSET,
+        response_format: ResponseFormat | ResponseFormatParam | None | Unset = UNSET,
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -2553,7 +2852,7 @@ class AsyncClient(_http.AsyncBaseClient):
         thread_id: str,
         run_id: str,
         *,
-        tool_outputs: list[ToolOutput],
+        tool_outputs: Sequence[ToolOutput | ToolOutputParam],
         poll_interval: float = 1.0,
         poll_timeout: float | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -2622,8 +2921,49 @@ def _model_body(body: Model) -> dict[str, Any]:
     except (AttributeError, TypeError) as exc:
         raise TypeError(
             f"{type(body).__name__}: an argument does not have its declared type ({exc}); "
-            "pass the generated models (not plain dicts) where the signature asks for them"
+            "a model's fields take models (pass the whole argument as a plain dict instead)"
         ) from exc
+
+
+def _as_model(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A model argument given as a plain dict, decoded into the model (strictly when the
+    client validates); problems go to `errors` with paths from the argument
+    (`tool_outputs[0].output`), and the value then reads as UNSET. Other values pass as they are.
+    """
+    if not isinstance(value, dict):
+        return value
+    try:
+        return decode(value, strict=strict)
+    except DecodeError as exc:
+        errors += [(argument + path[1:], what) for path, what in exc.errors]
+        return UNSET
+
+
+def _as_models(
+    value: Any,
+    argument: str,
+    decode: Callable[..., Any],
+    strict: bool,
+    errors: list[tuple[str, str]],
+) -> Any:
+    """A sequence of models and plain dicts as a list of models (see `_as_model`)."""
+    # tested on the type, so that `value` stays Any for the checkers (its items are anything)
+    if not issubclass(type(value), Sequence) or isinstance(
+        value, (str, bytes, bytearray)
+    ):
+        return value
+    found = len(errors)
+    out = [
+        _as_model(item, f"{argument}[{i}]", decode, strict, errors)
+        for i, item in enumerate(value)
+    ]
+    return UNSET if len(errors) > found else out
 
 
 def _decode(decode: Callable[[Any], _T], data: Any, where: str) -> _T:

@@ -7,13 +7,14 @@ and statements, and the template places the finished strings.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jinja2
 
 from runmodels.build import names
 from runmodels.build.operations import PATH_PARAM
-from runmodels.emit import exprs
+from runmodels.emit import exprs, params
 from runmodels.emit.order import isort_key
 from runmodels.emit.views import ClientView, EventDecoderView, MethodView
 from runmodels.ir.client_plan import CALL_OPTIONS, Argument, ClientMethod
@@ -47,6 +48,7 @@ def client_exports(pkg: Package) -> list[tuple[str, str]]:
         out += [(n, "_run_stream" if n == "RunEventHandler" else "client")
                 for n in names.STREAM_EXPORTS]
     out += [(n, "_http") for n in names.HTTP_EXPORTS]
+    out += [(n, params.MODULE) for n in params.exports(pkg)]
     return out
 
 
@@ -102,6 +104,10 @@ _POLL_OPTION_ARGS = {  # a poll method's own meaning of these names
                    "many seconds; None waits for ever.", True, "None"),
 }
 _CALL_OPTIONS = tuple(_OPTION_ARGS[name] for name in CALL_OPTIONS)
+# Around the decoding of arguments that may be plain dicts (`_arg_<name> = _as_model(...)`):
+# what it found; `_arg_` begins no other local or helper name of a method
+_DICT_ERRORS = ("_errors: list[tuple[str, str]] = []", "if _errors:",
+                "    raise DecodeError(_errors)")
 # How a request method hands its options (but `extra_headers`, merged into the headers) to the
 # runtime's `_request_json` / `_stream`.
 _OPTION_FORWARD = ("timeout=timeout, extra_query=extra_query, extra_body=extra_body, "
@@ -159,6 +165,8 @@ class _Renderer:
         self.wraps_events = False  # some event is decoded as {"event": ..., "data": ...}
         self.multipart = False  # some body is a form: the client imports _multipart
         self.fixed = dict(pkg.fixed_headers)
+        self.params = params.params_of(pkg)
+        self.params_used: set[str] = set()  # plain-dict types the signatures name
         self.is_async = False  # rendering for AsyncClient
         self.aw = ""  # "await " there
 
@@ -167,6 +175,25 @@ class _Renderer:
     def annotation(self, t: TypeRef) -> str:
         self.used.update(type_refs(t))
         return exprs.annotation(t)
+
+    def argument_annotation(self, t: TypeRef) -> str:
+        """A request argument's annotation: models also as their plain-dict TypedDicts."""
+        plain = self.annotation(t)
+        found = self.params.shape(t)
+        if found is not None:
+            self.params_used.add(self.params.names[found[1]])
+        return self.params.argument_annotation(t, plain)
+
+    def argument_value(self, t: TypeRef, arg: str) -> str:
+        """The expression passing argument `arg` on: plain dicts in it decoded into models."""
+        found = self.params.shape(t)
+        if found is None:
+            return arg
+        kind, ref = found
+        decode = self.params.decode_function(ref)
+        self.used.add(decode.split(".")[0])
+        helper = {"one": "_as_model", "list": "_as_models", "map": "_as_model_map"}[kind]
+        return f"{helper}({arg}, {_lit(arg)}, {decode}, self.validate, _errors)"
 
     def decode_fn(self, t: TypeRef | None) -> tuple[str, str]:
         """(return annotation, decode callable or "") for a response type."""
@@ -220,12 +247,13 @@ class _Renderer:
     # ---- arguments -----------------------------------------------------------------------
 
     def arg(self, a: Argument, op: Operation) -> Arg:
+        body = a.source in ("field", "body")
         if a.source == "field" and a.json_name in op.file_fields:
             annotation = _file_annotation(a.type)  # a multipart body's file member
         elif a.source == "body" and op.body_encoding == "binary":
             annotation = "_multipart.FileContent"  # the body is one file
         else:
-            annotation = self.annotation(a.type)
+            annotation = self.argument_annotation(a.type) if body else self.annotation(a.type)
         if a.source == "body":
             doc = "The request body."
         elif not a.renamed:
@@ -243,8 +271,17 @@ class _Renderer:
                       ) -> list[str]:
         """Statements computing `_path`, `_body`, `_query`, `_headers` for `op`."""
         fields = {a.json_name: a.name for a in m.arguments if a.source in ("field", "body")}
+        types = {a.json_name: a.type for a in m.arguments if a.source in ("field", "body")}
         params = {a.key: a.name for a in m.arguments if a.source not in ("field", "body")}
         lines: list[str] = []
+        decoded = {json_name: self.argument_value(types[json_name], name)
+                   for json_name, name in fields.items()}
+        decoding = [f"_arg_{fields[key]} = {value}" for key, value in decoded.items()
+                    if value != fields[key]]
+        if decoding:  # arguments that may be plain dicts, as models (every problem at once)
+            lines += [_DICT_ERRORS[0], *decoding, *_DICT_ERRORS[1:]]
+        passed = {key: f"_arg_{name}" if decoded[key] != name else name
+                  for key, name in fields.items()}
         model = self.body_model(op)
         if op.body_encoding == "binary" and op.body is not None:
             self.multipart = True
@@ -254,7 +291,7 @@ class _Renderer:
                          else f"_body: Any = None if isinstance({name}, Unset) else {encode}")
         elif op.body_encoding == "multipart" and model is not None:
             self.multipart = True
-            members = [f"{_lit(key)}: {fields[key]}" for key in fields]
+            members = [f"{_lit(key)}: {passed[key]}" for key in fields]
             members += [f"{_lit(key)}: {value}" for key, value in set_body.items()]
             files = ", ".join(_lit(name) for name in op.file_fields) + (
                 "," if len(op.file_fields) == 1 else "")
@@ -266,7 +303,7 @@ class _Renderer:
             lines.append(f"_body: Any = {encode}" if op.body_required
                          else f"_body: Any = {encode} if _fields else None")
         elif model is not None:
-            values = [f"{f.name}={fields[f.json_name]}" for f in model.fields
+            values = [f"{f.name}={passed[f.json_name]}" for f in model.fields
                       if f.json_name in fields]
             values += [f"{_field_of(model, key)}={value}" for key, value in set_body.items()]
             lines.append(f"_body: Any = _model_body({model.name}({', '.join(values)}))")
@@ -276,9 +313,9 @@ class _Renderer:
                 lines.append("_body = _body or None")
             lines += self.form_lines(op)
         elif op.body is not None:
-            name = fields[""]
-            lines.append(f"_body = None if {name} is UNSET else _json_body({name})"
-                         if not op.body_required else f"_body = _json_body({name})")
+            name, value = fields[""], passed[""]
+            lines.append(f"_body = None if {name} is UNSET else _json_body({value})"
+                         if not op.body_required else f"_body = _json_body({value})")
             entity = self.pkg.entities.get(op.body.ref) if op.body.ref else None
             if isinstance(entity, Union) and not op.body.nullable:
                 public = f"decode_{names.snake(entity.name)}"
@@ -473,6 +510,12 @@ class _Renderer:
         return [f"from .models.{module} import {', '.join(sorted(symbols, key=isort_key))}"
                 for module, symbols in sorted(grouped.items())]
 
+    def type_imports(self) -> list[str]:
+        """The plain-dict types the signatures name: for type checkers only, so importing the
+        client does not build a TypedDict per request model."""
+        used = sorted(self.params_used, key=isort_key)
+        return [f"from .{params.MODULE} import {', '.join(used)}"] if used else []
+
 
 def client_view(pkg: Package) -> ClientView:
     renderer = _Renderer(pkg)
@@ -500,13 +543,26 @@ def client_view(pkg: Package) -> ClientView:
         async_methods=tuple(async_methods),
         run_stream=run_stream or "",
         multipart=renderer.multipart,
-        helpers=frozenset(name for name in _OPTIONAL_HELPERS
-                          if any(f"{name}(" in line for m in (*methods, *async_methods)
-                                 for line in m.body)),
+        helpers=_helpers_used(methods, async_methods),
+        type_imports=tuple(renderer.type_imports()),
     )
 
 
-_OPTIONAL_HELPERS = ("_header_values", "_json_body", "_page_of")
+_OPTIONAL_HELPERS = ("_header_values", "_json_body", "_as_model", "_as_models", "_as_model_map",
+                     "_page_of")
+
+
+def _helpers_used(*bodies: Sequence[MethodView]) -> frozenset[str]:
+    """The optional module helpers some method calls (the others are left out, so that no
+    private function goes unused); `_as_model` also serves the sequence and map forms."""
+    used = {name for name in _OPTIONAL_HELPERS
+            if any(f"{name}(" in line for methods in bodies for m in methods for line in m.body)}
+    if used & {"_as_models", "_as_model_map"}:
+        used.add("_as_model")
+    if any("Sequence[" in text for methods in bodies for m in methods
+           for text in (*m.params, *m.body)) or "_as_models" in used:
+        used.add("Sequence")  # imported for the signatures or the helper
+    return frozenset(used)
 
 
 def _client_doc(pkg: Package, default_url: str, *, asynchronous: bool = False) -> str:

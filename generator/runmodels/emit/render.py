@@ -91,10 +91,32 @@ def render_package(pkg: Package, templates: Path | None = None, *,
             files[name] = f"{head}\n{runtime_source(name, templates)}"
         if _has_run_stream(pkg):
             files["_run_stream.py"] = f"{head}\n{runtime_source('_run_stream.py', templates)}"
+        _add_params(files, pkg, env, head)
         if _has_forms(pkg):
             files["_multipart.py"] = f"{head}\n{runtime_source('_multipart.py', templates)}"
     files["py.typed"] = ""
     return files
+
+
+def _add_params(files: dict[str, str], pkg: Package, env: jinja2.Environment, head: str) -> None:
+    """`dicts.py`: the plain-dict TypedDicts of request arguments, when some take models."""
+    from runmodels.emit.params import render_params
+
+    source = render_params(pkg, env, head)
+    if source is not None:
+        files[_params_file()] = source
+
+
+def _params_file() -> str:
+    from runmodels.emit.params import MODULE
+
+    return f"{MODULE}.py"
+
+
+def _has_params(pkg: Package) -> bool:
+    from runmodels.emit.params import params_of
+
+    return bool(params_of(pkg).names)
 
 
 def _has_run_stream(pkg: Package) -> bool:
@@ -114,6 +136,7 @@ def planned_paths(pkg: Package) -> list[str]:
     paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
     paths += list(RUNTIME_FILES) + (["client.py", *CLIENT_RUNTIME_FILES] if pkg.operations else [])
     paths += ["_run_stream.py"] if pkg.operations and _has_run_stream(pkg) else []
+    paths += [_params_file()] if pkg.operations and _has_params(pkg) else []
     paths += ["_multipart.py"] if pkg.operations and _has_forms(pkg) else []
     return paths + ["py.typed"]
 

@@ -150,6 +150,8 @@ class ClientView:
     async_methods: tuple[MethodView, ...]  # the same plan, for AsyncClient
     run_stream: str  # the model RunStream wraps, or ""
     multipart: bool = False  # some body is a form: the client imports `_multipart`
-    # the optional module helpers (`_header_values`, `_json_body`) some method calls: the
-    # others are left out, so that no private function goes unused
+    # the optional module helpers (`_header_values`, `_json_body`, `_as_model`…) some method
+    # calls, and "Sequence" when a signature needs it: the others are left out, so that no
+    # private function or import goes unused
     helpers: frozenset[str] = frozenset()
+    type_imports: tuple[str, ...] = ()  # for annotations only: under `if TYPE_CHECKING:`

@@ -2,8 +2,8 @@
 
 Three things keep this fast (issue 7):
 - generated modules go through `fastfmt`, which produces black's output without running black
-  on every line (black itself runs only on the rare statement it does not recognise, and on
-  hand-written runtime files);
+  on every line (black itself runs only on the rare statement it does not recognise); the
+  hand-written runtime files come formatted with the package (`prebuilt.py`);
 - the cache is keyed by the module's text *without* its header line (the header carries the
   spec's hash, which changes with any edit of the spec), black's version and mode, and the
   fast formatter's version: after a one-schema change only that schema's modules miss;
@@ -24,10 +24,11 @@ from typing import Any
 from runmodels.cache.memo import black_version
 from runmodels.cache.store import Store
 from runmodels.emit.exprs import LINE_LENGTH
-from runmodels.format import workers
+from runmodels.format import prebuilt, workers
 
-FAST_VERSION = "fastfmt-3"  # bump whenever fastfmt's output could change
-_MODE_KEY = f"black {black_version()} py310 line_length={LINE_LENGTH} {FAST_VERSION}"
+FAST_VERSION = "fastfmt-4"  # bump whenever fastfmt's output could change
+BLACK_MODE_KEY = f"black {black_version()} py310 line_length={LINE_LENGTH}"  # what black does
+_MODE_KEY = f"{BLACK_MODE_KEY} {FAST_VERSION}"
 PARALLEL_THRESHOLD = 48
 PARALLEL_MIN_CHARS = 3_000_000  # below this, starting workers costs more than it saves
 STREAMING_MIN_FILES = 400  # modules to render before formatting them while rendering pays
@@ -51,12 +52,16 @@ def _mode() -> Any:
 
 
 def format_source(source: str) -> str:
-    """black's output for one file: the fast path for generated modules, else black itself."""
+    """black's output for one file: the fast path for generated modules, the shipped answer for
+    the runtime modules, else black itself."""
+    header, body = split_header(source)
+    known = prebuilt.lookup(body, BLACK_MODE_KEY)
+    if known is not None:
+        return header + known
     import black
 
     from runmodels.format import fastfmt
 
-    header, body = split_header(source)
     mode = _mode()
     if fastfmt.supported():
         result = fastfmt.format_module(body, mode)

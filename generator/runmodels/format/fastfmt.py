@@ -11,9 +11,13 @@ what black would change, line by line, and reuses black's own functions for the 
   indentation, and the answer is memoised by (indent, text).
 
 Anything this pass does not recognise makes it return None, and the caller runs black on the
-whole file.  `python benchmarks/run.py --verify-black` checks, file by file, that the result is
-byte-identical to black's on the whole 2026 spec.  Tied to the pinned black version (see
-`SUPPORTED_BLACK`); with any other version format.py runs plain black.
+whole file.  The input is what the templates render: tokens already spaced as black spaces them,
+numbers in black's case (this pass checks neither); what it does check and refuse (comments
+spaced otherwise, a block's body on its header's line, a triple-quoted string inside a line...)
+goes to black.  tests/test_fastfmt.py compares it with black on case files (one per construct)
+and on every module of the construct and property-based specs; `python benchmarks/run.py
+--verify-black` does so file by file on the whole 2026 spec.  Tied to the pinned black version
+(see `SUPPORTED_BLACK`); with any other version black_format.py runs plain black.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ _HEADER_KEYWORDS = ("def ", "class ", "async def ")
 _BLOCK_KEYWORDS = ("if ", "while ", "for ", "with ")
 _COMPOUND = ("if ", "elif ", "else:", "for ", "while ", "try:", "except", "finally:", "with ",
              "def ", "class ", "async ", "@")
+# a statement that starts a block (a decorator line does not)
+_COMPOUND_HEAD = re.compile(r"(?:if|elif|else|for|while|try|except|finally|with|def|class|async)\b")
+_CALL_HEAD = re.compile(r"[\w.]+ = [\w.]+\(")  # `__slots__ = _r.slots(`
 _STRING_START = re.compile(r"[rRbBuUfF]{0,2}(\"\"\"|'''|\"|')")
 _IMPORT = re.compile(r"from (\S+) import (.+)")
 _DEF = re.compile(r"(async def |def )(\w+)\(([^()]*)\)( -> [^:]+)?:")
@@ -47,6 +54,8 @@ _RETURNS = re.compile(r"(?: -> [\w.\[\], |]+)?:")
 _SUFFIX = re.compile(r" from \w+| = \w+")  # `) from exc`, `) = t` (a tuple target)
 _ONE_TUPLE = re.compile(r"\(([\w.]+), \)")
 _ASSIGN = re.compile(r"([\w.]+(?:: [\w.| ]+)? = )(.+)")
+_NAME = re.compile(r"[\w.]+")
+_KEY_ASSIGN = re.compile(r'([\w.]+\["[^"\\]*"\] = )(.+)')
 _TERNARY_EXPR = re.compile(r"(.+?) if (.+?) else (.+)")
 _ANNOTATED = re.compile(r"(\w+): ([\w. |]+?)( = \w+)?")
 _STRING_ATOM = re.compile(r'"(?:[^"\\\n]|\\.)*"')
@@ -153,8 +162,10 @@ class _Formatter:
         return j + 1
 
     def _is_docstring(self, indent: int) -> bool:
-        if not self.logical:
-            return True  # the first statement of the module
+        if all(entry[4] == "comment" for entry in self.logical):
+            return indent == 0  # the first statement of the module (comments may precede it)
+        if self.logical[-1][4] == "comment":  # black joins the two: its own blank-line rules
+            raise Unsupported("a comment before a triple-quoted string")
         first, end, depth, _, _ = self.logical[-1]
         head = self.out[first]
         return (head.lstrip(" ").startswith(_HEADER_KEYWORDS) and self.out[end - 1].endswith(":")
@@ -163,18 +174,28 @@ class _Formatter:
     # --- statements ------------------------------------------------------------------------------
     def _simple(self, line: str, indent: int) -> None:
         code = line[indent:]
-        if "'" in code or "\\" in code or '"' in code:
-            code = _normalize_strings(code, self.mode)
+        if "'" in code or "\\" in code or '"' in code or "#" in code:
+            code = _normalize_strings(code, self.mode)  # (and checks a trailing comment)
+        if (code.startswith(_COMPOUND) and not code.endswith(":") and _COMPOUND_HEAD.match(code)
+                and not (code.endswith(": ...") and code.startswith(_HEADER_KEYWORDS))):
+            raise Unsupported("a compound statement with its body on the same line")
+        if code.startswith("class ") and "():" in code:
+            raise Unsupported("empty parentheses after a class name")
         if ", )" in code:
             code = _ONE_TUPLE.sub(r"(\1,)", code)
         line = " " * indent + code
-        if len(line) <= LINE_LENGTH and not _has_redundant_parens(code) and ", )" not in code:
+        magic = "," in code and _has_magic_comma(code)
+        if (len(line) <= LINE_LENGTH and not _has_redundant_parens(code) and ", )" not in code
+                and not magic):
             self.out.append(line)
             return
         if "  # " in code:
             raise Unsupported("long line with a comment")
         if code.endswith(":") and not code.startswith(_HEADER_KEYWORDS + _BLOCK_KEYWORDS):
             raise Unsupported("long compound statement header")
+        if magic:  # black explodes the brackets a trailing comma ends, one item per line
+            self.out.extend(_black_snippet(code, indent, self.mode))
+            return
         self.out.extend(_split(code, indent, self.mode))
 
     def _bracketed(self, i: int, indent: int) -> int:
@@ -203,6 +224,8 @@ class _Formatter:
         if (suffix and not (is_def and _RETURNS.fullmatch(suffix))
                 and not (not is_def and _SUFFIX.fullmatch(suffix))) or (is_def and not suffix):
             raise Unsupported("bracket closer")
+        if nested and self._sole_collection(indent, head, items, suffix):
+            return j + 1
         if nested or len(lines[j]) > LINE_LENGTH:
             text = "\n".join(line[indent:] for line in lines[i:j + 1])
             self.out.extend(_black_snippet(text, indent, self.mode))
@@ -210,31 +233,65 @@ class _Formatter:
         head = _normalize_strings(head, self.mode)
         items = [_normalize_strings(item, self.mode) for item in items]
         simple = (len(head) + indent <= LINE_LENGTH and _depth(head) == 1 and bool(items)
-                  and not _has_redundant_parens(head))
+                  and not _has_redundant_parens(head) and not _has_magic_comma(head))
         for item in items:
             if (not item.endswith(",") or _depth(item) != 0 or item.startswith(_COMPOUND)
-                    or ", )" in item
+                    or ", )" in item or _has_magic_comma(item[:-1])
+                    or ("," in item[:-1] and len(_top_level_split(item[:-1]) or "xx") > 1)
                     or (len(item) + indent + 4 > LINE_LENGTH and not _unsplittable_item(item)
                         and not (is_def and _ANNOTATED.fullmatch(item[:-1])))):
                 simple = False
+        out = [" " * indent + head] if simple else []
+        inner = indent + 4
+        for item in items if simple else ():
+            if _fits(inner, item) or _unsplittable_item(item):
+                out.append(" " * inner + item)
+                continue
+            # a long parameter: black wraps its annotation (not a plain-name default) in brackets
+            m = _ANNOTATED.fullmatch(item[:-1])
+            if not (m and _fits(inner + 4, m.group(2)) and _fits(inner, f"){m.group(3) or ''},")
+                    and not _NAME.fullmatch(m.group(2))):
+                simple = False  # too long even on a line of its own, or a bare (dotted) name,
+                break  # which black leaves on the parameter's line
+
+            out += [f"{' ' * inner}{m.group(1)}: (", f"{' ' * (inner + 4)}{m.group(2)}",
+                    f"{' ' * inner}){m.group(3) or ''},"]
         if not simple:
             text = "\n".join(line[indent:] for line in lines[i:j + 1])
             self.out.extend(_black_snippet(text, indent, self.mode))
             return j + 1
-        self.out.append(" " * indent + head)
-        inner = indent + 4
-        for item in items:
-            if _fits(inner, item) or _unsplittable_item(item):
-                self.out.append(" " * inner + item)
-                continue
-            # a long parameter: black wraps its annotation (not a plain-name default) in brackets
-            m = _ANNOTATED.fullmatch(item[:-1])
-            if not (m and _fits(inner + 4, m.group(2)) and _fits(inner, f"){m.group(3) or ''},")):
-                raise Unsupported("long item")
-            self.out += [f"{' ' * inner}{m.group(1)}: (", f"{' ' * (inner + 4)}{m.group(2)}",
-                         f"{' ' * inner}){m.group(3) or ''},"]
+        self.out += out
         self.out.append(" " * indent + closer + suffix)
         return j + 1
+
+    def _sole_collection(self, indent: int, head: str, items: list[str], suffix: str) -> bool:
+        """`NAME = f(` / `{` / one item per line, each with its comma / `}` / `)`: a call whose
+        only argument is a collection with a magic trailing comma (every model's `__slots__`).
+        black keeps that layout as it is when every item stays on its line; False (nothing
+        emitted) for any other shape."""
+        if (suffix or len(items) < 3 or not _CALL_HEAD.fullmatch(head)
+                or not _fits(indent, head)):
+            return False
+        opener, closer = items[0], items[-1]
+        if opener not in ("{", "[") or closer != _CLOSERS[_OPENERS.index(opener)]:
+            return False
+        inner = indent + 8
+        body: list[str] = []
+        for line in items[1:-1]:
+            if not line.startswith("    ") or line[4] == " ":
+                return False
+            item = _normalize_strings(line[4:], self.mode)
+            if (not item.endswith(",") or _depth(item) != 0 or item.startswith(_COMPOUND)
+                    or ", )" in item or _has_magic_comma(item[:-1])
+                    or ("," in item[:-1] and len(_top_level_split(item[:-1]) or "xx") > 1)
+                    or not (_fits(inner, item) or _unsplittable_item(item))):
+                return False
+            body.append(" " * inner + item)
+        if not body:
+            return False
+        pad = " " * indent
+        self.out += [pad + head, f"{pad}    {opener}", *body, f"{pad}    {closer}", pad + ")"]
+        return True
 
 
 def _with_blank_lines(out: list[str], logical: list[tuple[int, int, int, int, str]]) -> list[str]:
@@ -437,10 +494,26 @@ def _depth(code: str) -> int:
 
 def _has_redundant_parens(code: str) -> bool:
     """Parentheses black would remove (`return (x)`, `x = (y)`): none in our templates."""
-    return code.startswith(("return (", "if (", "while (", "for (", "del (")) or " = (" in code
+    return code.startswith(("return (", "if (", "elif (", "while (", "for (", "del (", "assert (")
+                           ) or " = (" in code
 
 
-_LONG_ITEM_OK = re.compile(r'"[^"\\]*"(?:: (?:"[^"\\]*"|[\w.]+))?,')
+_MAGIC_COMMA = re.compile(r",\s*[)\]}]")
+_ONE_TUPLE_ATOM = re.compile(r"(?<![\w)\]])\([^,()\[\]{}]+,\)")
+
+
+def _has_magic_comma(code: str) -> bool:
+    """Whether a bracket in code ends with a trailing comma, which makes black put its items one
+    per line (a one-element tuple `(x,)` excepted: there the comma is the tuple's own)."""
+    if not _MAGIC_COMMA.search(code):
+        return False  # (the common case, decided without rewriting the line)
+    if '"' in code or "'" in code:
+        code = _QUOTED.sub("x", code)
+    return bool(_MAGIC_COMMA.search(_ONE_TUPLE_ATOM.sub("x", code)))
+
+
+_ONE_STRING = r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+_LONG_ITEM_OK = re.compile(rf"{_ONE_STRING}(?:: (?:{_ONE_STRING}|[\w.]+))?,")
 
 
 def _unsplittable_item(item: str) -> bool:
@@ -496,10 +569,16 @@ def _split_statement(code: str, indent: int) -> list[str] | None:
         target, value = "return ", code[len("return "):]
     else:
         m = _ASSIGN.fullmatch(code)
-        if not m or _depth(m.group(1)) != 0:
+        if not m:  # `d["key"] = A if B else C` (a ternary only: with brackets on the left,
+            m = _KEY_ASSIGN.fullmatch(code)  # black weighs other splits for other values)
+            if not m or _ternary(m.group(2)) is None:
+                return None
+        if _depth(m.group(1)) != 0:
             return None
         target, value = m.group(1), m.group(2)
     if _STRING_ATOM.fullmatch(value) and _fits(indent, target + "("):
+        if not _fits(indent + 4, value):
+            return None  # black wraps a string only when that makes it fit
         return [pad + target + "(", f"{pad}    {value}", pad + ")"]
     ternary = _ternary(value)
     call = _call(value)
@@ -552,7 +631,7 @@ def _split_args(args: str, indent: int) -> list[str] | None:
     pad = " " * indent
     if args.rstrip().endswith(","):
         return None  # a magic trailing comma
-    if "lambda" in args or ", )" in args or ",)" in args.replace(" ", "")[:-1]:
+    if "lambda" in args or ", )" in args or _has_magic_comma(args):
         return None  # a magic trailing comma inside, or commas that are not delimiters
     if _fits(indent, args):
         return [pad + args]
@@ -563,6 +642,10 @@ def _split_args(args: str, indent: int) -> list[str] | None:
             return None
         closer = parts[0][-1]
         return [pad + parts[0][0]] + [f"{pad}    {x}," for x in inner] + [pad + closer]
+    call = _call(parts[0]) if parts is not None and len(parts) == 1 else None
+    if call is not None and call[1] and _fits(indent, call[0]):
+        inner_args = _split_args(call[1], indent + 4)  # a sole call argument: split in turn
+        return None if inner_args is None else [pad + call[0], *inner_args, pad + ")"]
     if parts is None or len(parts) < 2 or any(not _fits(indent, part + ",") for part in parts):
         return None
     if any(_depth(part) != 0 or part.startswith("*") for part in parts):
@@ -589,15 +672,36 @@ def _top_level_split(args: str) -> list[str] | None:
 
 
 def _ternary(expr: str) -> tuple[str, str, str] | None:
-    """`A if B else C` with simple A, B and C (no nested ternary, no and/or)."""
-    m = _TERNARY_EXPR.fullmatch(expr)
+    """`A if B else C` with simple A, B and C (no nested ternary, no and/or in B; inside
+    brackets, such as a comprehension in C, anything)."""
+    if " if " not in expr or " else " not in expr:
+        return None
+    masked = _mask_brackets(expr)
+    m = _TERNARY_EXPR.fullmatch(masked)
     if m is None:
         return None
     value, cond, other = m.groups()
     if (" if " in other or " else " in cond or _depth(cond) != 0 or _depth(value) != 0
-            or " or " in cond or " and " in cond or " lambda" in expr):
+            or " or " in cond or " and " in cond or " lambda" in expr or "lambda " in expr):
         return None
-    return value, cond, other
+    return expr[m.start(1):m.end(1)], expr[m.start(2):m.end(2)], expr[m.start(3):m.end(3)]
+
+
+def _mask_brackets(code: str) -> str:
+    """code with the text of strings and inside brackets replaced by `x` (same length)."""
+    if '"' in code or "'" in code:
+        code = _QUOTED.sub(lambda m: "x" * len(m.group(0)), code)
+    if not any(ch in code for ch in _OPENERS):
+        return code
+    out: list[str] = []
+    depth = 0
+    for ch in code:
+        if ch in _CLOSERS:
+            depth -= 1
+        out.append(ch if depth <= 0 or ch in _OPENERS or ch in _CLOSERS else "x")
+        if ch in _OPENERS:
+            depth += 1
+    return "".join(out)
 
 
 def _call(expr: str) -> tuple[str, str] | None:

@@ -1,0 +1,2 @@
+x = a #comment
+y = b    # comment

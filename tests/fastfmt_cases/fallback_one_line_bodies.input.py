@@ -1,0 +1,5 @@
+class Empty(): pass
+def short(*, a): return a
+for item in items: print(item)
+while True: break
+if ready: ...

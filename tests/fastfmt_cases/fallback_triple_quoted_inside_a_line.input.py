@@ -1,0 +1,1 @@
+VALUES = ['"""', """a "docstring" inside a list""", '''three''']
