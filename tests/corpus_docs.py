@@ -72,6 +72,7 @@ class Outcome:
     not_objects: int = 0  # examples that are no JSON object, for an object schema: refused
     example_failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    form_methods: int = 0  # methods sending a multipart or URL-encoded form, or a file body
 
     @property
     def generated(self) -> bool:
@@ -84,6 +85,13 @@ def generate_doc(doc: Doc, out: Path) -> Outcome:
     try:
         result = generate(doc.entry, out, doc.package)
         outcome.warnings = tuple(w.format() for w in result.warnings)
+        client = out / doc.package / "client.py"
+        if client.is_file():
+            # the methods of Client (AsyncClient has the same ones)
+            source = client.read_text(encoding="utf-8").split("\nclass AsyncClient", 1)[0]
+            outcome.form_methods = sum(source.count(f"_multipart.{encode}(")
+                                       for encode in ("multipart_body", "form_body",
+                                                      "binary_body"))
     except SpecError as error:
         outcome.refused = error.format().splitlines()[0]
     except Exception as error:  # noqa: BLE001 - reported by name as a failure
@@ -307,8 +315,8 @@ def run_all(out: Path, docs: list[Doc] | None = None) -> tuple[list[Outcome], di
 def table(outcomes: list[Outcome], times: dict[str, float]) -> str:
     folders = sorted({o.doc.folder for o in outcomes})
     head = ("| folder | documents | generated | refused | with warnings | imported | mypy clean "
-            "| examples round-tripped | non-object examples refused |")
-    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| examples round-tripped | non-object examples refused | form and file body methods |")
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for folder in folders + ["all"]:
         rows = [o for o in outcomes if folder in ("all", o.doc.folder)]
         gen = [o for o in rows if o.generated]
@@ -317,7 +325,7 @@ def table(outcomes: list[Outcome], times: dict[str, float]) -> str:
             f" | {sum(bool(o.warnings) for o in gen)} | {sum(o.imported for o in gen)}"
             f" | {sum(o.imported and not o.mypy_errors for o in gen)}"
             f" | {sum(o.round_tripped for o in rows)} / {sum(o.examples for o in rows)}"
-            f" | {sum(o.not_objects for o in rows)} |")
+            f" | {sum(o.not_objects for o in rows)} | {sum(o.form_methods for o in rows)} |")
     lines.append("")
     lines.append("seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in times.items()))
     return "\n".join(lines)

@@ -18,6 +18,9 @@ from the run (see ``default_frames``), or ``state.sse_frames`` verbatim when set
 from __future__ import annotations
 
 import contextlib
+import email.parser
+import email.policy
+import hashlib
 import json
 import socket
 import ssl
@@ -32,6 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 API_KEY = "sk-test"
+# bodies that are forms, or a file's bytes (/v1/files/raw)
+FORM_ROUTES = ("/v1/files", "/v1/files/batch", "/v1/files/raw", "/v1/customers")
 BETA = "assistants=v2"
 
 
@@ -43,8 +48,21 @@ class RecordedRequest:
     path: str  # raw (still percent-encoded) path without the query string
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-cased names
-    body: Any  # decoded JSON, raw bytes when not JSON, None when empty
+    body: Any  # decoded JSON, a form's parts or pairs, raw bytes otherwise, None when empty
     raw_body: bytes
+    digest: str = ""  # sha256 of the body as received (with `digest_bodies`: raw_body is b"")
+    size: int = 0  # bytes of the body as received
+    chunked: bool = False  # sent with Transfer-Encoding: chunked
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One part of a multipart/form-data body, parsed by the standard library's email parser."""
+
+    name: str
+    filename: str | None
+    content_type: str
+    data: bytes
 
 
 @dataclass
@@ -71,6 +89,7 @@ class FakeState:
     sse_frame_delay: float = 0.0  # pause between SSE frames
     sse_fault: str | None = None  # "error" or "malformed": applied to the next stream
     tool_calls: int = 2
+    digest_bodies: bool = False  # bodies hashed as they arrive, not kept (large uploads)
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)
     runs: dict[str, dict[str, Any]] = field(default_factory=dict)
     steps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -207,6 +226,21 @@ class FakeState:
         run.update(status="completed", completed_at=now, required_action=None, usage=usage)
 
 
+def parse_multipart(content_type: str, raw: bytes) -> list[FormPart]:
+    """The parts of a multipart/form-data body, by the standard library's email parser."""
+    if not raw:
+        return []
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    parts = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        parts.append(FormPart(str(part.get_param("name", header="content-disposition")),
+                              part.get_filename(), part.get_content_type(),
+                              payload if isinstance(payload, bytes) else b""))
+    return parts
+
+
 def public(obj: dict[str, Any]) -> dict[str, Any]:
     """Drop private bookkeeping keys."""
     return {k: v for k, v in obj.items() if not k.startswith("_")}
@@ -326,6 +360,10 @@ class Handler(BaseHTTPRequestHandler):
         """Handle PATCH."""
         self._handle()
 
+    def do_PUT(self) -> None:
+        """Handle PUT."""
+        self._handle()
+
     # -- plumbing --------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
               content_type: str = "application/json") -> None:
@@ -361,21 +399,30 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         state = self.server.state
         split = urllib.parse.urlsplit(self.path)
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw
+        raw, digest, size, chunked = self._read_body(state.digest_bodies)
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype == "multipart/form-data":
+            body: Any = parse_multipart(self.headers.get("Content-Type", ""), raw)
+        elif ctype == "application/x-www-form-urlencoded":
+            body = urllib.parse.parse_qsl(raw.decode("ascii"), keep_blank_values=True)
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw
         query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
         headers = {k.lower(): v for k, v in self.headers.items()}
         with state.lock:
             state.requests.append(RecordedRequest(self.command, split.path, query, headers,
-                                                  body, raw))
+                                                  body, raw, digest, size, chunked))
             fault = state.faults.popleft() if state.faults else None
         try:
             if fault is not None and self._apply_fault(fault):
                 return
             self._check_headers(headers)
+            if split.path in FORM_ROUTES:
+                self._form(split.path, body if isinstance(body, list) else [])
+                return
             if raw and isinstance(body, bytes):
                 raise ApiFailure(400, "We could not parse the JSON body of your request.")
             frames = self._route(self.command, split.path, query, body)
@@ -385,6 +432,36 @@ class Handler(BaseHTTPRequestHandler):
             self._send(exc.status, error_body(exc.message, exc.type, exc.param, exc.code))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _read_body(self, digest_only: bool) -> tuple[bytes, str, int, bool]:
+        """(body, sha256, size, chunked): by Content-Length or chunked; with `digest_only`
+        the body is hashed in pieces and not kept."""
+        sha = hashlib.sha256()
+        kept: list[bytes] = []
+        size = 0
+
+        def take(count: int) -> None:
+            nonlocal size
+            while count > 0:
+                piece = self.rfile.read(min(count, 1 << 16))
+                if not piece:
+                    raise ConnectionResetError("the request body ended early")
+                count -= len(piece)
+                size += len(piece)
+                sha.update(piece)
+                if not digest_only:
+                    kept.append(piece)
+
+        chunked = "chunked" in (self.headers.get("Transfer-Encoding") or "").lower()
+        if chunked:
+            while (length := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)):
+                take(length)
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+        else:
+            take(int(self.headers.get("Content-Length") or 0))
+        return b"".join(kept), sha.hexdigest(), size, chunked
 
     def _apply_fault(self, fault: Fault) -> bool:
         """Apply `fault`; return True when the request is fully answered."""
@@ -457,12 +534,38 @@ class Handler(BaseHTTPRequestHandler):
             if auth != f"Bearer {state.api_key}":
                 raise ApiFailure(401, f"Incorrect API key provided: {auth[7:]}.",
                                  code="invalid_api_key")
-        if state.beta is not None and state.beta not in headers.get("openai-beta", ""):
+        if (state.beta is not None and state.beta not in headers.get("openai-beta", "")
+                and self.path.split("?")[0] not in FORM_ROUTES):  # uploads are no Assistants API
             raise ApiFailure(400, "You must provide the 'OpenAI-Beta' header to access the "
                              f"Assistants API. Please try again by setting the header "
                              f"'OpenAI-Beta: {state.beta}'.", code="invalid_beta")
 
     # -- routes ----------------------------------------------------------------------------
+    def _form(self, path: str, body: list[Any]) -> None:
+        """Form routes: `POST /v1/files` (an upload), `/v1/files/raw` (a file's bytes) and
+        `POST /v1/customers` (a form), answered with what the server parsed, for the tests."""
+        state = self.server.state
+        if path == "/v1/files/raw":
+            request = state.requests[-1]
+            self._send_json(200, {"id": state.new_id("file"), "object": "file",
+                                  "bytes": request.size, "filename": None, "purpose": None})
+        elif path in ("/v1/files", "/v1/files/batch"):
+            parts = [p for p in body if isinstance(p, FormPart)]
+            files = [p for p in parts if p.filename is not None or p.name == "file"]
+            fields = {p.name: p.data.decode() for p in parts if p not in files}
+            request = state.requests[-1]
+            self._send_json(200, {
+                "id": state.new_id("file"), "object": "file",
+                "bytes": sum(len(p.data) for p in files) if files else request.size,
+                "filename": files[0].filename if files else None,
+                "purpose": fields.get("purpose"), "parts": len(parts),
+            })
+        elif path == "/v1/customers":
+            self._send_json(200, {"id": state.new_id("cus"), "object": "customer",
+                                  "fields": [list(pair) for pair in body]})
+        else:
+            raise ApiFailure(404, f"Invalid URL (POST {path})")
+
     def _route(
         self, method: str, path: str, query: dict[str, list[str]], body: Any
     ) -> list[str | bytes] | None:

@@ -59,3 +59,18 @@ def test_every_matched_example_round_trips(corpus: list[Outcome]) -> None:
     found = failures(corpus)["examples"]
     assert sum(o.round_tripped for o in corpus) >= 1000
     assert not found, "\n".join(found)
+
+
+def test_form_and_multipart_operations_get_methods(corpus: list[Outcome]) -> None:
+    """Stripe's 2018 API sends every write as a URL-encoded form, OpenAI's uploads are
+    multipart, some APIs take a file as the whole body: each such operation is a method (none
+    is left out as `body-not-json`)."""
+    by_name = {o.doc.name: o for o in corpus}
+    assert by_name["stripe-2018-05"].form_methods == 90
+    assert by_name["twilio-numbers-v2"].form_methods == 13
+    assert by_name["2026-08-21"].form_methods >= 10
+    assert sum(o.form_methods for o in corpus) >= 145
+    left_out = [w for o in corpus for w in o.warnings if "body-not-json" in w
+                and any(media in w for media in ("multipart/form-data", "x-www-form-urlencoded",
+                                                 "octet-stream", "image/"))]
+    assert not left_out, "\n".join(left_out)

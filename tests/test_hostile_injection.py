@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from _hostile import (
 )
 
 from runmodels.api import generate
+from runmodels.format.black_format import split_header
 
 P = "import os; os.system('echo PWNED')"
 HOSTILE = [
@@ -115,7 +117,7 @@ def hostile_spec() -> dict[str, Any]:
         "discriminator": {"propertyName": "type", "mapping": mapping},
         "description": h(5),
     }
-    return {
+    spec: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": h(0), "version": h(1), "description": h(2)},
         "servers": [{"url": h(3)}],
@@ -139,6 +141,25 @@ def hostile_spec() -> dict[str, Any]:
         },
         "components": {"schemas": schemas},
     }
+    files = {name: {"type": "string", "format": "binary", "description": h(i)}
+             for i, name in enumerate(PROPS[:10])}
+    fields = {name: {"type": "string", "description": h(i)} for i, name in enumerate(PROPS[10:])}
+    spec["paths"]["/upload"] = {"post": {  # a multipart body: hostile file and field names
+        "operationId": h(9), "summary": h(2),
+        "requestBody": {"required": True, "content": {"multipart/form-data": {
+            "schema": {"type": "object", "properties": {**files, **fields},
+                       "required": PROPS[:2]},
+            "encoding": {h(3): {"contentType": h(4)}}}}},
+        "responses": {"204": {"description": h(1)}}}}
+    spec["paths"]["/form"] = {"post": {  # a URL-encoded form: hostile deepObject members
+        "operationId": h(10), "summary": h(3),
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "properties": {
+                name: {"type": "array", "items": {"type": "string"}} for name in PROPS}},
+            "encoding": {name: {"style": "deepObject", "explode": True}
+                         for name in PROPS}}}},
+        "responses": {"204": {"description": h(1)}}}}
+    return spec
 
 
 def write_yaml(path: Path, spec: Any) -> Path:
@@ -169,6 +190,12 @@ def test_spec_strings_reach_the_loader_intact(tmp_path: Path) -> None:
         assert list(evil_props["kind"]["enum"]) == HOSTILE
 
 
+# every comment the Jinja templates write, as a whole comment token
+TEMPLATE_COMMENTS = frozenset(
+    match.rstrip() for template in (ROOT / "templates").glob("*.jinja")
+    for match in re.findall(r"#[^\n]*", template.read_text(encoding="utf-8")))
+
+
 @pytest.mark.slow
 def test_package_compiles_and_holds_no_smuggled_code(evil: Any) -> None:
     package_dir, _ = evil
@@ -176,12 +203,15 @@ def test_package_compiles_and_holds_no_smuggled_code(evil: Any) -> None:
     for path in package_dir.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         found = comments(source)
+        header = split_header(source)[0].splitlines()  # its first line, then lint directives
         template = ROOT / "templates" / "runtime" / path.name
         if path.parent == package_dir and template.is_file():  # copied verbatim
-            assert found[1:] == comments(template.read_text(encoding="utf-8")), path
-        else:  # a spec-derived module has exactly one comment: the header
-            assert found == [source.split("\n", 1)[0]], (path, found)
-        assert "PWNED" not in source.split("\n", 1)[0]
+            own = comments(template.read_text(encoding="utf-8"))
+            assert found[len(header):] == own, path
+        else:  # a spec-derived module has no comment but its header and the templates' own
+            assert found[:len(header)] == header, (path, found)
+            assert set(found[len(header):]) <= TEMPLATE_COMMENTS, (path, found)
+        assert "PWNED" not in "\n".join(header)
 
 
 @pytest.mark.slow

@@ -69,6 +69,15 @@ def test_every_http_name_the_client_uses_is_defined() -> None:
     assert not sorted(abi.HTTP_NAMES - defined)
 
 
+def test_every_multipart_name_the_client_uses_is_defined_and_spelled() -> None:
+    """The emitter writes `_multipart.<name>` only for names of the ABI, and `_multipart.py`
+    defines each."""
+    assert not sorted(abi.MULTIPART_NAMES - set(_defined(RUNTIME / "_multipart.py")))
+    source = (EMITTERS / "client.py").read_text(encoding="utf-8")
+    spelled = set(re.findall(r"\b_multipart\.(\w+)", source)) - {"py"}  # the file's name
+    assert spelled and spelled <= abi.MULTIPART_NAMES, spelled - abi.MULTIPART_NAMES
+
+
 def test_flag_bits_match_the_runtime() -> None:
     assert _constant(RUNTIME / "_runtime.py", "REQUIRED") == abi.FLAG_REQUIRED
     assert _constant(RUNTIME / "_runtime.py", "NULLABLE") == abi.FLAG_NULLABLE

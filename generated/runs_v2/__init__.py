@@ -55,7 +55,9 @@ if TYPE_CHECKING:
     from ._http import Transport as Transport
     from ._http import UnprocessableEntityError as UnprocessableEntityError
     from ._http import UrllibTransport as UrllibTransport
+    from ._run_stream import RunEventHandler as RunEventHandler
     from .client import AsyncClient as AsyncClient
+    from .client import AsyncRunStream as AsyncRunStream
     from .client import AsyncStream as AsyncStream
     from .client import Client as Client
     from .client import RunStream as RunStream
@@ -342,6 +344,7 @@ __all__ = [
     "AssistantToolParam",
     "AsyncClient",
     "AsyncResponse",
+    "AsyncRunStream",
     "AsyncStream",
     "AsyncTransport",
     "AsyncioTransport",
@@ -421,6 +424,7 @@ __all__ = [
     "ResponseTooLargeError",
     "Run",
     "RunCompletionUsage",
+    "RunEventHandler",
     "RunIncompleteDetails",
     "RunIncompleteDetailsReason",
     "RunLastError",
@@ -637,6 +641,7 @@ _LAZY: dict[str, str] = {
     "AsyncClient": ".client",
     "AsyncioTransport": "._http",
     "AsyncResponse": "._http",
+    "AsyncRunStream": ".client",
     "AsyncStream": ".client",
     "AsyncTransport": "._http",
     "AuthenticationError": "._http",
@@ -669,6 +674,7 @@ _LAZY: dict[str, str] = {
     "ResponseFormatObjectParam": ".dicts",
     "ResponseFormatParam": ".dicts",
     "ResponseTooLargeError": "._http",
+    "RunEventHandler": "._run_stream",
     "RunStream": ".client",
     "Stream": ".client",
     "ToolChoiceParam": ".dicts",

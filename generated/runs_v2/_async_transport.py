@@ -211,8 +211,8 @@ class AsyncioTransport:
                 return  # the socket is closed either way; only the goodbye was lost
 
         try:
-            writer.write(head + (request.body or b""))
-            await _within(writer.drain(), timeout, where, "sending")
+            writer.write(head)
+            await _send_body(writer, request, timeout, where)
             status, headers = await _read_head(reader, timeout, where)
         except BaseException as exc:
             await close()
@@ -241,10 +241,37 @@ def _head(request: Request, parts: urllib.parse.SplitResult) -> bytes:
     lines = [f"{request.method} {target} HTTP/1.1", f"Host: {parts.netloc}"]
     skip = {"host", "content-length", "connection", "transfer-encoding"}
     lines += [f"{k}: {v}" for k, v in request.headers.items() if k.lower() not in skip]
-    if request.body is not None or request.method in ("POST", "PUT", "PATCH"):
-        lines.append(f"Content-Length: {len(request.body or b'')}")
+    body = request.body
+    if body is None or isinstance(body, bytes):
+        if body is not None or request.method in ("POST", "PUT", "PATCH"):
+            lines.append(f"Content-Length: {len(body or b'')}")
+    elif (length := header_value(request.headers, "content-length")) is not None:
+        lines.append(f"Content-Length: {length}")  # a streamed form of known size
+    else:
+        lines.append("Transfer-Encoding: chunked")
     lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def _send_body(
+    writer: asyncio.StreamWriter, request: Request, timeout: float, where: str
+) -> None:
+    """Write the body: bytes at once, chunks (a streamed form) one by one as they are read,
+    chunk-encoded when no Content-Length was given."""
+    body = request.body
+    if body is not None and not isinstance(body, bytes):
+        chunked = header_value(request.headers, "content-length") is None
+        for chunk in body:
+            if chunk:
+                writer.write(
+                    b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk
+                )
+                await _within(writer.drain(), timeout, where, "sending")
+        if chunked:
+            writer.write(b"0\r\n\r\n")
+    elif body:
+        writer.write(body)
+    await _within(writer.drain(), timeout, where, "sending")
 
 
 async def _line(reader: asyncio.StreamReader, timeout: float, where: str) -> bytes:
@@ -391,7 +418,11 @@ class HttpxAsyncTransport:
             request.method,
             request.url,
             headers=request.headers,
-            content=request.body,
+            content=(
+                request.body
+                if request.body is None or isinstance(request.body, bytes)
+                else _async_chunks(request.body)
+            ),
             timeout=timeout,
         )
         try:
@@ -433,3 +464,9 @@ def _httpx_error(exc: Exception, where: str) -> APIConnectionError | None:
     if "TimeoutException" in kinds:
         return APITimeoutError(f"request timed out: {exc!r}", request=where, sent=sent)
     return APIConnectionError(f"connection error: {exc!r}", request=where, sent=sent)
+
+
+async def _async_chunks(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """A streamed form's chunks, for httpx's async client (which takes only async streams)."""
+    for chunk in chunks:
+        yield chunk

@@ -64,6 +64,7 @@ from ._errors import (
 from ._policy import ClientOptions, Limits, quote_path_param
 from ._sse import EventStream, ServerSentEvent, iter_sse, not_an_event_stream, parse_sse
 from ._transport import (
+    RawBody,
     Request,
     Response,
     Transport,
@@ -100,6 +101,7 @@ __all__ = [
     "PermissionDeniedError",
     "PollTimeoutError",
     "RateLimitError",
+    "RawBody",
     "RawResponse",
     "RawResponses",
     "Request",

@@ -38,6 +38,7 @@ from ._errors import (
 
 __all__ = [
     "LineSplitter",
+    "RawBody",
     "Request",
     "Response",
     "Transport",
@@ -45,6 +46,22 @@ __all__ = [
     "make_status_error",
     "split_lines",
 ]
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A request body already encoded (a form): sent as it is, with its content type.
+
+    `data` is bytes, or byte chunks iterated anew for each attempt, so a large file is streamed
+    from disk rather than held in memory; `length` is the size in bytes when known (otherwise
+    the body goes chunked). A body that can be read only once (`replayable` false: a pipe, say)
+    is never resent, so its request is not retried once it may have reached the server.
+    """
+
+    content_type: str
+    data: bytes | Iterable[bytes]
+    length: int | None = None
+    replayable: bool = True
 
 
 @dataclass(repr=False)
@@ -58,8 +75,9 @@ class Request:
     method: str
     url: str
     headers: dict[str, str] = field(default_factory=dict[str, str])
-    body: bytes | None = None
+    body: bytes | Iterable[bytes] | None = None  # chunks: a streamed form (see RawBody)
     deadline: float | None = None
+    replayable: bool = True  # whether `body` can be sent again (a retry, a redirect)
 
     def describe(self) -> str:
         """Return "METHOD url" for error messages."""
@@ -69,7 +87,15 @@ class Request:
         shown = {
             k: "<redacted>" if is_credential(k) else v for k, v in self.headers.items()
         }
-        size = "None" if self.body is None else f"<{len(self.body)} bytes>"
+        size = (
+            "None"
+            if self.body is None
+            else (
+                f"<{len(self.body)} bytes>"
+                if isinstance(self.body, bytes)
+                else "<streamed>"
+            )
+        )
         return f"Request({self.method!r}, {self.url!r}, headers={shown!r}, body={size})"
 
     def timed_out(self) -> bool:

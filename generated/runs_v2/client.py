@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from . import _http
 from ._deviations import whole
+from ._run_stream import AsyncRunStream as _AsyncRunStream
 from ._run_stream import RunStream as _RunStream
 from ._runtime import UNSET, DecodeError, Model, UnknownVariant, Unset
 from .models.assistant_stream_event import AssistantStreamEvent
@@ -2997,5 +2998,14 @@ def _page_of(
 class RunStream(_RunStream[Run]):
     """A run's events as they arrive, its final state, and tool outputs submitted mid-stream.
 
-    `RunStream(client.stream_run(...), client=client)`: see `_run_stream.RunStream`.
+    `RunStream(client.stream_run(...), client=client, handler=...)`: see
+    `_run_stream.RunStream` and `RunEventHandler`.
+    """
+
+
+class AsyncRunStream(_AsyncRunStream[Run]):
+    """`RunStream` over an async stream of events: `await stream.until_done()`, …
+
+    `AsyncRunStream(events, client=async_client, handler=...)`: see
+    `_run_stream.AsyncRunStream`.
     """

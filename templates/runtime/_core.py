@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -47,7 +47,7 @@ from ._policy import (
     scalar,
     url_origin,
 )
-from ._transport import Request
+from ._transport import RawBody, Request
 
 __all__ = ["ClientCore", "Cursor", "JSONResult", "Poller", "RawResponse"]
 
@@ -292,8 +292,16 @@ class ClientCore(Generic[_Tr]):
         }
         if self.api_key:
             hdrs["Authorization"] = f"Bearer {self.api_key}"
+        data: bytes | Iterable[bytes] | None = None
+        replayable = True
+        if isinstance(body, RawBody):
+            if extra_body is not None:
+                raise ClientValueError("extra_body needs a JSON body, not a form")
+            hdrs["Content-Type"] = body.content_type
+            if body.length is not None:
+                hdrs["Content-Length"] = str(body.length)
+            data, replayable, body = body.data, body.replayable, None
         body = _with_extra_body(body, extra_body)
-        data = None
         if body is not None:
             hdrs["Content-Type"] = "application/json"
             text = json.dumps(
@@ -313,7 +321,9 @@ class ClientCore(Generic[_Tr]):
             hdrs[idempotency_header] = f"runmodels-{uuid.uuid4()}"
         if extra_query:
             query = {**(query or {}), **extra_query}
-        return Request(method, self._build_url(path, query), hdrs, data)
+        return Request(
+            method, self._build_url(path, query), hdrs, data, replayable=replayable
+        )
 
     def _total(self, timeout: float | None) -> float:
         """The total deadline of one attempt: this call's `timeout`, else the client's."""
@@ -340,10 +350,14 @@ class ClientCore(Generic[_Tr]):
 
     @staticmethod
     def _is_safe(request: Request, idempotency_header: str | None) -> bool:
-        """Whether sending `request` twice cannot duplicate work on the server."""
-        return request.method in IDEMPOTENT_METHODS or (
-            idempotency_header is not None
-            and header_value(request.headers, idempotency_header) is not None
+        """Whether sending `request` twice cannot duplicate work on the server (and its body
+        can be sent again)."""
+        return request.replayable and (
+            request.method in IDEMPOTENT_METHODS
+            or (
+                idempotency_header is not None
+                and header_value(request.headers, idempotency_header) is not None
+            )
         )
 
     def _retry_delay(self, attempt: int, headers: Mapping[str, str] | None) -> float:

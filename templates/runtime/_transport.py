@@ -34,6 +34,7 @@ from ._errors import (
 
 __all__ = [
     "LineSplitter",
+    "RawBody",
     "Request",
     "Response",
     "Transport",
@@ -41,6 +42,22 @@ __all__ = [
     "make_status_error",
     "split_lines",
 ]
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A request body already encoded (a form): sent as it is, with its content type.
+
+    `data` is bytes, or byte chunks iterated anew for each attempt, so a large file is streamed
+    from disk rather than held in memory; `length` is the size in bytes when known (otherwise
+    the body goes chunked). A body that can be read only once (`replayable` false: a pipe, say)
+    is never resent, so its request is not retried once it may have reached the server.
+    """
+
+    content_type: str
+    data: bytes | Iterable[bytes]
+    length: int | None = None
+    replayable: bool = True
 
 
 @dataclass(repr=False)
@@ -54,8 +71,9 @@ class Request:
     method: str
     url: str
     headers: dict[str, str] = field(default_factory=dict[str, str])
-    body: bytes | None = None
+    body: bytes | Iterable[bytes] | None = None  # chunks: a streamed form (see RawBody)
     deadline: float | None = None
+    replayable: bool = True  # whether `body` can be sent again (a retry, a redirect)
 
     def describe(self) -> str:
         """Return "METHOD url" for error messages."""
@@ -65,7 +83,15 @@ class Request:
         shown = {
             k: "<redacted>" if is_credential(k) else v for k, v in self.headers.items()
         }
-        size = "None" if self.body is None else f"<{len(self.body)} bytes>"
+        size = (
+            "None"
+            if self.body is None
+            else (
+                f"<{len(self.body)} bytes>"
+                if isinstance(self.body, bytes)
+                else "<streamed>"
+            )
+        )
         return f"Request({self.method!r}, {self.url!r}, headers={shown!r}, body={size})"
 
     def timed_out(self) -> bool:
@@ -343,7 +369,9 @@ class UrllibTransport:
             resp = self._opener.open(raw, timeout=timeout)
         except urllib.error.HTTPError as exc:
             # typed as always there, but None when the error carries no body
-            body: bytes | _Readable = exc if getattr(exc, "fp", None) is not None else b""
+            body: bytes | _Readable = (
+                exc if getattr(exc, "fp", None) is not None else b""
+            )
             return Response(
                 exc.code,
                 list(exc.headers.items()),

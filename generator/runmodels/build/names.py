@@ -18,7 +18,8 @@ RESERVED_FIELD_NAMES = frozenset(
 # What a package with a client exports besides its models: a schema of one of these names would
 # hide the export (a model `Response` in place of the transport's), so schemas never take them.
 CLIENT_EXPORTS = ("AsyncClient", "AsyncStream", "Client", "Stream", "UnknownEvent")
-STREAM_EXPORTS = ("RunStream",)  # when an operation streams Assistants run events
+# when an operation streams Assistants run events
+STREAM_EXPORTS = ("RunStream", "AsyncRunStream", "RunEventHandler")
 HTTP_EXPORTS = (
     "APIConnectionError", "APIError", "APIRedirectError", "APIResponseError", "APITimeoutError",
     "AsyncResponse", "AsyncTransport", "AsyncioTransport", "AuthenticationError",

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from runmodels.build import names
 from runmodels.build.resolve import Resolver
@@ -163,7 +163,7 @@ class _Reader:
         hint = self._hint(raw)
         params = self._parameters(raw, hint)
         try:
-            body, body_required = self._body(raw, hint)
+            body = self._body(raw, hint)
         except _NotJSON:
             return None
         result, stream = self._responses(raw, hint)
@@ -178,8 +178,10 @@ class _Reader:
         return Operation(
             name=name, operation_id=op_id, method=raw.method.upper(), path=raw.path,
             summary=_text(raw.node.get("summary")), description=description_of(raw.node),
-            parameters=params, body=body, body_required=body_required, result=result,
+            parameters=params, body=body.type, body_required=body.required, result=result,
             stream_event=stream, tags=raw.tags, extensions=extensions,
+            body_encoding=body.encoding, file_fields=body.files, deep_fields=body.deep,
+            body_media=body.media,
             origin=self._origin(raw.node, raw.file, raw.pointer),
             extension_origins=tuple(
                 (key, self._extension_origin(raw, key)) for key, _ in extensions
@@ -277,28 +279,100 @@ class _Reader:
 
     # ---- bodies and responses ----------------------------------------------------------------
 
-    def _body(self, raw: _Raw, hint: str) -> tuple[TypeRef | None, bool]:
+    def _body(self, raw: _Raw, hint: str) -> _Body:
         node = raw.node.get("requestBody")
         if node is None:
-            return None, False
+            return _Body()
         node, file, pointer = self.resolver.follow(node, raw.file, f"{raw.pointer}/requestBody")
         if not isinstance(node, dict):
             raise self.resolver.fail("`requestBody` must be a mapping", node, file, pointer)
         media = _json_media(node.get("content"))
+        encoding: Literal["json", "multipart", "form", "binary"] = "json"
+        if media is None:
+            media, encoding = _form_media(node.get("content"))
+        if media is None:
+            media = self._binary_media(node.get("content"), file)
+            encoding = "binary" if media is not None else "json"
         if media is None:
             kinds = ", ".join(node.get("content") or {}) or "no content"
             if node.get("required") is not True and not node.get("content"):
-                return None, False
+                return _Body()
             self.resolver.note("body-not-json", f"{raw.method.upper()} {raw.path}: request "
-                               f"body ({kinds}) is not JSON; the client has no method for this "
-                               "operation", node, file, pointer)
+                               f"body ({kinds}) is neither JSON, a form nor a file; the client "
+                               "has no method for this operation", node, file, pointer)
             raise _NotJSON
         key, content = media
         schema = content.get("schema") if isinstance(content, dict) else None
         spointer = f"{pointer}/content/{escape_pointer(key)}/schema"
         tref = (self.resolver.standalone_type(schema, file, spointer, hint + "Request")
                 if schema is not None else TypeRef("any"))
-        return tref, node.get("required") is True
+        files: tuple[str, ...] = ()
+        deep: tuple[str, ...] = ()
+        if encoding != "json":
+            members = self._members(schema, file, spointer)
+            files = tuple(name for name, member in members.items() if self._is_file(member, file))
+            declared = content.get("encoding") if isinstance(content, dict) else None
+            deep = tuple(name for name, how in (declared or {}).items()
+                         if isinstance(how, dict) and how.get("style") == "deepObject")
+            files = files if encoding == "multipart" else ()
+        media_type = key.split(";")[0].strip() if encoding == "binary" else ""
+        if "*" in media_type:  # `*/*`, `image/*`: the caller's extra_headers may say better
+            media_type = "application/octet-stream"
+        return _Body(tref, node.get("required") is True, encoding, files, deep, media_type)
+
+    def _binary_media(self, content: Any, file: Path) -> tuple[str, Any] | None:
+        """The entry of a body that is one file: a media type for files (`image/png`,
+        `application/octet-stream`, `*/*`…) or a binary string schema."""
+        if not isinstance(content, dict):
+            return None
+        for key, value in content.items():
+            base = str(key).split(";")[0].strip().lower()
+            schema = value.get("schema") if isinstance(value, dict) else None
+            if (base in ("application/octet-stream", "application/pdf", "application/zip",
+                         "*/*")
+                    or base.split("/")[0] in ("image", "audio", "video", "font")
+                    or (schema is not None and self._is_file(schema, file))):
+                return str(key), value
+        return None
+
+    def _members(self, schema: Any, file: Path, pointer: str, depth: int = 0
+                 ) -> dict[str, Any]:
+        """The properties of a form body's schema (through `$ref` and `allOf`), by JSON name."""
+        if depth > 32:  # an allOf that includes itself: its cycle is reported elsewhere
+            return {}
+        try:
+            schema, file, pointer = self.resolver.follow(schema, file, pointer)
+        except RefError:  # reported where the body's type is resolved
+            return {}
+        if not isinstance(schema, dict):
+            return {}
+        found: dict[str, Any] = {}
+        for i, part in enumerate(schema.get("allOf") or []):
+            found.update(self._members(part, file, f"{pointer}/allOf/{i}", depth + 1))
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            found.update({str(k): v for k, v in props.items()})
+        return found
+
+    def _is_file(self, member: Any, file: Path, depth: int = 0) -> bool:
+        """Whether a multipart member is file content: `format: binary` (3.0), a
+        `contentMediaType` (3.1), an array of such, or a choice including one."""
+        try:
+            member, file, _ = self.resolver.follow(member, file)
+        except RefError:  # reported where the member's type is resolved
+            return False
+        if not isinstance(member, dict):
+            return False
+        if depth >= 8:
+            return False
+        if member.get("type") == "array" or "items" in member:
+            return self._is_file(member.get("items"), file, depth + 1)
+        for key in ("anyOf", "oneOf"):  # one file or an array of them, say
+            if isinstance(member.get(key), list) and any(
+                    self._is_file(m, file, depth + 1) for m in member[key]):
+                return True
+        return member.get("format") == "binary" or isinstance(member.get("contentMediaType"),
+                                                               str)
 
     def _responses(self, raw: _Raw, hint: str) -> tuple[TypeRef | None, TypeRef | None]:
         responses = raw.node.get("responses")
@@ -330,6 +404,18 @@ class _Reader:
         return None, None
 
 
+@dataclass(frozen=True)
+class _Body:
+    """What an operation's request body is: its type, and how it is encoded."""
+
+    type: TypeRef | None = None
+    required: bool = False
+    encoding: Literal["json", "multipart", "form", "binary"] = "json"
+    files: tuple[str, ...] = ()
+    deep: tuple[str, ...] = ()
+    media: str = ""
+
+
 class _NotJSON(Exception):
     """The operation's request body is not JSON (multipart, binary…): no method for it."""
 
@@ -342,6 +428,19 @@ def _json_media(content: Any) -> tuple[str, Any] | None:
         if base == "application/json" or base.endswith("+json"):
             return str(key), value
     return None
+
+
+def _form_media(content: Any) -> tuple[tuple[str, Any] | None,
+                                      Literal["json", "multipart", "form"]]:
+    """The multipart or URL-encoded form entry of a body's content (multipart first)."""
+    if isinstance(content, dict):
+        bases = {str(key).split(";")[0].strip().lower(): key for key in content}
+        for base, encoding in (("multipart/form-data", "multipart"),
+                               ("application/x-www-form-urlencoded", "form")):
+            if base in bases:
+                key = bases[base]
+                return (str(key), content[key]), encoding  # type: ignore[return-value]
+    return None, "json"
 
 
 def _text(value: Any) -> str:

@@ -43,6 +43,10 @@ HTTP_NAMES: Final = frozenset({"APIError", "APIResponseError", "BaseClient", "Ev
                                # and the async client's
                                "AsyncBaseClient", "AsyncEventStream", "AsyncTransport"})
 
+# what the generated client uses of `_multipart` (as `_multipart.<name>`), for form bodies
+MULTIPART_NAMES: Final = frozenset({"FileContent", "FileInput", "binary_body", "check_fields",
+                                    "form_body", "multipart_body"})
+
 # the strict checks: `Constraints` fields in the IR = keywords of `_r.Checks(...)` = the names
 # the runtime's check dispatch knows
 CHECK_NAMES: Final = frozenset({

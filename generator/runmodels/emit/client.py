@@ -53,7 +53,8 @@ def client_exports(pkg: Package) -> list[tuple[str, str]]:
     """(name, module) pairs the package `__init__` exports lazily (no schema takes these names)."""
     out = [(n, "client") for n in names.CLIENT_EXPORTS]
     if run_stream_model(pkg) is not None:
-        out += [(n, "client") for n in names.STREAM_EXPORTS]
+        out += [(n, "_run_stream" if n == "RunEventHandler" else "client")
+                for n in names.STREAM_EXPORTS]
     out += [(n, "_http") for n in names.HTTP_EXPORTS]
     out += [(n, params.MODULE) for n in params.exports(pkg)]
     return out
@@ -170,6 +171,7 @@ class _Renderer:
         self.used: set[str] = set()  # entity names and public decoders the client refers to
         self.event_decoders: dict[str, EventDecoderView] = {}
         self.wraps_events = False  # some event is decoded as {"event": ..., "data": ...}
+        self.multipart = False  # some body is a form: the client imports _multipart
         self.fixed = dict(pkg.fixed_headers)
         self.params = params.params_of(pkg)
         self.params_used: set[str] = set()  # plain-dict types the signatures name
@@ -254,9 +256,14 @@ class _Renderer:
 
     # ---- arguments -----------------------------------------------------------------------
 
-    def arg(self, a: Argument) -> Arg:
+    def arg(self, a: Argument, op: Operation) -> Arg:
         body = a.source in ("field", "body")
-        annotation = self.argument_annotation(a.type) if body else self.annotation(a.type)
+        if a.source == "field" and a.json_name in op.file_fields:
+            annotation = _file_annotation(a.type)  # a multipart body's file member
+        elif a.source == "body" and op.body_encoding == "binary":
+            annotation = "_multipart.FileContent"  # the body is one file
+        else:
+            annotation = self.argument_annotation(a.type) if body else self.annotation(a.type)
         if a.source == "body":
             doc = "The request body."
         elif not a.renamed:
@@ -286,7 +293,26 @@ class _Renderer:
         passed = {key: f"_arg_{name}" if decoded[key] != name else name
                   for key, name in fields.items()}
         model = self.body_model(op)
-        if model is not None:
+        if op.body_encoding == "binary" and op.body is not None:
+            self.multipart = True
+            name = fields[""]
+            encode = f"_multipart.binary_body({name}, {_lit(op.body_media)})"
+            lines.append(f"_body: Any = {encode}" if op.body_required
+                         else f"_body: Any = None if isinstance({name}, Unset) else {encode}")
+        elif op.body_encoding == "multipart" and model is not None:
+            self.multipart = True
+            members = [f"{_lit(key)}: {passed[key]}" for key in fields]
+            members += [f"{_lit(key)}: {value}" for key, value in set_body.items()]
+            files = ", ".join(_lit(name) for name in op.file_fields) + (
+                "," if len(op.file_fields) == 1 else "")
+            lines.append(f"_fields = _given({{{', '.join(members)}}})")
+            lines.append("if self.validate:")
+            lines.append(f"    _multipart.check_fields({model.name}.from_dict, _fields, "
+                         f"files=({files}))")
+            encode = f"_multipart.multipart_body(_fields, files=({files}))"
+            lines.append(f"_body: Any = {encode}" if op.body_required
+                         else f"_body: Any = {encode} if _fields else None")
+        elif model is not None:
             values = [f"{f.name}={passed[f.json_name]}" for f in model.fields
                       if f.json_name in fields]
             values += [f"{_field_of(model, key)}={value}" for key, value in set_body.items()]
@@ -295,6 +321,7 @@ class _Renderer:
             lines.append(f"    {model.name}.from_dict(_body, strict=True)")
             if not op.body_required:
                 lines.append("_body = _body or None")
+            lines += self.form_lines(op)
         elif op.body is not None:
             name, value = fields[""], passed[""]
             lines.append(f"_body = None if {name} is UNSET else _json_body({value})"
@@ -305,6 +332,7 @@ class _Renderer:
                 self.used.add(public)
                 lines.append("if self.validate and _body is not None:")
                 lines.append(f"    {_private(public)}(_body, strict=True)")
+            lines += self.form_lines(op)
         else:
             lines.append("_body = None")
         lines.append(f"_path = {_path_expr(op, params)}")
@@ -329,6 +357,21 @@ class _Renderer:
             lines.append("_headers = extra_headers")
         return lines
 
+    def form_lines(self, op: Operation) -> list[str]:
+        """Statements turning the JSON data in `_body` into a form body, for a form operation."""
+        if op.body_encoding == "json":
+            return []
+        self.multipart = True
+        if op.body_encoding == "multipart":
+            encode = "_multipart.multipart_body(_body, files=())"
+        else:
+            deep = ", ".join(_lit(name) for name in op.deep_fields) + (
+                "," if len(op.deep_fields) == 1 else "")
+            encode = (f"_multipart.form_body(_body, deep=({deep}))" if deep
+                      else "_multipart.form_body(_body)")
+        return [f"_body = {encode}" if op.body_required
+                else f"_body = None if _body is None else {encode}"]
+
     # ---- methods -------------------------------------------------------------------------
 
     def doc(self, op: Operation, args: list[Arg], first: str = "", returns: str = "") -> str:
@@ -350,7 +393,7 @@ class _Renderer:
         signature and statements, awaiting the runtime where the sync one calls it)."""
         op = self.operations[m.operation]
         self.body_model(op)
-        args = [self.arg(a) for a in m.arguments]
+        args = [self.arg(a, op) for a in m.arguments]
         self.is_async = is_async
         self.aw = "await " if is_async else ""
         if m.kind == "stream":
@@ -498,7 +541,7 @@ def client_view(pkg: Package) -> ClientView:
     methods = [renderer.method(m).view() for m in pkg.client.methods]
     async_methods = [renderer.method(m, is_async=True).view() for m in pkg.client.methods]
     run_stream = run_stream_model(pkg)
-    if run_stream is not None and "RunStream" in pkg.entities:
+    if run_stream is not None and any(n in pkg.entities for n in names.STREAM_EXPORTS):
         run_stream = None  # a schema of that name wins, as for the other client exports
     if run_stream is not None:
         renderer.used.add(run_stream)
@@ -518,6 +561,7 @@ def client_view(pkg: Package) -> ClientView:
         methods=tuple(methods),
         async_methods=tuple(async_methods),
         run_stream=run_stream or "",
+        multipart=renderer.multipart,
         **_module_helpers([*methods, *async_methods], renderer.event_decoders.values()),
         type_imports=tuple(renderer.type_imports()),
     )
@@ -594,6 +638,21 @@ def _field_of(model: Model, json_name: str) -> str:
         if f.json_name == json_name:
             return f.name
     return ""
+
+
+def _file_annotation(t: TypeRef) -> str:
+    """A multipart file member's argument type: one file, a list of them, or (for a member
+    that is a choice, such as a file or an array of files) either."""
+    if t.kind == "list":
+        return "list[_multipart.FileInput]"
+    if t.kind in ("union", "any"):
+        return "_multipart.FileInput | list[_multipart.FileInput]"
+    return "_multipart.FileInput"
+
+
+def uses_forms(pkg: Package) -> bool:
+    """Whether an operation sends a form body: the package then gets `_multipart.py`."""
+    return any(op.body is not None and op.body_encoding != "json" for op in pkg.operations)
 
 
 def _wraps_event(union: Union, entities: dict[str, Entity]) -> bool:

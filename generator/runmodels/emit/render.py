@@ -94,6 +94,8 @@ def render_package(pkg: Package, templates: Path | None = None, *,
         if _has_run_stream(pkg):
             files["_run_stream.py"] = f"{head}\n{runtime_source('_run_stream.py', templates)}"
         _add_params(files, pkg, env, head)
+        if _has_forms(pkg):
+            files["_multipart.py"] = f"{head}\n{runtime_source('_multipart.py', templates)}"
     files["py.typed"] = ""
     return files
 
@@ -125,12 +127,19 @@ def _has_run_stream(pkg: Package) -> bool:
     return run_stream_model(pkg) is not None
 
 
+def _has_forms(pkg: Package) -> bool:
+    from runmodels.emit.client import uses_forms
+
+    return uses_forms(pkg)
+
+
 def planned_paths(pkg: Package) -> list[str]:
     """The paths render_package(pkg) returns, known before rendering anything."""
     paths = [module_path(m) for m in pkg.modules] + ["models/__init__.py", "__init__.py"]
     paths += list(RUNTIME_FILES) + (["client.py", *CLIENT_RUNTIME_FILES] if pkg.operations else [])
     paths += ["_run_stream.py"] if pkg.operations and _has_run_stream(pkg) else []
     paths += [_params_file()] if pkg.operations and _has_params(pkg) else []
+    paths += ["_multipart.py"] if pkg.operations and _has_forms(pkg) else []
     return paths + ["py.typed"]
 
 

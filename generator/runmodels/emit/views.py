@@ -161,6 +161,7 @@ class ClientView:
     methods: tuple[MethodView, ...]
     async_methods: tuple[MethodView, ...]  # the same plan, for AsyncClient
     run_stream: str  # the model RunStream wraps, or ""
+    multipart: bool = False  # some body is a form: the client imports `_multipart`
     # the optional module helpers (`_given`, `_decode`, `_as_model`, ...) some method or event
     # decoder calls, and "Sequence" when a signature needs it: the others are left out, so
     # that no private function or import goes unused

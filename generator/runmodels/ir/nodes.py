@@ -151,6 +151,10 @@ class Operation:
     stream_event: TypeRef | None = None  # when the operation can answer text/event-stream
     tags: tuple[str, ...] = ()
     extensions: tuple[tuple[str, Any], ...] = ()
+    body_encoding: Literal["json", "multipart", "form", "binary"] = "json"
+    body_media: str = ""  # binary: the Content-Type the body is sent with
+    file_fields: tuple[str, ...] = ()  # multipart: JSON names of the body's file members
+    deep_fields: tuple[str, ...] = ()  # form: members whose arrays are sent as name[0]=…
     origin: Origin = field(default=NO_ORIGIN, compare=False, repr=False)
     extension_origins: tuple[tuple[str, Origin], ...] = field(default=(), compare=False,
                                                               repr=False)
