@@ -213,6 +213,10 @@ def test_pagination_is_lazy(v2: ModuleType, client: Any, state: FakeState) -> No
     assert asc == created
     page = client.list_runs(tid, limit=3)
     assert isinstance(page, v2.ListRunsResponse) and page.has_more and len(page.data) == 3
+    # the openai-python habit: a list result iterates its items (this page only)
+    assert [r.id for r in page] == [r.id for r in page.data] == created[::-1][:3]
+    assert list(v2.ListRunsResponse.from_dict(
+        {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": False})) == []
 
 
 # ---- request shape -------------------------------------------------------------------------

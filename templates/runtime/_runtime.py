@@ -15,12 +15,14 @@ from operator import itemgetter
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
-    from collections.abc import Callable
-    from typing import Any, Final, TypeAlias, TypeGuard
+    from collections.abc import Callable, Iterator
+    from typing import Any, Final, TypeAlias, TypeGuard, TypeVar
 
     from ._deviations import Deviation
 
     Decoder: TypeAlias = Callable[[Any, Any, "Ctx"], Any]
+    _Item = TypeVar("_Item")
+    Items: TypeAlias = "Iterator[_Item]"  # what a list page iterates (`for run in page`)
 
 REQUIRED: Final = 1
 NULLABLE: Final = 2
@@ -1100,3 +1102,8 @@ def first_match(
             ctx.adopt(found)
         return fallback
     return unknown_variant(value, path, ctx, union)
+
+
+def page_items(data: list[_Item] | Unset | None) -> Items[_Item]:
+    """The items of a list page, for `for run in client.list_runs(...)`: none without `data`."""
+    return iter(data if isinstance(data, list) else ())

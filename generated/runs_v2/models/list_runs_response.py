@@ -112,6 +112,10 @@ class ListRunsResponse(_r.Model):
             _r.add_extra(d, self._extra)
         return d
 
+    def __iter__(self) -> _r.Items[Run]:
+        """The items of this page (`data`); the client's `iter_*` method walks every page."""
+        return _r.page_items(self.data)
+
 
 def dec_ListRunsResponse(d: Any, p: Any, c: _r.Ctx) -> Any:
     if d.__class__ is not dict:

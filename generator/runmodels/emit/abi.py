@@ -27,7 +27,8 @@ RUNTIME_NAMES: Final = frozenset({
     "add_extra", "check_each", "copy_json", "dataclass", "dec_any", "dec_bool", "dec_float", "dec_int",
     "dec_list", "dec_list_str", "dec_map", "dec_map_any", "dec_map_str", "dec_prims", "dec_str",
     "dec_str_union", "decode_root", "enc", "enum_decoder", "extras", "first_match", "get_each",
-    "getter", "has_extra", "is_dict", "members_of", "names", "not_present", "parse_json",
+    "Items", "getter", "has_extra", "is_dict", "members_of", "names", "not_present",
+    "page_items", "parse_json",
     "slots", "unknown_variant", "wrong_variant",
     *(f"field_{kind}" for kind in FIELD_KINDS),
 })

@@ -329,7 +329,20 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
         constants=tuple(decoders.constants(m)),
         helpers=tuple(helpers),
         accessors=accessors,
+        page_item=_page_item(m),
     )
+
+
+def _page_item(m: Model) -> str:
+    """The annotation of one item when `m` is a page of a cursor-paginated list (members
+    `data`, `has_more` and `last_id`, the client plan's rule): the model then iterates its
+    `data`, so `for run in client.list_runs(...)` works as in openai-python (this page only)."""
+    by_json = {f.json_name: f for f in m.fields}
+    data = by_json.get("data")
+    if (data is None or data.name != "data" or data.type.kind != "list" or data.type.item is None
+            or "has_more" not in by_json or "last_id" not in by_json):
+        return ""
+    return exprs.annotation(data.type.item)
 
 
 def _field_text(f: Any) -> str:

@@ -61,6 +61,7 @@ class ModelView:
     constants: tuple[str, ...]  # module-level constants the decoder uses
     helpers: tuple[HelperView, ...]
     accessors: tuple[AccessorView, ...] = ()
+    page_item: str = ""  # a list page: the annotation of one item of `data` (it iterates them)
 
 
 @dataclass(frozen=True)
