@@ -271,7 +271,9 @@ def _symbols_used(pkg: Package, entity: Entity) -> set[str]:
             used |= of_type(v, False, False)
         return used
     if isinstance(entity, Alias):
-        decoders = {abi.decoder_name(r) for r in pkg.entities}
+        # only the aliased type's own refs: iterating pkg.entities would make an alias module
+        # depend on every entity, so the incremental store would render it again on any edit
+        decoders = {abi.decoder_name(r) for r in type_refs(entity.type)}
         return of_type(entity.type, True) - decoders
     return set()
 
