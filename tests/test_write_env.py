@@ -46,12 +46,13 @@ def assert_one_located_error(result: subprocess.CompletedProcess[str], path: Pat
 
 @pytest.fixture
 def tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A 400 kB tmpfs (root only; skipped where mounting is not permitted)."""
+    """A 1.2 MB tmpfs, room for runs_v1 but not also runs_v2 (root only; skipped where mounting
+    is not permitted)."""
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("mounting a tmpfs needs root")
     point = tmp_path / "small"
     point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(point)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(point)],
                              capture_output=True, check=False)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace')}")
