@@ -53,6 +53,7 @@ from runmodels.ir.client_plan import (
     ThenPoll,
 )
 from runmodels.ir.nodes import ANY_TYPE, Entity, Model, Operation, Origin, Parameter, TypeRef
+from runmodels.ir.queries import page_data
 
 # `x-runmodels-idempotency` on an operation (or the document root, for all): true (send a
 # generated `Idempotency-Key`), a header name (send it in that header) or false (none, even if
@@ -212,13 +213,8 @@ class _Planner:
         entity = self.entities.get(op.result.ref) if op.result and op.result.ref else None
         if not isinstance(entity, Model) or (op.result and op.result.nullable):
             return None
-        by_json = {f.json_name: f for f in entity.fields}
-        data, has_more, last_id = (by_json.get(k) for k in ("data", "has_more", "last_id"))
-        if data is None or has_more is None or last_id is None or data.type.kind != "list":
-            return None
-        if data.name != "data" or has_more.name != "has_more" or last_id.name != "last_id":
-            return None
-        return data.type.item or ANY_TYPE
+        data = page_data(entity)
+        return None if data is None else data.type.item or ANY_TYPE
 
     # ---- polling -------------------------------------------------------------------------
 

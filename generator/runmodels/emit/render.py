@@ -26,7 +26,7 @@ from runmodels.emit.views import (
     UnionView,
 )
 from runmodels.ir.nodes import Alias, Entity, Enum, Model, Module, Package, TypeRef, Union
-from runmodels.ir.queries import flat_variants, type_refs
+from runmodels.ir.queries import flat_variants, page_data, type_refs
 
 TEMPLATE_FILES = ("models_module.py.jinja", "package_init.py.jinja", "models_init.py.jinja")
 RUNTIME_FILES = ("_runtime.py", "_deviations.py")
@@ -336,15 +336,10 @@ def _model_view(pkg: Package, m: Model, pool: exprs.CheckPool,
 
 
 def _page_item(m: Model) -> str:
-    """The annotation of one item when `m` is a page of a cursor-paginated list (members
-    `data`, `has_more` and `last_id`, the client plan's rule): the model then iterates its
-    `data`, so `for run in client.list_runs(...)` works as in openai-python (this page only)."""
-    by_json = {f.json_name: f for f in m.fields}
-    data = by_json.get("data")
-    if (data is None or data.name != "data" or data.type.kind != "list" or data.type.item is None
-            or "has_more" not in by_json or "last_id" not in by_json):
-        return ""
-    return exprs.annotation(data.type.item)
+    """The annotation of one item when `m` is a page of a cursor-paginated list
+    (`ir.queries.page_data`, the client plan's rule too): the model then iterates its `data`, so `for run in client.list_runs(...)` works as in openai-python (this page only)."""
+    data = page_data(m)
+    return "" if data is None or data.type.item is None else exprs.annotation(data.type.item)
 
 
 def _field_text(f: Any) -> str:

@@ -5,7 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from runmodels.ir.nodes import Alias, Entity, Model, TypeRef, Union
+from runmodels.ir.nodes import Alias, Entity, Field, Model, TypeRef, Union
+
+
+def page_data(model: Model) -> Field | None:
+    """The `data` list of a model shaped as one page of a cursor-paginated list (members
+    `data`, `has_more` and `last_id`, under those Python names too), else None.
+
+    The client plan gives such a list result an `iter_*` method; the page model iterates it."""
+    by_json = {f.json_name: f for f in model.fields}
+    data, has_more, last_id = (by_json.get(k) for k in ("data", "has_more", "last_id"))
+    if data is None or has_more is None or last_id is None or data.type.kind != "list":
+        return None
+    if data.name != "data" or has_more.name != "has_more" or last_id.name != "last_id":
+        return None
+    return data
 
 
 def chain(t: TypeRef | None) -> Iterator[TypeRef]:
